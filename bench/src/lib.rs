@@ -1,0 +1,1 @@
+//! Corpus generation and helpers shared by the benches.

@@ -1,0 +1,5 @@
+//! The `mrrc` command-line tool over `mrrc-core`.
+
+fn main() {
+    println!("mrrc {}", env!("CARGO_PKG_VERSION"));
+}

@@ -1,0 +1,21 @@
+//! `mrrc-core` reads, writes and converts MARC 21 bibliographic records. It is
+//! the one implementation behind every way into mrrc (the CLI, the C ABI, the
+//! Python and Node bindings): the record model with pymarc 5.4.0's semantics,
+//! a streaming ISO 2709 reader (strict, or lenient with recovery) and writer,
+//! MARC-8 and legacy character sets to and from UTF-8, MARCXML, MARC-in-JSON,
+//! msgpack and MARCMaker text, and parallel parsing of large files. It has no
+//! Python and no FFI in it, and no `unsafe`.
+
+#![forbid(unsafe_code)]
+
+pub mod error;
+pub mod field;
+pub mod leader;
+pub mod options;
+pub mod record;
+
+pub use error::{Error, ErrorKind, Position, Result, Warning};
+pub use field::{Field, Indicators, SetSubfieldError, Subfield, Tag};
+pub use leader::Leader;
+pub use options::{Charset, Mode, Normalization, ReadOptions, Utf8Handling};
+pub use record::{MissingLinkedFields, Record};

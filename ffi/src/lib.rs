@@ -1,0 +1,1 @@
+//! The C ABI over `mrrc-core` (filled in by the C ABI issue).
