@@ -8,11 +8,20 @@
 
 #![forbid(unsafe_code)]
 
+pub mod encoding;
 pub mod error;
 pub mod field;
+pub mod iso2709;
+pub mod json;
 pub mod leader;
+pub mod marc8;
+pub mod marcxml;
+pub mod mrk;
+pub mod msgpack;
 pub mod options;
+pub mod parallel;
 pub mod record;
+pub mod view;
 
 pub use error::{Error, ErrorKind, Position, Result, Warning};
 pub use field::{Field, Indicators, SetSubfieldError, Subfield, Tag};
