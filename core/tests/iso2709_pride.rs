@@ -24,8 +24,14 @@ fn with_001_first(r: &Record) -> Vec<mrrc_core::Field> {
 
 #[test]
 fn lenient_mode_recovers_the_damaged_records() {
-    let fixed = read_all("marc4j_pride_and_prejudice_fixed.mrc", ReadOptions::lenient());
-    let damaged = read_all("marc4j_pride_and_prejudice_with_many_errors.mrc", ReadOptions::lenient());
+    let fixed = read_all(
+        "marc4j_pride_and_prejudice_fixed.mrc",
+        ReadOptions::lenient(),
+    );
+    let damaged = read_all(
+        "marc4j_pride_and_prejudice_with_many_errors.mrc",
+        ReadOptions::lenient(),
+    );
     assert_eq!(fixed.len(), 383);
     assert_eq!(damaged.len(), 383);
     let mut equal = 0;

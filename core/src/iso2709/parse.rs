@@ -392,6 +392,27 @@ fn find_base(p: &mut Parser<'_>, l: &[u8; LEADER_LEN], data_end: usize) -> Resul
         return Err(e);
     }
     p.warn(e);
+    // A base address that frames whole, well-formed entries is kept even when
+    // the byte before it is not the directory terminator.
+    if let Some(b) = declared.filter(|&b| b > LEADER_LEN + 1 && b <= data_end) {
+        let dir = &rec[LEADER_LEN..b - 1];
+        let layout = Layout::from_leader(l);
+        let n = layout.entry_len();
+        let number = |e: &[u8], from: usize, len: usize| entry_number(&e[from..from + len]);
+        let well_formed = dir.len() % n == 0
+            && dir.chunks_exact(n).all(|e| {
+                tag_is_valid(&e[..3]) && e[3..3 + layout.length_len + layout.start_len].iter().all(u8::is_ascii_digit)
+            })
+            // and its first field ends with a field terminator from there
+            && dir.chunks_exact(n).next().is_some_and(|e| {
+                let len = number(e, 3, layout.length_len).unwrap_or(0);
+                let start = number(e, 3 + layout.length_len, layout.start_len).unwrap_or(0);
+                len > 0 && b + start + len <= data_end && rec[b + start + len - 1] == FIELD_TERMINATOR
+            });
+        if well_formed {
+            return Ok(b);
+        }
+    }
     match super::frame::find_directory_end(&rec[..data_end]) {
         Some(end) => {
             let base = end + 1;
@@ -897,8 +918,11 @@ fn field_shape(p: &mut Parser<'_>, pl: &Placed, base: usize, layout: Layout) -> 
             let value_start = piece_start + skip.min(piece.len());
             if p.lenient && value_start == next {
                 p.warn(
-                    Error::new(ErrorKind::Subfield, format!("field {tag} has an empty ${code}; dropped"))
-                        .with_offset(piece_start as u64),
+                    Error::new(
+                        ErrorKind::Subfield,
+                        format!("field {tag} has an empty ${code}; dropped"),
+                    )
+                    .with_offset(piece_start as u64),
                 );
                 if next >= pieces_end {
                     break;
@@ -910,7 +934,9 @@ fn field_shape(p: &mut Parser<'_>, pl: &Placed, base: usize, layout: Layout) -> 
                 p.warn(
                     Error::new(
                         ErrorKind::Subfield,
-                        format!("field {tag} has upper-case subfield code {code:?}; read as lower case"),
+                        format!(
+                            "field {tag} has upper-case subfield code {code:?}; read as lower case"
+                        ),
                     )
                     .with_offset(piece_start as u64),
                 );
@@ -984,8 +1010,11 @@ fn build_text(
             if entities {
                 if let std::borrow::Cow::Owned(u) = unescape_xml_entities(&value) {
                     p.warnings.push(
-                        Error::new(ErrorKind::Encoding, "XML character entities replaced by the characters they stand for")
-                            .into(),
+                        Error::new(
+                            ErrorKind::Encoding,
+                            "XML character entities replaced by the characters they stand for",
+                        )
+                        .into(),
                     );
                     value = u.into();
                 }
@@ -1038,7 +1067,13 @@ fn marc8_in_utf8(bytes: &[u8], charset: Charset, p: &mut Parser<'_>) -> Option<S
     if !scratch.is_empty() {
         return None;
     }
-    p.warnings.push(Error::new(ErrorKind::Encoding, "invalid UTF-8; the value reads as MARC-8 and was taken as such").into());
+    p.warnings.push(
+        Error::new(
+            ErrorKind::Encoding,
+            "invalid UTF-8; the value reads as MARC-8 and was taken as such",
+        )
+        .into(),
+    );
     Some(text.into_owned())
 }
 
