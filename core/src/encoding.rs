@@ -48,10 +48,7 @@ pub fn decode_text<'a>(
             }
             Ok(text)
         }
-        Charset::Marc8 => Err(Error::new(
-            ErrorKind::Marc8,
-            "MARC-8 decoding is not available yet",
-        )),
+        Charset::Marc8 => crate::marc8::decode(bytes, options, warnings),
     }
 }
 
