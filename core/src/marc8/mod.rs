@@ -76,6 +76,12 @@ pub fn decode<'a>(
     Ok(Cow::Owned(normalize(text, options.normalization)))
 }
 
+/// True when `text` is the same in MARC-8 and UTF-8 (printable ASCII, no
+/// `&`), so encoding it is a copy.
+pub fn is_plain_text(text: &str) -> bool {
+    is_plain_ascii(text.as_bytes())
+}
+
 /// True when every byte is printable ASCII other than `&` (which may start a
 /// numeric character reference). Branch-free per chunk so it vectorizes.
 fn is_plain_ascii(bytes: &[u8]) -> bool {
@@ -463,7 +469,7 @@ impl Decoder<'_, '_> {
 /// (and a literal `&` that would read as one) becomes LC's numeric character
 /// reference `&#xXXXX;`, which [`marc8_to_unicode`] turns back.
 pub fn unicode_to_marc8(text: &str) -> Vec<u8> {
-    if text.bytes().all(|b| (0x20..0x7F).contains(&b) && b != b'&') {
+    if is_plain_text(text) {
         return text.as_bytes().to_vec();
     }
     let mut encoder = Encoder {
