@@ -656,6 +656,11 @@ impl Encoder {
                 if byte < 0x80 {
                     self.designate_g0(set);
                 } else {
+                    // While EACC is G0 every byte is part of a triple (as
+                    // pymarc reads it): leave it before using G1.
+                    if self.g0 == EACC {
+                        self.designate_g0(BASIC_LATIN);
+                    }
                     self.designate_g1(set);
                 }
                 self.out.push(byte);
