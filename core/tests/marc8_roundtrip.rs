@@ -107,6 +107,10 @@ fn marks_that_marc8_cannot_place_keep_their_order() {
     let text = "a\u{301}\u{358}b";
     assert_eq!(unicode_to_marc8(text), b"a&#x0301;&#x0358;b");
     assert_eq!(round_trip(text), text.nfc().collect::<String>());
+    // Controls (MARC-8 readers drop raw ones) and joiners go as references.
+    let controls = "a\u{1b}(B\u{1f}b\u{200d}\u{98}\u{0}";
+    assert_eq!(round_trip(controls), controls);
+    assert!(!unicode_to_marc8(controls).contains(&0x1B));
     // A mark with no base at the start of a value.
     assert_eq!(round_trip("\u{301}x"), "\u{301}x");
 }
