@@ -18,6 +18,11 @@ import os
 import sys
 
 import pymarc
+
+try:  # optional: the msgpack bytes of as_dict()
+    import msgpack
+except ImportError:
+    msgpack = None
 from pymarc import JSONReader, JSONWriter, TextWriter, XMLWriter, parse_xml_to_array
 from pymarc.marcxml import record_to_xml
 
@@ -50,6 +55,8 @@ for path in fixtures():
         out["record_to_xml"] = [record_to_xml(r).decode("ascii") for r in records]
         out["record_to_xml_namespace"] = [record_to_xml(r, namespace=True).decode("ascii") for r in records]
         out["str"] = [str(r) for r in records]
+        if msgpack is not None:
+            out["msgpack_hex"] = [msgpack.packb(r.as_dict()).hex() for r in records]
         buf = io.BytesIO()
         w = XMLWriter(buf)
         for r in records:
