@@ -179,11 +179,11 @@ impl<'a> Cursor<'a, '_> {
     }
 
     fn map_len(&mut self, what: &str) -> Step<u32> {
-        self.with_bytes(what, |b| decode::read_map_len(b))
+        self.with_bytes(what, decode::read_map_len)
     }
 
     fn array_len(&mut self, what: &str) -> Step<u32> {
-        self.with_bytes(what, |b| decode::read_array_len(b))
+        self.with_bytes(what, decode::read_array_len)
     }
 
     /// A string, borrowed from the input when it is valid UTF-8.
@@ -196,7 +196,7 @@ impl<'a> Cursor<'a, '_> {
                 Ok(Cow::Borrowed(s))
             }
             Err(DecodeStringError::InvalidUtf8(_, _)) => {
-                let len = self.with_bytes(what, |b| decode::read_str_len(b))? as usize;
+                let len = self.with_bytes(what, decode::read_str_len)? as usize;
                 let raw = &self.data[self.pos..self.pos + len];
                 self.pos += len;
                 let text = decode_utf8(raw, self.options, self.warnings)
