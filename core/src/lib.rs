@@ -11,6 +11,7 @@
 pub mod encoding;
 pub mod error;
 pub mod field;
+pub mod format;
 pub mod iso2709;
 pub mod json;
 pub mod leader;
