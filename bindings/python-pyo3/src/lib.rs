@@ -1,0 +1,30 @@
+//! `mrrc._mrrc`, the native part of the `mrrc` Python package: pymarc 5.4.0's
+//! API over `mrrc-core`. This crate only translates types and releases the
+//! GIL; every MARC behaviour lives in the core.
+
+use pyo3::prelude::*;
+
+mod convert;
+mod errors;
+mod field;
+mod iso;
+mod leader;
+mod pending;
+mod record;
+
+#[pymodule(gil_used = false)]
+fn _mrrc(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<leader::Leader>()?;
+    m.add_class::<field::Field>()?;
+    m.add_class::<field::RawField>()?;
+    m.add_class::<record::Record>()?;
+    m.add_function(wrap_pyfunction!(record::record_from_dict, m)?)?;
+    m.add_class::<pending::MarcReader>()?;
+    m.add_class::<pending::Marc8ToUnicode>()?;
+    m.add_function(wrap_pyfunction!(pending::marc8_to_unicode, m)?)?;
+    m.add_function(wrap_pyfunction!(pending::record_to_xml, m)?)?;
+    m.add_function(wrap_pyfunction!(pending::parse_xml_bytes, m)?)?;
+    m.add_function(wrap_pyfunction!(pending::parse_mrk_line, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}
