@@ -20,6 +20,7 @@ pub mod mrk;
 pub mod msgpack;
 pub mod options;
 pub mod parallel;
+pub mod pymarc;
 pub mod record;
 pub mod view;
 
