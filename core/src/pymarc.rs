@@ -6,7 +6,8 @@
 //! re-run that order on the record's bytes, so they raise what pymarc would,
 //! with the core's message (kind, record index, byte offset).
 
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, Result, Warning, Position};
+use crate::record::Record;
 use crate::iso2709::RECORD_TERMINATOR;
 use crate::leader::LEADER_LEN;
 
@@ -73,24 +74,8 @@ fn py_int(bytes: &[u8]) -> Option<i64> {
 /// rejected with `err`.
 pub fn classify(chunk: &[u8], err: &Error) -> PymarcError {
     use PymarcError::*;
-    if chunk.len() < 5 {
-        return TruncatedRecord;
-    }
-    let Some(length) = py_int(&chunk[..5]) else {
-        return RecordLengthInvalid;
-    };
-    if length >= 5 {
-        let length = length as usize;
-        if chunk.len() < length {
-            return TruncatedRecord;
-        }
-        let record = &chunk[..length];
-        if record.last() != Some(&RECORD_TERMINATOR) {
-            return EndOfRecordNotFound;
-        }
-        if let Some(class) = decode_order(record) {
-            return class;
-        }
+    if let Some(class) = framing_order(chunk) {
+        return class;
     }
     match err.kind {
         ErrorKind::RecordLength => RecordLengthInvalid,
@@ -103,6 +88,91 @@ pub fn classify(chunk: &[u8], err: &Error) -> PymarcError {
         ErrorKind::Encoding | ErrorKind::Marc8 | ErrorKind::Indicator => UnicodeDecodeError,
         _ => Other,
     }
+}
+
+/// A record pymarc would not have returned: its exception class and the
+/// core's error (message and position).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    pub class: PymarcError,
+    pub error: Error,
+}
+
+/// pymarc's verdict on a record the core read in lenient mode from `chunk`.
+///
+/// pymarc tolerates odd tags, indicators and subfield codes and bad MARC-8
+/// (it repairs or warns), but rejects records whose framing, leader, base
+/// address or directory fail its checks, and (with `utf8_handling="strict"`)
+/// invalid UTF-8. Lenient parsing plus this verdict accepts exactly what
+/// pymarc accepts, with the core's repairs of the content. `position` is the
+/// record's (index, byte offset), for errors that have none.
+pub fn verdict(
+    chunk: &[u8],
+    result: Result<Record>,
+    warnings: &[Warning],
+    utf8_strict: bool,
+    position: (u64, u64),
+) -> std::result::Result<Record, Rejected> {
+    let at = |e: Error| e.with_record(position.0).with_offset(position.1);
+    let record = match result {
+        Ok(record) => record,
+        Err(error) => {
+            return Err(Rejected {
+                class: classify(chunk, &error),
+                error: at(error),
+            })
+        }
+    };
+    let structural = framing_order(chunk);
+    if let Some(class) = structural {
+        let error = warnings
+            .first()
+            .map(|w| Error {
+                kind: w.kind,
+                position: w.position,
+                message: w.message.clone(),
+            })
+            .unwrap_or_else(|| Error::new(ErrorKind::InvalidArgument, format!("pymarc raises {}", class.name())));
+        return Err(Rejected { class, error: at(error) });
+    }
+    if utf8_strict {
+        if let Some(w) = warnings.iter().find(|w| w.kind == ErrorKind::Encoding) {
+            let error = Error {
+                kind: w.kind,
+                position: Position { ..w.position },
+                message: w.message.clone(),
+            };
+            return Err(Rejected {
+                class: PymarcError::UnicodeDecodeError,
+                error: at(error),
+            });
+        }
+    }
+    Ok(record)
+}
+
+/// pymarc's reader and `decode_marc` checks on a whole chunk; `None` when
+/// they all pass.
+fn framing_order(chunk: &[u8]) -> Option<PymarcError> {
+    use PymarcError::*;
+    if chunk.len() < 5 {
+        return Some(TruncatedRecord);
+    }
+    let Some(length) = py_int(&chunk[..5]) else {
+        return Some(RecordLengthInvalid);
+    };
+    if length < 5 {
+        return Some(EndOfRecordNotFound);
+    }
+    let length = length as usize;
+    if chunk.len() < length {
+        return Some(TruncatedRecord);
+    }
+    let record = &chunk[..length];
+    if record.last() != Some(&RECORD_TERMINATOR) {
+        return Some(EndOfRecordNotFound);
+    }
+    decode_order(record)
 }
 
 /// pymarc `Record.decode_marc`'s checks, in its order.
@@ -173,6 +243,17 @@ mod tests {
         assert_eq!(class_of(b"0012X"), PymarcError::RecordLengthInvalid);
         assert_eq!(class_of(b"00006 "), PymarcError::EndOfRecordNotFound);
         assert!(PymarcError::TruncatedRecord.is_fatal());
+        // A lenient read of a damaged record still gets pymarc's verdict.
+        let lenient = ReadOptions::lenient();
+        let bad = record(127, 127);
+        let mut warnings = Vec::new();
+        let read = crate::iso2709::parse_record_with_warnings(bad, &lenient, &mut warnings);
+        let rejected = verdict(bad, read, &warnings, true, (1, 127)).unwrap_err();
+        assert_eq!(rejected.class, PymarcError::BaseAddressInvalid);
+        assert_eq!(rejected.error.position.record_index, Some(1));
+        let good = record(0, 127);
+        let read = crate::iso2709::parse_record_with_warnings(good, &lenient, &mut warnings);
+        assert!(verdict(good, read, &[], true, (0, 0)).is_ok());
         assert!(!PymarcError::NoFieldsFound.is_fatal());
     }
 }

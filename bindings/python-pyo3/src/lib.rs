@@ -10,6 +10,7 @@ mod field;
 mod iso;
 mod leader;
 mod pending;
+mod reader;
 mod record;
 
 #[pymodule(gil_used = false)]
@@ -19,7 +20,7 @@ fn _mrrc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<field::RawField>()?;
     m.add_class::<record::Record>()?;
     m.add_function(wrap_pyfunction!(record::record_from_dict, m)?)?;
-    m.add_class::<pending::MarcReader>()?;
+    m.add_class::<reader::MarcReader>()?;
     m.add_class::<pending::Marc8ToUnicode>()?;
     m.add_function(wrap_pyfunction!(pending::marc8_to_unicode, m)?)?;
     m.add_function(wrap_pyfunction!(pending::record_to_xml, m)?)?;

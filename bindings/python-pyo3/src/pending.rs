@@ -8,18 +8,6 @@ fn pending(what: &str) -> PyErr {
     PyNotImplementedError::new_err(format!("{what} lands with the core implementation"))
 }
 
-#[pyclass(module = "mrrc.reader", name = "MARCReader")]
-pub struct MarcReader;
-
-#[pymethods]
-impl MarcReader {
-    #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
-    fn py_new(_args: &Bound<'_, PyAny>, _kwargs: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
-        Err(pending("MARCReader"))
-    }
-}
-
 #[pyclass(module = "mrrc.marc8", name = "MARC8ToUnicode")]
 pub struct Marc8ToUnicode;
 

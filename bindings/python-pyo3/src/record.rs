@@ -165,6 +165,15 @@ impl Record {
         }
     }
 
+    /// A record as the reader hands it out.
+    pub fn from_reader(core: mrrc_core::Record, raw: bool, force_utf8: bool) -> Self {
+        let mut state = RecordState::new(core, raw);
+        state.force_utf8 = force_utf8;
+        Record {
+            state: Mutex::new(state),
+        }
+    }
+
     pub fn lock(&self, py: Python<'_>) -> MutexGuard<'_, RecordState> {
         self.state
             .lock_py_attached(py)
@@ -222,6 +231,32 @@ impl Record {
                 s.core.add_ordered_field(core)
             };
             s.insert_obj(py, at, f)?;
+        }
+        Ok(())
+    }
+
+    /// Takes a parsed record's leader and appends its fields (pymarc
+    /// `decode_marc` on an existing record).
+    pub fn absorb(&self, py: Python<'_>, parsed: mrrc_core::Record, raw: bool) -> PyResult<()> {
+        let mut s = self.lock(py);
+        s.raw = raw;
+        let leader = parsed.leader;
+        if let Some(l) = &s.leader_obj {
+            *l.get().lock(py) = leader;
+        }
+        s.core.leader = leader;
+        let fields = parsed.into_fields();
+        if let Some(list) = &s.list {
+            let list = list.bind(py).clone();
+            for f in fields {
+                list.append(Field::new_object(py, f, raw)?)?;
+            }
+        } else {
+            if !s.objs.is_empty() {
+                let n = s.objs.len() + fields.len();
+                s.objs.resize_with(n, || None);
+            }
+            s.core.fields_mut().extend(fields);
         }
         Ok(())
     }
