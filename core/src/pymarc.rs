@@ -73,10 +73,17 @@ fn py_int(bytes: &[u8]) -> Option<i64> {
 /// What pymarc would raise for `chunk`, the bytes of a record the core
 /// rejected with `err`.
 pub fn classify(chunk: &[u8], err: &Error) -> PymarcError {
+    framing_order(chunk).unwrap_or_else(|| by_kind(err))
+}
+
+/// What pymarc's `Record.decode_marc` (no reader framing) would raise for
+/// `bytes` the core rejected with `err`.
+pub fn classify_decode(bytes: &[u8], err: &Error) -> PymarcError {
+    decode_order(bytes).unwrap_or_else(|| by_kind(err))
+}
+
+fn by_kind(err: &Error) -> PymarcError {
     use PymarcError::*;
-    if let Some(class) = framing_order(chunk) {
-        return class;
-    }
     match err.kind {
         ErrorKind::RecordLength => RecordLengthInvalid,
         ErrorKind::Truncated => TruncatedRecord,
@@ -105,25 +112,29 @@ pub struct Rejected {
 /// address or directory fail its checks, and (with `utf8_handling="strict"`)
 /// invalid UTF-8. Lenient parsing plus this verdict accepts exactly what
 /// pymarc accepts, with the core's repairs of the content. `position` is the
-/// record's (index, byte offset), for errors that have none.
+/// record's (index, byte offset), for errors that have none. `framed` says
+/// the bytes came through a reader (pymarc's reader checks the length and
+/// terminator before `decode_marc` runs).
 pub fn verdict(
     chunk: &[u8],
     result: Result<Record>,
     warnings: &[Warning],
     utf8_strict: bool,
     position: (u64, u64),
+    framed: bool,
 ) -> std::result::Result<Record, Rejected> {
+    let checks = if framed { framing_order } else { decode_order };
     let at = |e: Error| e.with_record(position.0).with_offset(position.1);
     let record = match result {
         Ok(record) => record,
         Err(error) => {
             return Err(Rejected {
-                class: classify(chunk, &error),
+                class: checks(chunk).unwrap_or_else(|| by_kind(&error)),
                 error: at(error),
             })
         }
     };
-    let structural = framing_order(chunk);
+    let structural = checks(chunk);
     if let Some(class) = structural {
         let error = warnings
             .first()
@@ -185,6 +196,7 @@ fn decode_order(record: &[u8]) -> Option<PymarcError> {
     if leader.len() < LEADER_LEN {
         return Some(RecordLeaderInvalid);
     }
+    let declared = py_int(&record[..5]);
     let Some(base) = py_int(&record[12..17]) else {
         return Some(ValueError);
     };
@@ -194,6 +206,11 @@ fn decode_order(record: &[u8]) -> Option<PymarcError> {
     let base = base as usize;
     if base >= record.len() {
         return Some(BaseAddressInvalid);
+    }
+    match declared {
+        None => return Some(ValueError),
+        Some(n) if (record.len() as i64) < n => return Some(TruncatedRecord),
+        _ => {}
     }
     let directory = record.get(LEADER_LEN..base - 1).unwrap_or_default();
     if !directory.is_ascii() {
@@ -242,18 +259,25 @@ mod tests {
         assert_eq!(class_of(&data[917..]), PymarcError::TruncatedRecord);
         assert_eq!(class_of(b"0012X"), PymarcError::RecordLengthInvalid);
         assert_eq!(class_of(b"00006 "), PymarcError::EndOfRecordNotFound);
+        // decode_marc has no reader framing (pymarc's test_record.py).
+        let err = Error::new(ErrorKind::Leader, "short");
+        assert_eq!(classify_decode(b"foo", &err), PymarcError::RecordLeaderInvalid);
+        assert_eq!(
+            classify_decode(b"00695cam  2200241Ia 45x00", &err),
+            PymarcError::BaseAddressInvalid
+        );
         assert!(PymarcError::TruncatedRecord.is_fatal());
         // A lenient read of a damaged record still gets pymarc's verdict.
         let lenient = ReadOptions::lenient();
         let bad = record(127, 127);
         let mut warnings = Vec::new();
         let read = crate::iso2709::parse_record_with_warnings(bad, &lenient, &mut warnings);
-        let rejected = verdict(bad, read, &warnings, true, (1, 127)).unwrap_err();
+        let rejected = verdict(bad, read, &warnings, true, (1, 127), true).unwrap_err();
         assert_eq!(rejected.class, PymarcError::BaseAddressInvalid);
         assert_eq!(rejected.error.position.record_index, Some(1));
         let good = record(0, 127);
         let read = crate::iso2709::parse_record_with_warnings(good, &lenient, &mut warnings);
-        assert!(verdict(good, read, &[], true, (0, 0)).is_ok());
+        assert!(verdict(good, read, &[], true, (0, 0), true).is_ok());
         assert!(!PymarcError::NoFieldsFound.is_fatal());
     }
 }

@@ -114,7 +114,7 @@ pub fn decode_into(
     let parsed = py.detach(|| {
         let mut warnings = Vec::new();
         let read = parse_record_with_warnings(&bytes, &options, &mut warnings);
-        verdict(&bytes, read, &warnings, utf8_strict, (0, 0))
+        verdict(&bytes, read, &warnings, utf8_strict, (0, 0), false)
     });
     let parsed = parsed.map_err(|r| rejected_error(py, &bytes, r.class, &r.error).0)?;
     record.absorb(py, parsed, !args.to_unicode)

@@ -126,7 +126,7 @@ fn parse_batch(
                 let index = source.records_read().saturating_sub(1);
                 let offset = source.byte_offset().saturating_sub(raw.len() as u64);
                 let result = if pymarc_checks {
-                    verdict(raw, result, source.warnings(), utf8_strict, (index, offset))
+                    verdict(raw, result, source.warnings(), utf8_strict, (index, offset), true)
                 } else {
                     result.map_err(|error| Rejected {
                         class: classify(raw, &error),
