@@ -392,6 +392,27 @@ fn find_base(p: &mut Parser<'_>, l: &[u8; LEADER_LEN], data_end: usize) -> Resul
         return Err(e);
     }
     p.warn(e);
+    // A base address that frames whole, well-formed entries is kept even when
+    // the byte before it is not the directory terminator.
+    if let Some(b) = declared.filter(|&b| b > LEADER_LEN + 1 && b <= data_end) {
+        let dir = &rec[LEADER_LEN..b - 1];
+        let layout = Layout::from_leader(l);
+        let n = layout.entry_len();
+        let number = |e: &[u8], from: usize, len: usize| entry_number(&e[from..from + len]);
+        let well_formed = dir.len() % n == 0
+            && dir.chunks_exact(n).all(|e| {
+                tag_is_valid(&e[..3]) && e[3..3 + layout.length_len + layout.start_len].iter().all(u8::is_ascii_digit)
+            })
+            // and its first field ends with a field terminator from there
+            && dir.chunks_exact(n).next().is_some_and(|e| {
+                let len = number(e, 3, layout.length_len).unwrap_or(0);
+                let start = number(e, 3 + layout.length_len, layout.start_len).unwrap_or(0);
+                len > 0 && b + start + len <= data_end && rec[b + start + len - 1] == FIELD_TERMINATOR
+            });
+        if well_formed {
+            return Ok(b);
+        }
+    }
     match super::frame::find_directory_end(&rec[..data_end]) {
         Some(end) => {
             let base = end + 1;
@@ -895,6 +916,34 @@ fn field_shape(p: &mut Parser<'_>, pl: &Placed, base: usize, layout: Layout) -> 
                 (code, skip)
             };
             let value_start = piece_start + skip.min(piece.len());
+            if p.lenient && value_start == next {
+                p.warn(
+                    Error::new(
+                        ErrorKind::Subfield,
+                        format!("field {tag} has an empty ${code}; dropped"),
+                    )
+                    .with_offset(piece_start as u64),
+                );
+                if next >= pieces_end {
+                    break;
+                }
+                piece_start = next + 1;
+                continue;
+            }
+            let code = if p.lenient && code.is_ascii_uppercase() {
+                p.warn(
+                    Error::new(
+                        ErrorKind::Subfield,
+                        format!(
+                            "field {tag} has upper-case subfield code {code:?}; read as lower case"
+                        ),
+                    )
+                    .with_offset(piece_start as u64),
+                );
+                code.to_ascii_lowercase()
+            } else {
+                code
+            };
             spans.push(Span {
                 code,
                 start: rel(value_start),
@@ -919,7 +968,8 @@ fn build_text(
     shapes: Vec<(Tag, Shape)>,
 ) -> Result<Vec<Field>> {
     let data = &p.rec[base..data_end];
-    if utf8_valid == Some(true) {
+    let entities = p.lenient && has_xml_entity(data);
+    if utf8_valid == Some(true) && !entities {
         match std::str::from_utf8(data) {
             Ok(text) => {
                 let spans_ok = shapes.iter().all(|(_, s)| spans_on_boundaries(text, s));
@@ -949,11 +999,26 @@ fn build_text(
             let before = p.warnings.len();
             let bytes = &data[start as usize..end as usize];
             let at = (base + start as usize) as u64;
-            let value = decode_text(bytes, charset, p.options, p.warnings).map_err(|e| {
-                let mut e = e.with_offset(at);
-                e.message = format!("field {tag}: {}", e.message);
-                e
-            })?;
+            let mut value = match marc8_in_utf8(bytes, charset, p) {
+                Some(v) => v.into(),
+                None => decode_text(bytes, charset, p.options, p.warnings).map_err(|e| {
+                    let mut e = e.with_offset(at);
+                    e.message = format!("field {tag}: {}", e.message);
+                    e
+                })?,
+            };
+            if entities {
+                if let std::borrow::Cow::Owned(u) = unescape_xml_entities(&value) {
+                    p.warnings.push(
+                        Error::new(
+                            ErrorKind::Encoding,
+                            "XML character entities replaced by the characters they stand for",
+                        )
+                        .into(),
+                    );
+                    value = u.into();
+                }
+            }
             for w in &mut p.warnings[before..] {
                 w.position.byte_offset.get_or_insert(at);
                 w.message = format!("field {tag}: {}", w.message);
@@ -989,6 +1054,70 @@ fn build_text(
             Shape::Data { indicators, spans } => Field::data_shared(tag, indicators, &buf, spans),
         })
         .collect())
+}
+
+/// Lenient mode: a value of a UTF-8 record that is not UTF-8 but reads as
+/// MARC-8 without complaint (records converted halfway) is taken as MARC-8.
+fn marc8_in_utf8(bytes: &[u8], charset: Charset, p: &mut Parser<'_>) -> Option<String> {
+    if !p.lenient || charset != Charset::Utf8 || std::str::from_utf8(bytes).is_ok() {
+        return None;
+    }
+    let mut scratch = Vec::new();
+    let text = decode_text(bytes, Charset::Marc8, p.options, &mut scratch).ok()?;
+    if !scratch.is_empty() {
+        return None;
+    }
+    p.warnings.push(
+        Error::new(
+            ErrorKind::Encoding,
+            "invalid UTF-8; the value reads as MARC-8 and was taken as such",
+        )
+        .into(),
+    );
+    Some(text.into_owned())
+}
+
+const XML_ENTITIES: [(&str, &str); 5] = [
+    ("&amp;", "&"),
+    ("&apos;", "'"),
+    ("&quot;", "\""),
+    ("&lt;", "<"),
+    ("&gt;", ">"),
+];
+
+fn has_xml_entity(data: &[u8]) -> bool {
+    memchr::memchr_iter(b'&', data).any(|i| {
+        XML_ENTITIES
+            .iter()
+            .any(|(e, _)| data[i..].starts_with(e.as_bytes()))
+    })
+}
+
+/// Lenient mode: XML's predefined entities left in data that went through XML
+/// without being unescaped (`&amp;` for `&`), as marc4j's permissive reader
+/// repairs them.
+fn unescape_xml_entities(text: &str) -> std::borrow::Cow<'_, str> {
+    if !has_xml_entity(text.as_bytes()) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        match XML_ENTITIES.iter().find(|(e, _)| rest.starts_with(e)) {
+            Some((e, c)) => {
+                out.push_str(c);
+                rest = &rest[e.len()..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out.into()
 }
 
 fn spans_on_boundaries(text: &str, shape: &Shape) -> bool {

@@ -42,10 +42,22 @@ pub struct WriteOptions {
     pub charset: WriteCharset,
 }
 
+/// A value's bytes in the output charset. Subfield values may not hold any
+/// ISO 2709 delimiter; control field values may hold 0x1F (it ends nothing
+/// there, and real records have it).
 fn encode<'a>(
     text: &'a str,
     charset: WriteCharset,
     what: &dyn Fn() -> String,
+) -> Result<Cow<'a, [u8]>> {
+    encode_value(text, charset, what, true)
+}
+
+fn encode_value<'a>(
+    text: &'a str,
+    charset: WriteCharset,
+    what: &dyn Fn() -> String,
+    forbid_subfield_delimiter: bool,
 ) -> Result<Cow<'a, [u8]>> {
     let bytes: Cow<'a, [u8]> = match charset {
         WriteCharset::Utf8 => Cow::Borrowed(text.as_bytes()),
@@ -81,12 +93,17 @@ fn encode<'a>(
             }
         }
     };
-    if let Some(i) = memchr::memchr3(
-        RECORD_TERMINATOR,
-        FIELD_TERMINATOR,
-        SUBFIELD_DELIMITER,
-        &bytes,
-    ) {
+    let delimiter = if forbid_subfield_delimiter {
+        memchr::memchr3(
+            RECORD_TERMINATOR,
+            FIELD_TERMINATOR,
+            SUBFIELD_DELIMITER,
+            &bytes,
+        )
+    } else {
+        memchr::memchr2(RECORD_TERMINATOR, FIELD_TERMINATOR, &bytes)
+    };
+    if let Some(i) = delimiter {
         return Err(Error::new(
             ErrorKind::InvalidArgument,
             format!(
@@ -107,7 +124,12 @@ fn field_bytes(
 ) -> Result<()> {
     let tag = field.tag();
     if let Some(value) = field.control_value() {
-        out.extend_from_slice(&encode(value, charset, &|| format!("field {tag}"))?);
+        out.extend_from_slice(&encode_value(
+            value,
+            charset,
+            &|| format!("field {tag}"),
+            false,
+        )?);
     } else {
         let ind = field.indicators().unwrap_or_default();
         for k in 0..layout.indicator_count {

@@ -1,0 +1,56 @@
+# mrrc: the two fresh-machine commands are `make bench` (the comparison on the
+# bundled sample) and `make test` (everything CI checks). Both install what
+# they need.
+
+SHELL := /bin/bash
+CORPUS ?= sample
+PREFIX ?= $(CURDIR)/target/prefix
+CARGO ?= cargo
+
+.PHONY: test bench lint rust-test loc-test c-test python-test node-test \
+        build cli install python node loc fuzz header
+
+## Everything CI runs.
+test: lint rust-test loc-test c-test python-test node-test
+
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+rust-test:
+	$(CARGO) test --workspace
+
+## The 250,000 LoC records: zero errors and exactly pymarc's titles.
+loc-test: loc
+	$(CARGO) test --release -p mrrc-core --test loc -- --nocapture
+
+loc:
+	scripts/fetch-loc.sh
+
+c-test:
+	scripts/test-c.sh
+
+python-test:
+	scripts/setup-python.sh
+	.venv/bin/python -m pytest -q tests/python
+	scripts/pymarc-suite.sh
+
+node-test:
+	scripts/test-node.sh
+
+## The CLI at target/release/mrrc.
+cli:
+	$(CARGO) build --release -p mrrc-cli
+
+## libmrrc.so, libmrrc.a, mrrc.h and mrrc.pc under PREFIX (default target/prefix).
+install:
+	scripts/ensure-cargo-c.sh
+	$(CARGO) cinstall --release -p mrrc-ffi --prefix "$(PREFIX)" --libdir "$(PREFIX)/lib"
+
+## Regenerate include/mrrc.h from ffi/ (CI fails when the committed one drifts).
+header:
+	MRRC_UPDATE_HEADER=1 $(CARGO) test -p mrrc-ffi --test header
+
+## The comparison of every approach (CORPUS=sample or CORPUS=loc).
+bench:
+	scripts/bench.sh $(CORPUS)
