@@ -9,6 +9,7 @@ mod errors;
 mod field;
 mod iso;
 mod leader;
+mod marc8;
 mod pending;
 mod reader;
 mod record;
@@ -21,8 +22,8 @@ fn _mrrc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<record::Record>()?;
     m.add_function(wrap_pyfunction!(record::record_from_dict, m)?)?;
     m.add_class::<reader::MarcReader>()?;
-    m.add_class::<pending::Marc8ToUnicode>()?;
-    m.add_function(wrap_pyfunction!(pending::marc8_to_unicode, m)?)?;
+    m.add_class::<marc8::Marc8ToUnicode>()?;
+    m.add_function(wrap_pyfunction!(marc8::marc8_to_unicode, m)?)?;
     m.add_function(wrap_pyfunction!(pending::record_to_xml, m)?)?;
     m.add_function(wrap_pyfunction!(pending::parse_xml_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(pending::parse_mrk_line, m)?)?;

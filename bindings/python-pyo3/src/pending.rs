@@ -8,27 +8,6 @@ fn pending(what: &str) -> PyErr {
     PyNotImplementedError::new_err(format!("{what} lands with the core implementation"))
 }
 
-#[pyclass(module = "mrrc.marc8", name = "MARC8ToUnicode")]
-pub struct Marc8ToUnicode;
-
-#[pymethods]
-impl Marc8ToUnicode {
-    #[new]
-    #[pyo3(signature = (*_args, **_kwargs))]
-    fn py_new(_args: &Bound<'_, PyAny>, _kwargs: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
-        Err(pending("MARC8ToUnicode"))
-    }
-}
-
-#[pyfunction]
-#[pyo3(signature = (*_args, **_kwargs))]
-pub fn marc8_to_unicode(
-    _args: &Bound<'_, PyAny>,
-    _kwargs: Option<&Bound<'_, PyAny>>,
-) -> PyResult<()> {
-    Err(pending("marc8_to_unicode"))
-}
-
 #[pyfunction]
 #[pyo3(signature = (*_args, **_kwargs))]
 pub fn record_to_xml(_args: &Bound<'_, PyAny>, _kwargs: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
