@@ -22,6 +22,7 @@ pub mod options;
 pub mod parallel;
 pub mod pymarc;
 pub mod record;
+mod record_builder;
 pub mod view;
 
 pub use error::{Error, ErrorKind, Position, Result, Warning};
