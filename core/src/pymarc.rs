@@ -216,7 +216,7 @@ fn decode_order(record: &[u8]) -> Option<PymarcError> {
     if !directory.is_ascii() {
         return Some(UnicodeDecodeError);
     }
-    if directory.len() % 12 != 0 {
+    if !directory.len().is_multiple_of(12) {
         return Some(RecordDirectoryInvalid);
     }
     for entry in directory.chunks(12) {

@@ -71,7 +71,13 @@ pub fn rejected_error(
     let e = match class {
         PymarcError::UnicodeDecodeError => {
             let end = chunk.len().min(1);
-            match PyUnicodeDecodeError::new(py, c"ascii", chunk, 0..end, &std::ffi::CString::new(err.to_string()).unwrap_or_default()) {
+            match PyUnicodeDecodeError::new(
+                py,
+                c"ascii",
+                chunk,
+                0..end,
+                &std::ffi::CString::new(err.to_string()).unwrap_or_default(),
+            ) {
                 Ok(v) => PyErr::from_value(v.into_any()),
                 Err(e) => e,
             }
@@ -188,23 +194,39 @@ impl Record {
 impl Field {
     /// The field's bytes in ISO 2709 (indicators, subfields, terminator).
     #[pyo3(signature = (encoding=None))]
-    fn as_marc<'py>(&self, py: Python<'py>, encoding: Option<&str>) -> PyResult<Bound<'py, PyBytes>> {
+    fn as_marc<'py>(
+        &self,
+        py: Python<'py>,
+        encoding: Option<&str>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
         let (field, raw) = {
             let s = self.lock(py);
             (s.field.clone(), s.raw)
         };
         let latin1 = encoding.is_some_and(|e| {
-            matches!(e.to_ascii_lowercase().replace('_', "-").as_str(), "iso8859-1" | "iso-8859-1" | "latin-1" | "latin1")
+            matches!(
+                e.to_ascii_lowercase().replace('_', "-").as_str(),
+                "iso8859-1" | "iso-8859-1" | "latin-1" | "latin1"
+            )
         });
-        let charset = if raw || latin1 { WriteCharset::Raw } else { WriteCharset::Utf8 };
+        let charset = if raw || latin1 {
+            WriteCharset::Raw
+        } else {
+            WriteCharset::Utf8
+        };
         let one = mrrc_core::Record::from_parts(mrrc_core::Leader::default(), vec![field]);
         let mut out = Vec::new();
-        write_record(&one, &WriteOptions { charset }, &mut out).map_err(|e| encode_error(py, &e))?;
+        write_record(&one, &WriteOptions { charset }, &mut out)
+            .map_err(|e| encode_error(py, &e))?;
         let base = one_field_base(&out);
         Ok(PyBytes::new(py, &out[base..out.len() - 1]))
     }
 
-    fn as_marc21<'py>(&self, py: Python<'py>, encoding: Option<&str>) -> PyResult<Bound<'py, PyBytes>> {
+    fn as_marc21<'py>(
+        &self,
+        py: Python<'py>,
+        encoding: Option<&str>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
         self.as_marc(py, encoding)
     }
 }

@@ -7,10 +7,10 @@ use pyo3::prelude::*;
 mod convert;
 mod errors;
 mod field;
+mod formats;
 mod iso;
 mod leader;
 mod marc8;
-mod pending;
 mod reader;
 mod record;
 
@@ -24,9 +24,10 @@ fn _mrrc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<reader::MarcReader>()?;
     m.add_class::<marc8::Marc8ToUnicode>()?;
     m.add_function(wrap_pyfunction!(marc8::marc8_to_unicode, m)?)?;
-    m.add_function(wrap_pyfunction!(pending::record_to_xml, m)?)?;
-    m.add_function(wrap_pyfunction!(pending::parse_xml_bytes, m)?)?;
-    m.add_function(wrap_pyfunction!(pending::parse_mrk_line, m)?)?;
+    m.add_function(wrap_pyfunction!(formats::record_to_xml, m)?)?;
+    m.add_function(wrap_pyfunction!(formats::parse_xml_bytes, m)?)?;
+    m.add_function(wrap_pyfunction!(formats::parse_mrk_line, m)?)?;
+    m.add_function(wrap_pyfunction!(formats::parse_mrk_record, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

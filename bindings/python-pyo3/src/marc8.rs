@@ -24,7 +24,11 @@ fn decode(py: Python<'_>, bytes: &[u8]) -> PyResult<String> {
 /// MARC-8 bytes (or a str of byte values) to Unicode text (NFC).
 #[pyfunction]
 #[pyo3(signature = (marc8, hide_utf8_warnings=false))]
-pub fn marc8_to_unicode(py: Python<'_>, marc8: &Bound<'_, PyAny>, hide_utf8_warnings: bool) -> PyResult<String> {
+pub fn marc8_to_unicode(
+    py: Python<'_>,
+    marc8: &Bound<'_, PyAny>,
+    hide_utf8_warnings: bool,
+) -> PyResult<String> {
     let _ = hide_utf8_warnings;
     decode(py, &bytes_in(marc8)?)
 }

@@ -13,9 +13,9 @@ use pyo3::sync::MutexExt;
 use pyo3::types::{PyBytes, PyString};
 
 use crate::iso::{read_options, rejected_error};
-use mrrc_core::pymarc::{classify, verdict, Rejected};
 use crate::record::Record;
 use mrrc_core::iso2709::MarcReader as CoreReader;
+use mrrc_core::pymarc::{classify, verdict, Rejected};
 
 /// Records parsed per GIL release. Measured on the LoC file: the per-record
 /// cost stops falling at a few hundred (see bench/python/README.md).
@@ -126,7 +126,14 @@ fn parse_batch(
                 let index = source.records_read().saturating_sub(1);
                 let offset = source.byte_offset().saturating_sub(raw.len() as u64);
                 let result = if pymarc_checks {
-                    verdict(raw, result, source.warnings(), utf8_strict, (index, offset), true)
+                    verdict(
+                        raw,
+                        result,
+                        source.warnings(),
+                        utf8_strict,
+                        (index, offset),
+                        true,
+                    )
                 } else {
                     result.map_err(|error| Rejected {
                         class: classify(raw, &error),
@@ -165,7 +172,13 @@ impl MarcReader {
         file_encoding: &str,
         permissive: bool,
     ) -> PyResult<Self> {
-        let options = read_options(to_unicode, force_utf8, utf8_handling, file_encoding, permissive)?;
+        let options = read_options(
+            to_unicode,
+            force_utf8,
+            utf8_handling,
+            file_encoding,
+            permissive,
+        )?;
         let mut file_handle = None;
         let input: Box<dyn Read + Send> = if let Ok(b) = marc_target.cast::<PyBytes>() {
             Box::new(std::io::Cursor::new(b.as_bytes().to_vec()))
@@ -173,9 +186,9 @@ impl MarcReader {
             || marc_target.is_instance(&py.import("os")?.getattr("PathLike")?)?
         {
             let path: std::path::PathBuf = marc_target.extract()?;
-            let file = py
-                .detach(|| std::fs::File::open(&path))
-                .map_err(|e| pyo3::exceptions::PyOSError::new_err(format!("cannot open {}: {e}", path.display())))?;
+            let file = py.detach(|| std::fs::File::open(&path)).map_err(|e| {
+                pyo3::exceptions::PyOSError::new_err(format!("cannot open {}: {e}", path.display()))
+            })?;
             Box::new(file)
         } else if marc_target.hasattr("read")? {
             file_handle = Some(marc_target.clone().unbind());
@@ -243,7 +256,9 @@ impl MarcReader {
         };
         s.current_chunk = Some((s.batch.bytes.clone(), item.chunk.clone()));
         match item.result {
-            Ok(record) => Ok(Py::new(py, Record::from_reader(record, s.raw, s.force_utf8))?.into_any()),
+            Ok(record) => {
+                Ok(Py::new(py, Record::from_reader(record, s.raw, s.force_utf8))?.into_any())
+            }
             Err(rejected) => {
                 let chunk = &s.batch.bytes[item.chunk];
                 let (e, fatal) = rejected_error(py, chunk, rejected.class, &rejected.error);
@@ -268,7 +283,10 @@ impl MarcReader {
     /// The exception for the record last returned as `None`.
     #[getter]
     fn current_exception(&self, py: Python<'_>) -> Option<Py<PyAny>> {
-        self.lock(py).current_exception.as_ref().map(|e| e.clone_ref(py))
+        self.lock(py)
+            .current_exception
+            .as_ref()
+            .map(|e| e.clone_ref(py))
     }
 
     /// Closes the file object given to the reader (pymarc `close`).

@@ -5,10 +5,10 @@ import json
 import os
 from io import IOBase, StringIO
 
-from mrrc._mrrc import MARCReader, parse_mrk_line as _parse_mrk_line
+from mrrc._mrrc import MARCReader
+from mrrc._mrrc import parse_mrk_line as _parse_mrk_line
+from mrrc._mrrc import parse_mrk_record as _parse_mrk_record
 from mrrc._mrrc import record_from_dict as _record_from_dict
-from mrrc.exceptions import PymarcException
-from mrrc.leader import Leader
 from mrrc.record import Record
 
 
@@ -72,18 +72,7 @@ class MARCMakerReader(Reader):
         return self
 
     def __next__(self) -> Record:
-        record_txt = next(self.iter)
-        record = Record()
-        for line in record_txt.splitlines():
-            try:
-                item = self._parse_line(line)
-            except Exception as exc:
-                raise PymarcException(f'Unable to parse line "{line}"') from exc
-            if isinstance(item, Leader):
-                record.leader = item
-            else:
-                record.add_field(item)
-        return record
+        return _parse_mrk_record(next(self.iter))
 
 
 __all__ = ["Reader", "MARCReader", "MARCMakerReader", "map_records", "JSONReader"]

@@ -85,7 +85,7 @@ class XMLWriter(Writer):
     def write(self, record: Record) -> None:
         Writer.write(self, record)
         if self.file_handle:
-            self.file_handle.write(_record_to_xml(record, False))
+            self.file_handle.write(_record_to_xml(record, False, False))
 
     def close(self, close_fh: bool = True) -> None:
         if self.file_handle:
