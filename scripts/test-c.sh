@@ -29,6 +29,7 @@ export LD_LIBRARY_PATH=$PREFIX/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 CFLAGS="-std=c11 -O1 -g -Wall -Wextra -Werror -pedantic $(pkg-config --cflags mrrc)"
 LIBS="$(pkg-config --libs mrrc) -pthread"
 VALGRIND=(valgrind -q --error-exitcode=1 --leak-check=full
+    --suppressions=$ROOT/ffi/tests/valgrind.supp
     --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect)
 
 mkdir -p "$OUT"
