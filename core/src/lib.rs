@@ -21,6 +21,7 @@ pub mod msgpack;
 pub mod options;
 pub mod parallel;
 pub mod record;
+mod record_builder;
 pub mod view;
 
 pub use error::{Error, ErrorKind, Position, Result, Warning};
