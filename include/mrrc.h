@@ -45,6 +45,12 @@
 #define MRRC_VERSION_STRING "0.1.0"
 
 
+// MARCXML flag: put the MARC slim namespace on each `<record>`.
+#define MRRC_XML_NAMESPACE 1
+
+// MARCXML flag: write characters outside ASCII as character references.
+#define MRRC_XML_ASCII 2
+
 // The result of every fallible call. `MRRC_OK` is 0; the codes from 100 up
 // are the error kinds of the core (`100 + ErrorKind::code()`), stable across
 // releases; the codes below 100 are the C ABI's own.
@@ -99,12 +105,74 @@ typedef enum MrrcStatus {
 // follows the record it belongs to.
 typedef struct MrrcField MrrcField;
 
+// A streaming reader of records, freed with `mrrc_reader_free`.
+//
+// Threads: a reader may be moved to another thread between calls (one built
+// on callbacks only if its callback and userdata allow that) but must not
+// be used by two threads at once. Records it returns are independent of it.
+typedef struct MrrcReader MrrcReader;
+
 // A MARC record, owned by the caller and freed with `mrrc_record_free`.
 //
 // Threads: a record may be moved to another thread; it may be shared
 // between threads as long as none of them modifies it (calls taking
 // `const MrrcRecord *` only read).
 typedef struct MrrcRecord MrrcRecord;
+
+// A streaming writer, freed with `mrrc_writer_free`.
+//
+// Threads: may be moved to another thread between calls (one built on a
+// callback only if the callback and userdata allow that), never used by
+// two threads at once.
+typedef struct MrrcWriter MrrcWriter;
+
+// A serialization format.
+typedef uint32_t MrrcFormat;
+
+// The character set of ISO 2709 output.
+typedef uint32_t MrrcWriteCharset;
+
+// Options of a writer or a conversion. Start from
+// `mrrc_write_options_default()`.
+typedef struct MrrcWriteOptions {
+    // `MRRC_FORMAT_*`.
+    MrrcFormat format;
+    // `MRRC_WRITE_*`, for ISO 2709.
+    MrrcWriteCharset charset;
+    // `MRRC_XML_*` flags, for MARCXML.
+    uint32_t xml_flags;
+} MrrcWriteOptions;
+
+// How a reader treats defects.
+typedef uint32_t MrrcMode;
+
+// Which character set field bytes are in (ISO 2709).
+typedef uint32_t MrrcCharset;
+
+// What to do with invalid UTF-8 in a UTF-8 record (pymarc
+// `utf8_handling`).
+typedef uint32_t MrrcUtf8Handling;
+
+// Unicode normalization of text decoded from MARC-8.
+typedef uint32_t MrrcNormalization;
+
+// Options of a reader. Start from `mrrc_read_options_default()` and change
+// what you need. `encoding` is borrowed for the call that takes the options.
+typedef struct MrrcReadOptions {
+    // `MRRC_FORMAT_*`.
+    MrrcFormat format;
+    // `MRRC_MODE_*`.
+    MrrcMode mode;
+    // `MRRC_CHARSET_*`.
+    MrrcCharset charset;
+    // A WHATWG label (`"cp1251"`, `"koi8-r"`...) for `MRRC_CHARSET_LEGACY`;
+    // NULL otherwise.
+    const char *encoding;
+    // `MRRC_UTF8_*`.
+    MrrcUtf8Handling utf8_handling;
+    // `MRRC_NORMALIZE_*`.
+    MrrcNormalization normalization;
+} MrrcReadOptions;
 
 // A borrowed run of UTF-8 text: `len` bytes at `ptr`, NOT NUL-terminated.
 // `ptr` is NULL when there is no value. Valid until the field or record it
@@ -173,9 +241,25 @@ typedef struct MrrcFlat {
     size_t subfield_count;
 } MrrcFlat;
 
+// Reads up to `len` bytes into `buf`, stores how many in `*read` (0 at the
+// end of the input) and returns 0; any other return value is an error
+// (reported as `MRRC_IO` with that number).
+typedef int32_t (*MrrcReadCallback)(void *userdata, uint8_t *buf, size_t len, size_t *read);
+
+// A borrowed run of bytes (`ptr` NULL when empty), valid until the object
+// it came from changes or is freed.
+typedef struct MrrcBytes {
+    const uint8_t *ptr;
+    size_t len;
+} MrrcBytes;
+
 // Which of pymarc's field-list properties `mrrc_record_group_indexes`
 // returns.
 typedef uint32_t MrrcFieldGroup;
+
+// Writes all `len` bytes of `buf` and returns 0; any other return value is
+// an error (reported as `MRRC_IO` with that number).
+typedef int32_t (*MrrcWriteCallback)(void *userdata, const uint8_t *buf, size_t len);
 
 // In UTF-8 bytes (for C).
 #define MRRC_OFFSETS_BYTES 0
@@ -183,6 +267,59 @@ typedef uint32_t MrrcFieldGroup;
 // In Unicode code points, so a binding can decode the whole text once and
 // slice the decoded string (Python `str`).
 #define MRRC_OFFSETS_CHARS 1
+
+// ISO 2709 (`.mrc`, `.dat`): binary MARC.
+#define MRRC_FORMAT_ISO2709 0
+
+// MARCXML (a `<collection>` or a single `<record>`).
+#define MRRC_FORMAT_MARCXML 1
+
+// MARC-in-JSON: one record object, or an array of them.
+#define MRRC_FORMAT_JSON 2
+
+// MARC-in-JSON, one record object per line.
+#define MRRC_FORMAT_NDJSON 3
+
+// msgpack, one record map after another.
+#define MRRC_FORMAT_MSGPACK 4
+
+// MARCMaker / MARCBreaker text (`.mrk`).
+#define MRRC_FORMAT_MRK 5
+
+// The first defect in a record makes that record an error.
+#define MRRC_MODE_STRICT 0
+
+// Repair what can be repaired (reported as warnings), skip what cannot.
+#define MRRC_MODE_LENIENT 1
+
+// Leader/09: `a` is UTF-8, anything else MARC-8 (pymarc's default).
+#define MRRC_CHARSET_FROM_LEADER 0
+
+// Always UTF-8 (pymarc `force_utf8=True`).
+#define MRRC_CHARSET_UTF8 1
+
+// Always MARC-8.
+#define MRRC_CHARSET_MARC8 2
+
+// The legacy encoding named by `MrrcReadOptions.encoding` when leader/09
+// is not `a` (pymarc `file_encoding`), e.g. `"cp1251"`.
+#define MRRC_CHARSET_LEGACY 3
+
+// No conversion: each byte becomes the code point of the same value
+// (pymarc `to_unicode=False`).
+#define MRRC_CHARSET_RAW 4
+
+#define MRRC_UTF8_STRICT 0
+
+#define MRRC_UTF8_REPLACE 1
+
+#define MRRC_UTF8_IGNORE 2
+
+#define MRRC_NORMALIZE_NFC 0
+
+#define MRRC_NORMALIZE_NFD 1
+
+#define MRRC_NORMALIZE_NONE 2
 
 // 440, 490, 800, 810, 811, 830 (pymarc `series`).
 #define MRRC_GROUP_SERIES 0
@@ -202,6 +339,16 @@ typedef uint32_t MrrcFieldGroup;
 // 300 (pymarc `physicaldescription`).
 #define MRRC_GROUP_PHYSICAL_DESCRIPTION 5
 
+// UTF-8; sets leader/09 to `a`.
+#define MRRC_WRITE_UTF8 0
+
+// MARC-8; sets leader/09 to blank.
+#define MRRC_WRITE_MARC8 1
+
+// Each character as the byte of the same value (ISO 8859-1); the leader is
+// untouched (the inverse of reading with `MRRC_CHARSET_RAW`).
+#define MRRC_WRITE_RAW 2
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -220,6 +367,73 @@ void mrrc_buffer_free(uint8_t *buffer);
 
 // Frees an index array returned by mrrc (NULL is a no-op).
 void mrrc_indexes_free(size_t *indexes);
+
+// pymarc `record.as_json()`: MARC-in-JSON with `json.dumps`' separators and
+// `\uXXXX` escapes. Caller-owned; NULL only if `record` is NULL.
+char *mrrc_record_to_json(const struct MrrcRecord *record);
+
+// pymarc `record_to_xml(record)`: one `<record>` element, ASCII with
+// character references, no namespace. Caller-owned.
+char *mrrc_record_to_xml(const struct MrrcRecord *record);
+
+// One `<record>` element with `MRRC_XML_*` flags (pymarc
+// `record_to_xml(record, namespace=True)` is `MRRC_XML_NAMESPACE |
+// MRRC_XML_ASCII`). Caller-owned; NULL on a NULL record or unknown flags.
+char *mrrc_record_to_xml_with(const struct MrrcRecord *record, uint32_t xml_flags);
+
+// pymarc `TextWriter` / MARCMaker text of the record (`=LDR  ...` and one
+// line per field). Caller-owned.
+char *mrrc_record_to_mrk(const struct MrrcRecord *record);
+
+// The record as msgpack (the bytes Python's `msgpack.packb(record.as_dict())`
+// gives). Caller-owned (`mrrc_buffer_free`), length in `*len`.
+uint8_t *mrrc_record_to_msgpack(const struct MrrcRecord *record, size_t *len);
+
+// pymarc `record.as_marc()`: the record in ISO 2709 with the charset of
+// `options` (NULL: UTF-8). Caller-owned bytes in `*out`, length in `*len`.
+// `MRRC_TOO_LARGE` when the record exceeds ISO 2709's limits.
+enum MrrcStatus mrrc_record_to_marc(const struct MrrcRecord *record,
+                                    const struct MrrcWriteOptions *options,
+                                    uint8_t **out,
+                                    size_t *len);
+
+// Parses exactly one record from `data[0..len]` in the format and mode of
+// `options` (NULL: ISO 2709, strict).
+enum MrrcStatus mrrc_record_from_bytes(const uint8_t *data,
+                                       size_t len,
+                                       const struct MrrcReadOptions *options,
+                                       struct MrrcRecord **out);
+
+// Converts every record of `data[0..len]` (format and mode from `from`)
+// to the format of `to`, in one call. The caller-owned result goes to
+// `*out` / `*out_len` and the number of records to `*records` (may be
+// NULL). The first bad record fails the whole call (its position is in the
+// last error); lenient mode repairs what it can first.
+enum MrrcStatus mrrc_convert(const uint8_t *data,
+                             size_t len,
+                             const struct MrrcReadOptions *from,
+                             const struct MrrcWriteOptions *to,
+                             uint8_t **out,
+                             size_t *out_len,
+                             size_t *records);
+
+// MARC-8 bytes to UTF-8 text (pymarc `marc8_to_unicode`), normalized and
+// with the mode of `options` (NULL: strict, NFC): strict fails with
+// `MRRC_MARC8` on an unmappable sequence, lenient replaces it. The
+// caller-owned text goes to `*out`, its length in bytes to `*out_len`
+// (may be NULL).
+enum MrrcStatus mrrc_marc8_to_utf8(const uint8_t *data,
+                                   size_t len,
+                                   const struct MrrcReadOptions *options,
+                                   char **out,
+                                   size_t *out_len);
+
+// UTF-8 text to MARC-8 bytes; characters MARC-8 cannot hold become
+// `&#xXXXX;` references. Caller-owned bytes in `*out`, length in `*out_len`.
+enum MrrcStatus mrrc_utf8_to_marc8(const uint8_t *text_ptr,
+                                   size_t len,
+                                   uint8_t **out,
+                                   size_t *out_len);
 
 // Creates a control field (`001`-`009`) with a UTF-8 value. A numeric tag
 // of one or two digits is zero-padded, as in pymarc.
@@ -370,6 +584,70 @@ void mrrc_flat_free(struct MrrcFlat *flat);
 enum MrrcStatus mrrc_record_from_flat(const struct MrrcFlat *flat,
                                       size_t index,
                                       struct MrrcRecord **out);
+
+// ISO 2709, strict, charset from the leader, strict UTF-8, NFC.
+struct MrrcReadOptions mrrc_read_options_default(void);
+
+// Opens a file. `options` may be NULL (ISO 2709, strict, charset from the
+// leader). A file that cannot be opened is `MRRC_IO`.
+enum MrrcStatus mrrc_reader_open_path(const char *path,
+                                      const struct MrrcReadOptions *options,
+                                      struct MrrcReader **out);
+
+// Reads from a copy of `data[0..len]` (the caller's buffer may be freed
+// after the call). `options` may be NULL.
+enum MrrcStatus mrrc_reader_from_bytes(const uint8_t *data,
+                                       size_t len,
+                                       const struct MrrcReadOptions *options,
+                                       struct MrrcReader **out);
+
+// Reads through `callback(userdata, ...)`, called from the thread that
+// calls `mrrc_reader_next*` until it reports the end of the input.
+// `options` may be NULL.
+enum MrrcStatus mrrc_reader_from_callback(MrrcReadCallback callback,
+                                          void *userdata,
+                                          const struct MrrcReadOptions *options,
+                                          struct MrrcReader **out);
+
+// Frees a reader (NULL is a no-op) and closes its file.
+void mrrc_reader_free(struct MrrcReader *reader);
+
+// The next record: `MRRC_OK` with a caller-owned record in `*record`, or
+// `MRRC_OK` with `*record` = NULL at the end of the input. A bad record is
+// an error status (message, record index and byte offset in the last
+// error); reading may go on with the next call, which returns the next
+// record.
+enum MrrcStatus mrrc_reader_next(struct MrrcReader *reader, struct MrrcRecord **record);
+
+// Up to `capacity` records in one call, written to `records[0..*count]`
+// (each caller-owned). `*count` is 0 only at the end of the input. When a
+// bad record follows good ones, the good ones are returned with `MRRC_OK`
+// and the error comes from the next call; when it comes first, the call
+// fails with it and `*count` is untouched.
+enum MrrcStatus mrrc_reader_next_batch(struct MrrcReader *reader,
+                                       struct MrrcRecord **records,
+                                       size_t capacity,
+                                       size_t *count);
+
+// Number of warnings (lenient repairs) of the record last returned.
+size_t mrrc_reader_warning_count(struct MrrcReader *reader);
+
+// Warning `index` of the record last returned: its kind as a status code
+// (`MRRC_*` from 100 up) in `*status` and its message (with the record
+// index and byte offset) as a caller-owned string in `*message`; either
+// out-parameter may be NULL.
+enum MrrcStatus mrrc_reader_warning(struct MrrcReader *reader,
+                                    size_t index,
+                                    int32_t *status,
+                                    char **message);
+
+// The raw bytes of the ISO 2709 record last returned (pymarc
+// `current_chunk`), borrowed until the next call on the reader; empty for
+// other formats.
+struct MrrcBytes mrrc_reader_last_record_bytes(struct MrrcReader *reader);
+
+// Number of records returned so far (errors not counted).
+uint64_t mrrc_reader_records_returned(struct MrrcReader *reader);
 
 // A new empty record with pymarc's default leader
 // (`"          22        4500"`).
@@ -548,6 +826,47 @@ void mrrc_last_error_clear(void);
 // A static, NUL-terminated English name for a status ("truncated record"),
 // or "unknown status". Not to be freed.
 const char *mrrc_status_name(int32_t status);
+
+// ISO 2709 in UTF-8 (pymarc `MARCWriter`); MARCXML as pymarc's
+// `XMLWriter` (UTF-8, namespace on the collection only).
+struct MrrcWriteOptions mrrc_write_options_default(void);
+
+// Creates (or truncates) a file. `options` may be NULL (ISO 2709, UTF-8).
+enum MrrcStatus mrrc_writer_open_path(const char *path,
+                                      const struct MrrcWriteOptions *options,
+                                      struct MrrcWriter **out);
+
+// Writes to memory; `mrrc_writer_finish` hands the bytes over.
+enum MrrcStatus mrrc_writer_to_buffer(const struct MrrcWriteOptions *options,
+                                      struct MrrcWriter **out);
+
+// Writes through `callback(userdata, ...)` (buffered; flushed by
+// `mrrc_writer_finish`).
+enum MrrcStatus mrrc_writer_from_callback(MrrcWriteCallback callback,
+                                          void *userdata,
+                                          const struct MrrcWriteOptions *options,
+                                          struct MrrcWriter **out);
+
+// Writes one record. `MRRC_TOO_LARGE` for a record ISO 2709 cannot hold.
+enum MrrcStatus mrrc_writer_write(struct MrrcWriter *writer, const struct MrrcRecord *record);
+
+// Writes `records[0..count]` in order; stops at the first failure, whose
+// index goes to `*written` (the number written) unless NULL.
+enum MrrcStatus mrrc_writer_write_batch(struct MrrcWriter *writer,
+                                        const struct MrrcRecord *const *records,
+                                        size_t count,
+                                        size_t *written);
+
+// Ends the output (closing elements of MARCXML and JSON arrays) and
+// flushes it. For a buffer writer, the bytes go to `*buffer` and `*len`
+// (caller-owned, `mrrc_buffer_free`); for the others both may be NULL. The
+// writer must still be freed; further writes fail with
+// `MRRC_WRITER_FINISHED`.
+enum MrrcStatus mrrc_writer_finish(struct MrrcWriter *writer, uint8_t **buffer, size_t *len);
+
+// Frees a writer (NULL is a no-op). An unfinished writer is finished first
+// and its errors are lost: call `mrrc_writer_finish` to see them.
+void mrrc_writer_free(struct MrrcWriter *writer);
 
 #ifdef __cplusplus
 }  // extern "C"

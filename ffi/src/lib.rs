@@ -12,10 +12,15 @@
 
 mod alloc;
 mod args;
+pub mod convert;
 pub mod field;
 pub mod flat;
+mod io;
+pub mod options;
+pub mod reader;
 pub mod record;
 pub mod status;
+pub mod writer;
 
 use std::ffi::c_char;
 
