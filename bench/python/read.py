@@ -1,73 +1,118 @@
-"""Reading speed of mrrc (PyO3) against pymarc 5.4.0, in one run.
+"""Reading speed of mrrc (PyO3) against pymarc 5.4.0 and the PyPI `mrrc`
+0.9.2 (another project with the same import name), in one run.
 
-    PYMARC_SRC=/tmp/pymarc/pymarc-5.4.0 .venv/bin/python bench/python/read.py \
-        /tmp/pymarc/pymarc-5.4.0/BooksAll.2016.part01.utf8 --records 20000
+    PYMARC_SRC=/tmp/pymarc/pymarc-5.4.0 .venv/bin/python bench/python/read.py \\
+        /tmp/pymarc/pymarc-5.4.0/BooksAll.2016.part01.utf8 --records 20000 --repeat 3
 
 The first N records of the file are copied to a temporary file (pymarc needs
-minutes for all 250,000). Each case is timed best of --repeat runs.
+minutes for all 250,000). Each implementation runs in its own subprocess:
+pymarc and this mrrc with this interpreter, the PyPI mrrc 0.9.2 with
+--peer-python (a throwaway venv, default /tmp/venv-peer-mrrc/bin/python;
+skipped when missing). Times are the best of --repeat runs (pymarc: one run).
+`--batches` prints records/s against the reader's batch size (records parsed
+per GIL release) with one and two threads.
 """
 
 import argparse
 import hashlib
 import importlib
+import json
 import os
+import subprocess
 import sys
 import tempfile
 import threading
 import time
 
-
-def load_pymarc():
-    sys.path.insert(0, os.environ.get("PYMARC_SRC", "/tmp/pymarc/pymarc-5.4.0"))
-    try:
-        return importlib.import_module("pymarc")
-    finally:
-        sys.path.pop(0)
+HERE = os.path.abspath(__file__)
 
 
-def prefix(path, n):
-    out = bytearray()
+def load(impl):
+    if impl == "pymarc":
+        sys.path.insert(0, os.environ.get("PYMARC_SRC", "/tmp/pymarc/pymarc-5.4.0"))
+        try:
+            return importlib.import_module("pymarc")
+        finally:
+            sys.path.pop(0)
+    return importlib.import_module("mrrc")
+
+
+# The PyPI mrrc 0.9.2 spells a few things differently from pymarc.
+def is_control(impl, f):
+    return f.is_control_field() if impl == "peer" else f.control_field
+
+
+def subfields_of(impl, f):
+    return f.subfields() if impl == "peer" else f
+
+
+def iterate(m, impl, path, **kw):
     with open(path, "rb") as fh:
-        for _ in range(n):
-            head = fh.read(5)
-            if len(head) < 5:
-                break
-            out += head + fh.read(int(head) - 5)
-    return bytes(out)
+        return sum(1 for _ in m.MARCReader(fh, **kw))
 
 
-def iterate(m, path):
-    with open(path, "rb") as fh:
-        return sum(1 for _ in m.MARCReader(fh))
-
-
-def titles(m, path):
+def titles(m, impl, path):
     with open(path, "rb") as fh:
         return sum(1 for r in m.MARCReader(fh) if r.title is not None)
 
 
-def every_value(m, path):
+def every_value(m, impl, path):
     n = 0
     with open(path, "rb") as fh:
         for r in m.MARCReader(fh):
             for f in r.get_fields():
                 n += len(f.value())
-                if not f.control_field:
-                    for sf in f:
+                if not is_control(impl, f):
+                    for sf in subfields_of(impl, f):
                         n += len(sf.value)
     return n
 
 
-def bulk_values(m, path):
+def as_dict(m, impl, path):
+    with open(path, "rb") as fh:
+        return sum(len(r.as_dict()["fields"]) for r in m.MARCReader(fh))
+
+
+def ormsgpack_of_dict(m, impl, path):
+    import ormsgpack
+
+    with open(path, "rb") as fh:
+        return sum(len(ormsgpack.packb(r.as_dict())) for r in m.MARCReader(fh))
+
+
+def as_msgpack(m, impl, path):
+    with open(path, "rb") as fh:
+        return sum(len(r.as_msgpack()) for r in m.MARCReader(fh))
+
+
+def bulk_values(m, impl, path):
     n = 0
     for r in m.MARCReader(path):
         n += len(r.get_values("650", "a")) + len(r.get_values("245", "a"))
     return n
 
 
-def as_dict(m, path):
-    with open(path, "rb") as fh:
-        return sum(len(r.as_dict()["fields"]) for r in m.MARCReader(fh))
+def path_iterate(m, impl, path):
+    return sum(1 for _ in m.MARCReader(path))
+
+
+def path_threads2(m, impl, path):
+    return sum(1 for _ in m.MARCReader(path, threads=2))
+
+
+CASES = {
+    "iterate": ("`for r in MARCReader(f)`", iterate),
+    "title": ("+ `r.title`", titles),
+    "every": ("+ every field's `value()` and every subfield", every_value),
+    "as_dict": ("`r.as_dict()`", as_dict),
+    "ormsgpack": ("`ormsgpack.packb(r.as_dict())`", ormsgpack_of_dict),
+    "as_msgpack": ("`r.as_msgpack()` (mrrc only)", as_msgpack),
+    "bulk": ("bulk `r.get_values(tag, code)` x2 (mrrc only)", bulk_values),
+    "path": ("`for r in MARCReader(path)` (mrrc only)", path_iterate),
+    "path_threads2": ("`MARCReader(path, threads=2)` (mrrc only)", path_threads2),
+}
+COMMON = ["iterate", "title", "every", "as_dict", "ormsgpack"]
+MRRC_ONLY = ["as_msgpack", "bulk", "path", "path_threads2"]
 
 
 def best(fn, repeat):
@@ -89,48 +134,122 @@ def in_threads(fn, args_list):
     return time.perf_counter() - t
 
 
+def worker(impl, path, repeat):
+    m = load(impl)
+    names = COMMON + (MRRC_ONLY if impl == "mrrc" else [])
+    out = {}
+    for name in names:
+        fn = CASES[name][1]
+        try:
+            out[name] = best(lambda: fn(m, impl, path), repeat)
+        except Exception as e:  # a case an implementation lacks
+            out[name] = None
+            print(f"{impl} {name}: {type(e).__name__}: {e}", file=sys.stderr)
+    print(json.dumps(out))
+
+
+def threads_report(p1, p2, repeat):
+    import mrrc
+
+    rows = []
+    for name, fn in [("iterate", iterate), ("every value", every_value)]:
+        one = best(lambda: fn(mrrc, "mrrc", p1), repeat)
+        two = min(in_threads(fn, [(mrrc, "mrrc", p1), (mrrc, "mrrc", p2)]) for _ in range(repeat))
+        rows.append((name, 2 * one / two))
+    blob = os.urandom(64 << 20)
+
+    def sha():
+        hashlib.sha256(blob).digest()
+
+    one = best(sha, repeat)
+    two = min(in_threads(sha, [(), ()]) for _ in range(repeat))
+    control = 2 * one / two
+    print("\n| two threads, two files / one thread, one file | speedup | / sha256 control |")
+    print("|---|---:|---:|")
+    for name, s in rows:
+        print(f"| mrrc, {name} | {s:.2f}x | {100 * s / control:.0f}% |")
+    print(f"| sha256 of 64 MiB in threads (control) | {control:.2f}x | |")
+
+
+def batches_report(p1, p2, n, repeat):
+    import mrrc
+
+    print("\n| batch size | 1 thread rec/s | 2 threads rec/s (total) | 2 / 1 |")
+    print("|---:|---:|---:|---:|")
+    for size in [1, 8, 32, 128, 512, 2048, 8192]:
+        one = best(lambda: iterate(mrrc, "mrrc", p1, batch_size=size), repeat)
+        def one_file(p):
+            iterate(mrrc, "mrrc", p, batch_size=size)
+
+        two = min(in_threads(one_file, [(p1,), (p2,)]) for _ in range(repeat))
+        print(f"| {size} | {n / one:,.0f} | {2 * n / two:,.0f} | {2 * one / two:.2f}x |")
+
+
+def prefix(path, n):
+    out = bytearray()
+    with open(path, "rb") as fh:
+        for _ in range(n):
+            head = fh.read(5)
+            if len(head) < 5:
+                break
+            out += head + fh.read(int(head) - 5)
+    return bytes(out)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("file")
     ap.add_argument("--records", type=int, default=20000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--peer-python", default="/tmp/venv-peer-mrrc/bin/python")
+    ap.add_argument("--worker", choices=["pymarc", "mrrc", "peer"])
+    ap.add_argument("--batches", action="store_true")
+    ap.add_argument("--no-threads", action="store_true")
     a = ap.parse_args()
-    import mrrc
+    if a.worker:
+        return worker(a.worker, a.file, a.repeat)
 
-    pymarc = load_pymarc()
     data = prefix(a.file, a.records)
     tmp = tempfile.mkdtemp()
     p1, p2 = os.path.join(tmp, "a.mrc"), os.path.join(tmp, "b.mrc")
     for p in (p1, p2):
         with open(p, "wb") as fh:
             fh.write(data)
-    n = iterate(mrrc, p1)
-    print(f"{n} records, {len(data) / 1e6:.1f} MB; best of {a.repeat}")
-    rows = []
-    for name, fn in [("iterate", iterate), ("+ title", titles), ("+ every field value and subfield", every_value), ("as_dict()", as_dict)]:
-        t_m = best(lambda: fn(mrrc, p1), a.repeat)
-        t_p = best(lambda: fn(pymarc, p1), 1)
-        rows.append((name, n / t_p, n / t_m))
-    t_b = best(lambda: bulk_values(mrrc, p1), a.repeat)
-    print(f"{'case':36} {'pymarc rec/s':>14} {'mrrc rec/s':>14} {'ratio':>8}")
-    for name, rp, rm in rows:
-        print(f"{name:36} {rp:14,.0f} {rm:14,.0f} {rm / rp:8.1f}x")
-    print(f"{'bulk get_values (mrrc only)':36} {'':14} {n / t_b:14,.0f}")
-    # Two threads over two files against one thread over one file.
-    one = best(lambda: every_value(mrrc, p1), a.repeat)
-    two = min(in_threads(every_value, [(mrrc, p1), (mrrc, p2)]) for _ in range(a.repeat))
-    one_i = best(lambda: iterate(mrrc, p1), a.repeat)
-    two_i = min(in_threads(iterate, [(mrrc, p1), (mrrc, p2)]) for _ in range(a.repeat))
-    blob = os.urandom(64 << 20)
+    import mrrc
 
-    def sha():
-        hashlib.sha256(blob).digest()
+    n = iterate(mrrc, "mrrc", p1)
+    print(f"{n} records, {len(data) / 1e6:.1f} MB; best of {a.repeat} (pymarc: 1 run)")
+    if a.batches:
+        return batches_report(p1, p2, n, a.repeat)
 
-    one_s = best(sha, a.repeat)
-    two_s = min(in_threads(sha, [(), ()]) for _ in range(a.repeat))
-    print(f"two threads / one thread, iterate:       {2 * one_i / two_i:.2f}x")
-    print(f"two threads / one thread, every value:   {2 * one / two:.2f}x")
-    print(f"two threads / one thread, sha256 control: {2 * one_s / two_s:.2f}x")
+    def run(python, impl, repeat):
+        cmd = [python, HERE, p1, "--worker", impl, "--repeat", str(repeat)]
+        return json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+
+    res = {"pymarc": run(sys.executable, "pymarc", 1), "mrrc": run(sys.executable, "mrrc", a.repeat)}
+    have_peer = os.path.exists(a.peer_python)
+    res["peer"] = run(a.peer_python, "peer", a.repeat) if have_peer else {}
+
+    def rate(impl, case):
+        t = res[impl].get(case)
+        return n / t if t else None
+
+    def cell(v):
+        return f"{v:,.0f}" if v else ""
+
+    def ratio(a_, b_):
+        return f"{a_ / b_:.1f}x" if a_ and b_ else ""
+
+    print("\n| case | pymarc 5.4.0 rec/s | mrrc 0.9.2 (PyPI) rec/s | mrrc rec/s | mrrc / pymarc | mrrc / mrrc 0.9.2 |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for case in COMMON + MRRC_ONLY:
+        p, q, m = rate("pymarc", case), rate("peer", case), rate("mrrc", case)
+        print(f"| {CASES[case][0]} | {cell(p)} | {cell(q)} | {cell(m)} | {ratio(m, p)} | {ratio(m, q)} |")
+    m, o = rate("mrrc", "as_msgpack"), rate("mrrc", "ormsgpack")
+    if m and o:
+        print(f"\n`as_msgpack()` / `ormsgpack.packb(as_dict())` (mrrc records): {m / o:.1f}x")
+    if not a.no_threads:
+        threads_report(p1, p2, a.repeat)
 
 
 if __name__ == "__main__":

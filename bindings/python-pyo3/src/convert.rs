@@ -14,7 +14,6 @@ pub const ABSENT: char = '\0';
 
 static SUBFIELD_TYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static INDICATORS_TYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-static TUPLE_NEW: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
 pub fn subfield_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
     SUBFIELD_TYPE.import(py, "mrrc._types", "Subfield")
@@ -24,17 +23,37 @@ pub fn indicators_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
     INDICATORS_TYPE.import(py, "mrrc._types", "Indicators")
 }
 
-/// Builds an instance of a named tuple type without going through its
-/// Python-level `__new__` (`tuple.__new__(cls, items)`).
-fn make_named_tuple<'py>(
+/// A two-item instance of a named tuple type (a `tuple` subclass), built the
+/// way `tuple.__new__(cls, (a, b))` builds it (the type's `tp_alloc`, then
+/// the items), without the Python-level call and the temporary tuple.
+fn pair_of_type<'py>(
     py: Python<'py>,
     ty: &Bound<'py, PyType>,
-    items: Bound<'py, PyTuple>,
+    a: Bound<'py, PyAny>,
+    b: Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let new = TUPLE_NEW.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
-        Ok(py.get_type::<PyTuple>().getattr("__new__")?.unbind())
-    })?;
-    new.bind(py).call1((ty, items))
+    use pyo3::ffi;
+    let tp = ty.as_type_ptr();
+    // SAFETY: `ty` is a live type object. Its `tp_alloc` slot (inherited
+    // from `tuple`: PyType_GenericAlloc) returns a new, GC-tracked tuple
+    // instance of `ty` with `n` NULL items, or NULL with an exception set. The
+    // two items are stored at once (no allocation in between); each
+    // `into_ptr` hands over a strong reference that the tuple then owns.
+    unsafe {
+        let slot = ffi::PyType_GetSlot(tp, ffi::Py_tp_alloc);
+        let alloc: ffi::allocfunc = if slot.is_null() {
+            ffi::PyType_GenericAlloc
+        } else {
+            std::mem::transmute::<*mut std::ffi::c_void, ffi::allocfunc>(slot)
+        };
+        let obj = alloc(tp, 2);
+        if obj.is_null() {
+            return Err(PyErr::fetch(py));
+        }
+        ffi::PyTuple_SET_ITEM(obj, 0, a.into_ptr());
+        ffi::PyTuple_SET_ITEM(obj, 1, b.into_ptr());
+        Ok(Bound::from_owned_ptr(py, obj))
+    }
 }
 
 pub fn subfield_obj<'py>(
@@ -43,16 +62,39 @@ pub fn subfield_obj<'py>(
     value: &str,
     raw: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let items = PyTuple::new(
+    pair_of_type(
         py,
-        [code_out(py, code).into_any(), text_out(py, value, raw)],
-    )?;
-    make_named_tuple(py, subfield_type(py)?, items)
+        subfield_type(py)?,
+        code_out(py, code).into_any(),
+        text_out(py, value, raw),
+    )
 }
 
 pub fn indicators_obj(py: Python<'_>, ind: Indicators) -> PyResult<Bound<'_, PyAny>> {
-    let items = PyTuple::new(py, [code_out(py, ind.first), code_out(py, ind.second)])?;
-    make_named_tuple(py, indicators_type(py)?, items)
+    pair_of_type(
+        py,
+        indicators_type(py)?,
+        code_out(py, ind.first).into_any(),
+        code_out(py, ind.second).into_any(),
+    )
+}
+
+/// One interned Python string per three-digit tag, made on first use.
+static DIGIT_TAGS: [PyOnceLock<Py<PyString>>; 1000] = [const { PyOnceLock::new() }; 1000];
+
+/// A tag as a Python string (shared for the 1,000 numeric tags).
+pub fn tag_out<'py>(py: Python<'py>, tag: &str) -> Bound<'py, PyString> {
+    let b = tag.as_bytes();
+    if b.len() == 3 && b.iter().all(u8::is_ascii_digit) {
+        let n = usize::from(b[0] - b'0') * 100
+            + usize::from(b[1] - b'0') * 10
+            + usize::from(b[2] - b'0');
+        return DIGIT_TAGS[n]
+            .get_or_init(py, || PyString::intern(py, tag).unbind())
+            .bind(py)
+            .clone();
+    }
+    PyString::new(py, tag)
 }
 
 /// ISO 8859-1: each byte is the code point of the same value. This is how the

@@ -9,7 +9,7 @@ use std::sync::{Mutex, MutexGuard};
 use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
 use pyo3::sync::MutexExt;
-use pyo3::types::{PyDict, PyIterator, PyList, PyTuple, PyType};
+use pyo3::types::{PyDict, PyIterator, PyList, PyString, PyTuple, PyType};
 
 use crate::convert::{
     char_in, code_out, indicators_in, indicators_obj, subfield_obj, subfields_in, tag_in, text_in,
@@ -122,8 +122,8 @@ impl Field {
     }
 
     #[getter]
-    fn tag(&self, py: Python<'_>) -> String {
-        self.lock(py).field.tag().as_str().to_owned()
+    fn tag<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        crate::convert::tag_out(py, self.lock(py).field.tag().as_str())
     }
 
     #[setter]

@@ -14,7 +14,7 @@ use pyo3::prelude::*;
 use pyo3::sync::MutexExt;
 use pyo3::types::{PyDict, PyIterator, PyList, PyString, PyTuple};
 
-use crate::convert::{code_out, text_out};
+use crate::convert::{code_out, tag_out, text_out};
 use crate::errors::{field_not_found, missing_linked_fields};
 use crate::field::Field;
 use crate::leader::{leader_from_text, Leader};
@@ -581,7 +581,7 @@ impl Record {
         for f in r.fields() {
             let entry = PyDict::new(py);
             if let Some(v) = f.control_value() {
-                entry.set_item(f.tag().as_str(), text_out(py, v, raw))?;
+                entry.set_item(tag_out(py, f.tag().as_str()), text_out(py, v, raw))?;
             } else {
                 let body = PyDict::new(py);
                 let ind = f.indicators().unwrap_or_default();
@@ -594,7 +594,7 @@ impl Record {
                     subs.append(d)?;
                 }
                 body.set_item(k_subfields, subs)?;
-                entry.set_item(f.tag().as_str(), body)?;
+                entry.set_item(tag_out(py, f.tag().as_str()), body)?;
             }
             fields.append(entry)?;
         }
