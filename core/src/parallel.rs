@@ -41,6 +41,16 @@ pub fn split_records(bytes: &[u8]) -> Vec<Range<usize>> {
     frames(bytes, true).0.into_iter().map(|f| f.range).collect()
 }
 
+/// One parsed record of a batch, with its warnings and where it lay.
+struct Parsed {
+    result: Result<Record>,
+    warnings: Vec<Warning>,
+    /// Absolute offset of the record's first byte.
+    offset: u64,
+    /// The record's raw bytes, when the reader keeps them.
+    bytes: Vec<u8>,
+}
+
 fn parse_frames(
     bytes: &[u8],
     frames: &[Frame],
@@ -48,6 +58,20 @@ fn parse_frames(
     first_index: u64,
     offset: u64,
 ) -> Vec<(Result<Record>, Vec<Warning>)> {
+    parse_frames_keeping(bytes, frames, options, first_index, offset, false)
+        .into_iter()
+        .map(|p| (p.result, p.warnings))
+        .collect()
+}
+
+fn parse_frames_keeping(
+    bytes: &[u8],
+    frames: &[Frame],
+    options: &ReadOptions,
+    first_index: u64,
+    offset: u64,
+    keep_bytes: bool,
+) -> Vec<Parsed> {
     frames
         .par_iter()
         .enumerate()
@@ -61,7 +85,16 @@ fn parse_frames(
                 w.position.record_index.get_or_insert(index);
                 w.position.byte_offset = Some(w.position.byte_offset.unwrap_or(0) + start);
             }
-            (result, warnings)
+            Parsed {
+                result,
+                warnings,
+                offset: start,
+                bytes: if keep_bytes {
+                    bytes[f.range.clone()].to_vec()
+                } else {
+                    Vec::new()
+                },
+            }
         })
         .collect()
 }
@@ -86,8 +119,11 @@ pub struct ParallelReader<R: Read> {
     buf_offset: u64,
     eof: bool,
     failed: bool,
-    pending: VecDeque<(Result<Record>, Vec<Warning>)>,
+    pending: VecDeque<Parsed>,
     warnings: Vec<Warning>,
+    keep_bytes: bool,
+    last_bytes: Vec<u8>,
+    last_offset: u64,
     records_read: u64,
     records_framed: u64,
 }
@@ -126,6 +162,9 @@ impl<R: Read> ParallelReader<R> {
             failed: false,
             pending: VecDeque::new(),
             warnings: Vec::new(),
+            keep_bytes: false,
+            last_bytes: Vec::new(),
+            last_offset: 0,
             records_read: 0,
             records_framed: 0,
         })
@@ -135,6 +174,24 @@ impl<R: Read> ParallelReader<R> {
     pub fn with_chunk_size(mut self, bytes: usize) -> Self {
         self.chunk_size = bytes.max(64 << 10);
         self
+    }
+
+    /// Keep each record's raw bytes for [`last_record_bytes`](Self::last_record_bytes)
+    /// (copied on the pool's threads; off by default).
+    pub fn with_record_bytes(mut self, keep: bool) -> Self {
+        self.keep_bytes = keep;
+        self
+    }
+
+    /// The raw bytes of the record (or bad chunk) last returned; empty unless
+    /// [`with_record_bytes`](Self::with_record_bytes) asked for them.
+    pub fn last_record_bytes(&self) -> &[u8] {
+        &self.last_bytes
+    }
+
+    /// Input offset of the record (or bad chunk) last returned.
+    pub fn last_record_offset(&self) -> u64 {
+        self.last_offset
     }
 
     /// Threads in the pool.
@@ -187,8 +244,9 @@ impl<R: Read> ParallelReader<R> {
             let results = {
                 let (buf, options) = (&self.buf, &self.options);
                 let (first, offset) = (self.records_framed, self.buf_offset);
+                let keep = self.keep_bytes;
                 self.pool
-                    .install(|| parse_frames(buf, &frames, options, first, offset))
+                    .install(|| parse_frames_keeping(buf, &frames, options, first, offset, keep))
             };
             self.records_framed += frames.len() as u64;
             self.pending.extend(results);
@@ -218,9 +276,11 @@ impl<R: Read> Iterator for ParallelReader<R> {
                 return None;
             }
         }
-        let (result, warnings) = self.pending.pop_front()?;
-        self.warnings = warnings;
+        let parsed = self.pending.pop_front()?;
+        self.warnings = parsed.warnings;
+        self.last_bytes = parsed.bytes;
+        self.last_offset = parsed.offset;
         self.records_read += 1;
-        Some(result)
+        Some(parsed.result)
     }
 }

@@ -49,6 +49,34 @@ fn parallel_results_equal_streamed_results() {
 }
 
 #[test]
+fn parallel_reader_keeps_each_records_bytes_and_offset_when_asked() {
+    let bytes = all_corpus_bytes();
+    let mut streamed = MarcReader::new(&bytes[..], ReadOptions::lenient());
+    let mut parallel = ParallelReader::new(&bytes[..], ReadOptions::lenient(), 2)
+        .unwrap()
+        .with_chunk_size(64 << 10)
+        .with_record_bytes(true);
+    let mut n = 0;
+    while let Some(want) = streamed.next() {
+        let got = parallel
+            .next()
+            .expect("as many records as the streaming reader");
+        assert_eq!(got, want);
+        assert_eq!(parallel.last_record_bytes(), streamed.last_record_bytes());
+        let start = streamed.byte_offset() - streamed.last_record_bytes().len() as u64;
+        assert_eq!(parallel.last_record_offset(), start);
+        assert_eq!(parallel.warnings(), streamed.warnings());
+        n += 1;
+    }
+    assert!(parallel.next().is_none());
+    assert!(n > 2_000);
+    // Without the option no bytes are copied.
+    let mut plain = ParallelReader::new(&bytes[..], ReadOptions::lenient(), 2).unwrap();
+    plain.next().unwrap().unwrap();
+    assert!(plain.last_record_bytes().is_empty());
+}
+
+#[test]
 fn split_ranges_are_what_the_reader_returns() {
     let bytes = all_corpus_bytes();
     let mut reader = MarcReader::new(&bytes[..], ReadOptions::lenient());
