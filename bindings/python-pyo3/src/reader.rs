@@ -15,11 +15,56 @@ use pyo3::types::{PyBytes, PyString};
 use crate::iso::{read_options, rejected_error};
 use crate::record::Record;
 use mrrc_core::iso2709::MarcReader as CoreReader;
+use mrrc_core::parallel::ParallelReader;
 use mrrc_core::pymarc::{classify, verdict, Rejected};
 
-/// Records parsed per GIL release. Measured on the LoC file: the per-record
-/// cost stops falling at a few hundred (see bench/python/README.md).
+/// Records parsed per GIL release by default. Measured on the LoC file: the
+/// per-record cost stops falling at a few hundred (see bench/python/README.md).
 const BATCH: usize = 512;
+
+type Input = Box<dyn Read + Send>;
+
+/// Where records come from: the core's streaming reader, or its parallel
+/// reader (`threads=N`), which parses large chunks on N threads.
+enum Source {
+    Stream(CoreReader<Input>),
+    Parallel(Box<ParallelReader<Input>>),
+}
+
+impl Source {
+    fn next(&mut self) -> Option<mrrc_core::Result<mrrc_core::Record>> {
+        match self {
+            Source::Stream(r) => r.next(),
+            Source::Parallel(r) => r.next(),
+        }
+    }
+
+    fn last_record_bytes(&self) -> &[u8] {
+        match self {
+            Source::Stream(r) => r.last_record_bytes(),
+            Source::Parallel(r) => r.last_record_bytes(),
+        }
+    }
+
+    fn warnings(&self) -> &[mrrc_core::Warning] {
+        match self {
+            Source::Stream(r) => r.warnings(),
+            Source::Parallel(r) => r.warnings(),
+        }
+    }
+
+    /// (index, byte offset) of the record last returned.
+    fn last_position(&self) -> (u64, u64) {
+        match self {
+            Source::Stream(r) => (
+                r.records_read().saturating_sub(1),
+                r.byte_offset()
+                    .saturating_sub(r.last_record_bytes().len() as u64),
+            ),
+            Source::Parallel(r) => (r.records_read().saturating_sub(1), r.last_record_offset()),
+        }
+    }
+}
 
 /// Reads a Python binary file object, attaching to the interpreter only for
 /// each (large) read the core asks for.
@@ -61,7 +106,8 @@ struct Batch {
 }
 
 struct ReaderState {
-    source: Option<CoreReader<Box<dyn Read + Send>>>,
+    source: Option<Source>,
+    batch_size: usize,
     batch: Batch,
     current_chunk: Option<(Arc<Vec<u8>>, Range<usize>)>,
     current_exception: Option<Py<PyAny>>,
@@ -75,6 +121,10 @@ struct ReaderState {
 /// Reads MARC 21 (ISO 2709) records from a binary file object, bytes, or a
 /// path (read by Rust). Yields `Record`s; a record that cannot be read yields
 /// `None`, with `current_exception` and `current_chunk` set (as pymarc).
+///
+/// mrrc's own keywords: `threads=N` parses with N Rust threads (0: one per
+/// core), records still in file order; `batch_size` is how many records are
+/// parsed per release of the GIL (default 512).
 #[pyclass(module = "mrrc.reader", name = "MARCReader", frozen)]
 pub struct MarcReader {
     state: Mutex<ReaderState>,
@@ -105,7 +155,7 @@ impl MarcReader {
 /// Parses up to `n` records (no Python involved, except to read a file
 /// object's next chunk).
 fn parse_batch(
-    source: &mut CoreReader<Box<dyn Read + Send>>,
+    source: &mut Source,
     n: usize,
     pymarc_checks: bool,
     utf8_strict: bool,
@@ -123,8 +173,7 @@ fn parse_batch(
                 let raw = source.last_record_bytes();
                 let start = bytes.len();
                 bytes.extend_from_slice(raw);
-                let index = source.records_read().saturating_sub(1);
-                let offset = source.byte_offset().saturating_sub(raw.len() as u64);
+                let (index, offset) = source.last_position();
                 let result = if pymarc_checks {
                     verdict(
                         raw,
@@ -160,7 +209,8 @@ fn parse_batch(
 impl MarcReader {
     #[new]
     #[pyo3(signature = (marc_target, to_unicode=true, force_utf8=false, hide_utf8_warnings=false,
-        utf8_handling="strict", file_encoding="iso8859-1", permissive=false))]
+        utf8_handling="strict", file_encoding="iso8859-1", permissive=false, *, threads=None,
+        batch_size=BATCH))]
     #[allow(clippy::too_many_arguments)]
     fn py_new(
         py: Python<'_>,
@@ -171,6 +221,8 @@ impl MarcReader {
         utf8_handling: &str,
         file_encoding: &str,
         permissive: bool,
+        threads: Option<usize>,
+        batch_size: usize,
     ) -> PyResult<Self> {
         let options = read_options(
             to_unicode,
@@ -180,7 +232,7 @@ impl MarcReader {
             permissive,
         )?;
         let mut file_handle = None;
-        let input: Box<dyn Read + Send> = if let Ok(b) = marc_target.cast::<PyBytes>() {
+        let input: Input = if let Ok(b) = marc_target.cast::<PyBytes>() {
             Box::new(std::io::Cursor::new(b.as_bytes().to_vec()))
         } else if marc_target.cast::<PyString>().is_ok()
             || marc_target.is_instance(&py.import("os")?.getattr("PathLike")?)?
@@ -202,9 +254,18 @@ impl MarcReader {
                 "MARCReader reads bytes, a binary file object or a path",
             ));
         };
+        let source = match threads {
+            None => Source::Stream(CoreReader::new(input, options)),
+            Some(n) => Source::Parallel(Box::new(
+                ParallelReader::new(input, options, n)
+                    .map_err(|e| crate::errors::core_error(py, "MarcError", &e))?
+                    .with_record_bytes(true),
+            )),
+        };
         Ok(MarcReader {
             state: Mutex::new(ReaderState {
-                source: Some(CoreReader::new(input, options)),
+                source: Some(source),
+                batch_size: batch_size.max(1),
                 batch: Batch {
                     items: VecDeque::new(),
                     bytes: Arc::new(Vec::new()),
@@ -243,8 +304,8 @@ impl MarcReader {
             let Some(source) = s.source.as_mut() else {
                 return Err(PyStopIteration::new_err(()));
             };
-            let (checks, strict) = (!s.permissive, s.utf8_strict);
-            let (batch, ended) = py.detach(|| parse_batch(source, BATCH, checks, strict));
+            let (checks, strict, n) = (!s.permissive, s.utf8_strict, s.batch_size);
+            let (batch, ended) = py.detach(|| parse_batch(source, n, checks, strict));
             s.batch = batch;
             if ended {
                 s.source = None;
