@@ -66,31 +66,83 @@ impl Source {
     }
 }
 
-/// Reads a Python binary file object, attaching to the interpreter only for
-/// each (large) read the core asks for.
+/// Bytes read from a Python file object per call of its `read`.
+const FILE_READ: usize = 4 << 20;
+
+/// What was read from a Python binary file object and not yet parsed.
+struct Prefetched {
+    data: Vec<u8>,
+    pos: usize,
+    eof: bool,
+}
+
+/// A Python binary file object as a `Read`. The reader tops the buffer up
+/// while it holds the GIL anyway (before each batch), so parsing with the
+/// GIL released seldom has to re-attach to read (which, with another thread
+/// running Python, can wait a whole switch interval).
+#[derive(Clone)]
 struct PyFileRead {
-    file: Py<PyAny>,
+    file: Arc<Py<PyAny>>,
+    buf: Arc<Mutex<Prefetched>>,
+}
+
+impl PyFileRead {
+    fn new(file: Py<PyAny>) -> Self {
+        PyFileRead {
+            file: Arc::new(file),
+            buf: Arc::new(Mutex::new(Prefetched {
+                data: Vec::new(),
+                pos: 0,
+                eof: false,
+            })),
+        }
+    }
+
+    /// Reads another `FILE_READ` bytes unless `low_water` are still buffered.
+    fn top_up(&self, py: Python<'_>, low_water: usize) -> std::io::Result<()> {
+        let mut b = self.buf.lock().unwrap_or_else(|e| e.into_inner());
+        if b.eof || b.data.len() - b.pos >= low_water {
+            return Ok(());
+        }
+        let data = self
+            .file
+            .bind(py)
+            .call_method1(pyo3::intern!(py, "read"), (FILE_READ,))
+            .map_err(std::io::Error::other)?;
+        if data.is_none() {
+            b.eof = true;
+            return Ok(());
+        }
+        let bytes = data.cast::<PyBytes>().map_err(|_| {
+            std::io::Error::other("MARCReader needs a file opened in binary mode ('rb')")
+        })?;
+        let bytes = bytes.as_bytes();
+        if bytes.is_empty() {
+            b.eof = true;
+        }
+        let pos = b.pos;
+        b.data.drain(..pos);
+        b.pos = 0;
+        b.data.extend_from_slice(bytes);
+        Ok(())
+    }
 }
 
 impl Read for PyFileRead {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        Python::attach(|py| {
-            let data = self
-                .file
-                .bind(py)
-                .call_method1(pyo3::intern!(py, "read"), (buf.len(),))
-                .map_err(std::io::Error::other)?;
-            if data.is_none() {
-                return Ok(0);
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            {
+                let mut b = self.buf.lock().unwrap_or_else(|e| e.into_inner());
+                let n = (b.data.len() - b.pos).min(out.len());
+                if n > 0 || b.eof {
+                    let at = b.pos;
+                    out[..n].copy_from_slice(&b.data[at..at + n]);
+                    b.pos += n;
+                    return Ok(n);
+                }
             }
-            let bytes = data.cast::<PyBytes>().map_err(|_| {
-                std::io::Error::other("MARCReader needs a file opened in binary mode ('rb')")
-            })?;
-            let bytes = bytes.as_bytes();
-            let n = bytes.len().min(buf.len());
-            buf[..n].copy_from_slice(&bytes[..n]);
-            Ok(n)
-        })
+            Python::attach(|py| self.top_up(py, 1))?;
+        }
     }
 }
 
@@ -108,6 +160,8 @@ struct Batch {
 struct ReaderState {
     source: Option<Source>,
     batch_size: usize,
+    /// Set when reading a Python file object.
+    prefetch: Option<PyFileRead>,
     batch: Batch,
     current_chunk: Option<(Arc<Vec<u8>>, Range<usize>)>,
     current_exception: Option<Py<PyAny>>,
@@ -232,6 +286,7 @@ impl MarcReader {
             permissive,
         )?;
         let mut file_handle = None;
+        let mut prefetch = None;
         let input: Input = if let Ok(b) = marc_target.cast::<PyBytes>() {
             Box::new(std::io::Cursor::new(b.as_bytes().to_vec()))
         } else if marc_target.cast::<PyString>().is_ok()
@@ -244,9 +299,9 @@ impl MarcReader {
             Box::new(file)
         } else if marc_target.hasattr("read")? {
             file_handle = Some(marc_target.clone().unbind());
-            Box::new(PyFileRead {
-                file: marc_target.clone().unbind(),
-            })
+            let file = PyFileRead::new(marc_target.clone().unbind());
+            prefetch = Some(file.clone());
+            Box::new(file)
         } else if let Ok(v) = marc_target.extract::<Vec<u8>>() {
             Box::new(std::io::Cursor::new(v))
         } else {
@@ -266,6 +321,7 @@ impl MarcReader {
             state: Mutex::new(ReaderState {
                 source: Some(source),
                 batch_size: batch_size.max(1),
+                prefetch,
                 batch: Batch {
                     items: VecDeque::new(),
                     bytes: Arc::new(Vec::new()),
@@ -304,8 +360,18 @@ impl MarcReader {
             let Some(source) = s.source.as_mut() else {
                 return Err(PyStopIteration::new_err(()));
             };
+            if let Some(file) = &s.prefetch {
+                // Enough for the batch (LoC records average 1 KB), read
+                // while the GIL is held anyway; an error surfaces from the
+                // core reader's next read.
+                let _ = file.top_up(py, s.batch_size.saturating_mul(4 << 10).min(FILE_READ));
+            }
             let (checks, strict, n) = (!s.permissive, s.utf8_strict, s.batch_size);
-            let (batch, ended) = py.detach(|| parse_batch(source, n, checks, strict));
+            let dropped = crate::record::take_dropped();
+            let (batch, ended) = py.detach(|| {
+                drop(dropped);
+                parse_batch(source, n, checks, strict)
+            });
             s.batch = batch;
             if ended {
                 s.source = None;
