@@ -271,7 +271,15 @@ impl Field {
     }
 
     fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyIterator>> {
-        self.subfield_list(py)?.try_iter()
+        // A snapshot of the subfields (a tuple: one allocation).
+        let state = self.lock(py);
+        let items = state
+            .field
+            .subfields()
+            .map(|s| subfield_obj(py, s.code, s.value, state.raw))
+            .collect::<PyResult<Vec<_>>>()?;
+        drop(state);
+        PyTuple::new(py, items)?.try_iter()
     }
 
     /// A control field's data, or the subfield values stripped and joined by

@@ -610,36 +610,38 @@ impl Record {
         let r = &s.core;
         let out = PyDict::new(py);
         out.set_item(
-            "leader",
+            pyo3::intern!(py, "leader"),
             crate::convert::latin1_to_string(r.leader.as_bytes()),
         )?;
-        let fields = PyList::empty(py);
         let (k_ind1, k_ind2, k_subfields) = (
             pyo3::intern!(py, "ind1"),
             pyo3::intern!(py, "ind2"),
             pyo3::intern!(py, "subfields"),
         );
+        let mut entries = Vec::with_capacity(r.fields().len());
         for f in r.fields() {
             let entry = PyDict::new(py);
+            let tag = tag_out(py, f.tag().as_str());
             if let Some(v) = f.control_value() {
-                entry.set_item(tag_out(py, f.tag().as_str()), text_out(py, v, raw))?;
+                entry.set_item(tag, text_out(py, v, raw))?;
             } else {
                 let body = PyDict::new(py);
                 let ind = f.indicators().unwrap_or_default();
                 body.set_item(k_ind1, code_out(py, ind.first))?;
                 body.set_item(k_ind2, code_out(py, ind.second))?;
-                let subs = PyList::empty(py);
+                let mut subs = Vec::with_capacity(f.subfield_count());
                 for sf in f.subfields() {
                     let d = PyDict::new(py);
                     d.set_item(code_out(py, sf.code), text_out(py, sf.value, raw))?;
-                    subs.append(d)?;
+                    subs.push(d);
                 }
-                body.set_item(k_subfields, subs)?;
-                entry.set_item(tag_out(py, f.tag().as_str()), body)?;
+                body.set_item(k_subfields, PyList::new(py, subs)?)?;
+                entry.set_item(tag, body)?;
             }
-            fields.append(entry)?;
+            entries.push(entry);
         }
-        out.set_item("fields", fields)?;
+        let fields = PyList::new(py, entries)?;
+        out.set_item(pyo3::intern!(py, "fields"), fields)?;
         Ok(out)
     }
 
