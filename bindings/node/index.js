@@ -10,7 +10,7 @@
 const path = require('node:path');
 
 const native = require(path.join(__dirname, 'mrrc.node'));
-const { RecordStore } = native;
+const { RecordStore, NativeReader, NativeWriter } = native;
 
 const CONTROL = 0xffffffff;
 let layoutBuffer = new Uint32Array(4096);
@@ -172,6 +172,19 @@ class Record {
 
   // pymarc str(record): "=LDR  ..." and one MARCMaker line per field.
   toString() { return this._s.toText(this._i); }
+
+  // ISO 2709 bytes; encoding 'utf8' (default, sets leader/09 'a'), 'marc8' or 'raw'.
+  toIso2709(encoding) { return this._s.toIso2709(this._i, encoding); }
+  // One MARCXML <record> element.
+  toMarcXml() { return this._s.toMarcXml(this._i); }
+  // MARC-in-JSON as an object, so JSON.stringify(record) gives MARC-in-JSON.
+  toJSON() { return JSON.parse(this._s.toJsonString(this._i)); }
+  // MARC-in-JSON text (pymarc as_json()).
+  toJsonString() { return this._s.toJsonString(this._i); }
+  // The MARC-in-JSON structure as msgpack.
+  toMsgpack() { return this._s.toMsgpack(this._i); }
+  // MARCMaker text.
+  toMrk() { return this._s.toMrk(this._i); }
 }
 
 // The records of a store as Record handles.
@@ -182,4 +195,84 @@ function recordsOf(store) {
   return out;
 }
 
-module.exports = { Record, _native: native, _recordsOf: recordsOf };
+const BATCH = 256;
+
+// Reads records from a path or a Buffer: for (const record of reader) ...
+// options: { format: 'iso2709' | 'marcxml' | 'json' | 'ndjson' | 'msgpack' | 'mrk',
+//            lenient: boolean, encoding: 'leader' | 'utf8' | 'marc8' | 'raw' | legacy label }
+// In strict mode a bad record throws from the iteration (with code, recordIndex,
+// byteOffset); calling next() again carries on after it. In lenient mode
+// repairs are in record.warnings and unreadable records in reader.errors.
+class MarcReader {
+  constructor(pathOrBuffer, options) {
+    this._native = new NativeReader(pathOrBuffer, options);
+    this._batch = [];
+    this._pos = 0;
+    this._done = false;
+  }
+
+  next() {
+    if (this._pos === this._batch.length) {
+      if (this._done) return { done: true, value: undefined };
+      this._pos = 0;
+      this._batch = [];
+      const store = this._native.nextBatch(BATCH);
+      if (store === null) {
+        this._done = true;
+        return { done: true, value: undefined };
+      }
+      this._batch = recordsOf(store);
+    }
+    return { done: false, value: this._batch[this._pos++] };
+  }
+
+  [Symbol.iterator]() { return this; }
+
+  // Records lenient mode could not read, as Errors.
+  get errors() { return this._native.errors(); }
+
+  // Every remaining record in an array.
+  readAll() { return Array.from(this); }
+}
+
+function asRecordList(store) {
+  const records = recordsOf(store);
+  const errors = store.errors();
+  const timing = store.timing;
+  Object.defineProperty(records, 'errors', { value: errors, enumerable: false });
+  Object.defineProperty(records, 'timing', {
+    value: timing ? { start: timing[0], end: timing[1] } : null,
+    enumerable: false,
+  });
+  return records;
+}
+
+// Every record of a file, read on the libuv thread pool.
+async function readFile(path, options) {
+  return asRecordList(await native.readFile(path, options));
+}
+
+// Every record of a Buffer, read on the libuv thread pool.
+async function parse(buffer, options) {
+  if (!Buffer.isBuffer(buffer)) throw new TypeError('parse() takes a Buffer');
+  return asRecordList(await native.parse(buffer, options));
+}
+
+// Writes records in one format to a file, or to memory when path is null:
+// new MarcWriter(path | null, { format, encoding }); write(record); finish().
+class MarcWriter {
+  constructor(path, options = {}) {
+    this._native = new NativeWriter(path ?? null, options.format, options.encoding);
+  }
+
+  write(record) {
+    if (!(record instanceof Record)) throw new TypeError('write() takes a Record');
+    this._native.write(record._s, record._i);
+    return this;
+  }
+
+  // Closes the output; returns the bytes when writing to memory.
+  finish() { return this._native.finish(); }
+}
+
+module.exports = { Record, MarcReader, MarcWriter, readFile, parse };

@@ -3,19 +3,21 @@
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
+use std::sync::{Arc, Mutex};
 
-use mrrc_core::iso2709::{write_record, MarcWriter, WriteCharset, WriteOptions};
-use mrrc_core::json::{record_to_json, JsonWriter};
-use mrrc_core::marcxml::{record_to_xml, XmlWriter};
-use mrrc_core::mrk::{record_to_mrk, MrkWriter};
-use mrrc_core::msgpack::{record_to_msgpack, MsgpackWriter};
+use mrrc_core::format::RecordWriter;
+use mrrc_core::iso2709::{write_record, WriteCharset, WriteOptions};
+use mrrc_core::json::record_to_json;
+use mrrc_core::marcxml::record_to_xml;
+use mrrc_core::mrk::record_to_mrk;
+use mrrc_core::msgpack::record_to_msgpack;
 use mrrc_core::{Error as CoreError, Result as CoreResult};
 use napi::bindgen_prelude::Buffer;
 use napi::Env;
 use napi_derive::napi;
 
 use crate::error::{invalid, throw};
-use crate::object::{format_from, Format};
+use crate::object::format_from;
 use crate::store::RecordStore;
 
 /// `"utf8"` (default: leader/09 becomes `a`), `"marc8"` or `"raw"`.
@@ -33,7 +35,12 @@ fn write_options(encoding: Option<&str>) -> CoreResult<WriteOptions> {
 impl RecordStore {
     /// ISO 2709 bytes of one record.
     #[napi]
-    pub fn to_iso2709(&self, env: Env, index: u32, encoding: Option<String>) -> napi::Result<Buffer> {
+    pub fn to_iso2709(
+        &self,
+        env: Env,
+        index: u32,
+        encoding: Option<String>,
+    ) -> napi::Result<Buffer> {
         let options = write_options(encoding.as_deref()).map_err(|e| throw(&env, &e))?;
         let mut out = Vec::new();
         write_record(self.get(&env, index)?, &options, &mut out).map_err(|e| throw(&env, &e))?;
@@ -64,64 +71,59 @@ impl RecordStore {
     }
 }
 
-/// A file, or memory handed back by `finish()`.
-enum Sink {
-    File(BufWriter<File>),
-    Memory(Vec<u8>),
-}
+/// Memory the writer fills and `finish()` hands back.
+#[derive(Clone, Default)]
+struct SharedBuffer(Arc<Mutex<Vec<u8>>>);
 
-impl Write for Sink {
+impl Write for SharedBuffer {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match self {
-            Sink::File(f) => f.write(buf),
-            Sink::Memory(v) => v.write(buf),
-        }
+        let mut v = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        v.extend_from_slice(buf);
+        Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
-        match self {
-            Sink::File(f) => f.flush(),
-            Sink::Memory(_) => Ok(()),
-        }
+        Ok(())
     }
-}
-
-enum AnyWriter {
-    Iso2709(MarcWriter<Sink>),
-    MarcXml(XmlWriter<Sink>),
-    Json(JsonWriter<Sink>),
-    Msgpack(MsgpackWriter<Sink>),
-    Mrk(MrkWriter<Sink>),
 }
 
 /// Writes records in one format to a file (a path) or to memory (no path).
 #[napi]
 pub struct NativeWriter {
-    writer: Option<AnyWriter>,
+    writer: Option<Box<dyn RecordWriter>>,
+    memory: Option<SharedBuffer>,
 }
 
 #[napi]
 impl NativeWriter {
     #[napi(constructor)]
-    pub fn new(env: Env, path: Option<String>, format: Option<String>, encoding: Option<String>) -> napi::Result<Self> {
-        let build = || -> CoreResult<AnyWriter> {
-            let sink = match &path {
-                Some(p) => Sink::File(BufWriter::new(File::create(p).map_err(|e| {
-                    let mut e = CoreError::from(e);
-                    e.message = format!("{p}: {}", e.message);
-                    e
-                })?)),
-                None => Sink::Memory(Vec::new()),
-            };
-            Ok(match format_from(format.as_deref())? {
-                Format::Iso2709 => AnyWriter::Iso2709(MarcWriter::new(sink, write_options(encoding.as_deref())?)),
-                Format::MarcXml => AnyWriter::MarcXml(XmlWriter::new(sink)),
-                Format::Json => AnyWriter::Json(JsonWriter::new(sink)),
-                Format::Msgpack => AnyWriter::Msgpack(MsgpackWriter::new(sink)),
-                Format::Mrk => AnyWriter::Mrk(MrkWriter::new(sink)),
-            })
+    pub fn new(
+        env: Env,
+        path: Option<String>,
+        format: Option<String>,
+        encoding: Option<String>,
+    ) -> napi::Result<Self> {
+        let memory = path.is_none().then(SharedBuffer::default);
+        let build = || -> CoreResult<Box<dyn RecordWriter>> {
+            let format = format_from(format.as_deref())?;
+            let options = write_options(encoding.as_deref())?;
+            match (&path, &memory) {
+                (Some(p), _) => {
+                    let file = File::create(p).map_err(|e| {
+                        let mut e = CoreError::from(e);
+                        e.message = format!("{p}: {}", e.message);
+                        e
+                    })?;
+                    format.writer(BufWriter::new(file), options)
+                }
+                (None, Some(m)) => format.writer(m.clone(), options),
+                (None, None) => unreachable!("memory is set when there is no path"),
+            }
         };
         let writer = build().map_err(|e| throw(&env, &e))?;
-        Ok(NativeWriter { writer: Some(writer) })
+        Ok(NativeWriter {
+            writer: Some(writer),
+            memory,
+        })
     }
 
     /// Writes record `index` of `store`.
@@ -129,11 +131,7 @@ impl NativeWriter {
     pub fn write(&mut self, env: Env, store: &RecordStore, index: u32) -> napi::Result<()> {
         let record = store.get(&env, index)?;
         let result = match self.writer.as_mut() {
-            Some(AnyWriter::Iso2709(w)) => w.write(record),
-            Some(AnyWriter::MarcXml(w)) => w.write(record),
-            Some(AnyWriter::Json(w)) => w.write(record),
-            Some(AnyWriter::Msgpack(w)) => w.write(record),
-            Some(AnyWriter::Mrk(w)) => w.write(record),
+            Some(w) => w.write_record(record),
             None => Err(invalid("the writer is finished")),
         };
         result.map_err(|e| throw(&env, &e))
@@ -143,20 +141,13 @@ impl NativeWriter {
     /// one); returns the bytes when writing to memory.
     #[napi]
     pub fn finish(&mut self, env: Env) -> napi::Result<Option<Buffer>> {
-        let sink = match self.writer.take() {
-            Some(AnyWriter::Iso2709(w)) => w.finish(),
-            Some(AnyWriter::MarcXml(w)) => w.finish(),
-            Some(AnyWriter::Json(w)) => w.finish(),
-            Some(AnyWriter::Msgpack(w)) => w.finish(),
-            Some(AnyWriter::Mrk(w)) => w.finish(),
-            None => return Ok(None),
+        let Some(writer) = self.writer.take() else {
+            return Ok(None);
         };
-        match sink.map_err(|e| throw(&env, &e))? {
-            Sink::Memory(bytes) => Ok(Some(bytes.into())),
-            Sink::File(mut f) => {
-                f.flush().map_err(|e| throw(&env, &CoreError::from(e)))?;
-                Ok(None)
-            }
-        }
+        writer.finish().map_err(|e| throw(&env, &e))?;
+        Ok(self.memory.take().map(|m| {
+            let bytes = std::mem::take(&mut *m.0.lock().unwrap_or_else(|p| p.into_inner()));
+            bytes.into()
+        }))
     }
 }

@@ -11,3 +11,6 @@ mod error;
 mod layout;
 mod object;
 mod store;
+// After `store`: napi-derive must see `RecordStore` before more of its methods.
+mod convert;
+mod reader;

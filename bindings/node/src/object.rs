@@ -1,6 +1,7 @@
 //! Plain JS objects in, core types out: fields and records in the
 //! @natlibfi/marc-record shape, and reader options.
 
+use mrrc_core::format::Format;
 use mrrc_core::{
     Charset, Error as CoreError, Field, Indicators, Leader, Mode, ReadOptions, Record,
 };
@@ -106,25 +107,9 @@ pub fn record_from_object(o: &RecordObject) -> Result<Record, CoreError> {
     Ok(Record::from_parts(leader, fields))
 }
 
-/// The input formats a reader understands.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Format {
-    Iso2709,
-    MarcXml,
-    Json,
-    Msgpack,
-    Mrk,
-}
-
+/// A format by name (`iso2709` when absent); core's names and aliases.
 pub fn format_from(name: Option<&str>) -> Result<Format, CoreError> {
-    match name.unwrap_or("iso2709").to_ascii_lowercase().as_str() {
-        "iso2709" | "marc" | "mrc" | "usmarc" => Ok(Format::Iso2709),
-        "marcxml" | "xml" => Ok(Format::MarcXml),
-        "json" | "marc-in-json" | "mij" => Ok(Format::Json),
-        "msgpack" => Ok(Format::Msgpack),
-        "mrk" | "marcmaker" | "text" => Ok(Format::Mrk),
-        other => Err(invalid(format!("unknown format {other:?}"))),
-    }
+    name.unwrap_or("iso2709").parse()
 }
 
 /// Reader options from JS; `encoding` is `"leader"` (default: leader/09

@@ -2,47 +2,18 @@
 //! `readFile` / `parse` tasks that read a whole input on the libuv pool.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Cursor, Read};
+use std::io::{BufReader, Cursor};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use mrrc_core::iso2709::MarcReader;
-use mrrc_core::json::JsonReader;
-use mrrc_core::marcxml::XmlReader;
-use mrrc_core::mrk::MrkReader;
-use mrrc_core::msgpack::MsgpackReader;
-use mrrc_core::{Error as CoreError, ReadOptions, Record, Result as CoreResult, Warning};
+use mrrc_core::format::{Format, RecordReader};
+use mrrc_core::{Error as CoreError, ReadOptions, Result as CoreResult};
 use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
 use napi::{Env, JsObject, Task};
 use napi_derive::napi;
 
 use crate::error::{throw, to_js};
-use crate::object::{read_options, Format, ReadOptionsObject};
+use crate::object::{read_options, ReadOptionsObject};
 use crate::store::RecordStore;
-
-/// Any of core's streaming readers.
-trait Source: Send {
-    fn next_record(&mut self) -> Option<CoreResult<Record>>;
-    /// Warnings about the record last returned.
-    fn warnings(&self) -> Vec<Warning>;
-}
-
-macro_rules! source {
-    ($reader:ident, $bound:path) => {
-        impl<R: $bound + Send> Source for $reader<R> {
-            fn next_record(&mut self) -> Option<CoreResult<Record>> {
-                self.next()
-            }
-            fn warnings(&self) -> Vec<Warning> {
-                $reader::warnings(self).to_vec()
-            }
-        }
-    };
-}
-source!(MarcReader, Read);
-source!(XmlReader, BufRead);
-source!(JsonReader, BufRead);
-source!(MsgpackReader, Read);
-source!(MrkReader, BufRead);
 
 /// Where records come from.
 pub enum Input {
@@ -50,24 +21,16 @@ pub enum Input {
     Bytes(Vec<u8>),
 }
 
-fn with_reader<R: BufRead + Send + 'static>(inner: R, format: Format, options: ReadOptions) -> Box<dyn Source> {
-    match format {
-        Format::Iso2709 => Box::new(MarcReader::new(inner, options)),
-        Format::MarcXml => Box::new(XmlReader::new(inner, options)),
-        Format::Json => Box::new(JsonReader::new(inner, options)),
-        Format::Msgpack => Box::new(MsgpackReader::new(inner, options)),
-        Format::Mrk => Box::new(MrkReader::new(inner, options)),
-    }
-}
+type Source = Box<dyn RecordReader>;
 
-fn open(input: Input, format: Format, options: ReadOptions) -> CoreResult<Box<dyn Source>> {
+fn open(input: Input, format: Format, options: ReadOptions) -> CoreResult<Source> {
     Ok(match input {
         Input::Path(path) => {
-            let file = File::open(&path)
-                .map_err(|e| CoreError::from(e).with_message_prefix(&path))?;
-            with_reader(BufReader::with_capacity(1 << 16, file), format, options)
+            let file =
+                File::open(&path).map_err(|e| CoreError::from(e).with_message_prefix(&path))?;
+            format.reader(BufReader::with_capacity(1 << 16, file), options)
         }
-        Input::Bytes(bytes) => with_reader(Cursor::new(bytes), format, options),
+        Input::Bytes(bytes) => format.reader(Cursor::new(bytes), options),
     })
 }
 
@@ -92,7 +55,7 @@ fn input_from(env: &Env, input: Either<String, Buffer>) -> Input {
 /// A streaming reader; `index.js` iterates it batch by batch.
 #[napi]
 pub struct NativeReader {
-    source: Box<dyn Source>,
+    source: Source,
     lenient: bool,
     /// A strict-mode error met after some records of a batch: thrown by the
     /// next call, once the records before it have been handed out.
@@ -104,7 +67,11 @@ pub struct NativeReader {
 #[napi]
 impl NativeReader {
     #[napi(constructor)]
-    pub fn new(env: Env, input: Either<String, Buffer>, options: Option<ReadOptionsObject>) -> napi::Result<Self> {
+    pub fn new(
+        env: Env,
+        input: Either<String, Buffer>,
+        options: Option<ReadOptionsObject>,
+    ) -> napi::Result<Self> {
         let (format, opts) = read_options(options.as_ref()).map_err(|e| throw(&env, &e))?;
         let source = open(input_from(&env, input), format, opts).map_err(|e| throw(&env, &e))?;
         Ok(NativeReader {
@@ -127,8 +94,8 @@ impl NativeReader {
         }
         let mut store = RecordStore::default();
         while !self.done && store.records.len() < max as usize {
-            match self.source.next_record() {
-                Some(Ok(record)) => store.push(record, self.source.warnings()),
+            match self.source.next() {
+                Some(Ok(record)) => store.push(record, self.source.warnings().to_vec()),
                 Some(Err(e)) if self.lenient => self.errors.push(e),
                 Some(Err(e)) => {
                     if store.records.is_empty() {
@@ -171,10 +138,10 @@ impl ReadTask {
         let input = self.input.take().unwrap_or(Input::Bytes(Vec::new()));
         let mut source = open(input, self.format, self.options)?;
         let mut store = RecordStore::default();
-        while let Some(next) = source.next_record() {
+        while let Some(next) = source.next() {
             match next {
                 Ok(record) => {
-                    let warnings = source.warnings();
+                    let warnings = source.warnings().to_vec();
                     store.push(record, warnings);
                 }
                 Err(e) if self.options.is_lenient() => store.errors.push(e),
@@ -210,7 +177,11 @@ impl Task for ReadTask {
     }
 }
 
-fn task(env: &Env, input: Input, options: Option<ReadOptionsObject>) -> napi::Result<AsyncTask<ReadTask>> {
+fn task(
+    env: &Env,
+    input: Input,
+    options: Option<ReadOptionsObject>,
+) -> napi::Result<AsyncTask<ReadTask>> {
     let (format, opts) = read_options(options.as_ref()).map_err(|e| throw(env, &e))?;
     Ok(AsyncTask::new(ReadTask {
         input: Some(input),
@@ -222,12 +193,20 @@ fn task(env: &Env, input: Input, options: Option<ReadOptionsObject>) -> napi::Re
 
 /// Reads every record of a file on the libuv thread pool.
 #[napi(ts_return_type = "Promise<RecordStore>")]
-pub fn read_file(env: Env, path: String, options: Option<ReadOptionsObject>) -> napi::Result<AsyncTask<ReadTask>> {
+pub fn read_file(
+    env: Env,
+    path: String,
+    options: Option<ReadOptionsObject>,
+) -> napi::Result<AsyncTask<ReadTask>> {
     task(&env, Input::Path(path), options)
 }
 
 /// Reads every record of a buffer (copied first) on the libuv thread pool.
 #[napi(ts_return_type = "Promise<RecordStore>")]
-pub fn parse(env: Env, buffer: Buffer, options: Option<ReadOptionsObject>) -> napi::Result<AsyncTask<ReadTask>> {
+pub fn parse(
+    env: Env,
+    buffer: Buffer,
+    options: Option<ReadOptionsObject>,
+) -> napi::Result<AsyncTask<ReadTask>> {
     task(&env, Input::Bytes(buffer.to_vec()), options)
 }
