@@ -13,6 +13,9 @@ const addons = [
   ['napi-rs 2.16', 'measure_napi2.node'],
   ['napi-rs 3', 'measure_napi3.node'],
 ].filter(([, f]) => fs.existsSync(path.join(dir, f)));
+// The binding itself (its real calls on the same record), when built.
+const real = path.join(__dirname, '..', 'mrrc.node');
+if (fs.existsSync(real)) addons.push(['mrrc-node (napi-rs 2.16), real calls', real]);
 
 function nsPerCall(fn, calls) {
   const runs = [];
@@ -29,8 +32,24 @@ function nsPerCall(fn, calls) {
 // One process per addon: call sites shared between addons would turn
 // polymorphic and slow down whichever is measured later.
 function measure(name, file) {
-  const m = require(path.join(dir, file));
+  const m = require(path.isAbsolute(file) ? file : path.join(dir, file));
   const row = { name };
+  if (m.RecordStore) {
+    // store.title(index) is what record.title calls; records come in batches,
+    // so there is no per-record instance to measure.
+    const store = m.RecordStore.fromObject({
+      fields: [
+        { tag: '001', value: '12345' },
+        { tag: '245', ind1: '1', ind2: '0', subfields: [
+          { code: 'a', value: 'Pale fire :' }, { code: 'b', value: 'a novel /' }, { code: 'c', value: 'Vladimir Nabokov.' }] },
+      ],
+    });
+    let sink = 0;
+    row.title = nsPerCall((n) => { for (let i = 0; i < n; i++) sink += store.title(0).length; }, 1e6);
+    row.subfield = nsPerCall((n) => { for (let i = 0; i < n; i++) sink += store.subfield(0, '245', 'a').length; }, 1e6);
+    if (sink === 0.5) console.log(sink);
+    return row;
+  }
   let sink = 0;
   row.add = nsPerCall((n) => { for (let i = 0; i < n; i++) sink += m.add(i, 2); }, 2e6);
   if (m.Rec) {
