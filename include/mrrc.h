@@ -4,7 +4,7 @@
  * Conventions (every function follows them):
  *
  * - Names start with mrrc_; types with Mrrc. Handles (MrrcReader, MrrcRecord,
- *   MrrcField, MrrcWriter, MrrcBatch) are opaque, created by *_new, *_open
+ *   MrrcField, MrrcWriter) are opaque, created by *_new, *_open
  *   or *_from_* and released by their *_free, which accepts NULL.
  * - Every call that can fail returns an MrrcStatus: MRRC_OK (0) or an error
  *   code. Results go through out-parameters, written only on success.
