@@ -11,6 +11,7 @@
 pub mod encoding;
 pub mod error;
 pub mod field;
+pub mod format;
 pub mod iso2709;
 pub mod json;
 pub mod leader;
@@ -20,6 +21,7 @@ pub mod mrk;
 pub mod msgpack;
 pub mod options;
 pub mod parallel;
+pub mod pymarc;
 pub mod record;
 mod record_builder;
 pub mod view;
