@@ -435,6 +435,23 @@ enum MrrcStatus mrrc_utf8_to_marc8(const uint8_t *text_ptr,
                                    uint8_t **out,
                                    size_t *out_len);
 
+// Parses every ISO 2709 record of `data[0..len]` on all cores (in input
+// order) in one call. On success `*records` is a caller-owned array of
+// `*count` records, released with `mrrc_record_array_free`. The first bad
+// record fails the whole call with its error (record index and byte offset
+// in the last error) and nothing is returned; lenient `options` repair
+// what they can first. `options` may be NULL; its format must be ISO 2709.
+enum MrrcStatus mrrc_parse_all(const uint8_t *data,
+                               size_t len,
+                               const struct MrrcReadOptions *options,
+                               struct MrrcRecord ***records,
+                               size_t *count);
+
+// Frees an array from `mrrc_parse_all` and every record still in it
+// (entries the caller set to NULL, having taken the record, are skipped).
+// `count` must be the count `mrrc_parse_all` gave. NULL is a no-op.
+void mrrc_record_array_free(struct MrrcRecord **records, size_t count);
+
 // Creates a control field (`001`-`009`) with a UTF-8 value. A numeric tag
 // of one or two digits is zero-padded, as in pymarc.
 enum MrrcStatus mrrc_field_new_control(const char *tag,
