@@ -97,6 +97,21 @@ static void test_iso2709_sources(void) {
     CHECK(total == 10 && calls == 4); /* 4 + 4 + 2 + 0 */
     mrrc_reader_free(reader);
 
+    /* All at once, on every core. */
+    MrrcRecord **all = NULL;
+    size_t all_count = 0;
+    CHECK_OK(mrrc_parse_all(bytes, len, NULL, &all, &all_count));
+    CHECK(all_count == 10);
+    for (size_t i = 0; i < all_count && i < 10; i++)
+        CHECK_STR_FREE(mrrc_record_title(all[i]), camel_titles[i]);
+    mrrc_record_free(all[3]); /* taken out by the caller */
+    all[3] = NULL;
+    mrrc_record_array_free(all, all_count);
+    all = (MrrcRecord **)1;
+    CHECK(mrrc_parse_all(bytes, 755 + 300, NULL, &all, &all_count) == MRRC_TRUNCATED);
+    CHECK(all == (MrrcRecord **)1);
+    mrrc_record_array_free(NULL, 0);
+
     /* The raw bytes of the record last read (pymarc current_chunk). */
     CHECK_OK(mrrc_reader_from_bytes(bytes, len, NULL, &reader));
     MrrcRecord *record = NULL;
