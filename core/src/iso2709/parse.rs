@@ -98,9 +98,12 @@ fn leader_error(pos: usize, byte: u8, what: &str) -> Error {
 /// catalogue data beyond the standard lists are accepted: OCLC encoding levels
 /// (I, J, K, L, M) and digits at leader/19 (in Library of Congress records).
 pub(crate) fn check_leader(l: &[u8; LEADER_LEN], options: &ReadOptions) -> Result<()> {
+    // Blank type and status are "not given" (pymarc's default leader has
+    // them); the positions that depend on the type are then checked against
+    // the bibliographic values.
     let family = match l[6] {
         b'a' | b'c' | b'd' | b'e' | b'f' | b'g' | b'i' | b'j' | b'k' | b'm' | b'o' | b'p'
-        | b'r' | b't' => Family::Bibliographic,
+        | b'r' | b't' | b' ' => Family::Bibliographic,
         b'z' => Family::Authority,
         b'u' | b'v' | b'x' | b'y' => Family::Holdings,
         b'w' => Family::Classification,
@@ -108,7 +111,7 @@ pub(crate) fn check_leader(l: &[u8; LEADER_LEN], options: &ReadOptions) -> Resul
         b => return Err(leader_error(6, b, "type of record")),
     };
     let status: &[u8] = match family {
-        Family::Bibliographic => b"acdnp",
+        Family::Bibliographic => b" acdnp",
         Family::Authority => b"acdnosx",
         Family::Holdings | Family::Community => b"cdn",
         Family::Classification => b"acdn",
@@ -117,7 +120,7 @@ pub(crate) fn check_leader(l: &[u8; LEADER_LEN], options: &ReadOptions) -> Resul
         return Err(leader_error(5, l[5], "record status"));
     }
     let (level, control): (&[u8], &[u8]) = match family {
-        Family::Bibliographic => (b"abcdims", b" a"),
+        Family::Bibliographic => (b" abcdims", b" a"),
         _ => (b" |", b" |"),
     };
     if !level.contains(&l[7]) {
@@ -169,14 +172,19 @@ pub(crate) enum Shape {
 }
 
 /// Digits of a directory entry part.
-fn entry_number(b: &[u8]) -> Option<usize> {
-    if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
+pub(crate) fn entry_number(b: &[u8]) -> Option<usize> {
+    if b.is_empty() {
         return None;
     }
-    Some(
-        b.iter()
-            .fold(0usize, |n, &c| n * 10 + usize::from(c - b'0')),
-    )
+    let mut n = 0usize;
+    for &c in b {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n * 10 + usize::from(d);
+    }
+    Some(n)
 }
 
 fn tag_is_valid(tag: &[u8]) -> bool {
@@ -186,6 +194,15 @@ fn tag_is_valid(tag: &[u8]) -> bool {
 /// Control fields are the numeric tags below 010.
 pub(crate) fn is_control_tag(tag: &[u8]) -> bool {
     tag.len() == 3 && tag.iter().all(u8::is_ascii_digit) && tag < b"010".as_slice()
+}
+
+/// A tag for messages, formatted only when a message is made.
+struct TagText<'a>(&'a [u8]);
+
+impl std::fmt::Display for TagText<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&String::from_utf8_lossy(self.0))
+    }
 }
 
 fn tag_text(tag: &[u8]) -> String {
@@ -310,8 +327,9 @@ fn parse_inner(p: &mut Parser<'_>) -> Result<Record> {
     // Encoding is checked before fields are placed, so a record whose text is
     // not UTF-8 reports that rather than a field it might have misplaced.
     let charset = resolve_charset(p.options, &leader);
+    let mut valid_text: Option<&str> = None;
     let utf8 = if charset == Charset::Utf8 {
-        let checked = std::str::from_utf8(&rec[base..data_end]).map(|_| ());
+        let checked = std::str::from_utf8(&rec[base..data_end]).map(|t| valid_text = Some(t));
         if let Err(e) = &checked {
             if p.options.utf8_handling == Utf8Handling::Strict && !p.lenient {
                 let at = base + e.valid_up_to();
@@ -336,6 +354,43 @@ fn parse_inner(p: &mut Parser<'_>) -> Result<Record> {
             .with_offset(LEADER_LEN as u64));
     }
 
+    // Fast path: the data area is the record's text as it is; fields are
+    // built straight from the spans the first pass finds.
+    let direct = match utf8 {
+        Some(true) if !(p.lenient && has_xml_entity(&rec[base..data_end])) => {
+            valid_text.or_else(|| std::str::from_utf8(&rec[base..data_end]).ok())
+        }
+        _ => None,
+    };
+    // Strict mode splits values only at ASCII delimiters after ASCII codes,
+    // so spans are always on character boundaries; repairs may not be.
+    let check_boundaries = p.lenient || p.ctx.oversize;
+    if let Some(text) = direct {
+        let buf: Arc<str> = Arc::from(text);
+        let warnings_before = p.warnings.len();
+        let mut fields = Vec::with_capacity(placed.len());
+        let mut on_boundaries = true;
+        for pl in &placed {
+            let shape = field_shape(p, pl, base, layout)?;
+            if check_boundaries && !spans_on_boundaries(text, &shape) {
+                on_boundaries = false;
+                break;
+            }
+            let tag = Tag::from_bytes(&pl.tag);
+            fields.push(match shape {
+                Shape::Control { start, end } => Field::control_shared(tag, &buf, start, end),
+                Shape::Data { indicators, spans } => {
+                    Field::data_shared(tag, indicators, &buf, spans)
+                }
+            });
+        }
+        if on_boundaries {
+            return Ok(Record::from_parts(leader, fields));
+        }
+        // A value cut inside a character (lenient repairs only): decode
+        // value by value instead.
+        p.warnings.truncate(warnings_before);
+    }
     let mut shapes: Vec<(Tag, Shape)> = Vec::with_capacity(placed.len());
     for pl in &placed {
         let shape = field_shape(p, pl, base, layout)?;
@@ -797,7 +852,7 @@ fn field_shape(p: &mut Parser<'_>, pl: &Placed, base: usize, layout: Layout) -> 
         });
     }
     let content = &rec[start..end];
-    let tag = tag_text(&pl.tag);
+    let tag = TagText(&pl.tag);
     let n = layout.indicator_count;
     // Indicators: the bytes before the first subfield delimiter, normally n.
     let first_delim = memchr::memchr(SUBFIELD_DELIMITER, content);
