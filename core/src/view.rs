@@ -52,7 +52,7 @@ impl<'a> RecordView<'a> {
         };
         let n = layout.entry_len();
         let dir = view.directory();
-        if dir.len() % n != 0 {
+        if !dir.len().is_multiple_of(n) {
             return Err(Error::new(
                 ErrorKind::Directory,
                 format!(

@@ -396,7 +396,7 @@ fn parse_inner(p: &mut Parser<'_>) -> Result<Record> {
         let shape = field_shape(p, pl, base, layout)?;
         shapes.push((Tag::from_bytes(&pl.tag), shape));
     }
-    let fields = build_text(p, base, data_end, charset, utf8, shapes)?;
+    let fields = build_text(p, base, data_end, charset, shapes)?;
     Ok(Record::from_parts(leader, fields))
 }
 
@@ -454,7 +454,7 @@ fn find_base(p: &mut Parser<'_>, l: &[u8; LEADER_LEN], data_end: usize) -> Resul
         let layout = Layout::from_leader(l);
         let n = layout.entry_len();
         let number = |e: &[u8], from: usize, len: usize| entry_number(&e[from..from + len]);
-        let well_formed = dir.len() % n == 0
+        let well_formed = dir.len().is_multiple_of(n)
             && dir.chunks_exact(n).all(|e| {
                 tag_is_valid(&e[..3]) && e[3..3 + layout.length_len + layout.start_len].iter().all(u8::is_ascii_digit)
             })
@@ -557,7 +557,7 @@ fn check_directory_syntax(p: &mut Parser<'_>, dir: &[u8], layout: Layout) -> Res
         return Ok(());
     }
     let n = layout.entry_len();
-    if dir.len() % n != 0 {
+    if !dir.len().is_multiple_of(n) {
         return Err(Error::new(
             ErrorKind::Directory,
             format!(
@@ -611,7 +611,7 @@ fn place_fields(
     let n = layout.entry_len();
     let repair = p.lenient || p.ctx.oversize;
     if !repair {
-        if dir.len() % n != 0 {
+        if !dir.len().is_multiple_of(n) {
             return Err(Error::new(
                 ErrorKind::Directory,
                 format!(
@@ -682,7 +682,7 @@ fn place_fields(
 
     // Repairing: read the entries as best we can.
     let mut entries = fixed_entries(dir, layout);
-    let whole = dir.len() % n == 0
+    let whole = dir.len().is_multiple_of(n)
         && entries
             .iter()
             .all(|e| e.length.is_some() && e.start.is_some());
@@ -698,7 +698,7 @@ fn place_fields(
                 );
                 entries = v;
             }
-            None if dir.len() % n != 0 => p.warn(
+            None if !dir.len().is_multiple_of(n) => p.warn(
                 Error::new(
                     ErrorKind::Directory,
                     format!(
@@ -876,14 +876,14 @@ fn field_shape(p: &mut Parser<'_>, pl: &Placed, base: usize, layout: Layout) -> 
             ' '
         }
     };
-    for k in 0..ind_len.min(2) {
-        if !indicator_ok(content[k]) {
+    for (k, &c) in content.iter().enumerate().take(ind_len.min(2)) {
+        if !indicator_ok(c) {
             let e = Error::new(
                 ErrorKind::Indicator,
                 format!(
                     "field {tag} indicator {} is {:?}, not a digit, lower-case letter or blank",
                     k + 1,
-                    char::from(content[k])
+                    char::from(c)
                 ),
             )
             .with_offset((start + k) as u64);
@@ -1013,39 +1013,17 @@ fn field_shape(p: &mut Parser<'_>, pl: &Placed, base: usize, layout: Layout) -> 
     Ok(Shape::Data { indicators, spans })
 }
 
-/// The second pass: text for every value, and the fields.
+/// The second pass where the data area cannot be the text as it is: each
+/// value decoded into a new buffer.
 fn build_text(
     p: &mut Parser<'_>,
     base: usize,
     data_end: usize,
     charset: Charset,
-    utf8_valid: Option<bool>,
     shapes: Vec<(Tag, Shape)>,
 ) -> Result<Vec<Field>> {
     let data = &p.rec[base..data_end];
     let entities = p.lenient && has_xml_entity(data);
-    if utf8_valid == Some(true) && !entities {
-        match std::str::from_utf8(data) {
-            Ok(text) => {
-                let spans_ok = shapes.iter().all(|(_, s)| spans_on_boundaries(text, s));
-                if spans_ok {
-                    let buf: Arc<str> = Arc::from(text);
-                    return Ok(shapes
-                        .into_iter()
-                        .map(|(tag, shape)| match shape {
-                            Shape::Control { start, end } => {
-                                Field::control_shared(tag, &buf, start, end)
-                            }
-                            Shape::Data { indicators, spans } => {
-                                Field::data_shared(tag, indicators, &buf, spans)
-                            }
-                        })
-                        .collect());
-                }
-            }
-            Err(_) => {}
-        }
-    }
     // Value by value, into a new buffer.
     let mut text = String::with_capacity(data.len() + data.len() / 8);
     let mut decoded: Vec<(Tag, Shape)> = Vec::with_capacity(shapes.len());
