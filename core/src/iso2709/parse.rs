@@ -65,7 +65,12 @@ impl Layout {
         };
         Layout {
             indicator_count: digit(l[10], 2),
-            code_len: digit(l[11], 2),
+            // Identifiers longer than one character are not used in
+            // practice; a leader saying so is taken as a mistake.
+            code_len: match digit(l[11], 2) {
+                n @ 0..=2 => n,
+                _ => 2,
+            },
             length_len: nonzero(l[20], 4),
             start_len: nonzero(l[21], 5),
             impl_len: digit(l[22], 0),
@@ -869,12 +874,12 @@ fn field_shape(p: &mut Parser<'_>, pl: &Placed, base: usize, layout: Layout) -> 
         .with_offset(start as u64);
         p.defect(e)?;
     }
-    let ind = |k: usize| {
-        if k < ind_len {
-            char::from(content[k])
-        } else {
-            ' '
-        }
+    // A byte outside ASCII is half a character except in raw reading;
+    // lenient mode blanks it (strict mode has refused it below).
+    let raw = p.options.charset == Charset::Raw;
+    let ind = |k: usize| match content.get(k) {
+        Some(&b) if k < ind_len && (b < 0x80 || raw) => char::from(b),
+        _ => ' ',
     };
     for (k, &c) in content.iter().enumerate().take(ind_len.min(2)) {
         if !indicator_ok(c) {
