@@ -17,6 +17,7 @@ pub mod field;
 pub mod flat;
 mod io;
 pub mod options;
+pub mod pymarc;
 pub mod reader;
 pub mod record;
 pub mod status;
