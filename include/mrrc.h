@@ -368,6 +368,12 @@ const char *mrrc_version(void);
 // that mrrc did not return, or a borrowed `MrrcStr`.
 void mrrc_string_free(char *string);
 
+// The length in bytes of a caller-owned string returned by mrrc (one for
+// `mrrc_string_free`; not `mrrc_version`), without its
+// terminating NUL: text can hold NUL characters (a MARC value may), which
+// `strlen` would stop at. 0 for NULL.
+size_t mrrc_string_len(const char *string);
+
 // Frees a byte buffer returned by mrrc (NULL is a no-op).
 void mrrc_buffer_free(uint8_t *buffer);
 

@@ -17,7 +17,7 @@ def record_to_xml(record, namespace=False, ascii=True):
     if p == ffi.NULL:
         raise _lib.error()
     try:
-        return ffi.string(p)
+        return ffi.unpack(p, lib.mrrc_string_len(p))
     finally:
         lib.mrrc_string_free(p)
 

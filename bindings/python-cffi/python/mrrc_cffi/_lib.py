@@ -14,6 +14,7 @@ _string = ffi.string
 _unpack = ffi.unpack
 _string_free = lib.mrrc_string_free
 _buffer_free = lib.mrrc_buffer_free
+_string_len = lib.mrrc_string_len
 
 #: Subfield codes and indicators for the flat views' code points (0 is the
 #: empty code pymarc allows, kept as NUL by the core).
@@ -34,7 +35,7 @@ def take_string(p):
     if p == NULL:
         return None
     try:
-        return _string(p).decode("utf-8")
+        return _unpack(p, _string_len(p)).decode("utf-8")
     finally:
         _string_free(p)
 
