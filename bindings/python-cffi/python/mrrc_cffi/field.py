@@ -109,13 +109,12 @@ class Field:
     """A MARC field: a control field (`tag`, `data`) or a data field (`tag`,
     `indicators`, `subfields`)."""
 
-    __slots__ = ("_tag", "_data", "_ind", "_subs", "_src", "_value", "_c", "_gen", "__weakref__")
+    __slots__ = ("_tag", "_data", "_ind", "_subs", "_value", "_c", "_gen", "__weakref__")
     _raw = False
 
     def __init__(self, tag, indicators=None, subfields=None, data=None):
         tag = tag_in(tag)
         self._tag = tag
-        self._src = None
         self._value = None
         self._c = None
         self._gen = 0
@@ -126,60 +125,21 @@ class Field:
         else:
             self._data = None
             self._ind = indicators_in(indicators)
-            self._subs = subfields_in(subfields) if subfields is not None else []
-
-    # -- construction from the core -----------------------------------
-
-    @classmethod
-    def _from_flat(cls, text, fields, subs, i, raw=False):
-        """The field at index `i` of a decoded flat view."""
-        obj = _new(RawField if raw else cls)
-        b = 9 * i
-        o = fields[b]
-        obj._tag = text[o:o + fields[b + 1]]
-        o = fields[b + 5]
-        if fields[b + 2]:
-            obj._data = text[o:o + fields[b + 6]]
-            obj._ind = None
-            obj._subs = None
-            obj._src = None
-            obj._value = obj._data
-        else:
-            obj._data = None
-            obj._ind = (_code_str(fields[b + 3]), _code_str(fields[b + 4]))
-            obj._subs = None
-            first = 3 * fields[b + 7]
-            obj._src = (text, subs, first, first + 3 * fields[b + 8])
-            obj._value = text[o:o + fields[b + 6]]
-        obj._c = None
-        obj._gen = 0
-        return obj
+            self._subs = _subfield_objects(subfields_in(subfields)) if subfields is not None else []
 
     def _load(self, flat):
         """Takes the content of field 0 of a decoded flat view."""
-        text, _, fields, subs = flat
-        other = Field._from_flat(text, fields, subs, 0)
+        other = field_from_flat(flat, 0)
         self._tag = other._tag
         self._data = other._data
         self._ind = other._ind
-        self._src = other._src
-        self._subs = None if other._src else other._subs
+        self._subs = other._subs
         self._value = other._value
 
     def _subfields(self):
-        """The (code, value) pairs (values as str)."""
+        """The subfields (as `Subfield`s with str values)."""
         subs = self._subs
-        if subs is None:
-            src = self._src
-            if src is None:
-                return []
-            text, s, a, b = src
-            subs = [
-                (_code_str(s[k]), text[s[k + 1]:s[k + 1] + s[k + 2]]) for k in range(a, b, 3)
-            ]
-            self._subs = subs
-            self._src = None
-        return subs
+        return () if subs is None else subs
 
     def _edited(self):
         self._value = None
@@ -286,14 +246,13 @@ class Field:
         list to replace them."""
         if self._raw:
             return [_tuple_new(Subfield, (c, _latin1(v))) for c, v in self._subfields()]
-        return [_tuple_new(Subfield, cv) for cv in self._subfields()]
+        return list(self._subfields())
 
     @subfields.setter
     def subfields(self, value):
-        subs = subfields_in(value)
+        subs = _subfield_objects(subfields_in(value))
         if self._ind is not None:
             self._subs = subs
-            self._src = None
             self._edited()
 
     def get(self, code, default=None):
@@ -332,7 +291,6 @@ class Field:
     def _reload(self, c):
         """After an edit made by the core on the handle: read it back."""
         self._load(_lib.flatten_field(c))
-        self._subs = None if self._src else self._subs
         g = _next_gen()
         self._gen = g
         _LAST_EDIT[0] = g
@@ -342,7 +300,9 @@ class Field:
         return key is not None and any(c == key for c, _ in self._subfields())
 
     def __iter__(self):
-        return iter(self.subfields)
+        if self._raw:
+            return iter(self.subfields)
+        return iter(self._subfields())
 
     def value(self):
         """A control field's data, or the subfield values stripped and
@@ -443,9 +403,8 @@ class Field:
         obj._tag = self._tag
         obj._data = self._data
         obj._ind = self._ind
-        subs = self._subfields() if self._data is None else None
+        subs = self._subs
         obj._subs = None if subs is None else list(subs)
-        obj._src = None
         obj._value = self._value
         obj._c = None
         obj._gen = 0
@@ -468,6 +427,80 @@ class RawField(Field):
 
 
 _new = object.__new__
+_CHARS = _lib._CHARS
+_repeat = __import__("itertools").repeat
+
+
+def _subfield_objects(pairs):
+    return list(map(_tuple_new, _repeat(Subfield), pairs))
+
+
+def _subfields_of(text, subs, first, count):
+    """`Subfield`s of flat subfields [first, first + count)."""
+    a, b = 3 * first, 3 * (first + count)
+    try:
+        codes = [_CHARS[c] for c in subs[a:b:3]]
+    except IndexError:
+        codes = [_code_str(c) for c in subs[a:b:3]]
+    values = [text[o:o + n] for o, n in zip(subs[a + 1:b:3], subs[a + 2:b:3])]
+    return list(map(_tuple_new, _repeat(Subfield), zip(codes, values)))
+
+
+def field_from_flat(flat, i, raw=False):
+    """The field at index `i` of a decoded flat view."""
+    text, _, fields, subs = flat
+    obj = _new(RawField if raw else Field)
+    b = 9 * i
+    o = fields[b]
+    obj._tag = text[o:o + fields[b + 1]]
+    o = fields[b + 5]
+    v = text[o:o + fields[b + 6]]
+    obj._value = v
+    if fields[b + 2]:
+        obj._data = v
+        obj._ind = None
+        obj._subs = None
+    else:
+        obj._data = None
+        obj._ind = (_code_str(fields[b + 3]), _code_str(fields[b + 4]))
+        obj._subs = _subfields_of(text, subs, fields[b + 7], fields[b + 8])
+    obj._c = None
+    obj._gen = 0
+    return obj
+
+
+def fields_from_flat(flat, raw=False):
+    """Every field of a decoded flat view, made in one pass."""
+    text, _, fields, subs = flat
+    cls = RawField if raw else Field
+    all_subs = _subfields_of(text, subs, 0, len(subs) // 3)
+    out = []
+    append = out.append
+    new = _new
+    chars = _CHARS
+    for b in range(0, len(fields), 9):
+        obj = new(cls)
+        o = fields[b]
+        obj._tag = text[o:o + fields[b + 1]]
+        o = fields[b + 5]
+        v = text[o:o + fields[b + 6]]
+        obj._value = v
+        if fields[b + 2]:
+            obj._data = v
+            obj._ind = None
+            obj._subs = None
+        else:
+            obj._data = None
+            try:
+                obj._ind = (chars[fields[b + 3]], chars[fields[b + 4]])
+            except IndexError:
+                obj._ind = (_code_str(fields[b + 3]), _code_str(fields[b + 4]))
+            a = fields[b + 7]
+            obj._subs = all_subs[a:a + fields[b + 8]]
+        obj._c = None
+        obj._gen = 0
+        append(obj)
+    return out
 
 
 def map_marc8_field(f: Field) -> Field:

@@ -15,14 +15,19 @@ from mrrc_cffi import _lib
 from mrrc_cffi import field as _field
 from mrrc_cffi._lib import ffi, lib, take_string
 from mrrc_cffi.exceptions import FieldNotFound, MissingLinkedFields
-from mrrc_cffi.field import FIELD_LOCK, Field, RawField, map_marc8_field
+from mrrc_cffi.field import FIELD_LOCK, Field, map_marc8_field
 from mrrc_cffi.leader import Leader, leader_text
 
-_RLock = threading.RLock
+#: Records share a pool of locks (taken in turn) rather than each making
+#: one: every C call on a record holds its lock, since cffi releases the
+#: GIL and a record may be used by several threads.
+_LOCKS = [threading.RLock() for _ in range(64)]
+_next_lock = __import__("itertools").cycle(_LOCKS).__next__
 _gc = ffi.gc
 _record_free = lib.mrrc_record_free
 _LAST_EDIT = _field._LAST_EDIT
-_from_flat = Field._from_flat
+_field_from_flat = _field.field_from_flat
+_fields_from_flat = _field.fields_from_flat
 _new = object.__new__
 _DEFAULT_LEADER = " " * 24
 
@@ -45,11 +50,21 @@ def _initial_leader(leader):
 class Record:
     """A MARC record: a leader and a list of fields."""
 
-    __slots__ = (
-        "_h", "_lock", "_objs", "_gens", "_list", "_shadow", "_leader_obj",
-        "_leader_gen", "_flat", "_synced", "_raw", "to_unicode", "force_utf8",
-        "__weakref__", "__dict__",
-    )
+    __slots__ = ("_h", "_lock", "__weakref__", "__dict__")
+
+    # Until a record is edited or its fields are asked for, only `_h` and
+    # `_lock` are set; the rest read these class defaults.
+    _objs = None  # handed-out Field objects by position (objects mode)
+    _gens = None  # their generation when last sent to the C record
+    _list = None  # `record.fields`, once asked for (list mode): the truth
+    _shadow = None  # (field, generation) of what the C record holds in list mode
+    _leader_obj = None
+    _leader_gen = 0
+    _flat = None  # decoded flat view of the C record, while it is current
+    _synced = -1  # field._LAST_EDIT when last synced
+    _raw = False
+    to_unicode = True
+    force_utf8 = False
 
     def __init__(self, data=None, fields=None, to_unicode=True, force_utf8=False,
                  hide_utf8_warnings=False, utf8_handling="strict",
@@ -72,34 +87,21 @@ class Record:
 
     def _init(self, h, raw):
         self._h = h
-        self._lock = _RLock()
-        self._objs = None
-        self._gens = None
-        self._list = None
-        self._shadow = None
-        self._leader_obj = None
-        self._leader_gen = 0
-        self._flat = None
-        self._synced = _LAST_EDIT[0]
-        self._raw = raw
+        self._lock = _next_lock()
+        if raw:
+            self._raw = True
 
     @classmethod
     def _wrap(cls, h, raw=False, force_utf8=False):
         """A record over an owned handle (already under `ffi.gc`)."""
         self = _new(cls)
         self._h = h
-        self._lock = _RLock()
-        self._objs = None
-        self._gens = None
-        self._list = None
-        self._shadow = None
-        self._leader_obj = None
-        self._leader_gen = 0
-        self._flat = None
-        self._synced = _LAST_EDIT[0]
-        self._raw = raw
-        self.to_unicode = not raw
-        self.force_utf8 = force_utf8
+        self._lock = _next_lock()
+        if raw:
+            self._raw = True
+            self.to_unicode = False
+        if force_utf8:
+            self.force_utf8 = True
         return self
 
     # -- keeping the C record in step (call with self._lock held) -------
@@ -126,8 +128,7 @@ class Record:
             self._gens = [0] * n
         f = objs[i]
         if f is None:
-            text, _, fields, subs = self._flat_view()
-            f = objs[i] = _from_flat(text, fields, subs, i, self._raw)
+            f = objs[i] = _field_from_flat(self._flat_view(), i, self._raw)
         return f
 
     def _fields_list(self):
@@ -136,8 +137,11 @@ class Record:
         if lst is not None:
             return lst
         self._sync()
-        n = lib.mrrc_record_field_count(self._h)
-        lst = [self._obj(i) for i in range(n)]
+        objs = self._objs
+        if objs is None:
+            lst = _fields_from_flat(self._flat_view(), self._raw)
+        else:
+            lst = [self._obj(i) for i in range(len(objs))]
         self._shadow = [(f, f._gen) for f in lst]
         self._list = lst
         self._objs = self._gens = None
@@ -574,9 +578,7 @@ class Record:
         _lib.check(lib.mrrc_record_set_leader(self._h, lead, 24))
         n = lib.mrrc_record_field_count(parsed)
         if self._list is not None:
-            text, _, fields, subs = _lib.flatten_record(parsed)
-            for i in range(n):
-                self._list.append(_from_flat(text, fields, subs, i, raw))
+            self._list.extend(_fields_from_flat(_lib.flatten_record(parsed), raw))
             return
         self._sync()
         for i in range(n):
