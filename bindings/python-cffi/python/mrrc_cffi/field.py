@@ -109,61 +109,57 @@ class Field:
     """A MARC field: a control field (`tag`, `data`) or a data field (`tag`,
     `indicators`, `subfields`)."""
 
-    __slots__ = ("_tag", "_data", "_ind", "_subs", "_value", "_c", "_gen", "__weakref__")
+    # `_s` is the field's whole content, (tag, data, indicators, subfields,
+    # value): data is None for a data field, indicators and subfields None
+    # for a control field, value the core's `value()` or None until known.
+    # Every edit replaces `_s`, so records see an edit as a new `_s`.
+    # `_c` (set when first needed) is (C handle, the `_s` it was built from).
+    __slots__ = ("_s", "_c", "__weakref__")
     _raw = False
 
     def __init__(self, tag, indicators=None, subfields=None, data=None):
         tag = tag_in(tag)
-        self._tag = tag
-        self._value = None
-        self._c = None
-        self._gen = 0
         if is_control_tag(tag):
-            self._data = "" if data is None else text_in(data)
-            self._ind = None
-            self._subs = None
+            self._s = (tag, "" if data is None else text_in(data), None, None, None)
         else:
-            self._data = None
-            self._ind = indicators_in(indicators)
-            self._subs = _subfield_objects(subfields_in(subfields)) if subfields is not None else []
+            subs = _subfield_objects(subfields_in(subfields)) if subfields is not None else []
+            self._s = (tag, None, indicators_in(indicators), subs, None)
 
-    def _load(self, flat):
-        """Takes the content of field 0 of a decoded flat view."""
-        other = field_from_flat(flat, 0)
-        self._tag = other._tag
-        self._data = other._data
-        self._ind = other._ind
-        self._subs = other._subs
-        self._value = other._value
+    def _set(self, tag, data, ind, subs):
+        """Replaces the content (an edit)."""
+        self._s = (tag, data, ind, subs, None)
+        _LAST_EDIT[0] = _next_gen()
 
     def _subfields(self):
         """The subfields (as `Subfield`s with str values)."""
-        subs = self._subs
+        subs = self._s[3]
         return () if subs is None else subs
-
-    def _edited(self):
-        self._value = None
-        self._c = None
-        g = _next_gen()
-        self._gen = g
-        _LAST_EDIT[0] = g
 
     def _handle(self):
         """The field as a C handle (built from its content when needed).
         Call with FIELD_LOCK held."""
-        c = self._c
-        if c is None:
-            fb = _lib.FlatBuilder()
-            if self._data is not None:
-                fb.control(self._tag, self._data)
-            else:
-                ind = self._ind
-                fb.data(self._tag, ind[0], ind[1], self._subfields())
-            flat, keep = fb.build()
-            out = ffi.new("MrrcField **")
-            _lib.check(lib.mrrc_field_from_flat(flat, 0, out))
-            c = self._c = ffi.gc(out[0], lib.mrrc_field_free)
-        return c
+        s = self._s
+        c = getattr(self, "_c", None)
+        if c is not None and c[1] is s:
+            return c[0]
+        fb = _lib.FlatBuilder()
+        if s[1] is not None:
+            fb.control(s[0], s[1])
+        else:
+            fb.data(s[0], s[2][0], s[2][1], s[3])
+        flat, keep = fb.build()
+        out = ffi.new("MrrcField **")
+        _lib.check(lib.mrrc_field_from_flat(flat, 0, out))
+        h = ffi.gc(out[0], lib.mrrc_field_free)
+        self._c = (h, s)
+        return h
+
+    def _reload(self, h):
+        """After the core edited the handle: its content becomes the field's."""
+        other = field_from_flat(_lib.flatten_field(h), 0)
+        self._s = other._s
+        self._c = (h, other._s)
+        _LAST_EDIT[0] = _next_gen()
 
     def _text(self, fn):
         with FIELD_LOCK:
@@ -176,35 +172,35 @@ class Field:
 
     @property
     def tag(self):
-        return self._tag
+        return self._s[0]
 
     @tag.setter
     def tag(self, value):
-        self._tag = tag_in(value)
-        self._edited()
+        s = self._s
+        self._set(tag_in(value), s[1], s[2], s[3])
 
     @property
     def data(self):
-        d = self._data
+        d = self._s[1]
         return None if d is None else self._out(d)
 
     @data.setter
     def data(self, value):
         value = text_in(value)
-        if self._data is not None:
-            self._data = value
-            self._edited()
+        s = self._s
+        if s[1] is not None:
+            self._set(s[0], value, None, None)
 
     @property
     def control_field(self):
-        return self._data is not None
+        return self._s[1] is not None
 
     def is_control_field(self):
-        return self._data is not None
+        return self._s[1] is not None
 
     @property
     def indicators(self):
-        ind = self._ind
+        ind = self._s[2]
         return None if ind is None else _tuple_new(Indicators, ind)
 
     @indicators.setter
@@ -212,33 +208,33 @@ class Field:
         if value is None:
             return
         ind = indicators_in(value)
-        if self._ind is not None:
-            self._ind = ind
-            self._edited()
+        s = self._s
+        if s[2] is not None:
+            self._set(s[0], None, ind, s[3])
 
     @property
     def indicator1(self):
-        ind = self._ind
+        ind = self._s[2]
         return "" if ind is None else ind[0]
 
     @indicator1.setter
     def indicator1(self, value):
         c = char_in(value)
-        if self._ind is not None:
-            self._ind = (c, self._ind[1])
-            self._edited()
+        s = self._s
+        if s[2] is not None:
+            self._set(s[0], None, (c, s[2][1]), s[3])
 
     @property
     def indicator2(self):
-        ind = self._ind
+        ind = self._s[2]
         return "" if ind is None else ind[1]
 
     @indicator2.setter
     def indicator2(self, value):
         c = char_in(value)
-        if self._ind is not None:
-            self._ind = (self._ind[0], c)
-            self._edited()
+        s = self._s
+        if s[2] is not None:
+            self._set(s[0], None, (s[2][0], c), s[3])
 
     @property
     def subfields(self):
@@ -251,9 +247,9 @@ class Field:
     @subfields.setter
     def subfields(self, value):
         subs = _subfield_objects(subfields_in(value))
-        if self._ind is not None:
-            self._subs = subs
-            self._edited()
+        s = self._s
+        if s[2] is not None:
+            self._set(s[0], None, s[2], subs)
 
     def get(self, code, default=None):
         key = _code_key(code)
@@ -272,13 +268,13 @@ class Field:
         raise KeyError(code)
 
     def __setitem__(self, code, value):
-        value = text_in(value).encode("utf-8", "surrogatepass")
+        value = text_in(value).encode("utf-8")
         key = _code_key(code)
         if key is None:
             raise KeyError(f"no code '{code}'")
         with FIELD_LOCK:
-            c = self._handle()
-            status = lib.mrrc_field_set_unique_subfield(c, _lib.code_point(key), value, len(value))
+            h = self._handle()
+            status = lib.mrrc_field_set_unique_subfield(h, _lib.code_point(key), value, len(value))
             if status == lib.MRRC_WRONG_FIELD_KIND:
                 raise KeyError("field is a control field")
             if status == lib.MRRC_KEY_NOT_FOUND:
@@ -286,14 +282,7 @@ class Field:
             if status == lib.MRRC_KEY_NOT_UNIQUE:
                 raise KeyError(f"more than one code '{code}'")
             _lib.check(status)
-            self._reload(c)
-
-    def _reload(self, c):
-        """After an edit made by the core on the handle: read it back."""
-        self._load(_lib.flatten_field(c))
-        g = _next_gen()
-        self._gen = g
-        _LAST_EDIT[0] = g
+            self._reload(h)
 
     def __contains__(self, code):
         key = _code_key(code)
@@ -307,10 +296,17 @@ class Field:
     def value(self):
         """A control field's data, or the subfield values stripped and
         joined by spaces (computed by the core)."""
-        v = self._value
+        v = self._s[4]
         if v is None:
+            s = self._s
             v = self._text(lib.mrrc_field_value)
-            self._value = v
+            if self._s is s:
+                # The same content, now with its value: no edit.
+                new = s[:4] + (v,)
+                c = getattr(self, "_c", None)
+                self._s = new
+                if c is not None and c[1] is s:
+                    self._c = (c[0], new)
         return _latin1(v) if self._raw else v
 
     def get_subfields(self, *codes):
@@ -320,26 +316,26 @@ class Field:
 
     def add_subfield(self, code, value, pos=None):
         code = char_in(code)
-        value = text_in(value).encode("utf-8", "surrogatepass")
+        value = text_in(value).encode("utf-8")
         with FIELD_LOCK:
-            c = self._handle()
+            h = self._handle()
             at = _SIZE_MAX if pos is None else pos
-            _lib.check(lib.mrrc_field_add_subfield(c, _lib.code_point(code), value, len(value), at))
-            self._reload(c)
+            _lib.check(lib.mrrc_field_add_subfield(h, _lib.code_point(code), value, len(value), at))
+            self._reload(h)
 
     def delete_subfield(self, code):
         key = _code_key(code)
         if key is None:
             return None
         with FIELD_LOCK:
-            c = self._handle()
+            h = self._handle()
             removed = ffi.new("char **")
-            status = lib.mrrc_field_delete_subfield(c, _lib.code_point(key), removed)
+            status = lib.mrrc_field_delete_subfield(h, _lib.code_point(key), removed)
             if status == lib.MRRC_KEY_NOT_FOUND or status == lib.MRRC_WRONG_FIELD_KIND:
                 return None
             _lib.check(status)
             value = take_string(removed[0])
-            self._reload(c)
+            self._reload(h)
         return self._out(value)
 
     def subfields_as_dict(self):
@@ -400,23 +396,18 @@ class Field:
 
     def __copy__(self):
         obj = _new(type(self))
-        obj._tag = self._tag
-        obj._data = self._data
-        obj._ind = self._ind
-        subs = self._subs
-        obj._subs = None if subs is None else list(subs)
-        obj._value = self._value
-        obj._c = None
-        obj._gen = 0
+        s = self._s
+        obj._s = s if s[3] is None else s[:3] + (list(s[3]), s[4])
         return obj
 
     def __deepcopy__(self, memo):
         return self.__copy__()
 
     def __reduce__(self):
-        if self._data is not None:
-            return (type(self), (self._tag, None, None, self.data))
-        return (type(self), (self._tag, self.indicators, self.subfields, None))
+        s = self._s
+        if s[1] is not None:
+            return (type(self), (s[0], None, None, self.data))
+        return (type(self), (s[0], self.indicators, self.subfields, None))
 
 
 class RawField(Field):
@@ -452,20 +443,14 @@ def field_from_flat(flat, i, raw=False):
     obj = _new(RawField if raw else Field)
     b = 9 * i
     o = fields[b]
-    obj._tag = text[o:o + fields[b + 1]]
+    tag = text[o:o + fields[b + 1]]
     o = fields[b + 5]
     v = text[o:o + fields[b + 6]]
-    obj._value = v
     if fields[b + 2]:
-        obj._data = v
-        obj._ind = None
-        obj._subs = None
+        obj._s = (tag, v, None, None, v)
     else:
-        obj._data = None
-        obj._ind = (_code_str(fields[b + 3]), _code_str(fields[b + 4]))
-        obj._subs = _subfields_of(text, subs, fields[b + 7], fields[b + 8])
-    obj._c = None
-    obj._gen = 0
+        ind = (_code_str(fields[b + 3]), _code_str(fields[b + 4]))
+        obj._s = (tag, None, ind, _subfields_of(text, subs, fields[b + 7], fields[b + 8]), v)
     return obj
 
 
@@ -481,24 +466,18 @@ def fields_from_flat(flat, raw=False):
     for b in range(0, len(fields), 9):
         obj = new(cls)
         o = fields[b]
-        obj._tag = text[o:o + fields[b + 1]]
+        tag = text[o:o + fields[b + 1]]
         o = fields[b + 5]
         v = text[o:o + fields[b + 6]]
-        obj._value = v
         if fields[b + 2]:
-            obj._data = v
-            obj._ind = None
-            obj._subs = None
+            obj._s = (tag, v, None, None, v)
         else:
-            obj._data = None
             try:
-                obj._ind = (chars[fields[b + 3]], chars[fields[b + 4]])
+                ind = (chars[fields[b + 3]], chars[fields[b + 4]])
             except IndexError:
-                obj._ind = (_code_str(fields[b + 3]), _code_str(fields[b + 4]))
+                ind = (_code_str(fields[b + 3]), _code_str(fields[b + 4]))
             a = fields[b + 7]
-            obj._subs = all_subs[a:a + fields[b + 8]]
-        obj._c = None
-        obj._gen = 0
+            obj._s = (tag, None, ind, all_subs[a:a + fields[b + 8]], v)
         append(obj)
     return out
 

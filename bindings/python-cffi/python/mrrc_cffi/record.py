@@ -125,10 +125,11 @@ class Record:
         if objs is None:
             n = lib.mrrc_record_field_count(self._h)
             objs = self._objs = [None] * n
-            self._gens = [0] * n
+            self._gens = [None] * n
         f = objs[i]
         if f is None:
             f = objs[i] = _field_from_flat(self._flat_view(), i, self._raw)
+            self._gens[i] = f._s
         return f
 
     def _fields_list(self):
@@ -142,7 +143,7 @@ class Record:
             lst = _fields_from_flat(self._flat_view(), self._raw)
         else:
             lst = [self._obj(i) for i in range(len(objs))]
-        self._shadow = [(f, f._gen) for f in lst]
+        self._shadow = [(f, f._s) for f in lst]
         self._list = lst
         self._objs = self._gens = None
         return lst
@@ -166,9 +167,10 @@ class Record:
             h = self._h
             with FIELD_LOCK:
                 for i, f in enumerate(objs):
-                    if f is not None and f._gen != gens[i]:
+                    if f is not None and f._s is not gens[i]:
+                        s = f._s
                         _lib.check(lib.mrrc_record_set_field(h, i, f._handle()))
-                        gens[i] = f._gen
+                        gens[i] = s
                         self._flat = None
         self._synced = last
 
@@ -179,10 +181,11 @@ class Record:
             if len(lst) == len(shadow):
                 for i, f in enumerate(lst):
                     old, gen = shadow[i]
-                    if old is not f or gen != getattr(f, "_gen", None):
+                    if old is not f or gen is not getattr(f, "_s", None):
                         _check_field(f)
+                        s = f._s
                         _lib.check(lib.mrrc_record_set_field(h, i, f._handle()))
-                        shadow[i] = (f, f._gen)
+                        shadow[i] = (f, s)
                         self._flat = None
                 return
             for f in lst:
@@ -190,7 +193,7 @@ class Record:
             _lib.check(lib.mrrc_record_clear_fields(h))
             for f in lst:
                 _lib.check(lib.mrrc_record_add_field(h, f._handle()))
-            self._shadow = [(f, f._gen) for f in lst]
+            self._shadow = [(f, f._s) for f in lst]
             self._flat = None
 
     def _synced_handle(self):
@@ -239,15 +242,15 @@ class Record:
         self._flat = None
         if self._list is not None:
             self._list.insert(i, f)
-            self._shadow.insert(i, (f, f._gen))
+            self._shadow.insert(i, (f, f._s))
             return
         objs = self._objs
         if objs is None:
             n = lib.mrrc_record_field_count(self._h)
             objs = self._objs = [None] * (n - 1)
-            self._gens = [0] * (n - 1)
+            self._gens = [None] * (n - 1)
         objs.insert(i, f)
-        self._gens.insert(i, f._gen)
+        self._gens.insert(i, f._s)
 
     # -- pymarc's API ---------------------------------------------------
 
@@ -585,7 +588,7 @@ class Record:
             _lib.check(lib.mrrc_record_add_field(self._h, lib.mrrc_record_field(parsed, i)))
         if self._objs is not None:
             self._objs.extend([None] * n)
-            self._gens.extend([0] * n)
+            self._gens.extend([None] * n)
         self._flat = None
 
     # -- copies ---------------------------------------------------------
