@@ -4,7 +4,7 @@
  * Conventions (every function follows them):
  *
  * - Names start with mrrc_; types with Mrrc. Handles (MrrcReader, MrrcRecord,
- *   MrrcField, MrrcWriter, MrrcBatch) are opaque, created by *_new, *_open
+ *   MrrcField, MrrcWriter) are opaque, created by *_new, *_open
  *   or *_from_* and released by their *_free, which accepts NULL.
  * - Every call that can fail returns an MrrcStatus: MRRC_OK (0) or an error
  *   code. Results go through out-parameters, written only on success.
@@ -446,6 +446,23 @@ enum MrrcStatus mrrc_utf8_to_marc8(const uint8_t *text_ptr,
                                    size_t len,
                                    uint8_t **out,
                                    size_t *out_len);
+
+// Parses every ISO 2709 record of `data[0..len]` on all cores (in input
+// order) in one call. On success `*records` is a caller-owned array of
+// `*count` records, released with `mrrc_record_array_free`. The first bad
+// record fails the whole call with its error (record index and byte offset
+// in the last error) and nothing is returned; lenient `options` repair
+// what they can first. `options` may be NULL; its format must be ISO 2709.
+enum MrrcStatus mrrc_parse_all(const uint8_t *data,
+                               size_t len,
+                               const struct MrrcReadOptions *options,
+                               struct MrrcRecord ***records,
+                               size_t *count);
+
+// Frees an array from `mrrc_parse_all` and every record still in it
+// (entries the caller set to NULL, having taken the record, are skipped).
+// `count` must be the count `mrrc_parse_all` gave. NULL is a no-op.
+void mrrc_record_array_free(struct MrrcRecord **records, size_t count);
 
 // Creates a control field (`001`-`009`) with a UTF-8 value. A numeric tag
 // of one or two digits is zero-padded, as in pymarc.
