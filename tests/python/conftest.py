@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-IMPLEMENTATIONS = ["mrrc"]  # the cffi binding adds "mrrc_cffi" here
+IMPLEMENTATIONS = ["mrrc", "mrrc_cffi"]
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CORPUS = pathlib.Path(os.environ.get("MRRC_CORPUS", ROOT.parent.parent / "shared" / "corpus"))
