@@ -1,5 +1,6 @@
-"""Reading speed of mrrc (PyO3) against pymarc 5.4.0 and the PyPI `mrrc`
-0.9.2 (another project with the same import name), in one run.
+"""Reading speed of mrrc (PyO3) and mrrc_cffi (cffi over libmrrc, when
+installed) against pymarc 5.4.0 and the PyPI `mrrc` 0.9.2 (another project
+with the same import name), in one run.
 
     PYMARC_SRC=/tmp/pymarc/pymarc-5.4.0 .venv/bin/python bench/python/read.py \\
         /tmp/pymarc/pymarc-5.4.0/BooksAll.2016.part01.utf8 --records 20000 --repeat 3
@@ -34,7 +35,7 @@ def load(impl):
             return importlib.import_module("pymarc")
         finally:
             sys.path.pop(0)
-    return importlib.import_module("mrrc")
+    return importlib.import_module("mrrc_cffi" if impl == "mrrc_cffi" else "mrrc")
 
 
 # The PyPI mrrc 0.9.2 spells a few things differently from pymarc.
@@ -136,7 +137,7 @@ def in_threads(fn, args_list):
 
 def worker(impl, path, repeat):
     m = load(impl)
-    names = COMMON + (MRRC_ONLY if impl == "mrrc" else [])
+    names = COMMON + (MRRC_ONLY if impl in ("mrrc", "mrrc_cffi") else [])
     out = {}
     for name in names:
         fn = CASES[name][1]
@@ -148,14 +149,13 @@ def worker(impl, path, repeat):
     print(json.dumps(out))
 
 
-def threads_report(p1, p2, repeat):
-    import mrrc
-
+def threads_report(bindings, p1, p2, repeat):
     rows = []
     for name, fn in [("iterate", iterate), ("every value", every_value)]:
-        one = best(lambda: fn(mrrc, "mrrc", p1), repeat)
-        two = min(in_threads(fn, [(mrrc, "mrrc", p1), (mrrc, "mrrc", p2)]) for _ in range(repeat))
-        rows.append((name, 2 * one / two))
+        for impl, m in bindings:
+            one = best(lambda: fn(m, impl, p1), repeat)
+            two = min(in_threads(fn, [(m, impl, p1), (m, impl, p2)]) for _ in range(repeat))
+            rows.append((f"{impl}, {name}", 2 * one / two))
     blob = os.urandom(64 << 20)
 
     def sha():
@@ -167,7 +167,7 @@ def threads_report(p1, p2, repeat):
     print("\n| two threads, two files / one thread, one file | speedup | / sha256 control |")
     print("|---|---:|---:|")
     for name, s in rows:
-        print(f"| mrrc, {name} | {s:.2f}x | {100 * s / control:.0f}% |")
+        print(f"| {name} | {s:.2f}x | {100 * s / control:.0f}% |")
     print(f"| sha256 of 64 MiB in threads (control) | {control:.2f}x | |")
 
 
@@ -202,7 +202,7 @@ def main():
     ap.add_argument("--records", type=int, default=20000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--peer-python", default="/tmp/venv-peer-mrrc/bin/python")
-    ap.add_argument("--worker", choices=["pymarc", "mrrc", "peer"])
+    ap.add_argument("--worker", choices=["pymarc", "mrrc", "mrrc_cffi", "peer"])
     ap.add_argument("--batches", action="store_true")
     ap.add_argument("--no-threads", action="store_true")
     a = ap.parse_args()
@@ -217,6 +217,13 @@ def main():
             fh.write(data)
     import mrrc
 
+    bindings = [("mrrc", mrrc)]
+    try:
+        import mrrc_cffi
+
+        bindings.append(("mrrc_cffi", mrrc_cffi))
+    except ImportError:
+        pass
     n = iterate(mrrc, "mrrc", p1)
     print(f"{n} records, {len(data) / 1e6:.1f} MB; best of {a.repeat} (pymarc: 1 run)")
     if a.batches:
@@ -229,6 +236,8 @@ def main():
     res = {"pymarc": run(sys.executable, "pymarc", 1), "mrrc": run(sys.executable, "mrrc", a.repeat)}
     have_peer = os.path.exists(a.peer_python)
     res["peer"] = run(a.peer_python, "peer", a.repeat) if have_peer else {}
+    cffi = len(bindings) > 1
+    res["mrrc_cffi"] = run(sys.executable, "mrrc_cffi", a.repeat) if cffi else {}
 
     def rate(impl, case):
         t = res[impl].get(case)
@@ -240,16 +249,21 @@ def main():
     def ratio(a_, b_):
         return f"{a_ / b_:.1f}x" if a_ and b_ else ""
 
-    print("\n| case | pymarc 5.4.0 rec/s | mrrc 0.9.2 (PyPI) rec/s | mrrc rec/s | mrrc / pymarc | mrrc / mrrc 0.9.2 |")
-    print("|---|---:|---:|---:|---:|---:|")
+    extra = " mrrc_cffi rec/s | cffi / pymarc |" if cffi else ""
+    print(f"\n| case | pymarc 5.4.0 rec/s | mrrc 0.9.2 (PyPI) rec/s | mrrc rec/s | mrrc / pymarc | mrrc / mrrc 0.9.2 |{extra}")
+    print("|---|---:|---:|---:|---:|---:|" + ("---:|---:|" if cffi else ""))
     for case in COMMON + MRRC_ONLY:
         p, q, m = rate("pymarc", case), rate("peer", case), rate("mrrc", case)
-        print(f"| {CASES[case][0]} | {cell(p)} | {cell(q)} | {cell(m)} | {ratio(m, p)} | {ratio(m, q)} |")
+        line = f"| {CASES[case][0]} | {cell(p)} | {cell(q)} | {cell(m)} | {ratio(m, p)} | {ratio(m, q)} |"
+        if cffi:
+            c = rate("mrrc_cffi", case)
+            line += f" {cell(c)} | {ratio(c, p)} |"
+        print(line)
     m, o = rate("mrrc", "as_msgpack"), rate("mrrc", "ormsgpack")
     if m and o:
         print(f"\n`as_msgpack()` / `ormsgpack.packb(as_dict())` (mrrc records): {m / o:.1f}x")
     if not a.no_threads:
-        threads_report(p1, p2, a.repeat)
+        threads_report(bindings, p1, p2, a.repeat)
 
 
 if __name__ == "__main__":

@@ -250,3 +250,55 @@ pub unsafe extern "C" fn mrrc_utf8_to_marc8(
         Ok(())
     })
 }
+
+/// Parses every ISO 2709 record of `data[0..len]` on all cores (in input
+/// order) in one call. On success `*records` is a caller-owned array of
+/// `*count` records, released with `mrrc_record_array_free`. The first bad
+/// record fails the whole call with its error (record index and byte offset
+/// in the last error) and nothing is returned; lenient `options` repair
+/// what they can first. `options` may be NULL; its format must be ISO 2709.
+#[no_mangle]
+pub unsafe extern "C" fn mrrc_parse_all(
+    data: *const u8,
+    len: usize,
+    options: *const MrrcReadOptions,
+    records: *mut *mut *mut MrrcRecord,
+    count: *mut usize,
+) -> MrrcStatus {
+    status_of(|| {
+        let (records, count) = (out_ptr(records, "records")?, out_ptr(count, "count")?);
+        // SAFETY: pointer contract of the header.
+        let (data, (format, opts)) = unsafe { (bytes(data, len, "data")?, read_options(options)?) };
+        if format != MRRC_FORMAT_ISO2709 {
+            return Err(Failure::invalid("parallel parsing reads ISO 2709 only"));
+        }
+        let parsed = mrrc_core::parallel::parse_all(data, &opts)
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()?;
+        let handles: Box<[*mut MrrcRecord]> = parsed.into_iter().map(into_handle).collect();
+        let n = handles.len();
+        // SAFETY: both checked non-NULL by out_ptr.
+        unsafe {
+            write(count, n);
+            write(records, Box::into_raw(handles).cast::<*mut MrrcRecord>());
+        }
+        Ok(())
+    })
+}
+
+/// Frees an array from `mrrc_parse_all` and every record still in it
+/// (entries the caller set to NULL, having taken the record, are skipped).
+/// `count` must be the count `mrrc_parse_all` gave. NULL is a no-op.
+#[no_mangle]
+pub unsafe extern "C" fn mrrc_record_array_free(records: *mut *mut MrrcRecord, count: usize) {
+    if records.is_null() {
+        return;
+    }
+    // SAFETY: the array came from `mrrc_parse_all` as a boxed slice of
+    // `count` entries.
+    let handles = unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(records, count)) };
+    for &h in handles.iter() {
+        // SAFETY: each non-NULL entry is a record handle still owned here.
+        unsafe { crate::record::mrrc_record_free(h) };
+    }
+}
