@@ -185,6 +185,35 @@ def batches_report(p1, p2, n, repeat):
         print(f"| {size} | {n / one:,.0f} | {2 * n / two:,.0f} | {2 * one / two:.2f}x |")
 
 
+def per_call_ns(fn, n=200_000):
+    """ns per call of `fn` (best of 5 rounds), less the cost of the loop."""
+    def loop(f):
+        t = time.perf_counter()
+        for _ in range(n):
+            f()
+        return time.perf_counter() - t
+
+    empty = min(loop(lambda: None) for _ in range(5))
+    return (min(loop(fn) for _ in range(5)) - empty) / n * 1e9
+
+
+def call_costs(bindings, path):
+    """(name, trivial call ns, title ns) of each binding."""
+    rows = []
+    for name, m in bindings:
+        record = next(iter(m.MARCReader(path)))
+        if name == "mrrc_cffi":
+            # The cheapest C call: a count, no allocation, GIL released.
+            native = m._lib_native
+            handle = record._h
+            trivial = lambda: native.mrrc_record_field_count(handle)  # noqa: E731
+        else:
+            # The cheapest native method: a getter that returns 0.
+            trivial = lambda: record.pos  # noqa: E731
+        rows.append((name, per_call_ns(trivial), per_call_ns(lambda: record.title)))
+    return rows
+
+
 def prefix(path, n):
     out = bytearray()
     with open(path, "rb") as fh:
@@ -262,6 +291,9 @@ def main():
     m, o = rate("mrrc", "as_msgpack"), rate("mrrc", "ormsgpack")
     if m and o:
         print(f"\n`as_msgpack()` / `ormsgpack.packb(as_dict())` (mrrc records): {m / o:.1f}x")
+    print("\n| binding | trivial native call | `record.title` |\n|---|---:|---:|")
+    for name, trivial, title in call_costs(bindings, p1):
+        print(f"| {name} | {trivial:,.0f} ns | {title:,.0f} ns |")
     if not a.no_threads:
         threads_report(bindings, p1, p2, a.repeat)
 
