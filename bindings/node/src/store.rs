@@ -8,7 +8,7 @@ use napi::{Env, JsObject, JsTypedArray};
 use napi_derive::napi;
 
 use crate::error::{invalid, throw, warning_to_js};
-use crate::layout::{copy_out, Encoder};
+use crate::layout::Encoder;
 use crate::object::{
     field_from_object, leader_from_str, record_from_object, FieldObject, RecordObject,
 };
@@ -25,8 +25,6 @@ pub struct RecordStore {
     /// When a worker thread started and finished this batch (ms since the
     /// Unix epoch); set by the async readers.
     pub(crate) timing: Option<(f64, f64)>,
-    text: String,
-    layout: Vec<u32>,
 }
 
 fn one_char(env: &Env, s: &str, what: &str) -> napi::Result<char> {
@@ -82,28 +80,25 @@ impl RecordStore {
         })
     }
 
-    /// Encodes the fields `select` picks from record `index` into the
-    /// reused text and layout buffers.
-    fn encode(
-        &mut self,
+    /// Encodes the fields `select` picks from record `index` and copies
+    /// the layout into the caller's reused buffer.
+    fn encode<'r>(
+        &'r self,
         env: &Env,
         index: u32,
         layout: &JsTypedArray,
-        select: impl for<'r> FnOnce(&'r Record, &mut Encoder<'_>),
-    ) -> napi::Result<String> {
-        let RecordStore {
-            records,
-            text,
-            layout: ends,
-            ..
-        } = self;
-        let record = records
-            .get(index as usize)
-            .ok_or_else(|| throw(env, &invalid(format!("no record {index} in this batch"))))?;
-        let mut encoder = Encoder::new(text, ends);
-        select(record, &mut encoder);
-        copy_out(env, ends, layout)?;
-        Ok(text.clone())
+        select: impl FnOnce(&'r Record) -> Vec<&'r Field>,
+    ) -> napi::Result<JsObject> {
+        let record = self.rec(env, index)?;
+        let mut encoder = Encoder::for_records(1);
+        encoder.record(0, select(record).into_iter());
+        encoder.to_js_reused(env, layout)
+    }
+
+    fn range(&self, env: &Env, start: u32, end: u32) -> napi::Result<&[Record]> {
+        self.records
+            .get(start as usize..end as usize)
+            .ok_or_else(|| throw(env, &invalid(format!("no records {start}..{end} in this batch"))))
     }
 }
 
@@ -148,6 +143,51 @@ impl RecordStore {
         self.records.len() as u32
     }
 
+    /// Every field of records `start..end` in one text and layout, so JS
+    /// builds `fields()` of each without another native call.
+    #[napi]
+    pub fn fields_chunk(&self, env: Env, start: u32, end: u32) -> napi::Result<JsObject> {
+        let records = self.range(&env, start, end)?;
+        let mut encoder = Encoder::for_records(records.len());
+        for (slot, record) in records.iter().enumerate() {
+            encoder.record(slot, record.fields().iter());
+        }
+        encoder.to_js(&env)
+    }
+
+    /// One accessor (`title`, `author`, `leader`, ... as named in `index.js`)
+    /// of records `start..end`: one text and `[count, start, end, ...]`.
+    #[napi]
+    pub fn accessor_chunk(
+        &self,
+        env: Env,
+        name: String,
+        start: u32,
+        end: u32,
+    ) -> napi::Result<JsObject> {
+        let records = self.range(&env, start, end)?;
+        let get: fn(&Record) -> Option<std::borrow::Cow<'_, str>> = match name.as_str() {
+            "leader" => |r| Some(r.leader.as_str()),
+            "title" => |r| r.title().map(Into::into),
+            "issnTitle" => |r| r.issn_title().map(Into::into),
+            "author" => |r| r.author().map(Into::into),
+            "uniformTitle" => |r| r.uniform_title().map(Into::into),
+            "isbn" => |r| r.isbn().map(Into::into),
+            "issn" => |r| r.issn().map(Into::into),
+            "issnl" => |r| r.issnl().map(Into::into),
+            "sudoc" => |r| r.sudoc().map(Into::into),
+            "publisher" => |r| r.publisher().map(Into::into),
+            "pubyear" => |r| r.pubyear().map(Into::into),
+            other => return Err(throw(&env, &invalid(format!("unknown accessor {other:?}")))),
+        };
+        let mut encoder = Encoder::for_records(0);
+        encoder.layout.reserve(2 * records.len());
+        for record in records {
+            encoder.optional(get(record).as_deref());
+        }
+        encoder.to_js(&env)
+    }
+
     #[napi]
     pub fn leader(&self, env: Env, index: u32) -> napi::Result<String> {
         Ok(self.rec(&env, index)?.leader.as_str().into_owned())
@@ -176,17 +216,15 @@ impl RecordStore {
         tags: Option<String>,
         limit: u32,
         layout: JsTypedArray,
-    ) -> napi::Result<String> {
+    ) -> napi::Result<JsObject> {
         let limit = if limit == 0 {
             usize::MAX
         } else {
             limit as usize
         };
-        self.encode(&env, index, &layout, |record, encoder| {
-            let tags = split_tags(&tags);
-            for f in record.get_fields(&tags).take(limit) {
-                encoder.field(f);
-            }
+        let tags = split_tags(&tags);
+        self.encode(&env, index, &layout, |record| {
+            record.get_fields(&tags).take(limit).collect()
         })
     }
 
@@ -199,7 +237,7 @@ impl RecordStore {
         index: u32,
         group: String,
         layout: JsTypedArray,
-    ) -> napi::Result<String> {
+    ) -> napi::Result<JsObject> {
         let tags: &[&str] = match group.as_str() {
             "subjects" => SUBJECT_TAGS,
             "addedEntries" => ADDED_ENTRY_TAGS,
@@ -214,11 +252,7 @@ impl RecordStore {
                 ))
             }
         };
-        self.encode(&env, index, &layout, |record, encoder| {
-            for f in record.get_fields(tags) {
-                encoder.field(f);
-            }
-        })
+        self.encode(&env, index, &layout, |record| record.get_fields(tags).collect())
     }
 
     /// Positions of the fields with one of the comma-separated tags.
