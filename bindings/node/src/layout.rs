@@ -33,14 +33,6 @@ fn numeric_tag(tag: &str) -> Option<u32> {
     }
 }
 
-fn is_ascii_field(field: &Field) -> bool {
-    field.tag().as_str().is_ascii()
-        && match field.control_value() {
-            Some(v) => v.is_ascii(),
-            None => field.subfields().all(|s| s.value.is_ascii()),
-        }
-}
-
 /// Where the text of the record being encoded goes.
 enum Sink<'a> {
     Narrow(&'a mut Vec<u8>),
@@ -48,7 +40,16 @@ enum Sink<'a> {
 }
 
 impl Sink<'_> {
-    /// Appends `s`; returns the end in code units.
+    /// Appends `s`; returns the end in code units, or `None` when `s` is
+    /// not ASCII and this is the narrow text.
+    fn push_checked(&mut self, s: &str) -> Option<u32> {
+        match self {
+            Sink::Narrow(_) if !s.is_ascii() => None,
+            _ => Some(self.push(s)),
+        }
+    }
+
+    /// Appends `s` (ASCII when narrow); returns the end in code units.
     fn push(&mut self, s: &str) -> u32 {
         match self {
             Sink::Narrow(text) => {
@@ -83,21 +84,37 @@ impl Encoder {
         }
     }
 
-    /// Record number `slot` of the run, made of `fields`.
+    /// Record number `slot` of the run, made of `fields`: into `narrow`
+    /// until a value is not ASCII, then again into `wide`.
     pub fn record<'f, I>(&mut self, slot: usize, fields: I)
     where
         I: Iterator<Item = &'f Field> + Clone,
     {
-        let ascii = fields.clone().all(is_ascii_field);
+        let layout_start = self.layout.len();
+        let narrow_start = self.narrow.len();
+        if !self.encode_record(slot, fields.clone(), true) {
+            self.layout.truncate(layout_start);
+            self.narrow.truncate(narrow_start);
+            self.encode_record(slot, fields, false);
+        }
+    }
+
+    /// False when `narrow` was asked for and a piece was not ASCII.
+    fn encode_record<'f>(
+        &mut self,
+        slot: usize,
+        fields: impl Iterator<Item = &'f Field>,
+        narrow: bool,
+    ) -> bool {
         let Encoder {
-            narrow,
+            narrow: narrow_text,
             wide,
             layout,
         } = self;
         layout[1 + slot] = layout.len() as u32;
-        let mut sink = if ascii {
-            layout.push(narrow.len() as u32);
-            Sink::Narrow(narrow)
+        let mut sink = if narrow {
+            layout.push(narrow_text.len() as u32);
+            Sink::Narrow(narrow_text)
         } else {
             layout.push(WIDE | wide.len() as u32);
             Sink::Wide(wide)
@@ -106,10 +123,13 @@ impl Encoder {
         layout.push(0);
         let mut count = 0;
         for f in fields {
-            field(&mut sink, layout, f);
+            if !field(&mut sink, layout, f) {
+                return false;
+            }
             count += 1;
         }
         layout[count_at] = count;
+        true
     }
 
     /// One optional string per record: `start, end` pairs in the layout,
@@ -132,7 +152,7 @@ impl Encoder {
 
     /// `{narrow, wide, layout}` for JS, with the entry count in front of
     /// the layout.
-    pub fn to_js(mut self, env: &Env) -> napi::Result<JsObject> {
+    pub fn into_js(mut self, env: &Env) -> napi::Result<JsObject> {
         self.finish_layout();
         let mut chunk = env.create_object()?;
         chunk.set_named_property("narrow", env.create_string_latin1(&self.narrow)?)?;
@@ -144,7 +164,7 @@ impl Encoder {
 
     /// Copies texts and layout out for one record: the layout into the
     /// caller's reused buffer (see [`copy_out`]), the texts as JS strings.
-    pub fn to_js_reused(mut self, env: &Env, target: &JsTypedArray) -> napi::Result<JsObject> {
+    pub fn into_js_reused(mut self, env: &Env, target: &JsTypedArray) -> napi::Result<JsObject> {
         self.finish_layout();
         copy_out(env, &self.layout, target)?;
         let mut texts = env.create_object()?;
@@ -160,16 +180,25 @@ impl Encoder {
     }
 }
 
-fn field(sink: &mut Sink<'_>, layout: &mut Vec<u32>, field: &Field) {
+/// False when a piece does not fit the narrow text.
+fn field(sink: &mut Sink<'_>, layout: &mut Vec<u32>, field: &Field) -> bool {
     let tag = field.tag().as_str();
     match numeric_tag(tag) {
         Some(n) => layout.push(n),
-        None => layout.push(TAG_TEXT | sink.push(tag)),
+        None => match sink.push_checked(tag) {
+            Some(end) => layout.push(TAG_TEXT | end),
+            None => return false,
+        },
     }
     if let Some(value) = field.control_value() {
         layout.push(CONTROL);
-        layout.push(sink.push(value));
-        return;
+        return match sink.push_checked(value) {
+            Some(end) => {
+                layout.push(end);
+                true
+            }
+            None => false,
+        };
     }
     let ind = field.indicators().unwrap_or_default();
     layout.push(field.subfield_count() as u32);
@@ -177,8 +206,12 @@ fn field(sink: &mut Sink<'_>, layout: &mut Vec<u32>, field: &Field) {
     layout.push(ind.second as u32);
     for s in field.subfields() {
         layout.push(s.code as u32);
-        layout.push(sink.push(s.value));
+        match sink.push_checked(s.value) {
+            Some(end) => layout.push(end),
+            None => return false,
+        }
     }
+    true
 }
 
 /// Copies `layout` (as [`Encoder::finish`] gives it) into the caller's

@@ -6,12 +6,13 @@ use std::io::{BufReader, Cursor};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use mrrc_core::format::{Format, RecordReader};
+use mrrc_core::parallel::ParallelReader;
 use mrrc_core::{Error as CoreError, ReadOptions, Result as CoreResult};
 use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
 use napi::{Env, JsObject, Task};
 use napi_derive::napi;
 
-use crate::error::{throw, to_js};
+use crate::error::{invalid, throw, to_js};
 use crate::object::{read_options, ReadOptionsObject};
 use crate::store::RecordStore;
 
@@ -117,6 +118,22 @@ impl NativeReader {
     }
 }
 
+/// The core's parallel ISO 2709 reader as a `RecordReader`.
+struct Parallel<R: std::io::Read>(ParallelReader<R>);
+
+impl<R: std::io::Read> Iterator for Parallel<R> {
+    type Item = CoreResult<mrrc_core::Record>;
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next()
+    }
+}
+
+impl<R: std::io::Read + Send> RecordReader for Parallel<R> {
+    fn warnings(&self) -> &[mrrc_core::Warning] {
+        self.0.warnings()
+    }
+}
+
 fn now_ms() -> f64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -128,6 +145,8 @@ fn now_ms() -> f64 {
 pub struct ReadTask {
     input: Option<Input>,
     format: Format,
+    /// More than 1: ISO 2709 parsed by the core's `ParallelReader`.
+    threads: usize,
     options: ReadOptions,
     failure: Option<CoreError>,
 }
@@ -136,7 +155,22 @@ impl ReadTask {
     fn read_all(&mut self) -> CoreResult<RecordStore> {
         let start = now_ms();
         let input = self.input.take().unwrap_or(Input::Bytes(Vec::new()));
-        let mut source = open(input, self.format, self.options)?;
+        let mut source: Source = if self.threads > 1 {
+            match input {
+                Input::Path(path) => Box::new(Parallel(ParallelReader::open(
+                    &path,
+                    self.options,
+                    self.threads,
+                )?)),
+                Input::Bytes(bytes) => Box::new(Parallel(ParallelReader::new(
+                    Cursor::new(bytes),
+                    self.options,
+                    self.threads,
+                )?)),
+            }
+        } else {
+            open(input, self.format, self.options)?
+        };
         let mut store = RecordStore::default();
         while let Some(next) = source.next() {
             match next {
@@ -183,9 +217,23 @@ fn task(
     options: Option<ReadOptionsObject>,
 ) -> napi::Result<AsyncTask<ReadTask>> {
     let (format, opts) = read_options(options.as_ref()).map_err(|e| throw(env, &e))?;
+    let threads = options.as_ref().and_then(|o| o.threads).unwrap_or(1);
+    if threads == 0 {
+        return Err(throw(env, &invalid("threads must be at least 1")));
+    }
+    if threads > 1 && format != Format::Iso2709 {
+        return Err(throw(
+            env,
+            &invalid(format!(
+                "threads applies to iso2709 only, not {}",
+                format.name()
+            )),
+        ));
+    }
     Ok(AsyncTask::new(ReadTask {
         input: Some(input),
         format,
+        threads: threads as usize,
         options: opts,
         failure: None,
     }))

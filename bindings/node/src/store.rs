@@ -92,13 +92,18 @@ impl RecordStore {
         let record = self.rec(env, index)?;
         let mut encoder = Encoder::for_records(1);
         encoder.record(0, select(record).into_iter());
-        encoder.to_js_reused(env, layout)
+        encoder.into_js_reused(env, layout)
     }
 
     fn range(&self, env: &Env, start: u32, end: u32) -> napi::Result<&[Record]> {
         self.records
             .get(start as usize..end as usize)
-            .ok_or_else(|| throw(env, &invalid(format!("no records {start}..{end} in this batch"))))
+            .ok_or_else(|| {
+                throw(
+                    env,
+                    &invalid(format!("no records {start}..{end} in this batch")),
+                )
+            })
     }
 }
 
@@ -152,7 +157,7 @@ impl RecordStore {
         for (slot, record) in records.iter().enumerate() {
             encoder.record(slot, record.fields().iter());
         }
-        encoder.to_js(&env)
+        encoder.into_js(&env)
     }
 
     /// One accessor (`title`, `author`, `leader`, ... as named in `index.js`)
@@ -185,7 +190,7 @@ impl RecordStore {
         for record in records {
             encoder.optional(get(record).as_deref());
         }
-        encoder.to_js(&env)
+        encoder.into_js(&env)
     }
 
     #[napi]
@@ -252,7 +257,9 @@ impl RecordStore {
                 ))
             }
         };
-        self.encode(&env, index, &layout, |record| record.get_fields(tags).collect())
+        self.encode(&env, index, &layout, |record| {
+            record.get_fields(tags).collect()
+        })
     }
 
     /// Positions of the fields with one of the comma-separated tags.
