@@ -68,9 +68,9 @@ function mrrcSync(work) {
   return { n, s: now() - t0, check };
 }
 
-async function mrrcAsync(files, work) {
+async function mrrcAsync(files, work, options) {
   const t0 = now();
-  const lists = await Promise.all(files.map((f) => mrrc.readFile(f)));
+  const lists = await Promise.all(files.map((f) => mrrc.readFile(f, options)));
   let n = 0;
   let check = 0;
   for (const records of lists) {
@@ -123,9 +123,14 @@ async function main() {
   row('mrrc-node readFile, read + every field (1 file)', oneAll);
   const twoTitle = await mrrcAsync([a, b], 'title');
   row('mrrc-node Promise.all(readFile x2), read + title', twoTitle);
+  const twoAll = await mrrcAsync([a, b], 'all');
+  row('mrrc-node Promise.all(readFile x2), read + every field', twoAll);
+  const threadsTitle = await mrrcAsync([a], 'title', { threads: 2 });
+  row('mrrc-node readFile { threads: 2 }, read + title (1 file)', threadsTitle);
   // Reading alone (no per-record JS work), where the pool does all the work.
   const t1 = now(); await mrrc.readFile(a); const readOne = now() - t1;
   const t2 = now(); await Promise.all([mrrc.readFile(a), mrrc.readFile(b)]); const readTwo = now() - t2;
+  const t3 = now(); await mrrc.readFile(a, { threads: 2 }); const readThreads = now() - t3;
   const c1 = await pbkdf2(1);
   const c2 = await pbkdf2(2);
 
@@ -141,6 +146,7 @@ async function main() {
   const readSpeedup = speedup(readOne, readTwo);
   const titleSpeedup = (twoTitle.n / twoTitle.s) / (oneTitle.n / oneTitle.s);
   console.log(`Promise.all over 2 files vs 1 (readFile alone): ${readSpeedup.toFixed(2)}x; with read + title on the main thread: ${titleSpeedup.toFixed(2)}x`);
+  console.log(`readFile { threads: 2 } vs readFile, one file, reading alone: ${(readOne / readThreads).toFixed(2)}x`);
   console.log(`control (crypto.pbkdf2, 2 jobs vs 1): ${control.toFixed(2)}x; readFile speed-up as a fraction of the control's: ${(readSpeedup / control * 100).toFixed(0)}%`);
   if (syncTitle.check === 0 || oneTitle.check === 0) throw new Error('no titles read');
 }

@@ -89,7 +89,7 @@ impl NativeReader {
     /// can go on with the next record. In lenient mode records that cannot
     /// be repaired are skipped and kept in `errors()`.
     #[napi]
-    pub fn next_batch(&mut self, env: Env, max: u32) -> napi::Result<Option<RecordStore>> {
+    pub fn next_batch(&mut self, mut env: Env, max: u32) -> napi::Result<Option<RecordStore>> {
         if let Some(e) = self.pending.take() {
             return Err(throw(&env, &e));
         }
@@ -108,7 +108,11 @@ impl NativeReader {
                 None => self.done = true,
             }
         }
-        Ok((!store.records.is_empty()).then_some(store))
+        if store.records.is_empty() {
+            return Ok(None);
+        }
+        store.report_memory(&mut env)?;
+        Ok(Some(store))
     }
 
     /// Records skipped so far in lenient mode, as JS errors.
@@ -199,7 +203,8 @@ impl Task for ReadTask {
         })
     }
 
-    fn resolve(&mut self, _env: Env, output: RecordStore) -> napi::Result<RecordStore> {
+    fn resolve(&mut self, mut env: Env, mut output: RecordStore) -> napi::Result<RecordStore> {
+        output.report_memory(&mut env)?;
         Ok(output)
     }
 
