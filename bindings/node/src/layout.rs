@@ -75,7 +75,8 @@ pub struct Encoder {
 impl Encoder {
     /// An encoder for `records` records (their start slots are reserved).
     pub fn for_records(records: usize) -> Self {
-        let mut layout = Vec::with_capacity(records * 128 + 1);
+        // A LoC record takes about 150 entries and 600 bytes of text.
+        let mut layout = Vec::with_capacity(records * 192 + 1);
         layout.resize(records + 1, 0);
         Encoder {
             narrow: Vec::with_capacity(records * 1024),
