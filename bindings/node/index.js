@@ -278,6 +278,7 @@ const BATCH = 256;
 class MarcReader {
   constructor(pathOrBuffer, options) {
     this._native = new NativeReader(pathOrBuffer, options);
+    this._store = null;
     this._batch = [];
     this._pos = 0;
     this._done = false;
@@ -288,7 +289,11 @@ class MarcReader {
       if (this._done) return { done: true, value: undefined };
       this._pos = 0;
       this._batch = [];
+      // The records handed out so far stay usable: their batch drops only
+      // what it can parse again from the bytes it keeps.
+      if (this._store !== null) this._store.compact();
       const store = this._native.nextBatch(BATCH);
+      this._store = store;
       if (store === null) {
         this._done = true;
         return { done: true, value: undefined };

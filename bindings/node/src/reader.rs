@@ -2,10 +2,11 @@
 //! `readFile` / `parse` tasks that read a whole input on the libuv pool.
 
 use std::fs::File;
-use std::io::{BufReader, Cursor};
+use std::io::{BufReader, Cursor, Read};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use mrrc_core::format::{Format, RecordReader};
+use mrrc_core::iso2709::MarcReader;
 use mrrc_core::parallel::ParallelReader;
 use mrrc_core::{Error as CoreError, ReadOptions, Result as CoreResult};
 use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
@@ -53,10 +54,37 @@ fn input_from(env: &Env, input: Either<String, Buffer>) -> Input {
     }
 }
 
+/// The sync reader's source: ISO 2709 read directly, so each record's raw
+/// bytes can be kept (see `RecordStore::compact`), or any other format.
+enum SyncSource {
+    Iso2709(Box<MarcReader<Box<dyn Read + Send>>>),
+    Other(Source),
+}
+
+impl SyncSource {
+    fn open(input: Input, format: Format, options: ReadOptions) -> CoreResult<Self> {
+        if format != Format::Iso2709 {
+            return Ok(SyncSource::Other(open(input, format, options)?));
+        }
+        let inner: Box<dyn Read + Send> = match input {
+            Input::Path(path) => {
+                let file =
+                    File::open(&path).map_err(|e| CoreError::from(e).with_message_prefix(&path))?;
+                Box::new(BufReader::with_capacity(1 << 16, file))
+            }
+            Input::Bytes(bytes) => Box::new(Cursor::new(bytes)),
+        };
+        Ok(SyncSource::Iso2709(Box::new(MarcReader::new(
+            inner, options,
+        ))))
+    }
+}
+
 /// A streaming reader; `index.js` iterates it batch by batch.
 #[napi]
 pub struct NativeReader {
-    source: Source,
+    source: SyncSource,
+    options: ReadOptions,
     lenient: bool,
     /// A strict-mode error met after some records of a batch: thrown by the
     /// next call, once the records before it have been handed out.
@@ -74,9 +102,11 @@ impl NativeReader {
         options: Option<ReadOptionsObject>,
     ) -> napi::Result<Self> {
         let (format, opts) = read_options(options.as_ref()).map_err(|e| throw(&env, &e))?;
-        let source = open(input_from(&env, input), format, opts).map_err(|e| throw(&env, &e))?;
+        let source =
+            SyncSource::open(input_from(&env, input), format, opts).map_err(|e| throw(&env, &e))?;
         Ok(NativeReader {
             source,
+            options: opts,
             lenient: opts.is_lenient(),
             pending: None,
             errors: Vec::new(),
@@ -94,12 +124,32 @@ impl NativeReader {
             return Err(throw(&env, &e));
         }
         let mut store = RecordStore::default();
-        while !self.done && store.records.len() < max as usize {
-            match self.source.next() {
-                Some(Ok(record)) => store.push(record, self.source.warnings().to_vec()),
+        while !self.done && store.len() < max as usize {
+            let next = match &mut self.source {
+                SyncSource::Iso2709(reader) => match reader.next() {
+                    Some(Ok(record)) => {
+                        if reader.warnings().is_empty() {
+                            store.push_iso2709(record, reader.last_record_bytes(), self.options);
+                        } else {
+                            store.push(record, reader.warnings().to_vec());
+                        }
+                        continue;
+                    }
+                    other => other,
+                },
+                SyncSource::Other(source) => match source.next() {
+                    Some(Ok(record)) => {
+                        store.push(record, source.warnings().to_vec());
+                        continue;
+                    }
+                    other => other,
+                },
+            };
+            match next {
+                Some(Ok(_)) => {}
                 Some(Err(e)) if self.lenient => self.errors.push(e),
                 Some(Err(e)) => {
-                    if store.records.is_empty() {
+                    if store.len() == 0 {
                         return Err(throw(&env, &e));
                     }
                     self.pending = Some(e);
@@ -108,7 +158,7 @@ impl NativeReader {
                 None => self.done = true,
             }
         }
-        if store.records.is_empty() {
+        if store.len() == 0 {
             return Ok(None);
         }
         store.report_memory(&mut env)?;

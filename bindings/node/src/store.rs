@@ -3,7 +3,13 @@
 //! a `Record` class.
 
 use mrrc_core::record::{ADDED_ENTRY_TAGS, NOTE_TAGS, SERIES_TAGS, SUBJECT_TAGS};
-use mrrc_core::{Error as CoreError, Field, Indicators, Record, SetSubfieldError, Warning};
+use std::cell::OnceCell;
+use std::ops::Range;
+
+use mrrc_core::iso2709::parse_record;
+use mrrc_core::{
+    Error as CoreError, Field, Indicators, ReadOptions, Record, SetSubfieldError, Warning,
+};
 use napi::bindgen_prelude::ObjectFinalize;
 use napi::{Env, JsObject, JsTypedArray};
 use napi_derive::napi;
@@ -18,7 +24,11 @@ use crate::object::{
 #[napi(custom_finalize)]
 #[derive(Default)]
 pub struct RecordStore {
-    pub(crate) records: Vec<Record>,
+    records: Vec<Slot>,
+    /// Raw ISO 2709 bytes of records that may be compacted (see `compact`).
+    raw: Vec<u8>,
+    /// How to parse `raw` again.
+    options: ReadOptions,
     /// Lenient-mode repairs, per record (empty for most).
     pub(crate) warnings: Vec<Vec<Warning>>,
     /// Records that could not be read in lenient mode (readFile / parse).
@@ -28,6 +38,15 @@ pub struct RecordStore {
     pub(crate) timing: Option<(f64, f64)>,
     /// Bytes reported to V8 as held by this object (see `report_memory`).
     external: i64,
+}
+
+/// One record: parsed, or (after `compact`) only its raw bytes.
+struct Slot {
+    record: OnceCell<Record>,
+    /// Where the record's bytes are in `raw`, when it may be compacted: read
+    /// from ISO 2709 without repairs, so parsing the bytes again gives it back.
+    raw: Option<Range<usize>>,
+    edited: bool,
 }
 
 impl ObjectFinalize for RecordStore {
@@ -67,6 +86,7 @@ impl RecordStore {
         let bytes: i64 = self
             .records
             .iter()
+            .filter_map(|slot| slot.record.get())
             .map(|r| std::mem::size_of::<Record>() as i64 + r.fields().len() as i64 * per_field)
             .sum();
         env.adjust_external_memory(bytes)?;
@@ -74,9 +94,31 @@ impl RecordStore {
         Ok(())
     }
 
+    pub(crate) fn len(&self) -> usize {
+        self.records.len()
+    }
+
     pub(crate) fn push(&mut self, record: Record, warnings: Vec<Warning>) {
-        self.records.push(record);
+        self.records.push(Slot {
+            record: OnceCell::from(record),
+            raw: None,
+            edited: false,
+        });
         self.warnings.push(warnings);
+    }
+
+    /// Like `push` for a record read from ISO 2709 `bytes` with `options`
+    /// and no repairs: `compact` may drop it and parse `bytes` again.
+    pub(crate) fn push_iso2709(&mut self, record: Record, bytes: &[u8], options: ReadOptions) {
+        let start = self.raw.len();
+        self.raw.extend_from_slice(bytes);
+        self.options = options;
+        self.records.push(Slot {
+            record: OnceCell::from(record),
+            raw: Some(start..self.raw.len()),
+            edited: false,
+        });
+        self.warnings.push(Vec::new());
     }
 
     pub(crate) fn get(&self, env: &Env, index: u32) -> napi::Result<&Record> {
@@ -84,14 +126,28 @@ impl RecordStore {
     }
 
     fn rec(&self, env: &Env, index: u32) -> napi::Result<&Record> {
-        self.records
+        let slot = self
+            .records
             .get(index as usize)
-            .ok_or_else(|| throw(env, &invalid(format!("no record {index} in this batch"))))
+            .ok_or_else(|| throw(env, &invalid(format!("no record {index} in this batch"))))?;
+        if let Some(record) = slot.record.get() {
+            return Ok(record);
+        }
+        let bytes = slot
+            .raw
+            .clone()
+            .and_then(|range| self.raw.get(range))
+            .unwrap_or_default();
+        let record = parse_record(bytes, &self.options).map_err(|e| throw(env, &e))?;
+        Ok(slot.record.get_or_init(|| record))
     }
 
     fn rec_mut(&mut self, env: &Env, index: u32) -> napi::Result<&mut Record> {
-        self.records
-            .get_mut(index as usize)
+        self.rec(env, index)?;
+        let slot = &mut self.records[index as usize];
+        slot.edited = true;
+        slot.record
+            .get_mut()
             .ok_or_else(|| throw(env, &invalid(format!("no record {index} in this batch"))))
     }
 
@@ -123,15 +179,15 @@ impl RecordStore {
         encoder.into_js_reused(env, layout)
     }
 
-    fn range(&self, env: &Env, start: u32, end: u32) -> napi::Result<&[Record]> {
-        self.records
-            .get(start as usize..end as usize)
-            .ok_or_else(|| {
-                throw(
-                    env,
-                    &invalid(format!("no records {start}..{end} in this batch")),
-                )
-            })
+    /// Records `start..end` (parsed again where compacted).
+    fn range(&self, env: &Env, start: u32, end: u32) -> napi::Result<Vec<&Record>> {
+        if start > end || end as usize > self.records.len() {
+            return Err(throw(
+                env,
+                &invalid(format!("no records {start}..{end} in this batch")),
+            ));
+        }
+        (start..end).map(|i| self.rec(env, i)).collect()
     }
 }
 
@@ -174,6 +230,21 @@ impl RecordStore {
     #[napi(getter)]
     pub fn length(&self) -> u32 {
         self.records.len() as u32
+    }
+
+    /// Frees the parsed form of the records that can be parsed again from
+    /// their bytes (unedited, read without repairs); they are parsed again
+    /// if used. The sync reader calls this on a batch when it moves to the
+    /// next one: Node frees native objects only from the event loop, so
+    /// without it a `for` loop over a file would hold every record it read
+    /// and touch fresh memory for each new one.
+    #[napi]
+    pub fn compact(&mut self) {
+        for slot in &mut self.records {
+            if slot.raw.is_some() && !slot.edited {
+                slot.record.take();
+            }
+        }
     }
 
     /// Every field of records `start..end` in one text and layout, so JS
