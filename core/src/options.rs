@@ -33,15 +33,23 @@ pub enum Charset {
 }
 
 impl Charset {
-    /// A legacy encoding by its WHATWG label (`"cp1251"`, `"koi8-r"`,
-    /// `"iso-8859-1"`, ...). `"iso8859-1"`, pymarc's default, means MARC-8.
+    /// A legacy encoding by its WHATWG or Python label (`"cp1251"`,
+    /// `"koi8_r"`, `"iso8859_5"`, ...). `"iso8859-1"`, pymarc's default,
+    /// means MARC-8; Python's other Latin-1 names mean [`Charset::Raw`].
     pub fn legacy(label: &str) -> Option<Charset> {
         let l = label.trim().to_ascii_lowercase();
         match l.as_str() {
             "iso8859-1" | "marc8" | "marc-8" => Some(Charset::Marc8),
-            "utf8" | "utf-8" => Some(Charset::Utf8),
+            "utf8" | "utf-8" | "utf_8" | "u8" => Some(Charset::Utf8),
             "cp866" | "ibm866" => Some(Charset::Legacy(encoding_rs::IBM866)),
-            _ => encoding_rs::Encoding::for_label(l.as_bytes()).map(Charset::Legacy),
+            // Python's latin-1 is true ISO 8859-1 (bytes 0x80-0x9F are C1
+            // controls), which WHATWG labels would turn into windows-1252.
+            "latin-1" | "latin1" | "latin_1" | "iso-8859-1" | "iso8859_1" | "iso_8859_1" | "l1"
+            | "8859" | "cp819" => Some(Charset::Raw),
+            _ => encoding_rs::Encoding::for_label(l.as_bytes())
+                // Python spells labels with underscores (iso8859_5, mac_cyrillic).
+                .or_else(|| encoding_rs::Encoding::for_label(l.replace('_', "-").as_bytes()))
+                .map(Charset::Legacy),
         }
     }
 }

@@ -1,0 +1,326 @@
+//! ISO 2709 (MARC 21 transmission format): a streaming reader, one-record
+//! parsing, and a writer.
+//!
+//! The reader keeps one buffer, reads the input in chunks and never holds more
+//! than the record at hand (plus a chunk). Records are framed by their leader
+//! length when it ends on the record terminator, else by the terminator (see
+//! `frame`); filler bytes between records (NUL, CR, LF, blank, Ctrl-Z) are
+//! skipped.
+//!
+//! Error kinds for the defects a record can have:
+//!
+//! | defect | kind |
+//! |---|---|
+//! | record length not digits, below 24, or disagreeing with the terminator | `RecordLength` |
+//! | leader value not MARC 21 (strict only) | `Leader` |
+//! | base address not digits, too small, or past the record | `BaseAddress` |
+//! | directory not terminated, not whole entries, non-digit numbers, a field past the data or not ending with 0x1E | `Directory` |
+//! | a tag that is not three ASCII letters or digits (non-ASCII included) | `Tag` |
+//! | end of input inside a record | `Truncated` |
+//! | no record terminator where the length says and no other one | `MissingTerminator` |
+//! | missing, extra or invalid indicators | `Indicator` |
+//! | data before the first delimiter, empty or non-printable subfield code | `Subfield` |
+//! | invalid UTF-8 / legacy bytes | `Encoding` (MARC-8: `Marc8`) |
+//! | a directory with no entries | `NoFields` |
+//!
+//! Positions: `record_index` counts records (good or bad) from 0 and
+//! `byte_offset` is absolute in the input: the defect's byte where known, else
+//! the record's first byte.
+
+mod frame;
+pub(crate) mod parse;
+mod write;
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+use crate::error::{Error, ErrorKind, Result, Warning};
+use crate::leader::LEADER_LEN;
+use crate::options::{Mode, ReadOptions};
+use crate::record::Record;
+
+pub(crate) use frame::{frame, Defect, Frame, Framing};
+pub use write::{write_record, MarcWriter, WriteCharset, WriteOptions};
+
+/// Ends a record.
+pub const RECORD_TERMINATOR: u8 = 0x1D;
+/// Ends the directory and each field.
+pub const FIELD_TERMINATOR: u8 = 0x1E;
+/// Starts each subfield.
+pub const SUBFIELD_DELIMITER: u8 = 0x1F;
+
+/// Parses one framed record: strict mode errors, lenient mode recovers.
+/// Errors carry offsets relative to the frame's first byte.
+pub(crate) fn parse_frame(
+    bytes: &[u8],
+    defect: Option<Defect>,
+    options: &ReadOptions,
+    warnings: &mut Vec<Warning>,
+) -> Result<Record> {
+    let lenient = options.mode == Mode::Lenient;
+    let mut ctx = parse::Context::default();
+    match defect {
+        None => {}
+        Some(Defect::Truncated { .. }) => {
+            // Report an earlier defect in the bytes that are there, if any.
+            ctx.truncated = true;
+            let strict = ReadOptions {
+                mode: Mode::Strict,
+                ..*options
+            };
+            let mut scratch = Vec::new();
+            return match parse::parse(bytes, &strict, &mut scratch, ctx) {
+                Err(e) => Err(e),
+                Ok(_) => Err(defect.expect("a defect").to_error(bytes.len())),
+            };
+        }
+        Some(d) if d.recoverable(lenient) && bytes.len() > LEADER_LEN => {
+            if let Defect::Oversize { .. } = d {
+                ctx.oversize = true;
+            }
+            warnings.push(d.to_error(bytes.len()).into());
+        }
+        Some(d) => return Err(d.to_error(bytes.len())),
+    }
+    parse::parse(bytes, options, warnings, ctx)
+}
+
+/// Parses one record from a slice holding exactly that record (a trailing
+/// record terminator expected).
+pub fn parse_record(bytes: &[u8], options: &ReadOptions) -> Result<Record> {
+    let mut warnings = Vec::new();
+    parse_record_with_warnings(bytes, options, &mut warnings)
+}
+
+/// [`parse_record`], collecting what lenient mode repaired.
+pub fn parse_record_with_warnings(
+    bytes: &[u8],
+    options: &ReadOptions,
+    warnings: &mut Vec<Warning>,
+) -> Result<Record> {
+    let defect = slice_defect(bytes);
+    parse_frame(bytes, defect, options, warnings)
+}
+
+/// What framing would say about a slice taken as one whole record.
+fn slice_defect(bytes: &[u8]) -> Option<Defect> {
+    let declared = bytes
+        .get(..5)
+        .filter(|d| d.iter().all(u8::is_ascii_digit))
+        .map(|d| {
+            d.iter()
+                .fold(0usize, |n, &c| n * 10 + usize::from(c - b'0'))
+        });
+    let terminated = bytes.last() == Some(&RECORD_TERMINATOR);
+    match declared {
+        None if bytes.len() < 5 => Some(Defect::Truncated { declared: None }),
+        None => Some(Defect::LengthNotDigits),
+        Some(n) if n < LEADER_LEN => Some(Defect::LengthTooSmall(n)),
+        Some(n) if n == bytes.len() && terminated => None,
+        Some(n) if !terminated && bytes.len() < n => Some(Defect::Truncated { declared: Some(n) }),
+        Some(n) if !terminated => Some(Defect::MissingTerminator { declared: n }),
+        Some(n) if bytes.len() >= 100_000 => Some(Defect::Oversize { declared: n }),
+        Some(n) => Some(Defect::LengthMismatch { declared: n }),
+    }
+}
+
+const CHUNK: usize = 256 << 10;
+
+/// Reads ISO 2709 records from a byte stream, one at a time.
+///
+/// Iteration yields `Ok(record)` or `Err(error)` per record; an error does not
+/// end iteration (the next record follows), except an I/O error, after which
+/// the reader stops.
+pub struct MarcReader<R: Read> {
+    inner: R,
+    options: ReadOptions,
+    buf: Vec<u8>,
+    /// Start of unread data in `buf`.
+    pos: usize,
+    /// Absolute input offset of `buf[0]`.
+    buf_offset: u64,
+    eof: bool,
+    failed: bool,
+    last: std::ops::Range<usize>,
+    warnings: Vec<Warning>,
+    records_read: u64,
+}
+
+impl<R: Read> MarcReader<R> {
+    pub fn new(inner: R, options: ReadOptions) -> Self {
+        MarcReader {
+            inner,
+            options,
+            buf: Vec::new(),
+            pos: 0,
+            buf_offset: 0,
+            eof: false,
+            failed: false,
+            last: 0..0,
+            warnings: Vec::new(),
+            records_read: 0,
+        }
+    }
+
+    /// What lenient mode repaired in the record last returned (and, in either
+    /// mode, notes such as a record framed by its terminator).
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+
+    /// The raw bytes of the record (or bad chunk) last returned.
+    pub fn last_record_bytes(&self) -> &[u8] {
+        &self.buf[self.last.clone()]
+    }
+
+    /// Records, good or bad, returned so far.
+    pub fn records_read(&self) -> u64 {
+        self.records_read
+    }
+
+    /// Input offset where the next record will be looked for.
+    pub fn byte_offset(&self) -> u64 {
+        self.buf_offset + self.pos as u64
+    }
+
+    pub fn options(&self) -> &ReadOptions {
+        &self.options
+    }
+
+    pub fn into_inner(self) -> R {
+        self.inner
+    }
+
+    /// Reads more input. Returns false at end of input.
+    fn fill(&mut self) -> std::io::Result<bool> {
+        // Drop what was consumed once it is most of the buffer.
+        if self.pos > 0 && self.pos >= self.buf.len() / 2 {
+            self.buf.drain(..self.pos);
+            self.buf_offset += self.pos as u64;
+            self.last = 0..0;
+            self.pos = 0;
+        }
+        let want = CHUNK.max(self.buf.len() - self.pos);
+        let old = self.buf.len();
+        self.buf.resize(old + want, 0);
+        loop {
+            match self.inner.read(&mut self.buf[old..]) {
+                Ok(n) => {
+                    self.buf.truncate(old + n);
+                    return Ok(n > 0);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    self.buf.truncate(old);
+                    return Err(e);
+                }
+            }
+        }
+    }
+}
+
+impl MarcReader<BufReader<File>> {
+    /// Opens a file for reading.
+    pub fn open(path: impl AsRef<Path>, options: ReadOptions) -> Result<Self> {
+        let path = path.as_ref();
+        let file = File::open(path).map_err(|e| {
+            Error::new(
+                ErrorKind::Io,
+                format!("cannot open {}: {e}", path.display()),
+            )
+        })?;
+        Ok(MarcReader::new(BufReader::with_capacity(0, file), options))
+    }
+}
+
+impl<R: Read> Iterator for MarcReader<R> {
+    type Item = Result<Record>;
+
+    fn next(&mut self) -> Option<Result<Record>> {
+        if self.failed {
+            return None;
+        }
+        let frame = loop {
+            match frame(&self.buf, self.pos, self.eof) {
+                Framing::NeedMore => match self.fill() {
+                    Ok(more) => self.eof = !more,
+                    Err(e) => {
+                        self.failed = true;
+                        let index = self.records_read;
+                        return Some(Err(Error::from(e)
+                            .with_record(index)
+                            .with_offset(self.byte_offset())));
+                    }
+                },
+                Framing::End => {
+                    self.pos = self.buf.len();
+                    return None;
+                }
+                Framing::Frame(f) => break f,
+            }
+        };
+        let Frame { range, defect } = frame;
+        let index = self.records_read;
+        self.records_read += 1;
+        let start = self.buf_offset + range.start as u64;
+        self.warnings.clear();
+        let result = parse_frame(
+            &self.buf[range.clone()],
+            defect,
+            &self.options,
+            &mut self.warnings,
+        );
+        for w in &mut self.warnings {
+            w.position.record_index.get_or_insert(index);
+            w.position.byte_offset = Some(w.position.byte_offset.unwrap_or(0) + start);
+        }
+        self.pos = range.end;
+        self.last = range;
+        Some(result.map_err(|e| e.with_record(index).shifted(start)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::field::{Field, Indicators};
+
+    fn sample() -> Record {
+        let mut r = Record::new();
+        r.add_field(Field::control("001", "123"));
+        r.add_field(Field::data(
+            "245",
+            Indicators::new('1', '0'),
+            [('a', "Title :"), ('b', "sub é")],
+        ));
+        r
+    }
+
+    #[test]
+    fn writes_and_reads_back() {
+        let mut out = Vec::new();
+        write_record(&sample(), &WriteOptions::default(), &mut out).unwrap();
+        let back = parse_record(&out, &ReadOptions::strict()).unwrap();
+        assert_eq!(back.fields(), sample().fields());
+        let mut again = Vec::new();
+        write_record(&back, &WriteOptions::default(), &mut again).unwrap();
+        assert_eq!(out, again);
+    }
+
+    #[test]
+    fn reader_continues_after_a_bad_record() {
+        let mut one = Vec::new();
+        write_record(&sample(), &WriteOptions::default(), &mut one).unwrap();
+        let mut input = one.clone();
+        input.extend_from_slice(b"XXXXX junk\x1d");
+        input.extend_from_slice(&one);
+        let got: Vec<_> = MarcReader::new(&input[..], ReadOptions::strict()).collect();
+        assert_eq!(got.len(), 3);
+        assert!(got[0].is_ok() && got[2].is_ok());
+        let e = got[1].as_ref().unwrap_err();
+        assert_eq!(e.kind, ErrorKind::RecordLength);
+        assert_eq!(e.position.record_index, Some(1));
+        assert_eq!(e.position.byte_offset, Some(one.len() as u64));
+    }
+}

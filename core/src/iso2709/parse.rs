@@ -1,0 +1,1147 @@
+//! Parsing one framed ISO 2709 record into a [`Record`].
+//!
+//! Two passes over the record: the first walks the directory and the fields
+//! and records where every value lies (byte spans into the data area); the
+//! second turns bytes into text. For UTF-8 records the data area is validated
+//! once and becomes the record's one shared text buffer, spans unchanged; other
+//! character sets decode value by value into a new buffer.
+//!
+//! Strict mode returns the first structural defect (checked in byte order:
+//! leader, base address, directory, then fields), then encoding. Lenient mode
+//! repairs what it can and pushes a [`Warning`] for each repair.
+
+use std::sync::Arc;
+
+use smallvec::SmallVec;
+
+use crate::encoding::{decode_text, resolve_charset};
+use crate::error::{Error, ErrorKind, Result, Warning};
+use crate::field::{Field, Indicators, Span, Tag};
+use crate::leader::{Leader, LEADER_LEN};
+use crate::options::{Charset, Mode, ReadOptions, Utf8Handling};
+use crate::record::Record;
+
+use super::{FIELD_TERMINATOR, RECORD_TERMINATOR, SUBFIELD_DELIMITER};
+
+/// How the caller framed the record.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Context {
+    /// The input ended inside this record: report `Truncated` unless an
+    /// earlier defect is found in the bytes that are there.
+    pub truncated: bool,
+    /// The record is 100,000 bytes or more: its lengths and offsets cannot be
+    /// right, so the directory is placed by field terminators even in strict
+    /// mode.
+    pub oversize: bool,
+}
+
+/// Structural parameters from leader/10-11 and 20-22.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Layout {
+    pub indicator_count: usize,
+    pub code_len: usize,
+    pub length_len: usize,
+    pub start_len: usize,
+    pub impl_len: usize,
+}
+
+impl Layout {
+    pub fn entry_len(&self) -> usize {
+        3 + self.length_len + self.start_len + self.impl_len
+    }
+
+    /// The layout a leader declares; non-digits fall back to MARC 21 values.
+    pub fn from_leader(l: &[u8; LEADER_LEN]) -> Layout {
+        let digit = |b: u8, default: usize| {
+            if b.is_ascii_digit() {
+                usize::from(b - b'0')
+            } else {
+                default
+            }
+        };
+        let nonzero = |b: u8, default: usize| match digit(b, default) {
+            0 => default,
+            n => n,
+        };
+        Layout {
+            indicator_count: digit(l[10], 2),
+            code_len: digit(l[11], 2),
+            length_len: nonzero(l[20], 4),
+            start_len: nonzero(l[21], 5),
+            impl_len: digit(l[22], 0),
+        }
+    }
+}
+
+/// Leader values MARC 21 allows, by the family leader/06 names.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Family {
+    Bibliographic,
+    Authority,
+    Holdings,
+    Classification,
+    Community,
+}
+
+fn leader_error(pos: usize, byte: u8, what: &str) -> Error {
+    Error::new(
+        ErrorKind::Leader,
+        format!(
+            "leader/{pos:02} ({what}) is {:?}, not a MARC 21 value",
+            char::from(byte)
+        ),
+    )
+    .with_offset(pos as u64)
+}
+
+/// The MARC 21 checks of leader values strict mode makes. Values seen in real
+/// catalogue data beyond the standard lists are accepted: OCLC encoding levels
+/// (I, J, K, L, M) and digits at leader/19 (in Library of Congress records).
+pub(crate) fn check_leader(l: &[u8; LEADER_LEN], options: &ReadOptions) -> Result<()> {
+    let family = match l[6] {
+        b'a' | b'c' | b'd' | b'e' | b'f' | b'g' | b'i' | b'j' | b'k' | b'm' | b'o' | b'p'
+        | b'r' | b't' => Family::Bibliographic,
+        b'z' => Family::Authority,
+        b'u' | b'v' | b'x' | b'y' => Family::Holdings,
+        b'w' => Family::Classification,
+        b'q' => Family::Community,
+        b => return Err(leader_error(6, b, "type of record")),
+    };
+    let status: &[u8] = match family {
+        Family::Bibliographic => b"acdnp",
+        Family::Authority => b"acdnosx",
+        Family::Holdings | Family::Community => b"cdn",
+        Family::Classification => b"acdn",
+    };
+    if !status.contains(&l[5]) {
+        return Err(leader_error(5, l[5], "record status"));
+    }
+    let (level, control): (&[u8], &[u8]) = match family {
+        Family::Bibliographic => (b"abcdims", b" a"),
+        _ => (b" |", b" |"),
+    };
+    if !level.contains(&l[7]) {
+        return Err(leader_error(7, l[7], "bibliographic level"));
+    }
+    if !control.contains(&l[8]) {
+        return Err(leader_error(8, l[8], "type of control"));
+    }
+    if options.charset == Charset::FromLeader && !b" a".contains(&l[9]) {
+        return Err(leader_error(9, l[9], "character coding scheme"));
+    }
+    if l[10] != b'2' {
+        return Err(leader_error(10, l[10], "indicator count"));
+    }
+    if l[11] != b'2' {
+        return Err(leader_error(11, l[11], "subfield code count"));
+    }
+    if !b" 12345678uzIJKLMnom".contains(&l[17]) {
+        return Err(leader_error(17, l[17], "encoding level"));
+    }
+    if !b" acinu".contains(&l[18]) {
+        return Err(leader_error(18, l[18], "descriptive cataloging form"));
+    }
+    if !(b" abcr".contains(&l[19]) || l[19].is_ascii_digit()) {
+        return Err(leader_error(19, l[19], "multipart resource record level"));
+    }
+    for (pos, what) in [
+        (20, "length of the length-of-field"),
+        (21, "length of the starting position"),
+    ] {
+        if !(b'1'..=b'9').contains(&l[pos]) {
+            return Err(leader_error(pos, l[pos], what));
+        }
+    }
+    Ok(())
+}
+
+/// A field found by the first pass: where its bytes are, relative to the
+/// start of the data area (the base address).
+pub(crate) enum Shape {
+    Control {
+        start: u32,
+        end: u32,
+    },
+    Data {
+        indicators: Indicators,
+        spans: SmallVec<[Span; 4]>,
+    },
+}
+
+/// Digits of a directory entry part.
+fn entry_number(b: &[u8]) -> Option<usize> {
+    if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(
+        b.iter()
+            .fold(0usize, |n, &c| n * 10 + usize::from(c - b'0')),
+    )
+}
+
+fn tag_is_valid(tag: &[u8]) -> bool {
+    tag.iter().all(u8::is_ascii_alphanumeric)
+}
+
+/// Control fields are the numeric tags below 010.
+pub(crate) fn is_control_tag(tag: &[u8]) -> bool {
+    tag.len() == 3 && tag.iter().all(u8::is_ascii_digit) && tag < b"010".as_slice()
+}
+
+fn tag_text(tag: &[u8]) -> String {
+    String::from_utf8_lossy(tag).into_owned()
+}
+
+/// Where each directory entry's field lies: `(tag bytes range in record,
+/// field range in record, entry offset)`.
+struct Placed {
+    tag: [u8; 3],
+    field: std::ops::Range<usize>,
+}
+
+struct Parser<'a> {
+    rec: &'a [u8],
+    options: &'a ReadOptions,
+    warnings: &'a mut Vec<Warning>,
+    ctx: Context,
+    lenient: bool,
+}
+
+impl Parser<'_> {
+    /// In strict mode, the error; in lenient mode, a warning and `Ok`.
+    fn defect(&mut self, e: Error) -> Result<()> {
+        if self.lenient {
+            self.warnings.push(e.into());
+            Ok(())
+        } else {
+            Err(e)
+        }
+    }
+
+    fn warn(&mut self, e: Error) {
+        self.warnings.push(e.into());
+    }
+
+    /// `Truncated` when the input ended before `needed` bytes, else `e`.
+    fn past_end(&self, needed: usize, e: Error) -> Error {
+        if self.ctx.truncated && needed > self.rec.len() {
+            Error::new(
+                ErrorKind::Truncated,
+                format!("input ends after {} bytes of the record", self.rec.len()),
+            )
+            .with_offset(self.rec.len() as u64)
+        } else {
+            e
+        }
+    }
+}
+
+/// Parses one record. `rec` is the framed record (normally ending in 0x1D).
+/// Errors and warnings carry offsets relative to the record's first byte.
+pub(crate) fn parse(
+    rec: &[u8],
+    options: &ReadOptions,
+    warnings: &mut Vec<Warning>,
+    ctx: Context,
+) -> Result<Record> {
+    let mut p = Parser {
+        rec,
+        options,
+        warnings,
+        ctx,
+        lenient: options.mode == Mode::Lenient,
+    };
+    let result = parse_inner(&mut p);
+    match result {
+        Ok(_) if ctx.truncated => Err(p.past_end(usize::MAX, Error::new(ErrorKind::Truncated, ""))),
+        other => other,
+    }
+}
+
+fn parse_inner(p: &mut Parser<'_>) -> Result<Record> {
+    let rec = p.rec;
+    if rec.len() < LEADER_LEN {
+        let e = Error::new(
+            ErrorKind::Leader,
+            format!("record is {} bytes, shorter than a leader", rec.len()),
+        );
+        return Err(p.past_end(LEADER_LEN, e));
+    }
+    let leader_bytes: [u8; LEADER_LEN] = rec[..LEADER_LEN].try_into().expect("24 bytes");
+    let leader = Leader::from_bytes(&leader_bytes)?;
+    // Value checks are skipped for a truncated record: only a structural
+    // defect before the cut is worth more than `Truncated`.
+    if !p.ctx.truncated {
+        if let Err(e) = check_leader(&leader_bytes, p.options) {
+            p.defect(e)?;
+        }
+    }
+    let layout = if p.lenient {
+        let l = Layout::from_leader(&leader_bytes);
+        if l.indicator_count != 2 || l.code_len != 2 {
+            p.warn(Error::new(
+                ErrorKind::Leader,
+                format!(
+                    "generic ISO 2709: {} indicators and subfield codes of length {}",
+                    l.indicator_count, l.code_len
+                ),
+            ));
+        }
+        l
+    } else {
+        Layout::from_leader(&leader_bytes)
+    };
+
+    // The data area ends before the record terminator (if there is one).
+    let data_end = if rec.last() == Some(&RECORD_TERMINATOR) {
+        rec.len() - 1
+    } else {
+        rec.len()
+    };
+    let base = find_base(p, &leader_bytes, data_end)?;
+    let dir = &rec[LEADER_LEN..base - 1];
+    if dir.is_empty() {
+        return Err(
+            Error::new(ErrorKind::NoFields, "the directory has no entries")
+                .with_offset(LEADER_LEN as u64),
+        );
+    }
+    check_directory_syntax(p, dir, layout)?;
+    // Encoding is checked before fields are placed, so a record whose text is
+    // not UTF-8 reports that rather than a field it might have misplaced.
+    let charset = resolve_charset(p.options, &leader);
+    let utf8 = if charset == Charset::Utf8 {
+        let checked = std::str::from_utf8(&rec[base..data_end]).map(|_| ());
+        if let Err(e) = &checked {
+            if p.options.utf8_handling == Utf8Handling::Strict && !p.lenient {
+                let at = base + e.valid_up_to();
+                return Err(Error::new(
+                    ErrorKind::Encoding,
+                    format!("invalid UTF-8 at byte {at} of the record"),
+                )
+                .with_offset(at as u64));
+            }
+        }
+        Some(checked.is_ok())
+    } else if !rec[base..data_end].iter().any(|&b| b >= 0x80 || b == 0x1B) {
+        // ASCII without escape sequences reads the same in every supported
+        // character set (MARC-8, Latin-1 and legacy sets are ASCII-based).
+        Some(true)
+    } else {
+        None
+    };
+    let placed = place_fields(p, dir, base, data_end, layout)?;
+    if placed.is_empty() {
+        return Err(Error::new(ErrorKind::NoFields, "no field could be located")
+            .with_offset(LEADER_LEN as u64));
+    }
+
+    let mut shapes: Vec<(Tag, Shape)> = Vec::with_capacity(placed.len());
+    for pl in &placed {
+        let shape = field_shape(p, pl, base, layout)?;
+        shapes.push((Tag::from_bytes(&pl.tag), shape));
+    }
+    let fields = build_text(p, base, data_end, charset, utf8, shapes)?;
+    Ok(Record::from_parts(leader, fields))
+}
+
+/// The base address, checked; lenient mode (and oversize records) find it from
+/// the directory terminator when the leader's is wrong.
+fn find_base(p: &mut Parser<'_>, l: &[u8; LEADER_LEN], data_end: usize) -> Result<usize> {
+    let rec = p.rec;
+    let declared = entry_number(&l[12..17]);
+    let problem = match declared {
+        None => Some(Error::new(
+            ErrorKind::BaseAddress,
+            "base address of data (leader/12-16) is not five digits",
+        )),
+        Some(b) if b <= LEADER_LEN => Some(Error::new(
+            ErrorKind::BaseAddress,
+            format!("base address {b} leaves no room for a directory"),
+        )),
+        Some(b) if b > data_end => Some(p.past_end(
+            b,
+            Error::new(
+                ErrorKind::BaseAddress,
+                format!(
+                    "base address {b} points past the end of the record ({} bytes)",
+                    rec.len()
+                ),
+            ),
+        )),
+        Some(b) if rec[b - 1] != FIELD_TERMINATOR => Some(
+            Error::new(
+                ErrorKind::Directory,
+                format!(
+                    "the directory is not ended by a field terminator at byte {} \
+                     (base address {b} - 1)",
+                    b - 1
+                ),
+            )
+            .with_offset((b - 1) as u64),
+        ),
+        Some(b) => {
+            return Ok(b);
+        }
+    };
+    let mut e = problem.expect("a problem");
+    if e.position.byte_offset.is_none() {
+        e = e.with_offset(12);
+    }
+    if e.kind == ErrorKind::Truncated || !(p.lenient || p.ctx.oversize) {
+        return Err(e);
+    }
+    p.warn(e);
+    // A base address that frames whole, well-formed entries is kept even when
+    // the byte before it is not the directory terminator.
+    if let Some(b) = declared.filter(|&b| b > LEADER_LEN + 1 && b <= data_end) {
+        let dir = &rec[LEADER_LEN..b - 1];
+        let layout = Layout::from_leader(l);
+        let n = layout.entry_len();
+        let number = |e: &[u8], from: usize, len: usize| entry_number(&e[from..from + len]);
+        let well_formed = dir.len() % n == 0
+            && dir.chunks_exact(n).all(|e| {
+                tag_is_valid(&e[..3]) && e[3..3 + layout.length_len + layout.start_len].iter().all(u8::is_ascii_digit)
+            })
+            // and its first field ends with a field terminator from there
+            && dir.chunks_exact(n).next().is_some_and(|e| {
+                let len = number(e, 3, layout.length_len).unwrap_or(0);
+                let start = number(e, 3 + layout.length_len, layout.start_len).unwrap_or(0);
+                len > 0 && b + start + len <= data_end && rec[b + start + len - 1] == FIELD_TERMINATOR
+            });
+        if well_formed {
+            return Ok(b);
+        }
+    }
+    match super::frame::find_directory_end(&rec[..data_end]) {
+        Some(end) => {
+            let base = end + 1;
+            p.warn(
+                Error::new(
+                    ErrorKind::BaseAddress,
+                    format!("base address taken as {base}, after the directory terminator"),
+                )
+                .with_offset(12),
+            );
+            Ok(base)
+        }
+        None => Err(Error::new(
+            ErrorKind::Directory,
+            "no field terminator after the leader: the directory cannot be found",
+        )
+        .with_offset(LEADER_LEN as u64)),
+    }
+}
+
+/// A directory entry as read, before its field is placed.
+struct RawEntry {
+    tag: [u8; 3],
+    length: Option<usize>,
+    start: Option<usize>,
+    offset: usize,
+}
+
+/// Reads the directory with a fixed entry width. `None` for lengths or starts
+/// that are not digits.
+fn fixed_entries(dir: &[u8], layout: Layout) -> Vec<RawEntry> {
+    let n = layout.entry_len();
+    dir.chunks_exact(n)
+        .enumerate()
+        .map(|(i, e)| RawEntry {
+            tag: [e[0], e[1], e[2]],
+            length: entry_number(&e[3..3 + layout.length_len]),
+            start: entry_number(
+                &e[3 + layout.length_len..3 + layout.length_len + layout.start_len],
+            ),
+            offset: LEADER_LEN + i * n,
+        })
+        .collect()
+}
+
+/// Reads a directory whose entries grew a digit where a number overflowed
+/// (a 5-digit length of a field over 9,999 bytes, a 6-digit start past
+/// 99,999, as some producers write), guided by each field starting where the
+/// previous one ended. `None` when that does not account for every byte.
+fn variable_entries(dir: &[u8], layout: Layout) -> Option<Vec<RawEntry>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut expected = 0usize;
+    while i < dir.len() {
+        let mut chosen = None;
+        for (ll, sl) in [(4, 5), (5, 5), (4, 6), (5, 6)] {
+            let (ll, sl) = (ll + layout.length_len - 4, sl + layout.start_len - 5);
+            let end = i + 3 + ll + sl + layout.impl_len;
+            if end > dir.len() {
+                continue;
+            }
+            let length = entry_number(&dir[i + 3..i + 3 + ll]);
+            let start = entry_number(&dir[i + 3 + ll..i + 3 + ll + sl]);
+            if let (Some(l), Some(s)) = (length, start) {
+                if s == expected {
+                    chosen = Some((end, l, s));
+                    break;
+                }
+            }
+        }
+        let (end, l, s) = chosen?;
+        out.push(RawEntry {
+            tag: [dir[i], dir[i + 1], dir[i + 2]],
+            length: Some(l),
+            start: Some(s),
+            offset: LEADER_LEN + i,
+        });
+        expected = s + l;
+        i = end;
+    }
+    Some(out)
+}
+
+/// Strict mode: the directory is whole entries of valid tags and digits.
+fn check_directory_syntax(p: &mut Parser<'_>, dir: &[u8], layout: Layout) -> Result<()> {
+    if p.lenient || p.ctx.oversize {
+        return Ok(());
+    }
+    let n = layout.entry_len();
+    if dir.len() % n != 0 {
+        return Err(Error::new(
+            ErrorKind::Directory,
+            format!(
+                "directory is {} bytes, not a whole number of {n}-byte entries",
+                dir.len()
+            ),
+        )
+        .with_offset(LEADER_LEN as u64));
+    }
+    for (i, e) in dir.chunks_exact(n).enumerate() {
+        let offset = (LEADER_LEN + i * n) as u64;
+        let tag = &e[..3];
+        if !tag_is_valid(tag) {
+            return Err(Error::new(
+                ErrorKind::Tag,
+                format!(
+                    "directory entry {i} has tag {:?}, not three ASCII letters or digits",
+                    tag_text(tag)
+                ),
+            )
+            .with_offset(offset));
+        }
+        if !e[3..3 + layout.length_len + layout.start_len]
+            .iter()
+            .all(u8::is_ascii_digit)
+        {
+            return Err(Error::new(
+                ErrorKind::Directory,
+                format!(
+                    "directory entry {i} ({}) has a field length or starting position that is not digits",
+                    tag_text(tag)
+                ),
+            )
+            .with_offset(offset));
+        }
+    }
+    Ok(())
+}
+
+/// Reads the directory and locates each field. Strict mode checks every entry
+/// against the data; lenient mode (and oversize records) place fields by
+/// their terminators where the directory is wrong.
+fn place_fields(
+    p: &mut Parser<'_>,
+    dir: &[u8],
+    base: usize,
+    data_end: usize,
+    layout: Layout,
+) -> Result<Vec<Placed>> {
+    let rec = p.rec;
+    let n = layout.entry_len();
+    let repair = p.lenient || p.ctx.oversize;
+    if !repair {
+        if dir.len() % n != 0 {
+            return Err(Error::new(
+                ErrorKind::Directory,
+                format!(
+                    "directory is {} bytes, not a whole number of {n}-byte entries",
+                    dir.len()
+                ),
+            )
+            .with_offset(LEADER_LEN as u64));
+        }
+        let mut out = Vec::with_capacity(dir.len() / n);
+        for (i, e) in dir.chunks_exact(n).enumerate() {
+            let offset = LEADER_LEN + i * n;
+            let tag = [e[0], e[1], e[2]];
+            if !tag_is_valid(&tag) {
+                return Err(Error::new(
+                    ErrorKind::Tag,
+                    format!(
+                        "directory entry {i} has tag {:?}, not three ASCII letters or digits",
+                        tag_text(&tag)
+                    ),
+                )
+                .with_offset(offset as u64));
+            }
+            let length = entry_number(&e[3..3 + layout.length_len]);
+            let start =
+                entry_number(&e[3 + layout.length_len..3 + layout.length_len + layout.start_len]);
+            let (Some(length), Some(start)) = (length, start) else {
+                return Err(Error::new(
+                    ErrorKind::Directory,
+                    format!(
+                        "directory entry {i} ({}) has a field length or starting position that is not digits",
+                        tag_text(&tag)
+                    ),
+                )
+                .with_offset(offset as u64));
+            };
+            let from = base + start;
+            let to = from + length;
+            if to > data_end {
+                let e = Error::new(
+                    ErrorKind::Directory,
+                    format!(
+                        "field {} (directory entry {i}) runs to byte {to}, past the end of the data at {data_end}",
+                        tag_text(&tag)
+                    ),
+                )
+                .with_offset(offset as u64);
+                return Err(p.past_end(to, e));
+            }
+            if length == 0 || rec[to - 1] != FIELD_TERMINATOR {
+                return Err(Error::new(
+                    ErrorKind::Directory,
+                    format!(
+                        "field {} (directory entry {i}) does not end with a field terminator \
+                         where the directory says (bytes {from}..{to})",
+                        tag_text(&tag)
+                    ),
+                )
+                .with_offset(offset as u64));
+            }
+            out.push(Placed {
+                tag,
+                field: from..to,
+            });
+        }
+        return Ok(out);
+    }
+
+    // Repairing: read the entries as best we can.
+    let mut entries = fixed_entries(dir, layout);
+    let whole = dir.len() % n == 0
+        && entries
+            .iter()
+            .all(|e| e.length.is_some() && e.start.is_some());
+    if !whole {
+        match variable_entries(dir, layout) {
+            Some(v) => {
+                p.warn(
+                    Error::new(
+                        ErrorKind::Directory,
+                        "directory entries of uneven width (numbers that overflowed their digits)",
+                    )
+                    .with_offset(LEADER_LEN as u64),
+                );
+                entries = v;
+            }
+            None if dir.len() % n != 0 => p.warn(
+                Error::new(
+                    ErrorKind::Directory,
+                    format!(
+                        "directory is {} bytes, not a whole number of {n}-byte entries; \
+                         the {} trailing bytes are ignored",
+                        dir.len(),
+                        dir.len() % n
+                    ),
+                )
+                .with_offset((LEADER_LEN + dir.len() - dir.len() % n) as u64),
+            ),
+            None => {}
+        }
+    }
+    let data = &rec[base..data_end];
+    let boundary = |s: usize| s == 0 || (s <= data.len() && data[s - 1] == FIELD_TERMINATOR);
+    let next_end = |s: usize| match memchr::memchr(FIELD_TERMINATOR, &data[s..]) {
+        Some(i) => s + i + 1,
+        None => data.len(),
+    };
+    let mut out = Vec::with_capacity(entries.len());
+    let mut cursor = 0usize;
+    for (i, e) in entries.iter().enumerate() {
+        if !tag_is_valid(&e.tag) {
+            let err = Error::new(
+                ErrorKind::Tag,
+                format!(
+                    "directory entry {i} has tag {:?}, not three ASCII letters or digits",
+                    tag_text(&e.tag)
+                ),
+            )
+            .with_offset(e.offset as u64);
+            p.defect(err)?;
+        }
+        let exact = match (e.start, e.length) {
+            (Some(s), Some(l))
+                if l > 0
+                    && s + l <= data.len()
+                    && boundary(s)
+                    && data[s + l - 1] == FIELD_TERMINATOR =>
+            {
+                Some(s..s + l)
+            }
+            _ => None,
+        };
+        let range = if let Some(r) = exact {
+            r
+        } else {
+            let by_start = e
+                .start
+                .filter(|&s| s < data.len() && boundary(s) && (s == cursor || !p.ctx.oversize));
+            let from = match by_start {
+                Some(s) => s,
+                None if cursor < data.len() => cursor,
+                None => {
+                    p.warn(
+                        Error::new(
+                            ErrorKind::Directory,
+                            format!(
+                                "field {} (directory entry {i}) has no data left; dropped",
+                                tag_text(&e.tag)
+                            ),
+                        )
+                        .with_offset(e.offset as u64),
+                    );
+                    continue;
+                }
+            };
+            let to = next_end(from);
+            let e2 = Error::new(
+                ErrorKind::Directory,
+                format!(
+                    "field {} (directory entry {i}): directory says start {:?} length {:?}; \
+                     placed at {}..{} by field terminators",
+                    tag_text(&e.tag),
+                    e.start,
+                    e.length,
+                    base + from,
+                    base + to
+                ),
+            )
+            .with_offset(e.offset as u64);
+            if p.lenient || p.ctx.oversize {
+                p.warn(e2);
+            }
+            from..to
+        };
+        cursor = range.end;
+        out.push(Placed {
+            tag: e.tag,
+            field: base + range.start..base + range.end,
+        });
+    }
+    Ok(out)
+}
+
+/// pymarc's `normalize_subfield_code`: a code byte outside ASCII is read as
+/// the UTF-8 (else Latin-1) character it starts, decomposed, with accents
+/// dropped; the code is the first ASCII character of that text. Returns the
+/// code and how many bytes the original code took.
+fn normalize_subfield_code(piece: &[u8]) -> (char, usize) {
+    use unicode_normalization::UnicodeNormalization;
+    let (text, skip): (std::borrow::Cow<'_, str>, usize) = match std::str::from_utf8(piece) {
+        Ok(s) => (s.into(), s.chars().next().map_or(1, char::len_utf8)),
+        Err(e) if e.valid_up_to() > 0 => {
+            let s = std::str::from_utf8(&piece[..e.valid_up_to()]).expect("valid prefix");
+            (s.into(), s.chars().next().map_or(1, char::len_utf8))
+        }
+        Err(_) => (
+            piece
+                .iter()
+                .map(|&b| char::from(b))
+                .collect::<String>()
+                .into(),
+            1,
+        ),
+    };
+    let code = text
+        .nfkd()
+        .find(char::is_ascii)
+        .unwrap_or_else(|| text.chars().next().unwrap_or(' '));
+    (code, skip)
+}
+
+fn indicator_ok(c: u8) -> bool {
+    c == b' ' || c.is_ascii_digit() || c.is_ascii_lowercase() || c == b'|'
+}
+
+/// The first pass over one field's bytes.
+fn field_shape(p: &mut Parser<'_>, pl: &Placed, base: usize, layout: Layout) -> Result<Shape> {
+    let rec = p.rec;
+    let mut end = pl.field.end;
+    if end > pl.field.start && rec[end - 1] == FIELD_TERMINATOR {
+        end -= 1;
+    } else if p.lenient || p.ctx.oversize {
+        // Placed by the repair path up to the end of the data.
+        p.warn(
+            Error::new(
+                ErrorKind::MissingTerminator,
+                format!("field {} has no field terminator", tag_text(&pl.tag)),
+            )
+            .with_offset(end as u64),
+        );
+    }
+    let start = pl.field.start;
+    let rel = |i: usize| (i - base) as u32;
+    if is_control_tag(&pl.tag) {
+        return Ok(Shape::Control {
+            start: rel(start),
+            end: rel(end),
+        });
+    }
+    let content = &rec[start..end];
+    let tag = tag_text(&pl.tag);
+    let n = layout.indicator_count;
+    // Indicators: the bytes before the first subfield delimiter, normally n.
+    let first_delim = memchr::memchr(SUBFIELD_DELIMITER, content);
+    let ind_len = if layout.code_len == 0 {
+        n.min(content.len())
+    } else {
+        first_delim.unwrap_or(content.len()).min(n)
+    };
+    if ind_len < n {
+        let e = Error::new(
+            ErrorKind::Indicator,
+            format!("field {tag} has {ind_len} indicator(s) where {n} are expected"),
+        )
+        .with_offset(start as u64);
+        p.defect(e)?;
+    }
+    let ind = |k: usize| {
+        if k < ind_len {
+            char::from(content[k])
+        } else {
+            ' '
+        }
+    };
+    for k in 0..ind_len.min(2) {
+        if !indicator_ok(content[k]) {
+            let e = Error::new(
+                ErrorKind::Indicator,
+                format!(
+                    "field {tag} indicator {} is {:?}, not a digit, lower-case letter or blank",
+                    k + 1,
+                    char::from(content[k])
+                ),
+            )
+            .with_offset((start + k) as u64);
+            p.defect(e)?;
+        }
+    }
+    let indicators = Indicators::new(ind(0), ind(1));
+    let mut spans: SmallVec<[Span; 4]> = SmallVec::new();
+    let rest_at = start + ind_len;
+    let rest = &content[ind_len..];
+    if layout.code_len == 0 {
+        if !rest.is_empty() {
+            spans.push(Span {
+                code: ' ',
+                start: rel(rest_at),
+                end: rel(end),
+            });
+        }
+        return Ok(Shape::Data { indicators, spans });
+    }
+    // Bytes between the indicators and the first delimiter.
+    let junk = first_delim
+        .map_or(content.len(), |d| d)
+        .saturating_sub(ind_len);
+    if junk > 0 {
+        let (kind, what) = if junk == 1 && first_delim.is_some() {
+            (
+                ErrorKind::Indicator,
+                format!(
+                    "field {tag} has {} indicator characters where {n} are expected",
+                    n + 1
+                ),
+            )
+        } else {
+            (
+                ErrorKind::Subfield,
+                format!("field {tag}: {junk} byte(s) of data before the first subfield delimiter"),
+            )
+        };
+        let e = Error::new(kind, format!("{what}; they are dropped")).with_offset(rest_at as u64);
+        p.defect(e)?;
+    }
+    let Some(first) = first_delim else {
+        return Ok(Shape::Data { indicators, spans });
+    };
+    let mut piece_start = start + first + 1;
+    let pieces_end = end;
+    loop {
+        let next = memchr::memchr(SUBFIELD_DELIMITER, &rec[piece_start..pieces_end])
+            .map_or(pieces_end, |i| piece_start + i);
+        let piece = &rec[piece_start..next];
+        if piece.is_empty() {
+            let e = Error::new(
+                ErrorKind::Subfield,
+                format!("field {tag} has a subfield delimiter without a code; skipped"),
+            )
+            .with_offset((piece_start - 1) as u64);
+            p.defect(e)?;
+        } else if layout.code_len == 1 {
+            spans.push(Span {
+                code: ' ',
+                start: rel(piece_start),
+                end: rel(next),
+            });
+        } else {
+            let c = piece[0];
+            let (code, skip) = if (0x21..0x7F).contains(&c) {
+                (char::from(c), 1)
+            } else if c < 0x80 {
+                let e = Error::new(
+                    ErrorKind::Subfield,
+                    format!("field {tag} has subfield code 0x{c:02X}, not a printable character"),
+                )
+                .with_offset(piece_start as u64);
+                p.defect(e)?;
+                (char::from(c), 1)
+            } else {
+                let (code, skip) = normalize_subfield_code(piece);
+                let e = Error::new(
+                    ErrorKind::Subfield,
+                    format!("field {tag} has a subfield code outside ASCII; read as {code:?}"),
+                )
+                .with_offset(piece_start as u64);
+                p.defect(e)?;
+                (code, skip)
+            };
+            let value_start = piece_start + skip.min(piece.len());
+            if p.lenient && value_start == next {
+                p.warn(
+                    Error::new(
+                        ErrorKind::Subfield,
+                        format!("field {tag} has an empty ${code}; dropped"),
+                    )
+                    .with_offset(piece_start as u64),
+                );
+                if next >= pieces_end {
+                    break;
+                }
+                piece_start = next + 1;
+                continue;
+            }
+            let code = if p.lenient && code.is_ascii_uppercase() {
+                p.warn(
+                    Error::new(
+                        ErrorKind::Subfield,
+                        format!(
+                            "field {tag} has upper-case subfield code {code:?}; read as lower case"
+                        ),
+                    )
+                    .with_offset(piece_start as u64),
+                );
+                code.to_ascii_lowercase()
+            } else {
+                code
+            };
+            spans.push(Span {
+                code,
+                start: rel(value_start),
+                end: rel(next),
+            });
+        }
+        if next >= pieces_end {
+            break;
+        }
+        piece_start = next + 1;
+    }
+    Ok(Shape::Data { indicators, spans })
+}
+
+/// The second pass: text for every value, and the fields.
+fn build_text(
+    p: &mut Parser<'_>,
+    base: usize,
+    data_end: usize,
+    charset: Charset,
+    utf8_valid: Option<bool>,
+    shapes: Vec<(Tag, Shape)>,
+) -> Result<Vec<Field>> {
+    let data = &p.rec[base..data_end];
+    let entities = p.lenient && has_xml_entity(data);
+    if utf8_valid == Some(true) && !entities {
+        match std::str::from_utf8(data) {
+            Ok(text) => {
+                let spans_ok = shapes.iter().all(|(_, s)| spans_on_boundaries(text, s));
+                if spans_ok {
+                    let buf: Arc<str> = Arc::from(text);
+                    return Ok(shapes
+                        .into_iter()
+                        .map(|(tag, shape)| match shape {
+                            Shape::Control { start, end } => {
+                                Field::control_shared(tag, &buf, start, end)
+                            }
+                            Shape::Data { indicators, spans } => {
+                                Field::data_shared(tag, indicators, &buf, spans)
+                            }
+                        })
+                        .collect());
+                }
+            }
+            Err(_) => {}
+        }
+    }
+    // Value by value, into a new buffer.
+    let mut text = String::with_capacity(data.len() + data.len() / 8);
+    let mut decoded: Vec<(Tag, Shape)> = Vec::with_capacity(shapes.len());
+    for (tag, shape) in shapes {
+        let mut decode = |p: &mut Parser<'_>, start: u32, end: u32| -> Result<(u32, u32)> {
+            let before = p.warnings.len();
+            let bytes = &data[start as usize..end as usize];
+            let at = (base + start as usize) as u64;
+            let mut value = match marc8_in_utf8(bytes, charset, p) {
+                Some(v) => v.into(),
+                None => decode_text(bytes, charset, p.options, p.warnings).map_err(|e| {
+                    let mut e = e.with_offset(at);
+                    e.message = format!("field {tag}: {}", e.message);
+                    e
+                })?,
+            };
+            if entities {
+                if let std::borrow::Cow::Owned(u) = unescape_xml_entities(&value) {
+                    p.warnings.push(
+                        Error::new(
+                            ErrorKind::Encoding,
+                            "XML character entities replaced by the characters they stand for",
+                        )
+                        .into(),
+                    );
+                    value = u.into();
+                }
+            }
+            for w in &mut p.warnings[before..] {
+                w.position.byte_offset.get_or_insert(at);
+                w.message = format!("field {tag}: {}", w.message);
+            }
+            let s = text.len() as u32;
+            text.push_str(&value);
+            Ok((s, text.len() as u32))
+        };
+        let new_shape = match shape {
+            Shape::Control { start, end } => {
+                let (start, end) = decode(p, start, end)?;
+                Shape::Control { start, end }
+            }
+            Shape::Data {
+                indicators,
+                mut spans,
+            } => {
+                for s in spans.iter_mut() {
+                    let (start, end) = decode(p, s.start, s.end)?;
+                    s.start = start;
+                    s.end = end;
+                }
+                Shape::Data { indicators, spans }
+            }
+        };
+        decoded.push((tag, new_shape));
+    }
+    let buf: Arc<str> = Arc::from(text);
+    Ok(decoded
+        .into_iter()
+        .map(|(tag, shape)| match shape {
+            Shape::Control { start, end } => Field::control_shared(tag, &buf, start, end),
+            Shape::Data { indicators, spans } => Field::data_shared(tag, indicators, &buf, spans),
+        })
+        .collect())
+}
+
+/// Lenient mode: a value of a UTF-8 record that is not UTF-8 but reads as
+/// MARC-8 without complaint (records converted halfway) is taken as MARC-8.
+fn marc8_in_utf8(bytes: &[u8], charset: Charset, p: &mut Parser<'_>) -> Option<String> {
+    if !p.lenient || charset != Charset::Utf8 || std::str::from_utf8(bytes).is_ok() {
+        return None;
+    }
+    let mut scratch = Vec::new();
+    let text = decode_text(bytes, Charset::Marc8, p.options, &mut scratch).ok()?;
+    if !scratch.is_empty() {
+        return None;
+    }
+    p.warnings.push(
+        Error::new(
+            ErrorKind::Encoding,
+            "invalid UTF-8; the value reads as MARC-8 and was taken as such",
+        )
+        .into(),
+    );
+    Some(text.into_owned())
+}
+
+const XML_ENTITIES: [(&str, &str); 5] = [
+    ("&amp;", "&"),
+    ("&apos;", "'"),
+    ("&quot;", "\""),
+    ("&lt;", "<"),
+    ("&gt;", ">"),
+];
+
+fn has_xml_entity(data: &[u8]) -> bool {
+    memchr::memchr_iter(b'&', data).any(|i| {
+        XML_ENTITIES
+            .iter()
+            .any(|(e, _)| data[i..].starts_with(e.as_bytes()))
+    })
+}
+
+/// Lenient mode: XML's predefined entities left in data that went through XML
+/// without being unescaped (`&amp;` for `&`), as marc4j's permissive reader
+/// repairs them.
+fn unescape_xml_entities(text: &str) -> std::borrow::Cow<'_, str> {
+    if !has_xml_entity(text.as_bytes()) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        match XML_ENTITIES.iter().find(|(e, _)| rest.starts_with(e)) {
+            Some((e, c)) => {
+                out.push_str(c);
+                rest = &rest[e.len()..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out.into()
+}
+
+fn spans_on_boundaries(text: &str, shape: &Shape) -> bool {
+    let ok = |s: u32, e: u32| {
+        s <= e && text.is_char_boundary(s as usize) && text.is_char_boundary(e as usize)
+    };
+    match shape {
+        Shape::Control { start, end } => ok(*start, *end),
+        Shape::Data { spans, .. } => spans.iter().all(|s| ok(s.start, s.end)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_codes_like_pymarc() {
+        assert_eq!(normalize_subfield_code("áActive".as_bytes()), ('a', 2));
+        // U+FFFD has no ASCII decomposition: pymarc takes the next ASCII letter.
+        assert_eq!(
+            normalize_subfield_code("\u{FFFD}bAssoc".as_bytes()),
+            ('b', 3)
+        );
+        assert_eq!(normalize_subfield_code(&[0xE9, b'x']), ('e', 1));
+    }
+}
