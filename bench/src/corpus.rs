@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 
+use mrrc_core::iso2709::{write_record, WriteOptions};
 use mrrc_core::{Field, Indicators, Leader, Record};
 
 use crate::profile::{loc_profile, Counted, Profile, SubfieldProfile, TagProfile};
@@ -22,7 +23,8 @@ pub fn sample_corpus(records: usize, seed: u64) -> Vec<u8> {
     let mut out = Vec::with_capacity(records * 1000);
     for _ in 0..records {
         let record = generator.record(&mut rng);
-        write_iso2709(&record, &mut out);
+        write_record(&record, &WriteOptions::default(), &mut out)
+            .expect("generated records fit ISO 2709");
     }
     out
 }
@@ -32,49 +34,6 @@ pub fn sample_records(records: usize, seed: u64) -> Vec<Record> {
     let generator = Generator::new(loc_profile());
     let mut rng = SplitMix64::new(seed);
     (0..records).map(|_| generator.record(&mut rng)).collect()
-}
-
-/// Serializes a record as ISO 2709, leader/09 `a`. Stands in for
-/// `mrrc_core::iso2709::write_record` until it lands.
-fn write_iso2709(record: &Record, out: &mut Vec<u8>) {
-    let mut directory = Vec::with_capacity(record.fields().len() * 12);
-    let mut data = Vec::with_capacity(1024);
-    for field in record.fields() {
-        let start = data.len();
-        if let Some(value) = field.control_value() {
-            data.extend_from_slice(value.as_bytes());
-        } else {
-            let ind = field.indicators().unwrap_or_default();
-            let mut buf = [0u8; 4];
-            data.extend_from_slice(ind.first.encode_utf8(&mut buf).as_bytes());
-            data.extend_from_slice(ind.second.encode_utf8(&mut buf).as_bytes());
-            for sub in field.subfields() {
-                data.push(0x1F);
-                data.extend_from_slice(sub.code.encode_utf8(&mut buf).as_bytes());
-                data.extend_from_slice(sub.value.as_bytes());
-            }
-        }
-        data.push(0x1E);
-        directory.extend_from_slice(
-            format!(
-                "{}{:04}{:05}",
-                field.tag().as_str(),
-                data.len() - start,
-                start
-            )
-            .as_bytes(),
-        );
-    }
-    directory.push(0x1E);
-    data.push(0x1D);
-    let base = 24 + directory.len();
-    let mut leader = record.leader;
-    leader.set_record_length((base + data.len()) as u32);
-    leader.set_base_address(base as u32);
-    leader.set(9, b'a');
-    out.extend_from_slice(leader.as_bytes());
-    out.extend_from_slice(&directory);
-    out.extend_from_slice(&data);
 }
 
 /// Picks items in proportion to their weights.

@@ -106,3 +106,21 @@ fn records_carry_well_formed_control_fields() {
         assert_eq!(r.leader.type_of_record(), b'a');
     }
 }
+
+#[test]
+fn every_record_parses_strictly_and_round_trips() {
+    use mrrc_core::iso2709::{write_record, MarcReader, WriteOptions};
+    use mrrc_core::ReadOptions;
+
+    let bytes = sample_corpus(2000, 99);
+    let reader = MarcReader::new(&bytes[..], ReadOptions::strict());
+    let mut rewritten = Vec::with_capacity(bytes.len());
+    let mut count = 0;
+    for record in reader {
+        let record = record.expect("strictly valid");
+        write_record(&record, &WriteOptions::default(), &mut rewritten).unwrap();
+        count += 1;
+    }
+    assert_eq!(count, 2000);
+    assert_eq!(rewritten, bytes);
+}
