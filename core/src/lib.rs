@@ -11,6 +11,7 @@
 pub mod encoding;
 pub mod error;
 pub mod field;
+pub mod format;
 pub mod iso2709;
 pub mod json;
 pub mod leader;
@@ -21,6 +22,7 @@ pub mod msgpack;
 pub mod options;
 pub mod parallel;
 pub mod record;
+mod record_builder;
 pub mod view;
 
 pub use error::{Error, ErrorKind, Position, Result, Warning};
