@@ -6,7 +6,8 @@
 
 use std::ops::Range;
 
-use mrrc_core::iso2709::{parse_record, write_record, MarcReader, WriteOptions};
+use mrrc_core::format::Format;
+use mrrc_core::iso2709::{parse_record, write_record, MarcReader, WriteCharset, WriteOptions};
 use mrrc_core::{ReadOptions, Record};
 
 /// Records and fields a workload went through.
@@ -31,12 +32,16 @@ pub fn scan_terminators(bytes: &[u8]) -> Tally {
     }
 }
 
-/// The declared length (leader/00-04) of the record starting at `pos`.
-fn declared_len(bytes: &[u8], pos: usize) -> Option<usize> {
-    let digits = bytes.get(pos..pos + 5)?;
-    digits.iter().try_fold(0usize, |n, &d| {
+/// The number in `bytes[range]`, if all digits.
+fn number(bytes: &[u8], range: Range<usize>) -> Option<usize> {
+    bytes.get(range)?.iter().try_fold(0usize, |n, &d| {
         d.is_ascii_digit().then(|| n * 10 + usize::from(d - b'0'))
     })
+}
+
+/// The declared length (leader/00-04) of the record starting at `pos`.
+fn declared_len(bytes: &[u8], pos: usize) -> Option<usize> {
+    number(bytes, pos..pos + 5)
 }
 
 /// Each record's byte range, by the leader lengths (the corpora here are
@@ -141,4 +146,92 @@ pub fn pool(threads: usize) -> rayon::ThreadPool {
         .num_threads(threads)
         .build()
         .expect("a rayon pool")
+}
+
+/// Parses a buffer of ISO 2709 into owned records (bench setup).
+pub fn load_records(bytes: &[u8]) -> Vec<Record> {
+    MarcReader::new(bytes, ReadOptions::strict())
+        .map(|r| r.expect("valid record"))
+        .collect()
+}
+
+/// Writes records in a format through `Format::writer` into a reused buffer;
+/// returns the bytes written.
+pub fn format_write(format: Format, records: &[Record], out: &mut Vec<u8>) -> usize {
+    out.clear();
+    let mut writer = format
+        .writer(&mut *out, WriteOptions::default())
+        .expect("a UTF-8 writer");
+    for record in records {
+        writer.write_record(record).expect("writable record");
+    }
+    writer.finish().expect("flushed");
+    out.len()
+}
+
+/// Reads every record of a buffer in a format through `Format::reader`.
+pub fn format_read(format: Format, bytes: &[u8]) -> Tally {
+    let mut tally = Tally::default();
+    for record in format.reader(bytes, ReadOptions::strict()) {
+        tally.add(count_fields(&record.expect("valid record")));
+    }
+    tally
+}
+
+/// The records written as MARC-8 ISO 2709 (leader/09 blank); characters
+/// MARC-8 lacks become `&#xXXXX;` references, as the encoder does.
+pub fn to_marc8(records: &[Record]) -> Vec<u8> {
+    let options = WriteOptions {
+        charset: WriteCharset::Marc8,
+    };
+    let mut out = Vec::new();
+    for record in records {
+        write_record(record, &options, &mut out).expect("MARC-8 writable");
+    }
+    out
+}
+
+/// The byte range of every data-field subfield value of a buffer of
+/// records (what a reader hands to the MARC-8 decoder).
+pub fn subfield_value_ranges(bytes: &[u8]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    for rec in record_ranges(bytes) {
+        let record = &bytes[rec.clone()];
+        let Some(base) = number(record, 12..17) else {
+            continue;
+        };
+        for entry in record[24..base - 1].chunks_exact(12) {
+            if &entry[..3] < b"010".as_slice() {
+                continue;
+            }
+            let (Some(len), Some(offset)) = (number(entry, 3..7), number(entry, 7..12)) else {
+                continue;
+            };
+            let start = base + offset;
+            let field = &record[start..start + len - 1];
+            let mut pos = 0;
+            for part in field.split(|&b| b == 0x1F) {
+                if pos > 0 && part.len() > 1 {
+                    let from = rec.start + start + pos + 1;
+                    out.push(from..from + part.len() - 1);
+                }
+                pos += part.len() + 1;
+            }
+        }
+    }
+    out
+}
+
+/// `marc8_to_unicode` on each value; returns the characters produced.
+pub fn marc8_decode_values(bytes: &[u8], values: &[Range<usize>]) -> usize {
+    let options = ReadOptions::strict();
+    let mut warnings = Vec::new();
+    values
+        .iter()
+        .map(|r| {
+            mrrc_core::marc8::marc8_to_unicode(&bytes[r.clone()], &options, &mut warnings)
+                .expect("valid MARC-8")
+                .len()
+        })
+        .sum()
 }
