@@ -42,3 +42,55 @@ pub fn every_nth_record(bytes: &[u8], step: usize) -> Vec<u8> {
     }
     out
 }
+
+/// A named buffer of ISO 2709 records the benches run on.
+pub struct Corpus {
+    pub name: String,
+    pub bytes: Vec<u8>,
+    pub records: usize,
+}
+
+impl Corpus {
+    fn new(name: impl Into<String>, bytes: Vec<u8>) -> Self {
+        let records = workloads::record_ranges(&bytes).len();
+        Corpus {
+            name: name.into(),
+            bytes,
+            records,
+        }
+    }
+}
+
+/// The corpora the criterion benches use: the sample corpus
+/// ([`SAMPLE_RECORDS`] records) and, when the LoC file is present, every
+/// 10th of its records (25,000, spread over the whole file) so a full
+/// `cargo bench` stays within minutes. `MRRC_BENCH_LOC_STEP=1` takes the
+/// whole file instead.
+pub fn bench_corpora() -> Vec<Corpus> {
+    let mut out = vec![Corpus::new(
+        "sample",
+        sample_corpus(SAMPLE_RECORDS, SAMPLE_SEED),
+    )];
+    if let Some(path) = loc_path() {
+        let step = std::env::var("MRRC_BENCH_LOC_STEP")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(10usize)
+            .max(1);
+        let all = std::fs::read(&path).expect("readable LoC file");
+        let bytes = if step == 1 {
+            all
+        } else {
+            every_nth_record(&all, step)
+        };
+        let name = if step == 1 {
+            "loc".to_string()
+        } else {
+            format!("loc_1in{step}")
+        };
+        out.push(Corpus::new(name, bytes));
+    } else {
+        eprintln!("mrrc-bench: data/loc/BooksAll.2016.part01.utf8 not found; LoC benches skipped (make loc fetches it)");
+    }
+    out
+}
