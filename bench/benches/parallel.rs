@@ -1,5 +1,6 @@
 //! Thread scaling on this shared machine: a pure-CPU control that scales
-//! ideally, measured next to the parallel parse, with 1 and 2 threads.
+//! ideally, measured next to the parallel parse (`parse_all` over a buffer,
+//! and the streaming `ParallelReader`), with 1 and 2 threads.
 
 mod common;
 
@@ -20,6 +21,24 @@ fn parallel(c: &mut Criterion) {
         });
     }
     g.finish();
+
+    for corpus in mrrc_bench::bench_corpora() {
+        let bytes = &corpus.bytes[..];
+        common::describe(&corpus, "ISO 2709", bytes.len());
+        let mut g = common::group_with_throughput(c, "parallel", &corpus, bytes.len());
+        for (threads, pool) in &pools {
+            // Dropping the parsed records is serial and left out of the time.
+            g.bench_function(format!("parse_all_threads_{threads}"), |b| {
+                b.iter_with_large_drop(|| workloads::core_parse_all(pool, black_box(bytes)))
+            });
+        }
+        for (threads, _) in &pools {
+            g.bench_function(format!("parallel_reader_threads_{threads}"), |b| {
+                b.iter(|| workloads::core_parallel_reader(black_box(bytes), *threads))
+            });
+        }
+        g.finish();
+    }
 }
 
 criterion_group! {

