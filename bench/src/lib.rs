@@ -20,9 +20,13 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// `data/loc/BooksAll.2016.part01.utf8` under the workspace root, when present.
+/// The LoC file: `$MRRC_LOC_FILE` if set, else
+/// `data/loc/BooksAll.2016.part01.utf8` under the workspace root; `None`
+/// when it is not there.
 pub fn loc_path() -> Option<PathBuf> {
-    let path = workspace_root().join("data/loc/BooksAll.2016.part01.utf8");
+    let path = std::env::var_os("MRRC_LOC_FILE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("data/loc/BooksAll.2016.part01.utf8"));
     path.is_file().then_some(path)
 }
 
