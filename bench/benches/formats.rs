@@ -16,7 +16,9 @@ fn formats(c: &mut Criterion) {
             let tally = workloads::format_read(format, &encoded);
             assert_eq!(tally.records, corpus.records, "{} read back", format.name());
             common::describe(&corpus, format.name(), encoded.len());
-            let mut g = common::group_with_throughput(c, "read_format", &corpus, encoded.len());
+            let size = encoded.len();
+            common::note_size("read_format", &corpus, format.name(), corpus.records, size);
+            let mut g = common::group_with_throughput(c, "read_format", &corpus, size);
             g.bench_function(format.name(), |b| {
                 b.iter(|| workloads::format_read(format, black_box(&encoded)))
             });

@@ -14,15 +14,17 @@ fn marc8(c: &mut Criterion) {
         let values = workloads::subfield_value_ranges(&marc8);
         let value_bytes: usize = values.iter().map(|r| r.len()).sum();
         common::describe(&corpus, "MARC-8 ISO 2709", marc8.len());
+        let id = "marc8_to_unicode_per_value";
+        common::note_size("marc8", &corpus, id, corpus.records, value_bytes);
         let mut g = common::group_with_throughput(c, "marc8", &corpus, value_bytes);
-        g.bench_function("marc8_to_unicode_per_value", |b| {
+        g.bench_function(id, |b| {
             b.iter(|| workloads::marc8_decode_values(black_box(&marc8), &values))
         });
         g.finish();
+        let id = "core_reader_marc8_file";
+        common::note_size("marc8", &corpus, id, corpus.records, marc8.len());
         let mut g = common::group_with_throughput(c, "marc8", &corpus, marc8.len());
-        g.bench_function("core_reader_marc8_file", |b| {
-            b.iter(|| workloads::core_reader(black_box(&marc8)))
-        });
+        g.bench_function(id, |b| b.iter(|| workloads::core_reader(black_box(&marc8))));
         g.finish();
     }
 }

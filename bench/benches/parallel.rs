@@ -26,6 +26,12 @@ fn parallel(c: &mut Criterion) {
         let bytes = &corpus.bytes[..];
         common::describe(&corpus, "ISO 2709", bytes.len());
         let mut g = common::group_with_throughput(c, "parallel", &corpus, bytes.len());
+        for (threads, _) in &pools {
+            for kind in ["parse_all", "parallel_reader"] {
+                let id = format!("{kind}_threads_{threads}");
+                common::note_size("parallel", &corpus, &id, corpus.records, bytes.len());
+            }
+        }
         for (threads, pool) in &pools {
             // Dropping the parsed records is serial and left out of the time.
             g.bench_function(format!("parse_all_threads_{threads}"), |b| {

@@ -14,6 +14,16 @@ fn read(c: &mut Criterion) {
         common::describe(&corpus, "ISO 2709", bytes.len());
         let ranges = workloads::record_ranges(bytes);
         let mut g = common::group_with_throughput(c, "read", &corpus, bytes.len());
+        for id in [
+            "scan_limit_memchr",
+            "core_reader_owned",
+            "core_parse_record_owned",
+            "peer_mrrc_0_9_2_read_record",
+            "core_view_borrowed",
+            "peer_marc_3_record_parse",
+        ] {
+            common::note_size("read", &corpus, id, corpus.records, bytes.len());
+        }
         g.bench_function("scan_limit_memchr", |b| {
             b.iter(|| workloads::scan_terminators(black_box(bytes)))
         });

@@ -13,6 +13,7 @@ fn write(c: &mut Criterion) {
         for format in Format::ALL {
             let size = workloads::format_write(format, &records, &mut out);
             common::describe(&corpus, format.name(), size);
+            common::note_size("write", &corpus, format.name(), corpus.records, size);
             let mut g = common::group_with_throughput(c, "write", &corpus, size);
             g.bench_function(format.name(), |b| {
                 b.iter(|| workloads::format_write(format, &records, &mut out))
@@ -20,7 +21,15 @@ fn write(c: &mut Criterion) {
             g.finish();
         }
         // The bare function, without the writer interface around it.
-        let mut g = common::group_with_throughput(c, "write", &corpus, corpus.bytes.len());
+        let size = corpus.bytes.len();
+        common::note_size(
+            "write",
+            &corpus,
+            "iso2709_write_record",
+            corpus.records,
+            size,
+        );
+        let mut g = common::group_with_throughput(c, "write", &corpus, size);
         g.bench_function("iso2709_write_record", |b| {
             b.iter(|| workloads::core_write(&records, &mut out))
         });

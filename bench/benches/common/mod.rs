@@ -51,6 +51,26 @@ pub fn throughput(records: usize, bytes: usize) -> Throughput {
     }
 }
 
+/// Notes a benchmark's records and bytes per iteration in
+/// `target/criterion/mrrc-bench-sizes.tsv`, so `bench/criterion_table.py`
+/// can give records/s and MB/s for each (criterion reports one unit).
+pub fn note_size(what: &str, corpus: &Corpus, id: &str, records: usize, bytes: usize) {
+    use std::io::Write;
+    let dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| mrrc_bench::workspace_root().join("target"))
+        .join("criterion");
+    let _ = std::fs::create_dir_all(&dir);
+    let line = format!("{what}/{}/{id}\t{records}\t{bytes}\n", corpus.name);
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("mrrc-bench-sizes.tsv"))
+    {
+        let _ = f.write_all(line.as_bytes());
+    }
+}
+
 /// Prints what a corpus holds (once per bench binary and corpus).
 pub fn describe(corpus: &Corpus, what: &str, bytes: usize) {
     eprintln!(
