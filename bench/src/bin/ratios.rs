@@ -193,6 +193,12 @@ fn main() -> ExitCode {
         workload_keeping("mrrc-core parallel::parse_all, 2 threads", || {
             workloads::core_parse_all(&pool2, bytes)
         }),
+        workload("mrrc-core ParallelReader, 1 thread", || {
+            workloads::core_parallel_reader(bytes, 1)
+        }),
+        workload("mrrc-core ParallelReader, 2 threads", || {
+            workloads::core_parallel_reader(bytes, 2)
+        }),
         workload("CPU control, 1 thread", || {
             std::hint::black_box(workloads::cpu_control(&pool1, control_units));
             Tally::default()
@@ -282,7 +288,7 @@ fn print_report(
     let ratio = |a: &str, b: &str| -> Option<f64> {
         Some(median(&find(list, b)?.times) / median(&find(list, a)?.times))
     };
-    let rows: [(&str, &str, &str, &str); 7] = [
+    let rows: [(&str, &str, &str, &str); 8] = [
         (
             "full parse (MarcReader) / mrrc 0.9.2 read_record",
             "mrrc-core MarcReader (owned)",
@@ -320,6 +326,12 @@ fn print_report(
             ">= 1.8x",
         ),
         (
+            "ParallelReader: 2 threads / 1 thread",
+            "mrrc-core ParallelReader, 2 threads",
+            "mrrc-core ParallelReader, 1 thread",
+            "",
+        ),
+        (
             "CPU control: 2 threads / 1 thread",
             "CPU control, 2 threads",
             "CPU control, 1 thread",
@@ -331,15 +343,17 @@ fn print_report(
             println!("| {what} | {r:.2}x | {target} |");
         }
     }
-    let parse = ratio(
-        "mrrc-core parallel::parse_all, 2 threads",
-        "mrrc-core parallel::parse_all, 1 thread",
-    );
     let control = ratio("CPU control, 2 threads", "CPU control, 1 thread");
-    if let (Some(p), Some(c)) = (parse, control) {
-        println!(
-            "| parse_all speedup / the control's speedup | {:.0}% | |",
-            100.0 * p / c
+    for name in ["parallel::parse_all", "ParallelReader"] {
+        let speedup = ratio(
+            &format!("mrrc-core {name}, 2 threads"),
+            &format!("mrrc-core {name}, 1 thread"),
         );
+        if let (Some(p), Some(c)) = (speedup, control) {
+            println!(
+                "| {name} speedup / the control's speedup | {:.0}% | |",
+                100.0 * p / c
+            );
+        }
     }
 }
