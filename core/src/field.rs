@@ -512,6 +512,8 @@ impl fmt::Display for Field {
         for c in [ind.first, ind.second] {
             if c == ' ' || c == '\\' {
                 f.write_str("\\")?;
+            } else if c == '\0' {
+                // An absent indicator (pymarc allows "") shows as nothing.
             } else {
                 write!(f, "{c}")?;
             }
@@ -584,6 +586,12 @@ mod tests {
         );
         assert!(f.set_unique_subfield('a', "New").is_ok());
         assert_eq!(f.get('a'), Some("New"));
+    }
+
+    #[test]
+    fn absent_indicators_show_as_nothing() {
+        let f = Field::data("300", Indicators::new('\\', '\0'), [('a', "FOO")]);
+        assert_eq!(f.to_string(), "=300  \\$aFOO");
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub mod mrk;
 pub mod msgpack;
 pub mod options;
 pub mod parallel;
+pub mod pymarc;
 pub mod record;
 mod record_builder;
 pub mod view;

@@ -406,8 +406,12 @@ impl<'a> Cursor<'a, '_> {
                 "ind1" | "ind2" => {
                     let ind_at = self.pos;
                     let text = self.str("an indicator")?;
-                    let what = format!("field {tag}: {key}");
-                    let c = self.one_char(ind_at, ErrorKind::Indicator, &what, &text)?;
+                    let c = if text.chars().count() == 1 {
+                        text.chars().next()
+                    } else {
+                        let what = format!("field {tag}: {key}");
+                        self.one_char(ind_at, ErrorKind::Indicator, &what, &text)?
+                    };
                     let c = Some(c.unwrap_or(' '));
                     if key == "ind1" {
                         ind1 = c;

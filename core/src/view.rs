@@ -1,1 +1,273 @@
-//! (placeholder)
+//! A borrowed, lazily sliced view of one ISO 2709 record.
+//!
+//! [`RecordView::parse`] checks the leader's numbers and the directory (whole
+//! entries, digits, every field inside the data and ended by a field
+//! terminator) without allocating; fields and subfields are sliced from the
+//! record's bytes only when asked for, and text is validated as UTF-8 only
+//! when asked for. Use it to scan many records for a few values; use
+//! [`RecordView::to_record`] for the full model.
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::iso2709::parse::{is_control_tag, Layout};
+use crate::iso2709::{FIELD_TERMINATOR, SUBFIELD_DELIMITER};
+use crate::leader::{Leader, LEADER_LEN};
+use crate::options::ReadOptions;
+use crate::record::Record;
+
+/// One record's bytes with its directory checked.
+#[derive(Clone, Copy, Debug)]
+pub struct RecordView<'a> {
+    bytes: &'a [u8],
+    base: usize,
+    layout: Layout,
+}
+
+fn digits(b: &[u8]) -> Option<usize> {
+    if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(
+        b.iter()
+            .fold(0usize, |n, &c| n * 10 + usize::from(c - b'0')),
+    )
+}
+
+impl<'a> RecordView<'a> {
+    /// Checks the record's structure. `bytes` is one record, normally ending
+    /// with the record terminator.
+    pub fn parse(bytes: &'a [u8]) -> Result<Self> {
+        if bytes.len() < LEADER_LEN + 1 {
+            return Err(Error::new(
+                ErrorKind::Leader,
+                format!("record is {} bytes, shorter than a leader", bytes.len()),
+            ));
+        }
+        let leader: &[u8; LEADER_LEN] = bytes[..LEADER_LEN].try_into().expect("24 bytes");
+        let layout = Layout::from_leader(leader);
+        let base = digits(&leader[12..17])
+            .filter(|&b| b > LEADER_LEN && b <= bytes.len() && bytes[b - 1] == FIELD_TERMINATOR)
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::BaseAddress,
+                    "base address is not digits or does not follow the directory terminator",
+                )
+                .with_offset(12)
+            })?;
+        let view = RecordView {
+            bytes,
+            base,
+            layout,
+        };
+        let n = layout.entry_len();
+        let dir = view.directory();
+        if dir.len() % n != 0 {
+            return Err(Error::new(
+                ErrorKind::Directory,
+                format!(
+                    "directory is {} bytes, not whole {n}-byte entries",
+                    dir.len()
+                ),
+            )
+            .with_offset(LEADER_LEN as u64));
+        }
+        for i in 0..dir.len() / n {
+            if view.entry(i).is_none() {
+                return Err(Error::new(
+                    ErrorKind::Directory,
+                    format!("directory entry {i} is not digits or points outside the data"),
+                )
+                .with_offset((LEADER_LEN + i * n) as u64));
+            }
+        }
+        Ok(view)
+    }
+
+    fn directory(&self) -> &'a [u8] {
+        &self.bytes[LEADER_LEN..self.base - 1]
+    }
+
+    /// Entry `i`: tag and the field's bytes without its terminator.
+    fn entry(&self, i: usize) -> Option<(&'a [u8], &'a [u8])> {
+        let n = self.layout.entry_len();
+        let e = self.directory().get(i * n..(i + 1) * n)?;
+        let ll = self.layout.length_len;
+        let len = digits(&e[3..3 + ll])?;
+        let start = digits(&e[3 + ll..3 + ll + self.layout.start_len])?;
+        let from = self.base.checked_add(start)?;
+        let to = from.checked_add(len)?;
+        if len == 0 || to > self.bytes.len() || self.bytes[to - 1] != FIELD_TERMINATOR {
+            return None;
+        }
+        Some((&e[..3], &self.bytes[from..to - 1]))
+    }
+
+    /// The record's bytes.
+    pub fn as_bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    pub fn leader(&self) -> Leader {
+        Leader::from_bytes(&self.bytes[..LEADER_LEN]).expect("24 bytes")
+    }
+
+    /// Number of fields.
+    pub fn len(&self) -> usize {
+        self.directory().len() / self.layout.entry_len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The field at a position.
+    pub fn field(&self, index: usize) -> Option<FieldView<'a>> {
+        let (tag, data) = self.entry(index)?;
+        Some(FieldView {
+            tag,
+            data,
+            indicator_count: self.layout.indicator_count,
+        })
+    }
+
+    /// All fields in directory order.
+    pub fn fields(&self) -> impl ExactSizeIterator<Item = FieldView<'a>> + '_ {
+        (0..self.len()).map(|i| self.field(i).expect("checked by parse"))
+    }
+
+    /// The first field with this tag.
+    pub fn get(&self, tag: &str) -> Option<FieldView<'a>> {
+        self.fields().find(|f| f.tag == tag.as_bytes())
+    }
+
+    /// The fields with this tag.
+    pub fn get_fields<'s>(&'s self, tag: &'s str) -> impl Iterator<Item = FieldView<'a>> + 's {
+        self.fields().filter(move |f| f.tag == tag.as_bytes())
+    }
+
+    /// The full record, decoded as the options say (the same as
+    /// `iso2709::parse_record` on these bytes).
+    pub fn to_record(&self, options: &ReadOptions) -> Result<Record> {
+        crate::iso2709::parse_record(self.bytes, options)
+    }
+}
+
+/// One field of a [`RecordView`].
+#[derive(Clone, Copy, Debug)]
+pub struct FieldView<'a> {
+    tag: &'a [u8],
+    data: &'a [u8],
+    indicator_count: usize,
+}
+
+fn utf8(bytes: &[u8]) -> Result<&str> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        Error::new(
+            ErrorKind::Encoding,
+            format!("invalid UTF-8 at byte {} of the value", e.valid_up_to()),
+        )
+    })
+}
+
+impl<'a> FieldView<'a> {
+    pub fn tag_bytes(&self) -> &'a [u8] {
+        self.tag
+    }
+
+    /// The tag as text (non-ASCII bytes make it an `Encoding` error).
+    pub fn tag(&self) -> Result<&'a str> {
+        utf8(self.tag)
+    }
+
+    /// Numeric tags below 010.
+    pub fn is_control(&self) -> bool {
+        is_control_tag(self.tag)
+    }
+
+    /// The field's bytes without its terminator (a control field's value).
+    pub fn data(&self) -> &'a [u8] {
+        self.data
+    }
+
+    /// A control field's value as text.
+    pub fn value(&self) -> Result<&'a str> {
+        utf8(self.data)
+    }
+
+    /// The two indicator bytes of a data field (blank where missing).
+    pub fn indicators(&self) -> Option<(u8, u8)> {
+        if self.is_control() {
+            return None;
+        }
+        let n = self.indicator_count.min(self.data.len());
+        let at = |k: usize| if k < n { self.data[k] } else { b' ' };
+        Some((at(0), at(1)))
+    }
+
+    /// The subfields of a data field: code byte and value bytes.
+    pub fn subfields(&self) -> impl Iterator<Item = SubfieldView<'a>> + 'a {
+        let body: &'a [u8] = if self.is_control() {
+            &[]
+        } else {
+            let first = memchr::memchr(SUBFIELD_DELIMITER, self.data).unwrap_or(self.data.len());
+            &self.data[first..]
+        };
+        body.split(|&b| b == SUBFIELD_DELIMITER)
+            .skip(1)
+            .filter(|p| !p.is_empty())
+            .map(|p| SubfieldView {
+                code: p[0],
+                value: &p[1..],
+            })
+    }
+
+    /// The first subfield with this code.
+    pub fn get(&self, code: u8) -> Option<SubfieldView<'a>> {
+        self.subfields().find(|s| s.code == code)
+    }
+}
+
+/// One subfield of a [`FieldView`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SubfieldView<'a> {
+    pub code: u8,
+    pub value: &'a [u8],
+}
+
+impl<'a> SubfieldView<'a> {
+    /// The value as text.
+    pub fn value_str(&self) -> Result<&'a str> {
+        utf8(self.value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::field::{Field, Indicators};
+    use crate::iso2709::{write_record, WriteOptions};
+
+    #[test]
+    fn slices_what_the_writer_wrote() {
+        let mut r = Record::new();
+        r.add_field(Field::control("001", "x1"));
+        r.add_field(Field::data(
+            "245",
+            Indicators::new('1', '0'),
+            [('a', "Title"), ('c', "Ré")],
+        ));
+        let mut bytes = Vec::new();
+        write_record(&r, &WriteOptions::default(), &mut bytes).unwrap();
+        let v = RecordView::parse(&bytes).unwrap();
+        assert_eq!(v.len(), 2);
+        assert_eq!(v.get("001").unwrap().value().unwrap(), "x1");
+        let f = v.get("245").unwrap();
+        assert_eq!(f.indicators(), Some((b'1', b'0')));
+        assert_eq!(f.get(b'c').unwrap().value_str().unwrap(), "Ré");
+        assert_eq!(v.to_record(&ReadOptions::strict()).unwrap(), {
+            let mut w = r.clone();
+            w.leader = v.leader();
+            w
+        });
+        assert!(RecordView::parse(&bytes[..30]).is_err());
+    }
+}

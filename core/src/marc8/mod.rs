@@ -102,14 +102,44 @@ fn normalize(text: String, form: Normalization) -> String {
     match form {
         Normalization::Nfc => match is_nfc_quick(text.chars()) {
             IsNormalized::Yes => text,
-            _ => text.nfc().collect(),
+            _ => normalize_segments(&text, |segment, out| out.extend(segment.nfc())),
         },
         Normalization::Nfd => match is_nfd_quick(text.chars()) {
             IsNormalized::Yes => text,
-            _ => text.nfd().collect(),
+            _ => normalize_segments(&text, |segment, out| out.extend(segment.nfd())),
         },
         Normalization::None => text,
     }
+}
+
+/// Normalizes only the stretches that contain non-ASCII characters, each
+/// with the ASCII character before it (which marks may follow). Cutting
+/// before an ASCII character is safe for NFC and NFD: it is a starter that
+/// never composes with what precedes it.
+fn normalize_segments(text: &str, normalize: impl Fn(&str, &mut String)) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut start = 0;
+    while start < bytes.len() {
+        let Some(non_ascii) = bytes[start..].iter().position(|b| !b.is_ascii()) else {
+            out.push_str(&text[start..]);
+            break;
+        };
+        let non_ascii = start + non_ascii;
+        let segment_start = if non_ascii > start {
+            non_ascii - 1
+        } else {
+            non_ascii
+        };
+        out.push_str(&text[start..segment_start]);
+        let segment_end = bytes[non_ascii..]
+            .iter()
+            .position(u8::is_ascii)
+            .map_or(bytes.len(), |i| non_ascii + i);
+        normalize(&text[segment_start..segment_end], &mut out);
+        start = segment_end;
+    }
+    out
 }
 
 /// A human name for a set's final byte, for messages.
@@ -575,6 +605,9 @@ fn is_mark(c: char) -> bool {
 }
 
 fn classify(c: char) -> Piece {
+    if matches!(c, ' '..='~') {
+        return Piece::Base(Base::Mapped(c));
+    }
     if c.is_control() {
         return Piece::Base(Base::Reference(c));
     }
@@ -629,6 +662,10 @@ impl Encoder {
 
     /// Writes a mappable character, preferring the sets already designated.
     fn mapped(&mut self, c: char, combining: bool) {
+        if self.g0 == BASIC_LATIN && matches!(c, '!'..='~') {
+            self.out.push(c as u8);
+            return;
+        }
         if c == ' ' {
             if self.g0 == EACC {
                 self.designate_g0(BASIC_LATIN);
@@ -735,6 +772,16 @@ mod tests {
         }
         for window in tables::REVERSE_SINGLE.windows(2) {
             assert!(window[0].0 <= window[1].0);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn segmented_normalization_equals_whole(text in "[a-e \u{300}-\u{36f}\u{e0}-\u{ff}\u{1100}-\u{1175}\u{ac00}-\u{ac10}\u{f900}-\u{f905}]{0,16}") {
+            let nfc: String = text.nfc().collect();
+            let nfd: String = text.nfd().collect();
+            proptest::prop_assert_eq!(normalize(text.clone(), Normalization::Nfc), nfc);
+            proptest::prop_assert_eq!(normalize(text, Normalization::Nfd), nfd);
         }
     }
 

@@ -1,0 +1,1 @@
+../../napi_rs_calls.rs

@@ -1,0 +1,212 @@
+//! Readers for JS: `NativeReader` (sync, hands out batches) and the
+//! `readFile` / `parse` tasks that read a whole input on the libuv pool.
+
+use std::fs::File;
+use std::io::{BufReader, Cursor};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use mrrc_core::format::{Format, RecordReader};
+use mrrc_core::{Error as CoreError, ReadOptions, Result as CoreResult};
+use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
+use napi::{Env, JsObject, Task};
+use napi_derive::napi;
+
+use crate::error::{throw, to_js};
+use crate::object::{read_options, ReadOptionsObject};
+use crate::store::RecordStore;
+
+/// Where records come from.
+pub enum Input {
+    Path(String),
+    Bytes(Vec<u8>),
+}
+
+type Source = Box<dyn RecordReader>;
+
+fn open(input: Input, format: Format, options: ReadOptions) -> CoreResult<Source> {
+    Ok(match input {
+        Input::Path(path) => {
+            let file =
+                File::open(&path).map_err(|e| CoreError::from(e).with_message_prefix(&path))?;
+            format.reader(BufReader::with_capacity(1 << 16, file), options)
+        }
+        Input::Bytes(bytes) => format.reader(Cursor::new(bytes), options),
+    })
+}
+
+trait MessagePrefix {
+    fn with_message_prefix(self, prefix: &str) -> Self;
+}
+impl MessagePrefix for CoreError {
+    fn with_message_prefix(mut self, prefix: &str) -> Self {
+        self.message = format!("{prefix}: {}", self.message);
+        self
+    }
+}
+
+fn input_from(env: &Env, input: Either<String, Buffer>) -> Input {
+    let _ = env;
+    match input {
+        Either::A(path) => Input::Path(path),
+        Either::B(buffer) => Input::Bytes(buffer.to_vec()),
+    }
+}
+
+/// A streaming reader; `index.js` iterates it batch by batch.
+#[napi]
+pub struct NativeReader {
+    source: Source,
+    lenient: bool,
+    /// A strict-mode error met after some records of a batch: thrown by the
+    /// next call, once the records before it have been handed out.
+    pending: Option<CoreError>,
+    errors: Vec<CoreError>,
+    done: bool,
+}
+
+#[napi]
+impl NativeReader {
+    #[napi(constructor)]
+    pub fn new(
+        env: Env,
+        input: Either<String, Buffer>,
+        options: Option<ReadOptionsObject>,
+    ) -> napi::Result<Self> {
+        let (format, opts) = read_options(options.as_ref()).map_err(|e| throw(&env, &e))?;
+        let source = open(input_from(&env, input), format, opts).map_err(|e| throw(&env, &e))?;
+        Ok(NativeReader {
+            source,
+            lenient: opts.is_lenient(),
+            pending: None,
+            errors: Vec::new(),
+            done: false,
+        })
+    }
+
+    /// Up to `max` records; `null` at the end. In strict mode a bad record
+    /// throws (after the good records before it were returned) and reading
+    /// can go on with the next record. In lenient mode records that cannot
+    /// be repaired are skipped and kept in `errors()`.
+    #[napi]
+    pub fn next_batch(&mut self, env: Env, max: u32) -> napi::Result<Option<RecordStore>> {
+        if let Some(e) = self.pending.take() {
+            return Err(throw(&env, &e));
+        }
+        let mut store = RecordStore::default();
+        while !self.done && store.records.len() < max as usize {
+            match self.source.next() {
+                Some(Ok(record)) => store.push(record, self.source.warnings().to_vec()),
+                Some(Err(e)) if self.lenient => self.errors.push(e),
+                Some(Err(e)) => {
+                    if store.records.is_empty() {
+                        return Err(throw(&env, &e));
+                    }
+                    self.pending = Some(e);
+                    break;
+                }
+                None => self.done = true,
+            }
+        }
+        Ok((!store.records.is_empty()).then_some(store))
+    }
+
+    /// Records skipped so far in lenient mode, as JS errors.
+    #[napi]
+    pub fn errors(&self, env: Env) -> napi::Result<Vec<JsObject>> {
+        self.errors.iter().map(|e| to_js(&env, e)).collect()
+    }
+}
+
+fn now_ms() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64() * 1000.0)
+        .unwrap_or(0.0)
+}
+
+/// Reads a whole input on a libuv worker thread.
+pub struct ReadTask {
+    input: Option<Input>,
+    format: Format,
+    options: ReadOptions,
+    failure: Option<CoreError>,
+}
+
+impl ReadTask {
+    fn read_all(&mut self) -> CoreResult<RecordStore> {
+        let start = now_ms();
+        let input = self.input.take().unwrap_or(Input::Bytes(Vec::new()));
+        let mut source = open(input, self.format, self.options)?;
+        let mut store = RecordStore::default();
+        while let Some(next) = source.next() {
+            match next {
+                Ok(record) => {
+                    let warnings = source.warnings().to_vec();
+                    store.push(record, warnings);
+                }
+                Err(e) if self.options.is_lenient() => store.errors.push(e),
+                Err(e) => return Err(e),
+            }
+        }
+        store.timing = Some((start, now_ms()));
+        Ok(store)
+    }
+}
+
+impl Task for ReadTask {
+    type Output = RecordStore;
+    type JsValue = RecordStore;
+
+    fn compute(&mut self) -> napi::Result<RecordStore> {
+        self.read_all().map_err(|e| {
+            let message = e.to_string();
+            self.failure = Some(e);
+            napi::Error::new(napi::Status::GenericFailure, message)
+        })
+    }
+
+    fn resolve(&mut self, _env: Env, output: RecordStore) -> napi::Result<RecordStore> {
+        Ok(output)
+    }
+
+    fn reject(&mut self, env: Env, err: napi::Error) -> napi::Result<RecordStore> {
+        match self.failure.take() {
+            Some(e) => Err(throw(&env, &e)),
+            None => Err(err),
+        }
+    }
+}
+
+fn task(
+    env: &Env,
+    input: Input,
+    options: Option<ReadOptionsObject>,
+) -> napi::Result<AsyncTask<ReadTask>> {
+    let (format, opts) = read_options(options.as_ref()).map_err(|e| throw(env, &e))?;
+    Ok(AsyncTask::new(ReadTask {
+        input: Some(input),
+        format,
+        options: opts,
+        failure: None,
+    }))
+}
+
+/// Reads every record of a file on the libuv thread pool.
+#[napi(ts_return_type = "Promise<RecordStore>")]
+pub fn read_file(
+    env: Env,
+    path: String,
+    options: Option<ReadOptionsObject>,
+) -> napi::Result<AsyncTask<ReadTask>> {
+    task(&env, Input::Path(path), options)
+}
+
+/// Reads every record of a buffer (copied first) on the libuv thread pool.
+#[napi(ts_return_type = "Promise<RecordStore>")]
+pub fn parse(
+    env: Env,
+    buffer: Buffer,
+    options: Option<ReadOptionsObject>,
+) -> napi::Result<AsyncTask<ReadTask>> {
+    task(&env, Input::Bytes(buffer.to_vec()), options)
+}

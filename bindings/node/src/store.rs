@@ -1,0 +1,559 @@
+//! `RecordStore`: many core records behind one JS object. Every record
+//! method takes the record's index in the store; `index.js` hides that behind
+//! a `Record` class.
+
+use mrrc_core::record::{ADDED_ENTRY_TAGS, NOTE_TAGS, SERIES_TAGS, SUBJECT_TAGS};
+use mrrc_core::{Error as CoreError, Field, Indicators, Record, SetSubfieldError, Warning};
+use napi::{Env, JsObject, JsTypedArray};
+use napi_derive::napi;
+
+use crate::error::{invalid, throw, warning_to_js};
+use crate::layout::{copy_out, Encoder};
+use crate::object::{
+    field_from_object, leader_from_str, record_from_object, FieldObject, RecordObject,
+};
+
+/// Records handed to JS together, with what was learned while reading them.
+#[napi]
+#[derive(Default)]
+pub struct RecordStore {
+    pub(crate) records: Vec<Record>,
+    /// Lenient-mode repairs, per record (empty for most).
+    pub(crate) warnings: Vec<Vec<Warning>>,
+    /// Records that could not be read in lenient mode (readFile / parse).
+    pub(crate) errors: Vec<CoreError>,
+    /// When a worker thread started and finished this batch (ms since the
+    /// Unix epoch); set by the async readers.
+    pub(crate) timing: Option<(f64, f64)>,
+    text: String,
+    layout: Vec<u32>,
+}
+
+fn one_char(env: &Env, s: &str, what: &str) -> napi::Result<char> {
+    let mut chars = s.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => Ok(c),
+        _ => Err(throw(
+            env,
+            &invalid(format!("{what} must be one character, got {s:?}")),
+        )),
+    }
+}
+
+fn split_tags(tags: &Option<String>) -> Vec<&str> {
+    match tags {
+        Some(t) if !t.is_empty() => t.split(',').collect(),
+        _ => Vec::new(),
+    }
+}
+
+impl RecordStore {
+    pub(crate) fn push(&mut self, record: Record, warnings: Vec<Warning>) {
+        self.records.push(record);
+        self.warnings.push(warnings);
+    }
+
+    pub(crate) fn get(&self, env: &Env, index: u32) -> napi::Result<&Record> {
+        self.rec(env, index)
+    }
+
+    fn rec(&self, env: &Env, index: u32) -> napi::Result<&Record> {
+        self.records
+            .get(index as usize)
+            .ok_or_else(|| throw(env, &invalid(format!("no record {index} in this batch"))))
+    }
+
+    fn rec_mut(&mut self, env: &Env, index: u32) -> napi::Result<&mut Record> {
+        self.records
+            .get_mut(index as usize)
+            .ok_or_else(|| throw(env, &invalid(format!("no record {index} in this batch"))))
+    }
+
+    fn field_mut(&mut self, env: &Env, index: u32, pos: u32) -> napi::Result<&mut Field> {
+        let record = self.rec_mut(env, index)?;
+        let count = record.fields().len();
+        record.fields_mut().get_mut(pos as usize).ok_or_else(|| {
+            throw(
+                env,
+                &invalid(format!(
+                    "no field at position {pos} (the record has {count})"
+                )),
+            )
+        })
+    }
+
+    /// Encodes the fields `select` picks from record `index` into the
+    /// reused text and layout buffers.
+    fn encode(
+        &mut self,
+        env: &Env,
+        index: u32,
+        layout: &JsTypedArray,
+        select: impl for<'r> FnOnce(&'r Record, &mut Encoder<'_>),
+    ) -> napi::Result<String> {
+        let RecordStore {
+            records,
+            text,
+            layout: ends,
+            ..
+        } = self;
+        let record = records
+            .get(index as usize)
+            .ok_or_else(|| throw(env, &invalid(format!("no record {index} in this batch"))))?;
+        let mut encoder = Encoder::new(text, ends);
+        select(record, &mut encoder);
+        copy_out(env, ends, layout)?;
+        Ok(text.clone())
+    }
+}
+
+#[napi]
+impl RecordStore {
+    #[napi(constructor)]
+    pub fn new() -> Self {
+        RecordStore::default()
+    }
+
+    /// A store of one record built from `{leader, fields}`.
+    #[napi(factory)]
+    pub fn from_object(env: Env, object: RecordObject) -> napi::Result<Self> {
+        let record = record_from_object(&object).map_err(|e| throw(&env, &e))?;
+        let mut store = RecordStore::default();
+        store.push(record, Vec::new());
+        Ok(store)
+    }
+
+    /// A store of one empty record with the given (or pymarc's) leader.
+    #[napi(factory)]
+    pub fn with_new_record(env: Env, leader: Option<String>) -> napi::Result<Self> {
+        let mut record = Record::new();
+        if let Some(l) = leader {
+            record.leader = leader_from_str(&l).map_err(|e| throw(&env, &e))?;
+        }
+        let mut store = RecordStore::default();
+        store.push(record, Vec::new());
+        Ok(store)
+    }
+
+    /// A store holding a copy of one record.
+    #[napi]
+    pub fn copy_record(&self, env: Env, index: u32) -> napi::Result<RecordStore> {
+        let mut store = RecordStore::default();
+        store.push(self.rec(&env, index)?.clone(), Vec::new());
+        Ok(store)
+    }
+
+    #[napi(getter)]
+    pub fn length(&self) -> u32 {
+        self.records.len() as u32
+    }
+
+    #[napi]
+    pub fn leader(&self, env: Env, index: u32) -> napi::Result<String> {
+        Ok(self.rec(&env, index)?.leader.as_str().into_owned())
+    }
+
+    #[napi]
+    pub fn set_leader(&mut self, env: Env, index: u32, leader: String) -> napi::Result<()> {
+        let l = leader_from_str(&leader).map_err(|e| throw(&env, &e))?;
+        self.rec_mut(&env, index)?.leader = l;
+        Ok(())
+    }
+
+    #[napi]
+    pub fn field_count(&self, env: Env, index: u32) -> napi::Result<u32> {
+        Ok(self.rec(&env, index)?.fields().len() as u32)
+    }
+
+    /// Text and layout (see `layout.rs`) of the fields whose tag is in the
+    /// comma-separated `tags` (all when absent), at most `limit` of them
+    /// (0 = no limit).
+    #[napi]
+    pub fn field_data(
+        &mut self,
+        env: Env,
+        index: u32,
+        tags: Option<String>,
+        limit: u32,
+        layout: JsTypedArray,
+    ) -> napi::Result<String> {
+        let limit = if limit == 0 {
+            usize::MAX
+        } else {
+            limit as usize
+        };
+        self.encode(&env, index, &layout, |record, encoder| {
+            let tags = split_tags(&tags);
+            for f in record.get_fields(&tags).take(limit) {
+                encoder.field(f);
+            }
+        })
+    }
+
+    /// Like `fieldData` for one of pymarc's field groups: `subjects`,
+    /// `addedEntries`, `series`, `notes`, `location`, `physicalDescription`.
+    #[napi]
+    pub fn group_data(
+        &mut self,
+        env: Env,
+        index: u32,
+        group: String,
+        layout: JsTypedArray,
+    ) -> napi::Result<String> {
+        let tags: &[&str] = match group.as_str() {
+            "subjects" => SUBJECT_TAGS,
+            "addedEntries" => ADDED_ENTRY_TAGS,
+            "series" => SERIES_TAGS,
+            "notes" => NOTE_TAGS,
+            "location" => &["852"],
+            "physicalDescription" => &["300"],
+            other => {
+                return Err(throw(
+                    &env,
+                    &invalid(format!("unknown field group {other:?}")),
+                ))
+            }
+        };
+        self.encode(&env, index, &layout, |record, encoder| {
+            for f in record.get_fields(tags) {
+                encoder.field(f);
+            }
+        })
+    }
+
+    /// Positions of the fields with one of the comma-separated tags.
+    #[napi]
+    pub fn field_indexes(
+        &self,
+        env: Env,
+        index: u32,
+        tags: Option<String>,
+    ) -> napi::Result<Vec<u32>> {
+        let tags = split_tags(&tags);
+        Ok(self
+            .rec(&env, index)?
+            .field_indexes(&tags)
+            .into_iter()
+            .map(|i| i as u32)
+            .collect())
+    }
+
+    /// The first value of subfield `code` in the first field tagged `tag`;
+    /// for a control field, its value.
+    #[napi]
+    pub fn subfield(
+        &self,
+        env: Env,
+        index: u32,
+        tag: String,
+        code: Option<String>,
+    ) -> napi::Result<Option<String>> {
+        let Some(field) = self.rec(&env, index)?.get(&tag) else {
+            return Ok(None);
+        };
+        if let Some(v) = field.control_value() {
+            return Ok(Some(v.to_string()));
+        }
+        let code = one_char(&env, code.as_deref().unwrap_or(""), "a subfield code")?;
+        Ok(field.get(code).map(str::to_string))
+    }
+
+    /// Every value of subfield `code` in every field tagged `tag`.
+    #[napi]
+    pub fn subfields(
+        &self,
+        env: Env,
+        index: u32,
+        tag: String,
+        code: String,
+    ) -> napi::Result<Vec<String>> {
+        let code = one_char(&env, &code, "a subfield code")?;
+        let record = self.rec(&env, index)?;
+        Ok(record
+            .get_fields(&[tag.as_str()])
+            .flat_map(|f| {
+                f.subfields()
+                    .filter(|s| s.code == code)
+                    .map(|s| s.value.to_string())
+            })
+            .collect())
+    }
+
+    /// pymarc `value()` of the first field tagged `tag`.
+    #[napi]
+    pub fn value(&self, env: Env, index: u32, tag: String) -> napi::Result<Option<String>> {
+        Ok(self.rec(&env, index)?.get(&tag).map(Field::value))
+    }
+
+    /// pymarc `format_field()` of the field at a position.
+    #[napi]
+    pub fn format_field(&self, env: Env, index: u32, pos: u32) -> napi::Result<Option<String>> {
+        Ok(self
+            .rec(&env, index)?
+            .fields()
+            .get(pos as usize)
+            .map(Field::format_field))
+    }
+
+    #[napi]
+    pub fn title(&self, env: Env, index: u32) -> napi::Result<Option<String>> {
+        Ok(self.rec(&env, index)?.title())
+    }
+    #[napi]
+    pub fn issn_title(&self, env: Env, index: u32) -> napi::Result<Option<String>> {
+        Ok(self.rec(&env, index)?.issn_title())
+    }
+    #[napi]
+    pub fn author(&self, env: Env, index: u32) -> napi::Result<Option<String>> {
+        Ok(self.rec(&env, index)?.author())
+    }
+    #[napi]
+    pub fn uniform_title(&self, env: Env, index: u32) -> napi::Result<Option<String>> {
+        Ok(self.rec(&env, index)?.uniform_title())
+    }
+    #[napi]
+    pub fn isbn(&self, env: Env, index: u32) -> napi::Result<Option<String>> {
+        Ok(self.rec(&env, index)?.isbn())
+    }
+    #[napi]
+    pub fn issn(&self, env: Env, index: u32) -> napi::Result<Option<String>> {
+        Ok(self.rec(&env, index)?.issn().map(str::to_string))
+    }
+    #[napi]
+    pub fn issnl(&self, env: Env, index: u32) -> napi::Result<Option<String>> {
+        Ok(self.rec(&env, index)?.issnl().map(str::to_string))
+    }
+    #[napi]
+    pub fn sudoc(&self, env: Env, index: u32) -> napi::Result<Option<String>> {
+        Ok(self.rec(&env, index)?.sudoc())
+    }
+    #[napi]
+    pub fn publisher(&self, env: Env, index: u32) -> napi::Result<Option<String>> {
+        Ok(self.rec(&env, index)?.publisher().map(str::to_string))
+    }
+    #[napi]
+    pub fn pubyear(&self, env: Env, index: u32) -> napi::Result<Option<String>> {
+        Ok(self.rec(&env, index)?.pubyear().map(str::to_string))
+    }
+
+    /// Appends a field.
+    #[napi]
+    pub fn add_field(&mut self, env: Env, index: u32, field: FieldObject) -> napi::Result<u32> {
+        let f = field_from_object(&field).map_err(|e| throw(&env, &e))?;
+        let record = self.rec_mut(&env, index)?;
+        record.add_field(f);
+        Ok(record.fields().len() as u32 - 1)
+    }
+
+    /// Inserts in tag order (pymarc `add_ordered_field`); returns the position.
+    #[napi]
+    pub fn add_ordered_field(
+        &mut self,
+        env: Env,
+        index: u32,
+        field: FieldObject,
+    ) -> napi::Result<u32> {
+        let f = field_from_object(&field).map_err(|e| throw(&env, &e))?;
+        Ok(self.rec_mut(&env, index)?.add_ordered_field(f) as u32)
+    }
+
+    /// Inserts after the last field of the same hundred (pymarc
+    /// `add_grouped_field`); returns the position.
+    #[napi]
+    pub fn add_grouped_field(
+        &mut self,
+        env: Env,
+        index: u32,
+        field: FieldObject,
+    ) -> napi::Result<u32> {
+        let f = field_from_object(&field).map_err(|e| throw(&env, &e))?;
+        Ok(self.rec_mut(&env, index)?.add_grouped_field(f) as u32)
+    }
+
+    #[napi]
+    pub fn insert_field(
+        &mut self,
+        env: Env,
+        index: u32,
+        pos: u32,
+        field: FieldObject,
+    ) -> napi::Result<()> {
+        let f = field_from_object(&field).map_err(|e| throw(&env, &e))?;
+        self.rec_mut(&env, index)?.insert_field(pos as usize, f);
+        Ok(())
+    }
+
+    /// Replaces the field at a position.
+    #[napi]
+    pub fn set_field(
+        &mut self,
+        env: Env,
+        index: u32,
+        pos: u32,
+        field: FieldObject,
+    ) -> napi::Result<()> {
+        let f = field_from_object(&field).map_err(|e| throw(&env, &e))?;
+        *self.field_mut(&env, index, pos)? = f;
+        Ok(())
+    }
+
+    #[napi]
+    pub fn remove_field_at(&mut self, env: Env, index: u32, pos: u32) -> napi::Result<bool> {
+        Ok(self
+            .rec_mut(&env, index)?
+            .remove_field_at(pos as usize)
+            .is_some())
+    }
+
+    /// Removes every field with one of the comma-separated tags; returns how
+    /// many.
+    #[napi]
+    pub fn remove_fields(&mut self, env: Env, index: u32, tags: String) -> napi::Result<u32> {
+        let tags: Vec<&str> = tags.split(',').collect();
+        Ok(self.rec_mut(&env, index)?.remove_fields(&tags) as u32)
+    }
+
+    #[napi]
+    pub fn add_subfield(
+        &mut self,
+        env: Env,
+        index: u32,
+        pos: u32,
+        code: String,
+        value: String,
+        at: Option<u32>,
+    ) -> napi::Result<()> {
+        let code = one_char(&env, &code, "a subfield code")?;
+        let field = self.field_mut(&env, index, pos)?;
+        if field.is_control() {
+            return Err(throw(&env, &invalid("a control field has no subfields")));
+        }
+        field.add_subfield(code, &value, at.map(|a| a as usize));
+        Ok(())
+    }
+
+    /// Removes the first subfield `code`; returns its value.
+    #[napi]
+    pub fn delete_subfield(
+        &mut self,
+        env: Env,
+        index: u32,
+        pos: u32,
+        code: String,
+    ) -> napi::Result<Option<String>> {
+        let code = one_char(&env, &code, "a subfield code")?;
+        Ok(self.field_mut(&env, index, pos)?.delete_subfield(code))
+    }
+
+    /// Sets the one subfield `code` (pymarc `field[code] = value`).
+    #[napi]
+    pub fn set_subfield(
+        &mut self,
+        env: Env,
+        index: u32,
+        pos: u32,
+        code: String,
+        value: String,
+    ) -> napi::Result<()> {
+        let c = one_char(&env, &code, "a subfield code")?;
+        let field = self.field_mut(&env, index, pos)?;
+        field.set_unique_subfield(c, &value).map_err(|e| {
+            let why = match e {
+                SetSubfieldError::ControlField => "a control field has no subfields".to_string(),
+                SetSubfieldError::Missing => format!("the field has no subfield {code}"),
+                SetSubfieldError::MoreThanOne => {
+                    format!("the field has more than one subfield {code}")
+                }
+            };
+            throw(&env, &invalid(why))
+        })
+    }
+
+    #[napi]
+    pub fn set_indicators(
+        &mut self,
+        env: Env,
+        index: u32,
+        pos: u32,
+        ind1: String,
+        ind2: String,
+    ) -> napi::Result<()> {
+        let ind = Indicators::new(
+            one_char(&env, &ind1, "ind1")?,
+            one_char(&env, &ind2, "ind2")?,
+        );
+        let field = self.field_mut(&env, index, pos)?;
+        if field.is_control() {
+            return Err(throw(&env, &invalid("a control field has no indicators")));
+        }
+        field.set_indicators(ind);
+        Ok(())
+    }
+
+    #[napi]
+    pub fn set_control_value(
+        &mut self,
+        env: Env,
+        index: u32,
+        pos: u32,
+        value: String,
+    ) -> napi::Result<()> {
+        let field = self.field_mut(&env, index, pos)?;
+        if !field.is_control() {
+            return Err(throw(
+                &env,
+                &invalid("a data field has subfields, not a value"),
+            ));
+        }
+        field.set_control_value(value);
+        Ok(())
+    }
+
+    #[napi]
+    pub fn set_tag(&mut self, env: Env, index: u32, pos: u32, tag: String) -> napi::Result<()> {
+        self.field_mut(&env, index, pos)?.set_tag(tag.as_str());
+        Ok(())
+    }
+
+    /// The repairs lenient mode made to this record.
+    #[napi]
+    pub fn warnings(&self, env: Env, index: u32) -> napi::Result<Vec<JsObject>> {
+        self.rec(&env, index)?;
+        self.warnings
+            .get(index as usize)
+            .map(|ws| ws.iter().map(|w| warning_to_js(&env, w)).collect())
+            .unwrap_or_else(|| Ok(Vec::new()))
+    }
+
+    /// Records skipped in lenient mode, as JS errors.
+    #[napi]
+    pub fn errors(&self, env: Env) -> napi::Result<Vec<JsObject>> {
+        self.errors
+            .iter()
+            .map(|e| crate::error::to_js(&env, e))
+            .collect()
+    }
+
+    /// `[start, end]` of the worker thread's work in ms since the Unix epoch.
+    #[napi(getter)]
+    pub fn timing(&self) -> Option<Vec<f64>> {
+        self.timing.map(|(a, b)| vec![a, b])
+    }
+
+    #[napi]
+    pub fn equals(
+        &self,
+        env: Env,
+        index: u32,
+        other: &RecordStore,
+        other_index: u32,
+    ) -> napi::Result<bool> {
+        Ok(self.rec(&env, index)? == other.rec(&env, other_index)?)
+    }
+
+    /// pymarc `str(record)`: MARCMaker-style lines.
+    #[napi]
+    pub fn to_text(&self, env: Env, index: u32) -> napi::Result<String> {
+        Ok(self.rec(&env, index)?.to_string())
+    }
+}

@@ -1,0 +1,40 @@
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const { mrrc, data, CAMEL } = require('./helpers');
+
+const { readFile, parse, MarcReader } = mrrc;
+
+test('readFile gives the same records as the sync reader', async () => {
+  const records = await readFile(data('pymarc_test_camel.mrc'));
+  assert.deepEqual(records.map((r) => [r.title, r.isbn, r.author]), CAMEL);
+  assert.deepEqual(records.errors, []);
+});
+
+test('parse reads a Buffer in any format', async () => {
+  const records = await parse(fs.readFileSync(data('marc4j_chabon.xml')), { format: 'marcxml' });
+  const sync = new MarcReader(data('marc4j_chabon.mrc')).readAll();
+  assert.deepEqual(records.map((r) => r.toObject()), sync.map((r) => r.toObject()));
+});
+
+test('strict async reads reject with the first error; lenient ones resolve', async () => {
+  await assert.rejects(readFile(data('pymarc_bad_records.mrc')),
+    (e) => e instanceof Error && e.code === 'MRRC_LEADER' && e.recordIndex === 0 && e.byteOffset === 6);
+  await assert.rejects(readFile(data('missing.mrc')), { code: 'MRRC_IO' });
+  const lenient = await readFile(data('pymarc_bad_records.mrc'), { lenient: true });
+  assert.equal(lenient.length, 7);
+  assert.deepEqual(lenient.errors.map((e) => e.code), ['MRRC_NO_FIELDS', 'MRRC_TRUNCATED_RECORD']);
+});
+
+test('two async reads run at the same time on the thread pool', async () => {
+  // Big enough that each read takes a while; the proof is the worker-side
+  // timestamps: each read started before the other finished.
+  const one = fs.readFileSync(data('pymarc_test_camel.mrc'));
+  const big = Buffer.concat(Array.from({ length: 3000 }, () => one));
+  const [a, b] = await Promise.all([parse(big), parse(big)]);
+  assert.equal(a.length, 30000);
+  assert.equal(b.length, 30000);
+  assert.ok(a.timing.start < b.timing.end && b.timing.start < a.timing.end,
+    `intervals ${JSON.stringify(a.timing)} and ${JSON.stringify(b.timing)} do not overlap`);
+});

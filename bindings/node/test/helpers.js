@@ -1,0 +1,26 @@
+'use strict';
+const path = require('node:path');
+
+const mrrc = require('..');
+
+const data = (name) => path.join(__dirname, 'data', name);
+
+// Titles and ISBNs pymarc 5.4.0 gives for the records of these files.
+const CAMEL = [
+  ['ActivePerl with ASP and ADO /', '0471383147', 'Martinsson, Tobias, 1976-'],
+  ['Programming the Perl DBI /', '1565926994', 'Descartes, Alligator.'],
+  ["Perl : programmer's reference /", null, 'Brown, Martin C.'],
+  ['Perl : the complete reference /', '0072120002', 'Brown, Martin C.'],
+  ['CGI programming with Perl /', '1565924193', 'Guelich, Scott.'],
+  ['Proceedings of the Perl Conference 4.0 : July 17-20, 2000, Monterey, California.', '0596000138', 'Perl Conference 4.0 (2000 : Monterey, Calif.)'],
+  ['Perl for system administration /', '1565926099', 'Blank-Edelman, David N.'],
+  ['Programming Perl /', '0596000278', 'Wall, Larry.'],
+  ["Perl programmer's interactive workbook /", '013020868X', 'Lowe, Vincent (Vincent D.)'],
+  ['Cross-platform Perl /', '0764547291', 'Foster-Johnson, Eric.'],
+];
+const CHABON = [
+  ['The amazing adventures of Kavalier and Clay : a novel /', '0679450041', 17],
+  ['Summerland /', '0786808772', 15],
+];
+
+module.exports = { mrrc, data, CAMEL, CHABON };

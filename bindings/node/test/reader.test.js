@@ -1,0 +1,86 @@
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const { mrrc, data, CAMEL, CHABON } = require('./helpers');
+
+const { MarcReader } = mrrc;
+
+test('reads MARC-8 records with the titles, ISBNs and authors pymarc gives', () => {
+  const records = new MarcReader(data('pymarc_test_camel.mrc')).readAll();
+  assert.deepEqual(records.map((r) => [r.title, r.isbn, r.author]), CAMEL);
+});
+
+test('reads UTF-8 records from a path and from a Buffer alike', () => {
+  const fromPath = Array.from(new MarcReader(data('marc4j_chabon.mrc')));
+  const fromBuffer = Array.from(new MarcReader(fs.readFileSync(data('marc4j_chabon.mrc'))));
+  assert.deepEqual(fromPath.map((r) => [r.title, r.isbn, r.fieldCount]), CHABON);
+  assert.deepEqual(fromBuffer.map((r) => r.toObject()), fromPath.map((r) => r.toObject()));
+});
+
+test('MARC-8 decodes to the same text as the UTF-8 twin (NFC, as pymarc)', () => {
+  const [marc8] = new MarcReader(data('pymarc_marc8.mrc')).readAll();
+  const [utf8] = new MarcReader(data('pymarc_utf8_with_leader_flag.mrc')).readAll();
+  assert.equal(marc8.leader[9], ' ');
+  // The UTF-8 file has decomposed accents; MARC-8 decoding composes them (NFC).
+  const nfc = (r) => JSON.stringify(r.fields()).normalize('NFC');
+  assert.notEqual(JSON.stringify(marc8.fields()), JSON.stringify(utf8.fields()));
+  assert.equal(nfc(marc8), nfc(utf8));
+  assert.equal(marc8.subfield('240', 'a'), 'De la solitude \u00e0 la communaut\u00e9.');
+  assert.equal(marc8.title, 'Escape from loneliness /');
+});
+
+test('MARCXML and MARC-in-JSON readers', () => {
+  const xml = new MarcReader(data('marc4j_chabon.xml'), { format: 'marcxml' }).readAll();
+  const iso = new MarcReader(data('marc4j_chabon.mrc')).readAll();
+  assert.deepEqual(xml.map((r) => r.fields()), iso.map((r) => r.fields()));
+  const json = new MarcReader(data('pymarc_batch.json'), { format: 'json' }).readAll();
+  assert.deepEqual(json.map((r) => r.title), ['The Great Ray Charles', 'The White House']);
+});
+
+test('strict mode throws per bad record with code, record index and byte offset, and goes on', () => {
+  const reader = new MarcReader(data('pymarc_bad_records.mrc'));
+  const errors = [];
+  let good = 0;
+  for (;;) {
+    try {
+      const next = reader.next();
+      if (next.done) break;
+      good++;
+    } catch (e) {
+      assert.ok(e instanceof Error);
+      errors.push([e.code, e.recordIndex, e.byteOffset]);
+    }
+  }
+  assert.equal(good, 0);
+  assert.equal(errors.length, 9);
+  assert.deepEqual(errors.map((e) => e[1]), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.deepEqual(errors[8], ['MRRC_TRUNCATED_RECORD', 8, 1017]);
+  // Offsets grow with the records.
+  for (let i = 1; i < errors.length; i++) assert.ok(errors[i][2] > errors[i - 1][2]);
+});
+
+test('lenient mode repairs with warnings and reports what it skipped', () => {
+  const reader = new MarcReader(data('pymarc_bad_records.mrc'), { lenient: true });
+  const records = reader.readAll();
+  assert.equal(records.length, 7);
+  for (const r of records) assert.equal(r.title, 'The pragmatic programmer :  from journeyman to master /');
+  assert.ok(records[1].warnings.some((w) => w.code === 'MRRC_BASE_ADDRESS' && w.recordIndex === 1));
+  assert.ok(records[3].warnings.some((w) => w.code === 'MRRC_DIRECTORY'));
+  assert.deepEqual(reader.errors.map((e) => [e.code, e.recordIndex]), [['MRRC_NO_FIELDS', 6], ['MRRC_TRUNCATED_RECORD', 8]]);
+});
+
+test('bad options and missing files are errors with codes', () => {
+  assert.throws(() => new MarcReader(data('marc4j_chabon.mrc'), { format: 'pdf' }), { code: 'MRRC_INVALID_ARGUMENT' });
+  assert.throws(() => new MarcReader(data('marc4j_chabon.mrc'), { encoding: 'klingon' }), { code: 'MRRC_INVALID_ARGUMENT' });
+  assert.throws(() => new MarcReader(data('no-such-file.mrc')), (e) => e.code === 'MRRC_IO' && /no-such-file/.test(e.message));
+});
+
+test('a reader over more records than one batch yields them all in order', () => {
+  const one = fs.readFileSync(data('marc4j_chabon.mrc'));
+  const many = Buffer.concat(Array.from({ length: 300 }, () => one));
+  const titles = Array.from(new MarcReader(many), (r) => r.title);
+  assert.equal(titles.length, 600);
+  assert.equal(titles[599], 'Summerland /');
+  assert.equal(titles[256], CHABON[0][0]);
+});

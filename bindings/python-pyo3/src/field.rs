@@ -1,0 +1,435 @@
+//! `mrrc.Field` and `mrrc.RawField`: pymarc's field API over one core field.
+//!
+//! A field object owns its core field behind a mutex, so it can be shared by
+//! several records and threads; records read in a field's current state
+//! whenever the core needs it.
+
+use std::sync::{Mutex, MutexGuard};
+
+use pyo3::exceptions::PyKeyError;
+use pyo3::prelude::*;
+use pyo3::sync::MutexExt;
+use pyo3::types::{PyDict, PyIterator, PyList, PyTuple, PyType};
+
+use crate::convert::{
+    char_in, code_out, indicators_in, indicators_obj, subfield_obj, subfields_in, tag_in, text_in,
+    text_out, ABSENT,
+};
+use mrrc_core::{Indicators, SetSubfieldError};
+
+pub struct FieldState {
+    pub field: mrrc_core::Field,
+    /// Values are bytes (pymarc `RawField`, from `to_unicode=False`).
+    pub raw: bool,
+}
+
+/// A MARC field: a control field (`tag`, `data`) or a data field (`tag`,
+/// `indicators`, `subfields`).
+#[pyclass(module = "mrrc.field", name = "Field", subclass, frozen)]
+pub struct Field {
+    state: Mutex<FieldState>,
+}
+
+/// A field whose values are the undecoded bytes (pymarc `RawField`).
+#[pyclass(module = "mrrc.field", name = "RawField", extends = Field, frozen)]
+pub struct RawField;
+
+/// The one-character subfield code a Python string names, if it can name one.
+fn code_key(code: &str) -> Option<char> {
+    let mut chars = code.chars();
+    match (chars.next(), chars.next()) {
+        (None, _) => Some(ABSENT),
+        (Some(c), None) => Some(c),
+        _ => None,
+    }
+}
+
+impl Field {
+    fn from_state(field: mrrc_core::Field, raw: bool) -> Self {
+        Field {
+            state: Mutex::new(FieldState { field, raw }),
+        }
+    }
+
+    pub fn lock(&self, py: Python<'_>) -> MutexGuard<'_, FieldState> {
+        self.state
+            .lock_py_attached(py)
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn core(&self, py: Python<'_>) -> mrrc_core::Field {
+        self.lock(py).field.clone()
+    }
+
+    /// A new Python field object (a `RawField` when `raw`).
+    pub fn new_object(py: Python<'_>, field: mrrc_core::Field, raw: bool) -> PyResult<Py<Field>> {
+        if raw {
+            let init =
+                PyClassInitializer::from(Field::from_state(field, true)).add_subclass(RawField);
+            Ok(Bound::new(py, init)?.into_super().unbind())
+        } else {
+            Py::new(py, Field::from_state(field, false))
+        }
+    }
+
+    fn build(
+        tag: &Bound<'_, PyAny>,
+        indicators: Option<&Bound<'_, PyAny>>,
+        subfields: Option<&Bound<'_, PyAny>>,
+        data: Option<&Bound<'_, PyAny>>,
+        raw: bool,
+    ) -> PyResult<Self> {
+        let tag = tag_in(tag)?;
+        let subs = match subfields {
+            Some(s) if !s.is_none() => subfields_in(s)?,
+            _ => Vec::new(),
+        };
+        let field = if tag.is_control() {
+            let value = match data {
+                Some(d) => text_in(d)?,
+                None => String::new(),
+            };
+            mrrc_core::Field::control(tag, value)
+        } else {
+            let ind = indicators_in(indicators)?;
+            mrrc_core::Field::data(tag, ind, subs.iter().map(|(c, v)| (*c, v.as_str())))
+        };
+        Ok(Field::from_state(field, raw))
+    }
+
+    fn subfield_list<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let state = self.lock(py);
+        let items = state
+            .field
+            .subfields()
+            .map(|s| subfield_obj(py, s.code, s.value, state.raw))
+            .collect::<PyResult<Vec<_>>>()?;
+        PyList::new(py, items)
+    }
+}
+
+#[pymethods]
+impl Field {
+    #[new]
+    #[pyo3(signature = (tag, indicators=None, subfields=None, data=None))]
+    fn py_new(
+        tag: &Bound<'_, PyAny>,
+        indicators: Option<&Bound<'_, PyAny>>,
+        subfields: Option<&Bound<'_, PyAny>>,
+        data: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        Field::build(tag, indicators, subfields, data, false)
+    }
+
+    #[getter]
+    fn tag(&self, py: Python<'_>) -> String {
+        self.lock(py).field.tag().as_str().to_owned()
+    }
+
+    #[setter]
+    fn set_tag(&self, py: Python<'_>, tag: &Bound<'_, PyAny>) -> PyResult<()> {
+        let tag = tag_in(tag)?;
+        self.lock(py).field.set_tag(tag);
+        Ok(())
+    }
+
+    /// The value of a control field; `None` for a data field.
+    #[getter]
+    fn data<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyAny>> {
+        let state = self.lock(py);
+        state
+            .field
+            .control_value()
+            .map(|v| text_out(py, v, state.raw))
+    }
+
+    #[setter]
+    fn set_data(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let value = text_in(value)?;
+        self.lock(py).field.set_control_value(value);
+        Ok(())
+    }
+
+    #[getter]
+    fn control_field(&self, py: Python<'_>) -> bool {
+        self.lock(py).field.is_control()
+    }
+
+    fn is_control_field(&self, py: Python<'_>) -> bool {
+        self.control_field(py)
+    }
+
+    #[getter]
+    fn indicators<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let ind = self.lock(py).field.indicators();
+        ind.map(|i| indicators_obj(py, i)).transpose()
+    }
+
+    #[setter]
+    fn set_indicators(&self, py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        if value.is_none_or(|v| v.is_none()) {
+            return Ok(());
+        }
+        let ind = indicators_in(value)?;
+        self.lock(py).field.set_indicators(ind);
+        Ok(())
+    }
+
+    #[getter]
+    fn indicator1<'py>(&self, py: Python<'py>) -> Bound<'py, PyAny> {
+        let ind = self.lock(py).field.indicators();
+        match ind {
+            Some(i) => code_out(py, i.first).into_any(),
+            None => code_out(py, ABSENT).into_any(),
+        }
+    }
+
+    #[setter]
+    fn set_indicator1(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let c = char_in(value)?;
+        let mut state = self.lock(py);
+        let ind = state.field.indicators().unwrap_or(Indicators::BLANK);
+        state.field.set_indicators(Indicators::new(c, ind.second));
+        Ok(())
+    }
+
+    #[getter]
+    fn indicator2<'py>(&self, py: Python<'py>) -> Bound<'py, PyAny> {
+        let ind = self.lock(py).field.indicators();
+        match ind {
+            Some(i) => code_out(py, i.second).into_any(),
+            None => code_out(py, ABSENT).into_any(),
+        }
+    }
+
+    #[setter]
+    fn set_indicator2(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let c = char_in(value)?;
+        let mut state = self.lock(py);
+        let ind = state.field.indicators().unwrap_or(Indicators::BLANK);
+        state.field.set_indicators(Indicators::new(ind.first, c));
+        Ok(())
+    }
+
+    /// The subfields as a new list of `Subfield(code, value)`; assign a list
+    /// to replace them.
+    #[getter(subfields)]
+    fn subfields_getter<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        self.subfield_list(py)
+    }
+
+    #[setter]
+    fn set_subfields(&self, py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let subs = subfields_in(value)?;
+        self.lock(py)
+            .field
+            .set_subfields(subs.iter().map(|(c, v)| (*c, v.as_str())));
+        Ok(())
+    }
+
+    #[pyo3(signature = (code, default=None))]
+    fn get<'py>(
+        &self,
+        py: Python<'py>,
+        code: &str,
+        default: Option<Bound<'py, PyAny>>,
+    ) -> Option<Bound<'py, PyAny>> {
+        let state = self.lock(py);
+        code_key(code)
+            .and_then(|c| state.field.get(c))
+            .map(|v| text_out(py, v, state.raw))
+            .or(default)
+    }
+
+    fn __getitem__<'py>(&self, py: Python<'py>, code: &str) -> PyResult<Bound<'py, PyAny>> {
+        let state = self.lock(py);
+        code_key(code)
+            .and_then(|c| state.field.get(c))
+            .map(|v| text_out(py, v, state.raw))
+            .ok_or_else(|| PyKeyError::new_err(code.to_owned()))
+    }
+
+    fn __setitem__(&self, py: Python<'_>, code: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let value = text_in(value)?;
+        let Some(c) = code_key(code) else {
+            return Err(PyKeyError::new_err(format!("no code '{code}'")));
+        };
+        match self.lock(py).field.set_unique_subfield(c, &value) {
+            Ok(()) => Ok(()),
+            Err(SetSubfieldError::ControlField) => {
+                Err(PyKeyError::new_err("field is a control field"))
+            }
+            Err(SetSubfieldError::Missing) => Err(PyKeyError::new_err(format!("no code '{code}'"))),
+            Err(SetSubfieldError::MoreThanOne) => {
+                Err(PyKeyError::new_err(format!("more than one code '{code}'")))
+            }
+        }
+    }
+
+    fn __contains__(&self, py: Python<'_>, code: &str) -> bool {
+        code_key(code).is_some_and(|c| self.lock(py).field.contains(c))
+    }
+
+    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyIterator>> {
+        self.subfield_list(py)?.try_iter()
+    }
+
+    /// A control field's data, or the subfield values stripped and joined by
+    /// spaces.
+    fn value<'py>(&self, py: Python<'py>) -> Bound<'py, PyAny> {
+        let state = self.lock(py);
+        text_out(py, &state.field.value(), state.raw)
+    }
+
+    /// Values of the subfields whose code is one of `codes`, in field order.
+    #[pyo3(signature = (*codes))]
+    fn get_subfields<'py>(
+        &self,
+        py: Python<'py>,
+        codes: Vec<String>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let keys: Vec<char> = codes.iter().filter_map(|c| code_key(c)).collect();
+        let state = self.lock(py);
+        let values = state
+            .field
+            .get_subfields(&keys)
+            .into_iter()
+            .map(|v| text_out(py, v, state.raw));
+        PyList::new(py, values)
+    }
+
+    #[pyo3(signature = (code, value, pos=None))]
+    fn add_subfield(
+        &self,
+        py: Python<'_>,
+        code: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+        pos: Option<usize>,
+    ) -> PyResult<()> {
+        let code = char_in(code)?;
+        let value = text_in(value)?;
+        self.lock(py).field.add_subfield(code, &value, pos);
+        Ok(())
+    }
+
+    fn delete_subfield<'py>(&self, py: Python<'py>, code: &str) -> Option<Bound<'py, PyAny>> {
+        let mut state = self.lock(py);
+        let removed = code_key(code).and_then(|c| state.field.delete_subfield(c));
+        removed.map(|v| text_out(py, &v, state.raw))
+    }
+
+    fn subfields_as_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        let state = self.lock(py);
+        for s in state.field.subfields() {
+            let key = code_out(py, s.code);
+            let value = text_out(py, s.value, state.raw);
+            match dict.get_item(&key)? {
+                Some(list) => list.cast::<PyList>()?.append(value)?,
+                None => dict.set_item(key, PyList::new(py, [value])?)?,
+            }
+        }
+        Ok(dict)
+    }
+
+    fn linkage_occurrence_num(&self, py: Python<'_>) -> Option<String> {
+        self.lock(py)
+            .field
+            .linkage_occurrence_num()
+            .map(str::to_owned)
+    }
+
+    fn format_field<'py>(&self, py: Python<'py>) -> Bound<'py, PyAny> {
+        let state = self.lock(py);
+        text_out(py, &state.field.format_field(), state.raw)
+    }
+
+    fn is_subject_field(&self, py: Python<'_>) -> bool {
+        self.lock(py).field.is_subject_field()
+    }
+
+    /// Turns `['a', 'x', 'b', 'y']` into `[Subfield('a', 'x'), Subfield('b', 'y')]`.
+    #[classmethod]
+    fn convert_legacy_subfields<'py>(
+        cls: &Bound<'py, PyType>,
+        subfields: Vec<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let py = cls.py();
+        if subfields.len() % 2 != 0 {
+            return Err(pyo3::exceptions::PyValueError::new_err(
+                "legacy subfields come in code, value pairs",
+            ));
+        }
+        let sub = crate::convert::subfield_type(py)?;
+        let items = subfields
+            .chunks(2)
+            .map(|pair| sub.call1((pair[0].clone(), pair[1].clone())))
+            .collect::<PyResult<Vec<_>>>()?;
+        PyList::new(py, items)
+    }
+
+    fn __str__(&self, py: Python<'_>) -> String {
+        self.lock(py).field.to_string()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!("<Field {}>", self.lock(py).field)
+    }
+
+    fn __copy__(slf: &Bound<'_, Self>) -> PyResult<Py<Field>> {
+        let py = slf.py();
+        let state = slf.get().lock(py);
+        Field::new_object(py, state.field.clone(), state.raw)
+    }
+
+    fn __deepcopy__(slf: &Bound<'_, Self>, _memo: &Bound<'_, PyAny>) -> PyResult<Py<Field>> {
+        Field::__copy__(slf)
+    }
+
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        let py = slf.py();
+        let f = slf.get();
+        let args = if f.control_field(py) {
+            PyTuple::new(
+                py,
+                [
+                    f.tag(py).into_pyobject(py)?.into_any(),
+                    py.None().into_bound(py),
+                    py.None().into_bound(py),
+                    f.data(py).unwrap_or_else(|| py.None().into_bound(py)),
+                ],
+            )?
+        } else {
+            PyTuple::new(
+                py,
+                [
+                    f.tag(py).into_pyobject(py)?.into_any(),
+                    f.indicators(py)?
+                        .unwrap_or_else(|| py.None().into_bound(py)),
+                    f.subfields_getter(py)?.into_any(),
+                    py.None().into_bound(py),
+                ],
+            )?
+        };
+        Ok((slf.get_type().into_any(), args))
+    }
+}
+
+#[pymethods]
+impl RawField {
+    #[new]
+    #[pyo3(signature = (tag, indicators=None, subfields=None, data=None))]
+    fn py_new(
+        tag: &Bound<'_, PyAny>,
+        indicators: Option<&Bound<'_, PyAny>>,
+        subfields: Option<&Bound<'_, PyAny>>,
+        data: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyClassInitializer<Self>> {
+        Ok(
+            PyClassInitializer::from(Field::build(tag, indicators, subfields, data, true)?)
+                .add_subclass(RawField),
+        )
+    }
+}

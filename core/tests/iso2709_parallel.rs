@@ -1,0 +1,102 @@
+//! The parallel paths and the view agree with the streaming reader.
+
+use mrrc_core::iso2709::MarcReader;
+use mrrc_core::parallel::{parse_all, split_records, ParallelReader};
+use mrrc_core::view::RecordView;
+use mrrc_core::{ReadOptions, Record};
+
+/// Every corpus file end to end: good records, bad ones, filler and oversize
+/// records, with offsets that only match if framing is the same everywhere.
+fn all_corpus_bytes() -> Vec<u8> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "mrc"))
+        // A truncated file would swallow the start of the next one.
+        .filter(|p| {
+            !p.to_string_lossy().contains("008008027") && !p.to_string_lossy().contains("e005")
+        })
+        .collect();
+    names.sort();
+    let mut out = Vec::new();
+    for n in names {
+        out.extend(std::fs::read(n).unwrap());
+    }
+    out
+}
+
+fn streamed(bytes: &[u8], options: ReadOptions) -> Vec<mrrc_core::Result<Record>> {
+    MarcReader::new(bytes, options).collect()
+}
+
+#[test]
+fn parallel_results_equal_streamed_results() {
+    let bytes = all_corpus_bytes();
+    for options in [ReadOptions::strict(), ReadOptions::lenient()] {
+        let expected = streamed(&bytes, options);
+        assert!(expected.len() > 2_000);
+        assert!(expected.iter().filter(|r| r.is_err()).count() > 50);
+        assert_eq!(split_records(&bytes).len(), expected.len());
+        assert_eq!(parse_all(&bytes, &options), expected);
+        let reader = ParallelReader::new(&bytes[..], options, 2)
+            .unwrap()
+            .with_chunk_size(64 << 10);
+        assert_eq!(reader.threads(), 2);
+        let got: Vec<_> = reader.collect();
+        assert_eq!(got, expected);
+    }
+}
+
+#[test]
+fn split_ranges_are_what_the_reader_returns() {
+    let bytes = all_corpus_bytes();
+    let mut reader = MarcReader::new(&bytes[..], ReadOptions::lenient());
+    for range in split_records(&bytes) {
+        reader.next().unwrap().ok();
+        assert_eq!(reader.last_record_bytes(), &bytes[range]);
+    }
+    assert!(reader.next().is_none());
+}
+
+#[test]
+fn view_agrees_with_the_record() {
+    let bytes = all_corpus_bytes();
+    let options = ReadOptions::strict();
+    let mut viewed = 0;
+    for range in split_records(&bytes) {
+        let rec = &bytes[range];
+        let Ok(record) = mrrc_core::iso2709::parse_record(rec, &options) else {
+            continue;
+        };
+        let Ok(view) = RecordView::parse(rec) else {
+            // Oversize records: the view trusts the directory.
+            assert!(rec.len() > 99_999);
+            continue;
+        };
+        assert_eq!(view.to_record(&options).unwrap(), record);
+        assert_eq!(view.len(), record.fields().len());
+        for (fv, f) in view.fields().zip(record.fields()) {
+            assert_eq!(fv.tag().unwrap(), f.tag().as_str());
+            if let Some(v) = f.control_value() {
+                if record.leader.is_unicode() {
+                    assert_eq!(fv.value().unwrap(), v);
+                }
+            } else {
+                let ind = f.indicators().unwrap();
+                let (a, b) = fv.indicators().unwrap();
+                assert_eq!((char::from(a), char::from(b)), (ind.first, ind.second));
+                let codes: Vec<char> = fv.subfields().map(|s| char::from(s.code)).collect();
+                let want: Vec<char> = f.subfields().map(|s| s.code).collect();
+                assert_eq!(codes, want);
+                if record.leader.is_unicode() {
+                    for (sv, s) in fv.subfields().zip(f.subfields()) {
+                        assert_eq!(sv.value_str().unwrap(), s.value);
+                    }
+                }
+            }
+        }
+        viewed += 1;
+    }
+    assert!(viewed > 1_500, "{viewed}");
+}

@@ -1,0 +1,95 @@
+//! ISO 2709 -> MARCXML / JSON / msgpack / MARCMaker -> record equals the
+//! record read, for every UTF-8 record in the ISO 2709 fixtures.
+
+use std::fs;
+use std::path::Path;
+
+use mrrc_core::iso2709::MarcReader;
+use mrrc_core::json::{record_from_json, record_to_json};
+use mrrc_core::marcxml::{record_from_xml, record_to_xml};
+use mrrc_core::mrk::{record_from_mrk, record_to_mrk};
+use mrrc_core::msgpack::{record_from_msgpack, record_to_msgpack};
+use mrrc_core::{ReadOptions, Record};
+
+/// Text XML 1.0 cannot carry (C0 controls; a CR becomes LF when parsed).
+fn xml_safe(r: &Record) -> bool {
+    let ok = |s: &str| !s.chars().any(|c| c < ' ' && c != '\t' && c != '\n');
+    r.fields().iter().all(|f| {
+        ok(f.tag().as_str())
+            && f.control_value().is_none_or(ok)
+            && f.subfields()
+                .all(|s| ok(s.value) && ok(s.code.encode_utf8(&mut [0; 4])))
+            && f.indicators()
+                .is_none_or(|i| ok(&format!("{}{}", i.first, i.second)))
+    })
+}
+
+/// MARCMaker has no escapes: no '$' or '\' in data, no line breaks, no
+/// backslash indicators, tags of three characters.
+fn mrk_safe(r: &Record) -> bool {
+    let ok = |s: &str| !s.contains(['$', '\\', '\n', '\r']);
+    r.fields().iter().all(|f| {
+        f.tag().as_str().chars().count() == 3
+            && ok(f.tag().as_str())
+            && f.control_value().is_none_or(ok)
+            && f.subfields()
+                .all(|s| ok(s.value) && s.code != '$' && s.code != '\\')
+            && f.indicators()
+                .is_none_or(|i| i.first != '\\' && i.second != '\\')
+    }) && !r.fields().is_empty()
+}
+
+#[test]
+fn every_utf8_iso2709_record_survives_every_format() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let mut names: Vec<_> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "mrc" || e == "dat"))
+        .collect();
+    names.sort();
+    let strict = ReadOptions::strict();
+    let (mut records, mut xml, mut mrk) = (0, 0, 0);
+    for path in &names {
+        let Ok(reader) = MarcReader::open(path, strict) else {
+            continue;
+        };
+        for record in reader.take(20_000).flatten() {
+            if !record.leader.is_unicode() || !record.leader.as_bytes().is_ascii() {
+                continue;
+            }
+            let name = path.display();
+            assert_eq!(
+                record_from_json(&record_to_json(&record), &strict).as_ref(),
+                Ok(&record),
+                "{name}"
+            );
+            assert_eq!(
+                record_from_msgpack(&record_to_msgpack(&record), &strict).as_ref(),
+                Ok(&record),
+                "{name}"
+            );
+            if xml_safe(&record) {
+                assert_eq!(
+                    record_from_xml(&record_to_xml(&record), &strict).as_ref(),
+                    Ok(&record),
+                    "{name}"
+                );
+                xml += 1;
+            }
+            if mrk_safe(&record) {
+                assert_eq!(
+                    record_from_mrk(&record_to_mrk(&record), &strict).as_ref(),
+                    Ok(&record),
+                    "{name}"
+                );
+                mrk += 1;
+            }
+            records += 1;
+        }
+    }
+    println!("{records} records; {xml} through MARCXML; {mrk} through MARCMaker");
+    assert!(records >= 1_000, "{records}");
+    assert!(xml * 100 >= records * 95, "{xml} of {records}");
+    assert!(mrk * 100 >= records * 80, "{mrk} of {records}");
+}

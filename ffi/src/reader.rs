@@ -1,0 +1,358 @@
+//! `MrrcReader`: a streaming reader of any format over a file, a buffer or
+//! a read callback.
+
+use std::ffi::{c_char, c_void};
+
+use mrrc_core::iso2709::MarcReader;
+use mrrc_core::json::JsonReader;
+use mrrc_core::marcxml::XmlReader;
+use mrrc_core::mrk::MrkReader;
+use mrrc_core::msgpack::MsgpackReader;
+use mrrc_core::{Error, ReadOptions, Record, Warning};
+
+use crate::alloc::owned_string;
+use crate::args::{borrow_mut, bytes, out_ptr, write, write_opt};
+use crate::io::{
+    input_from_bytes, input_from_callback, input_from_path, path_arg, Input, MrrcReadCallback,
+};
+use crate::options::{
+    read_options, MrrcFormat, MrrcReadOptions, MRRC_FORMAT_ISO2709, MRRC_FORMAT_JSON,
+    MRRC_FORMAT_MARCXML, MRRC_FORMAT_MRK, MRRC_FORMAT_MSGPACK, MRRC_FORMAT_NDJSON,
+};
+use crate::record::{into_handle, MrrcRecord};
+use crate::status::{status_of, value_or, Failure, MrrcStatus, Outcome};
+
+/// A streaming reader of records, freed with `mrrc_reader_free`.
+///
+/// Threads: a reader may be moved to another thread between calls (one built
+/// on callbacks only if its callback and userdata allow that) but must not
+/// be used by two threads at once. Records it returns are independent of it.
+pub struct MrrcReader {
+    _opaque: [u8; 0],
+}
+
+/// What every format's reader offers.
+pub(crate) trait Source: Send {
+    fn next_record(&mut self) -> Option<Result<Record, Error>>;
+    fn warnings(&self) -> &[Warning];
+    fn last_record_bytes(&self) -> &[u8] {
+        &[]
+    }
+}
+
+impl Source for MarcReader<Input> {
+    fn next_record(&mut self) -> Option<Result<Record, Error>> {
+        self.next()
+    }
+    fn warnings(&self) -> &[Warning] {
+        MarcReader::warnings(self)
+    }
+    fn last_record_bytes(&self) -> &[u8] {
+        MarcReader::last_record_bytes(self)
+    }
+}
+
+impl Source for XmlReader<Input> {
+    fn next_record(&mut self) -> Option<Result<Record, Error>> {
+        self.next()
+    }
+    fn warnings(&self) -> &[Warning] {
+        XmlReader::warnings(self)
+    }
+}
+
+impl Source for JsonReader<Input> {
+    fn next_record(&mut self) -> Option<Result<Record, Error>> {
+        self.next()
+    }
+    fn warnings(&self) -> &[Warning] {
+        JsonReader::warnings(self)
+    }
+}
+
+impl Source for MsgpackReader<Input> {
+    fn next_record(&mut self) -> Option<Result<Record, Error>> {
+        self.next()
+    }
+    fn warnings(&self) -> &[Warning] {
+        MsgpackReader::warnings(self)
+    }
+}
+
+impl Source for MrkReader<Input> {
+    fn next_record(&mut self) -> Option<Result<Record, Error>> {
+        self.next()
+    }
+    fn warnings(&self) -> &[Warning] {
+        MrkReader::warnings(self)
+    }
+}
+
+struct Reader {
+    source: Box<dyn Source>,
+    /// An error met while filling a batch, returned by the next call.
+    pending: Option<Error>,
+    records_returned: u64,
+}
+
+/// The reader of a format.
+pub(crate) fn source_for(
+    format: MrrcFormat,
+    input: Input,
+    options: ReadOptions,
+) -> Outcome<Box<dyn Source>> {
+    Ok(match format {
+        MRRC_FORMAT_ISO2709 => Box::new(MarcReader::new(input, options)),
+        MRRC_FORMAT_MARCXML => Box::new(XmlReader::new(input, options)),
+        MRRC_FORMAT_JSON | MRRC_FORMAT_NDJSON => Box::new(JsonReader::new(input, options)),
+        MRRC_FORMAT_MSGPACK => Box::new(MsgpackReader::new(input, options)),
+        MRRC_FORMAT_MRK => Box::new(MrkReader::new(input, options)),
+        other => {
+            return Err(Failure::invalid(format!(
+                "format {other} cannot be read by this version of mrrc"
+            )))
+        }
+    })
+}
+
+fn make_reader(format: MrrcFormat, input: Input, options: ReadOptions) -> Outcome<*mut MrrcReader> {
+    let reader = Reader {
+        source: source_for(format, input, options)?,
+        pending: None,
+        records_returned: 0,
+    };
+    Ok(Box::into_raw(Box::new(reader)).cast())
+}
+
+/// # Safety
+/// A non-NULL `r` is a live reader handle used by no one else.
+unsafe fn reader_mut<'a>(r: *mut MrrcReader) -> Outcome<&'a mut Reader> {
+    // SAFETY: a reader handle points to a boxed `Reader`.
+    unsafe { borrow_mut(r.cast::<Reader>(), "reader") }
+}
+
+/// Opens a file. `options` may be NULL (ISO 2709, strict, charset from the
+/// leader). A file that cannot be opened is `MRRC_IO`.
+#[no_mangle]
+pub unsafe extern "C" fn mrrc_reader_open_path(
+    path: *const c_char,
+    options: *const MrrcReadOptions,
+    out: *mut *mut MrrcReader,
+) -> MrrcStatus {
+    status_of(|| {
+        let out = out_ptr(out, "out")?;
+        // SAFETY: pointer contract of the header.
+        let (path, (format, opts)) = unsafe { (path_arg(path)?, read_options(options)?) };
+        let reader = make_reader(format, input_from_path(&path)?, opts)?;
+        // SAFETY: checked non-NULL by out_ptr.
+        unsafe { write(out, reader) };
+        Ok(())
+    })
+}
+
+/// Reads from a copy of `data[0..len]` (the caller's buffer may be freed
+/// after the call). `options` may be NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mrrc_reader_from_bytes(
+    data: *const u8,
+    len: usize,
+    options: *const MrrcReadOptions,
+    out: *mut *mut MrrcReader,
+) -> MrrcStatus {
+    status_of(|| {
+        let out = out_ptr(out, "out")?;
+        // SAFETY: pointer contract of the header.
+        let (data, (format, opts)) = unsafe { (bytes(data, len, "data")?, read_options(options)?) };
+        let reader = make_reader(format, input_from_bytes(data), opts)?;
+        // SAFETY: checked non-NULL by out_ptr.
+        unsafe { write(out, reader) };
+        Ok(())
+    })
+}
+
+/// Reads through `callback(userdata, ...)`, called from the thread that
+/// calls `mrrc_reader_next*` until it reports the end of the input.
+/// `options` may be NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mrrc_reader_from_callback(
+    callback: MrrcReadCallback,
+    userdata: *mut c_void,
+    options: *const MrrcReadOptions,
+    out: *mut *mut MrrcReader,
+) -> MrrcStatus {
+    status_of(|| {
+        let out = out_ptr(out, "out")?;
+        // SAFETY: pointer contract of the header.
+        let (format, opts) = unsafe { read_options(options)? };
+        let reader = make_reader(format, input_from_callback(callback, userdata)?, opts)?;
+        // SAFETY: checked non-NULL by out_ptr.
+        unsafe { write(out, reader) };
+        Ok(())
+    })
+}
+
+/// Frees a reader (NULL is a no-op) and closes its file.
+#[no_mangle]
+pub unsafe extern "C" fn mrrc_reader_free(reader: *mut MrrcReader) {
+    if !reader.is_null() {
+        // SAFETY: a reader handle came from `make_reader` (Box<Reader>).
+        drop(unsafe { Box::from_raw(reader.cast::<Reader>()) });
+    }
+}
+
+/// The next record: `MRRC_OK` with a caller-owned record in `*record`, or
+/// `MRRC_OK` with `*record` = NULL at the end of the input. A bad record is
+/// an error status (message, record index and byte offset in the last
+/// error); reading may go on with the next call, which returns the next
+/// record.
+#[no_mangle]
+pub unsafe extern "C" fn mrrc_reader_next(
+    reader: *mut MrrcReader,
+    record: *mut *mut MrrcRecord,
+) -> MrrcStatus {
+    status_of(|| {
+        let out = out_ptr(record, "record")?;
+        // SAFETY: pointer contract of the header.
+        let reader = unsafe { reader_mut(reader) }?;
+        if let Some(e) = reader.pending.take() {
+            return Err(e.into());
+        }
+        let handle = match reader.source.next_record() {
+            None => std::ptr::null_mut(),
+            Some(Ok(r)) => {
+                reader.records_returned += 1;
+                into_handle(r)
+            }
+            Some(Err(e)) => return Err(e.into()),
+        };
+        // SAFETY: checked non-NULL by out_ptr.
+        unsafe { write(out, handle) };
+        Ok(())
+    })
+}
+
+/// Up to `capacity` records in one call, written to `records[0..*count]`
+/// (each caller-owned). `*count` is 0 only at the end of the input. When a
+/// bad record follows good ones, the good ones are returned with `MRRC_OK`
+/// and the error comes from the next call; when it comes first, the call
+/// fails with it and `*count` is untouched.
+#[no_mangle]
+pub unsafe extern "C" fn mrrc_reader_next_batch(
+    reader: *mut MrrcReader,
+    records: *mut *mut MrrcRecord,
+    capacity: usize,
+    count: *mut usize,
+) -> MrrcStatus {
+    status_of(|| {
+        let count_out = out_ptr(count, "count")?;
+        let records = out_ptr(records, "records")?;
+        // SAFETY: pointer contract of the header.
+        let reader = unsafe { reader_mut(reader) }?;
+        if let Some(e) = reader.pending.take() {
+            return Err(e.into());
+        }
+        let mut n = 0usize;
+        while n < capacity {
+            match reader.source.next_record() {
+                None => break,
+                Some(Ok(r)) => {
+                    // SAFETY: `records` holds `capacity` slots per the
+                    // contract, and n < capacity.
+                    unsafe { records.add(n).write(into_handle(r)) };
+                    n += 1;
+                }
+                Some(Err(e)) if n == 0 => return Err(e.into()),
+                Some(Err(e)) => {
+                    reader.pending = Some(e);
+                    break;
+                }
+            }
+        }
+        reader.records_returned += n as u64;
+        // SAFETY: checked non-NULL by out_ptr.
+        unsafe { write(count_out, n) };
+        Ok(())
+    })
+}
+
+/// Number of warnings (lenient repairs) of the record last returned.
+#[no_mangle]
+pub unsafe extern "C" fn mrrc_reader_warning_count(reader: *mut MrrcReader) -> usize {
+    // SAFETY: pointer contract of the header.
+    value_or(0, || {
+        Ok(unsafe { reader_mut(reader) }?.source.warnings().len())
+    })
+}
+
+/// Warning `index` of the record last returned: its kind as a status code
+/// (`MRRC_*` from 100 up) in `*status` and its message (with the record
+/// index and byte offset) as a caller-owned string in `*message`; either
+/// out-parameter may be NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mrrc_reader_warning(
+    reader: *mut MrrcReader,
+    index: usize,
+    status: *mut i32,
+    message: *mut *mut c_char,
+) -> MrrcStatus {
+    status_of(|| {
+        // SAFETY: pointer contract of the header.
+        let reader = unsafe { reader_mut(reader) }?;
+        let warnings = reader.source.warnings();
+        let w = warnings
+            .get(index)
+            .ok_or_else(|| Failure::out_of_range("warning", index, warnings.len()))?;
+        // SAFETY: NULL or writable per the contract.
+        unsafe {
+            write_opt(status, MrrcStatus::from_kind(w.kind) as i32);
+            write_opt(
+                message,
+                if message.is_null() {
+                    std::ptr::null_mut()
+                } else {
+                    owned_string(&w.to_string())
+                },
+            );
+        }
+        Ok(())
+    })
+}
+
+/// A borrowed run of bytes (`ptr` NULL when empty), valid until the object
+/// it came from changes or is freed.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct MrrcBytes {
+    pub ptr: *const u8,
+    pub len: usize,
+}
+
+/// The raw bytes of the ISO 2709 record last returned (pymarc
+/// `current_chunk`), borrowed until the next call on the reader; empty for
+/// other formats.
+#[no_mangle]
+pub unsafe extern "C" fn mrrc_reader_last_record_bytes(reader: *mut MrrcReader) -> MrrcBytes {
+    let empty = MrrcBytes {
+        ptr: std::ptr::null(),
+        len: 0,
+    };
+    value_or(empty, || {
+        // SAFETY: pointer contract of the header.
+        let bytes = unsafe { reader_mut(reader) }?.source.last_record_bytes();
+        Ok(if bytes.is_empty() {
+            empty
+        } else {
+            MrrcBytes {
+                ptr: bytes.as_ptr(),
+                len: bytes.len(),
+            }
+        })
+    })
+}
+
+/// Number of records returned so far (errors not counted).
+#[no_mangle]
+pub unsafe extern "C" fn mrrc_reader_records_returned(reader: *mut MrrcReader) -> u64 {
+    // SAFETY: pointer contract of the header.
+    value_or(0, || Ok(unsafe { reader_mut(reader) }?.records_returned))
+}

@@ -1,0 +1,87 @@
+"""Editing through the Python API is seen by every later call, and each
+format round-trips."""
+
+import io
+import json
+import pathlib
+
+import pytest
+
+from conftest import CORPUS
+
+SAMPLE = CORPUS / "pymarc_test_camel.mrc"
+
+
+def records(impl, path=SAMPLE):
+    with open(path, "rb") as fh:
+        return [r for r in impl.MARCReader(fh)]
+
+
+def test_edits_are_seen_by_core_accessors(impl):
+    record = records(impl)[0]
+    record["245"]["a"] = "Edited title"
+    assert record.title.startswith("Edited title")
+    assert b"Edited title" in record.as_marc()
+    extra = impl.Field("999", impl.Indicators(" ", " "), [impl.Subfield("a", "x")])
+    record.fields.append(extra)
+    assert record["999"] is extra
+    assert record.get_values("999", "a") == ["x"]
+    assert impl.MARCReader(record.as_marc()).__next__()["999"]["a"] == "x"
+    record.remove_field(extra)
+    assert "999" not in record
+
+
+def test_field_objects_keep_their_identity(impl):
+    record = records(impl)[0]
+    first = record["245"]
+    assert record["245"] is first
+    assert record.get_fields("245")[0] is first
+    assert record.fields[record.fields.index(first)] is first
+
+
+@pytest.mark.parametrize("fmt", ["marc", "xml", "json", "mrk"])
+def test_round_trip_through_every_format(impl, fmt):
+    originals = records(impl)
+    assert len(originals) == 10
+    if fmt == "marc":
+        again = list(impl.MARCReader(b"".join(r.as_marc() for r in originals)))
+    elif fmt == "xml":
+        buf = io.BytesIO()
+        writer = impl.XMLWriter(buf)
+        for r in originals:
+            writer.write(r)
+        writer.close(close_fh=False)
+        again = impl.parse_xml_to_array(io.BytesIO(buf.getvalue()))
+    elif fmt == "json":
+        buf = io.StringIO()
+        writer = impl.JSONWriter(buf)
+        for r in originals:
+            writer.write(r)
+        writer.close(close_fh=False)
+        again = list(impl.JSONReader(buf.getvalue()))
+    else:
+        again = list(impl.MARCMakerReader("\n".join(str(r) for r in originals)))
+    assert [str(r) for r in again] == [str(r) for r in originals]
+    assert [r.as_dict() for r in again] == [r.as_dict() for r in originals]
+
+
+def test_msgpack_equals_packb_of_as_dict(impl):
+    msgpack = pytest.importorskip("msgpack")
+    for r in records(impl):
+        assert r.as_msgpack() == msgpack.packb(r.as_dict())
+
+
+def test_reads_paths_file_objects_and_bytes_alike(impl):
+    data = SAMPLE.read_bytes()
+    by_path = [str(r) for r in impl.MARCReader(str(SAMPLE))]
+    by_bytes = [str(r) for r in impl.MARCReader(data)]
+    by_file = [str(r) for r in impl.MARCReader(io.BytesIO(data))]
+    assert by_path == by_bytes == by_file
+    assert len(by_path) == 10
+
+
+def test_as_dict_is_pymarcs(impl, pymarc):
+    with open(SAMPLE, "rb") as fh:
+        theirs = [r.as_dict() for r in pymarc.MARCReader(fh)]
+    assert [r.as_dict() for r in records(impl)] == theirs
+    assert [json.loads(r.as_json()) for r in records(impl)] == theirs

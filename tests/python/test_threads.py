@@ -1,0 +1,64 @@
+"""Objects are safe to share between threads (real threads)."""
+
+import threading
+
+from conftest import CORPUS
+
+FILES = [CORPUS / "pymarc_test_camel.mrc", CORPUS / "marc4j_chabon.mrc"]
+
+
+def test_two_threads_editing_one_record(impl):
+    record = impl.Record()
+    per_thread = 2000
+
+    def work(tag):
+        for i in range(per_thread):
+            record.add_field(impl.Field(tag, impl.Indicators(" ", " "), [impl.Subfield("a", str(i))]))
+            _ = record.title
+            _ = record.as_marc()[:5] if i % 500 == 0 else None
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in ("500", "600")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(record.get_fields("500")) == per_thread
+    assert len(record.get_fields("600")) == per_thread
+    assert record.get_values("500", "a") == [str(i) for i in range(per_thread)]
+
+
+def test_two_threads_reading_two_files_match_one_thread(impl):
+    def read(path):
+        return [None if r is None else r.as_marc() for r in impl.MARCReader(str(path))]
+
+    alone = [read(p) for p in FILES]
+    results = {}
+
+    def work(i, path):
+        results[i] = read(path)
+
+    threads = [threading.Thread(target=work, args=(i, p)) for i, p in enumerate(FILES)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [results[0], results[1]] == alone
+
+
+def test_one_reader_shared_by_two_threads_yields_each_record_once(impl):
+    reader = impl.MARCReader(str(FILES[0]))
+    got = []
+    lock = threading.Lock()
+
+    def work():
+        for r in reader:
+            with lock:
+                got.append(r["001"].data)
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    expected = [r["001"].data for r in impl.MARCReader(str(FILES[0]))]
+    assert sorted(got) == sorted(expected)
