@@ -91,6 +91,9 @@ def approaches():
         dict(name="rust-owned", label="Rust core (owned Record)", ours=True, size="full", threads=True,
              cmd=[str(RUST_BIN), "run"],
              available=lambda: (RUST_BIN.exists(), "cargo build --release -p mrrc-compare has not run")),
+        dict(name="rust-borrowed", label="Rust core (borrowed RecordView)", ours=True, size="full", threads=False,
+             cmd=[str(RUST_BIN), "run"],
+             available=lambda: (RUST_BIN.exists(), "cargo build --release -p mrrc-compare has not run")),
         dict(name="c", label="C via libmrrc.so", ours=True, size="full", threads=False, argv=True,
              cmd=[str(C_BIN)],
              available=lambda: (C_BIN.exists(), "the C ABI (libmrrc.so, mrrc.h) is not built: bench.sh builds it once the ffi branch is in")),
@@ -377,7 +380,7 @@ def thread_table(results: dict, order: list[str]) -> list[dict]:
 
 THREAD_MODE = {
     "files": "one file per thread",
-    "single": "one file, N reader threads",
+    "single": "one buffer, N parser threads",
     "processes": "multiprocessing, one file per process",
     "control": "control",
 }
@@ -629,7 +632,7 @@ def main() -> int:
     load_before = open("/proc/loadavg").read().split()[:3] if os.path.exists("/proc/loadavg") else []
     started = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
     t0 = time.perf_counter()
-    out = args.out
+    out = args.out.resolve()
     raw = out / "raw"
     raw.mkdir(parents=True, exist_ok=True)
     files = prepare(args.corpus_file, ROOT / "data" / "compare", args.records, args.slice)

@@ -13,6 +13,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use mrrc_core::iso2709::{write_record, MarcReader, MarcWriter, WriteCharset, WriteOptions};
+use mrrc_core::parallel::{parse_all as parse_parallel, split_records};
+use mrrc_core::view::RecordView;
 use mrrc_core::{ReadOptions, Record};
 use serde_json::{json, Map, Value};
 
@@ -53,9 +55,8 @@ fn parse_all(bytes: &[u8]) -> Res<Vec<Record>> {
 fn to_marc8(input: &str, output: &str) -> Res<()> {
     use mrrc_core::marc8::unicode_to_marc8;
     use mrrc_core::Field;
-    let as_latin1 = |text: &str| -> String {
-        unicode_to_marc8(text).into_iter().map(char::from).collect()
-    };
+    let as_latin1 =
+        |text: &str| -> String { unicode_to_marc8(text).into_iter().map(char::from).collect() };
     let records = parse_all(&read(input)?)?;
     let file = std::fs::File::create(output).map_err(|e| format!("{output}: {e}"))?;
     let mut writer = MarcWriter::new(
@@ -65,7 +66,7 @@ fn to_marc8(input: &str, output: &str) -> Res<()> {
         },
     );
     for r in &records {
-        let mut leader = r.leader.clone();
+        let mut leader = r.leader;
         leader.set(9, b' ');
         let fields = r
             .fields()
@@ -134,6 +135,90 @@ fn check(bytes: &[u8]) -> Res<Value> {
     Ok(json!({"records": records.len(), "titles": format!("{:016x}", fnv.0), "values": values}))
 }
 
+/// pymarc's title from a borrowed view: 245 $a, a space and $b when both are
+/// non-empty.
+fn view_title(v: &RecordView<'_>) -> Res<Option<String>> {
+    let Some(f) = v.get("245") else {
+        return Ok(None);
+    };
+    let text = |code| -> Res<Option<&str>> {
+        f.get(code)
+            .map(|s| s.value_str().map_err(|e| e.to_string()))
+            .transpose()
+    };
+    let Some(a) = text(b'a')?.filter(|a| !a.is_empty()) else {
+        return Ok(None);
+    };
+    Ok(Some(match text(b'b')?.filter(|b| !b.is_empty()) {
+        Some(b) => format!("{a} {b}"),
+        None => a.to_string(),
+    }))
+}
+
+/// Every control value and subfield value of a view, each checked as UTF-8.
+fn view_values(v: &RecordView<'_>) -> Res<u64> {
+    let mut n = 0;
+    for f in v.fields() {
+        if f.is_control() {
+            std::hint::black_box(f.value().map_err(|e| e.to_string())?);
+            n += 1;
+        } else {
+            for s in f.subfields() {
+                std::hint::black_box((s.code, s.value_str().map_err(|e| e.to_string())?));
+                n += 1;
+            }
+        }
+    }
+    Ok(n)
+}
+
+fn views(bytes: &[u8]) -> impl Iterator<Item = Res<RecordView<'_>>> {
+    split_records(bytes)
+        .into_iter()
+        .map(move |r| RecordView::parse(&bytes[r]).map_err(|e| e.to_string()))
+}
+
+fn check_borrowed(bytes: &[u8]) -> Res<Value> {
+    let mut fnv = Fnv::new();
+    let mut values = 0;
+    let mut records = 0;
+    for v in views(bytes) {
+        let v = v?;
+        match view_title(&v)? {
+            Some(t) => fnv.update(t.as_bytes()),
+            None => fnv.update(b"\0"),
+        }
+        fnv.update(b"\n");
+        values += view_values(&v)?;
+        records += 1;
+    }
+    Ok(json!({"records": records, "titles": format!("{:016x}", fnv.0), "values": values}))
+}
+
+/// One pass of a borrowed-view workload; None when the view does not offer it.
+fn borrowed_workload(name: &str, bytes: &[u8]) -> Option<Res<(u64, u64)>> {
+    let pass = |per: &dyn Fn(&RecordView<'_>) -> Res<u64>| -> Res<(u64, u64)> {
+        let (mut n, mut out) = (0, 0);
+        for v in views(bytes) {
+            out += per(&v?)?;
+            n += 1;
+        }
+        Ok((n, out))
+    };
+    match name {
+        "parse" => Some(pass(&|v| {
+            std::hint::black_box(v.len());
+            Ok(0)
+        })),
+        "title" => Some(pass(&|v| {
+            std::hint::black_box(view_title(v)?);
+            Ok(0)
+        })),
+        "fields" => Some(pass(&view_values)),
+        _ => None,
+    }
+}
+
 /// One pass of a workload; returns (records, output bytes).
 fn workload(name: &str, bytes: &[u8], parsed: &[Record], packed: &[Vec<u8>]) -> Res<(u64, u64)> {
     let opts = ReadOptions::default();
@@ -189,8 +274,8 @@ fn workload(name: &str, bytes: &[u8], parsed: &[Record], packed: &[Vec<u8>]) -> 
         }
         "msgpack_decode" => {
             for p in packed {
-                let r = mrrc_core::msgpack::record_from_msgpack(p, &opts)
-                    .map_err(|e| e.to_string())?;
+                let r =
+                    mrrc_core::msgpack::record_from_msgpack(p, &opts).map_err(|e| e.to_string())?;
                 std::hint::black_box(r);
                 n += 1;
             }
@@ -241,22 +326,32 @@ fn spin(iterations: u64) -> u64 {
 }
 
 fn run(config_path: &str) -> Res<()> {
-    let config: Value = serde_json::from_slice(&read(config_path)?)
-        .map_err(|e| format!("{config_path}: {e}"))?;
+    let config: Value =
+        serde_json::from_slice(&read(config_path)?).map_err(|e| format!("{config_path}: {e}"))?;
     let approach = str_of(&config, "approach")?;
-    if approach != "rust-owned" {
-        return Err(format!("unknown approach {approach}"));
-    }
+    let borrowed = match approach {
+        "rust-owned" => false,
+        "rust-borrowed" => true,
+        _ => return Err(format!("unknown approach {approach}")),
+    };
     let files = config.get("files").ok_or("config: missing files")?;
     let reps = usize_of(&config, "reps", 5);
     let warmup = usize_of(&config, "warmup", 1);
 
     let mut checks = Map::new();
-    checks.insert("utf8".into(), check(&read(str_of(files, "check")?)?)?);
-    checks.insert(
-        "marc8".into(),
-        check(&read(str_of(files, "check_marc8")?)?)?,
-    );
+    if borrowed {
+        // A view hands out bytes: it does not decode MARC-8.
+        checks.insert(
+            "utf8".into(),
+            check_borrowed(&read(str_of(files, "check")?)?)?,
+        );
+    } else {
+        checks.insert("utf8".into(), check(&read(str_of(files, "check")?)?)?);
+        checks.insert(
+            "marc8".into(),
+            check(&read(str_of(files, "check_marc8")?)?)?,
+        );
+    }
 
     let utf8 = read(str_of(files, "utf8")?)?;
     let marc8 = read(str_of(files, "marc8")?)?;
@@ -277,21 +372,38 @@ fn run(config_path: &str) -> Res<()> {
             results.insert(w.into(), json!({"skipped": "a Python call"}));
             continue;
         }
+        if borrowed {
+            let r = match borrowed_workload(w, &utf8) {
+                Some(_) => times_of(reps, warmup, || {
+                    borrowed_workload(w, &utf8).expect("offered")
+                })?,
+                None => json!({"skipped": "the borrowed view reads ISO 2709 bytes only: \
+                    MARC-8 decoding and output start from an owned Record"}),
+            };
+            results.insert(w.to_string(), r);
+            continue;
+        }
         let bytes = if w == "marc8" { &marc8 } else { &utf8 };
         let r = times_of(reps, warmup, || workload(w, bytes, &parsed, &packed))?;
         results.insert(w.to_string(), r);
     }
 
     let mut threads = Map::new();
-    if let Some(t) = config.get("threads").filter(|t| !t.is_null()) {
+    if let Some(t) = config.get("threads").filter(|t| !t.is_null() && !borrowed) {
         let counts: Vec<usize> = t
             .get("counts")
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|c| c.as_u64()).map(|c| c as usize).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|c| c.as_u64())
+                    .map(|c| c as usize)
+                    .collect()
+            })
             .unwrap_or_default();
         let treps = usize_of(t, "reps", 3);
         let iterations = t.get("spin").and_then(Value::as_u64).unwrap_or(200_000_000);
         let mut files_mode = BTreeMap::new();
+        let mut single_mode = BTreeMap::new();
         let mut control = BTreeMap::new();
         for &n in &counts {
             let pool = rayon::ThreadPoolBuilder::new()
@@ -310,6 +422,22 @@ fn run(config_path: &str) -> Res<()> {
                 })
             })?;
             files_mode.insert(n.to_string(), r);
+            // One buffer split at record boundaries and parsed on N threads.
+            let r = times_of(treps, 1, || {
+                pool.install(|| {
+                    use rayon::prelude::*;
+                    let records = parse_parallel(&utf8, &ReadOptions::default());
+                    records
+                        .par_iter()
+                        .map(|r| {
+                            let r = r.as_ref().map_err(|e| e.to_string())?;
+                            std::hint::black_box(r.title());
+                            Ok((1, 0))
+                        })
+                        .try_reduce(|| (0, 0), |a, b| Ok((a.0 + b.0, a.1 + b.1)))
+                })
+            })?;
+            single_mode.insert(n.to_string(), r);
             let c = times_of(treps, 1, || {
                 pool.install(|| {
                     use rayon::prelude::*;
@@ -321,6 +449,7 @@ fn run(config_path: &str) -> Res<()> {
             control.insert(n.to_string(), c);
         }
         threads.insert("files".into(), json!(files_mode));
+        threads.insert("single".into(), json!(single_mode));
         threads.insert("control".into(), json!(control));
     }
 
