@@ -542,12 +542,15 @@ def write_report(out: Path, results, skipped, files, args, info, problems, label
         for label, goal, got, verdict in tg:
             add(f"| {label} | {goal} | {got} | {verdict} |")
         add("")
-    add("## Approaches not measured")
+    add("## Approaches and parts not measured")
     add("")
-    if not skipped and not any("error" in r for r in results.values()):
+    if not skipped and not any("error" in r or r.get("notes") for r in results.values()):
         add("None: every approach ran.")
     for name, why in skipped:
         add(f"- {labels[name]}: not built ({why})")
+    for name in order:
+        for note in results.get(name, {}).get("notes", []) or []:
+            add(f"- {labels[name]}: {note}")
     for name, r in results.items():
         if "error" in r:
             add(f"- {labels[name]}: FAILED ({r['error']})")
@@ -591,19 +594,23 @@ def plots(out_dir: Path, results, order, labels, thread_rows):
 
     fig, ax = plt.subplots(figsize=(9, 6))
     max_n = max([t["threads"] for t in thread_rows] or [1])
-    ax.plot([1, max_n], [1, max_n], "k:", label="ideal")
+    ax.plot([1, max_n], [1, max_n], color="0.6", linewidth=3, alpha=0.5, label="ideal")
     series = {}
     for t in thread_rows:
         series.setdefault((t["approach"], t["mode"]), []).append((t["threads"], t["speedup"]))
+    colors = {}
+    styles = {"control": ":", "files": "-", "single": "-.", "processes": "--"}
+    markers = {"control": "x", "files": "o", "single": "s", "processes": "^"}
     for (name, mode), pts in series.items():
         pts.sort()
-        style = "--" if mode == "control" else "-"
-        ax.plot([p[0] for p in pts], [p[1] for p in pts], style, marker="o",
-                label=f"{labels[name]}: {THREAD_MODE.get(mode, mode)}")
+        color = colors.setdefault(name, f"C{len(colors)}")
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], styles.get(mode, "-"), color=color,
+                marker=markers.get(mode, "o"), label=f"{labels[name]}: {THREAD_MODE.get(mode, mode)}")
     ax.set_xlabel("workers")
     ax.set_ylabel("speedup over 1 worker")
     ax.set_xticks(range(1, max_n + 1))
-    ax.set_title("Thread scaling (dashed: each language's control)")
+    ax.set_title("Thread scaling (dotted, x: each language's control in the same run)")
+    ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7)
     fig.tight_layout()
