@@ -22,15 +22,7 @@ pub struct RecordView<'a> {
     layout: Layout,
 }
 
-fn digits(b: &[u8]) -> Option<usize> {
-    if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    Some(
-        b.iter()
-            .fold(0usize, |n, &c| n * 10 + usize::from(c - b'0')),
-    )
-}
+use crate::iso2709::parse::entry_number as digits;
 
 impl<'a> RecordView<'a> {
     /// Checks the record's structure. `bytes` is one record, normally ending
@@ -60,7 +52,7 @@ impl<'a> RecordView<'a> {
         };
         let n = layout.entry_len();
         let dir = view.directory();
-        if dir.len() % n != 0 {
+        if !dir.len().is_multiple_of(n) {
             return Err(Error::new(
                 ErrorKind::Directory,
                 format!(
@@ -70,8 +62,8 @@ impl<'a> RecordView<'a> {
             )
             .with_offset(LEADER_LEN as u64));
         }
-        for i in 0..dir.len() / n {
-            if view.entry(i).is_none() {
+        for (i, e) in dir.chunks_exact(n).enumerate() {
+            if view.place(e).is_none() {
                 return Err(Error::new(
                     ErrorKind::Directory,
                     format!("directory entry {i} is not digits or points outside the data"),
@@ -89,7 +81,11 @@ impl<'a> RecordView<'a> {
     /// Entry `i`: tag and the field's bytes without its terminator.
     fn entry(&self, i: usize) -> Option<(&'a [u8], &'a [u8])> {
         let n = self.layout.entry_len();
-        let e = self.directory().get(i * n..(i + 1) * n)?;
+        self.place(self.directory().get(i * n..(i + 1) * n)?)
+    }
+
+    /// A directory entry's tag and field bytes (without the terminator).
+    fn place(&self, e: &'a [u8]) -> Option<(&'a [u8], &'a [u8])> {
         let ll = self.layout.length_len;
         let len = digits(&e[3..3 + ll])?;
         let start = digits(&e[3 + ll..3 + ll + self.layout.start_len])?;
@@ -131,7 +127,16 @@ impl<'a> RecordView<'a> {
 
     /// All fields in directory order.
     pub fn fields(&self) -> impl ExactSizeIterator<Item = FieldView<'a>> + '_ {
-        (0..self.len()).map(|i| self.field(i).expect("checked by parse"))
+        self.directory()
+            .chunks_exact(self.layout.entry_len())
+            .map(|e| {
+                let (tag, data) = self.place(e).expect("checked by parse");
+                FieldView {
+                    tag,
+                    data,
+                    indicator_count: self.layout.indicator_count,
+                }
+            })
     }
 
     /// The first field with this tag.
@@ -211,13 +216,22 @@ impl<'a> FieldView<'a> {
             let first = memchr::memchr(SUBFIELD_DELIMITER, self.data).unwrap_or(self.data.len());
             &self.data[first..]
         };
-        body.split(|&b| b == SUBFIELD_DELIMITER)
-            .skip(1)
-            .filter(|p| !p.is_empty())
-            .map(|p| SubfieldView {
-                code: p[0],
-                value: &p[1..],
-            })
+        let mut rest = body;
+        std::iter::from_fn(move || loop {
+            // `rest` starts at a delimiter, or is empty.
+            if rest.is_empty() {
+                return None;
+            }
+            let piece = &rest[1..];
+            let end = memchr::memchr(SUBFIELD_DELIMITER, piece).unwrap_or(piece.len());
+            rest = &piece[end..];
+            if end > 0 {
+                return Some(SubfieldView {
+                    code: piece[0],
+                    value: &piece[1..end],
+                });
+            }
+        })
     }
 
     /// The first subfield with this code.

@@ -331,13 +331,29 @@ fn pymarc_bad_records_in_lenient_mode() {
             "truncated"
         ]
     );
-    // Strict mode: the same nine, the good ones refused for their leaders
-    // (blank type of record), as pymarc's data is not MARC 21 there.
-    let strict = read_all("pymarc_bad_records.mrc", ReadOptions::strict());
-    assert_eq!(strict.len(), 9);
-    assert_eq!(strict[8].as_ref().unwrap_err().kind, ErrorKind::Truncated);
-    // Without leader value checks (a UNIMARC-like charset choice does not
-    // change that) the structural defects are pymarc's.
+    // Strict mode gives pymarc's sequence: BaseAddressInvalid,
+    // BaseAddressNotFound, RecordDirectoryInvalid, UnicodeDecodeError (a
+    // non-ASCII byte makes the directory 13 bytes), ValueError (base address
+    // "f0037"), NoFieldsFound, TruncatedRecord.
+    let kinds: Vec<Option<ErrorKind>> = read_all("pymarc_bad_records.mrc", ReadOptions::strict())
+        .iter()
+        .map(|r| r.as_ref().err().map(|e| e.kind))
+        .collect();
+    use ErrorKind::*;
+    assert_eq!(
+        kinds,
+        [
+            None,
+            Some(BaseAddress),
+            Some(BaseAddress),
+            Some(Directory),
+            Some(Directory),
+            Some(BaseAddress),
+            Some(NoFields),
+            None,
+            Some(Truncated)
+        ]
+    );
 }
 
 #[test]

@@ -93,3 +93,40 @@ fn every_utf8_iso2709_record_survives_every_format() {
     assert!(xml * 100 >= records * 95, "{xml} of {records}");
     assert!(mrk * 100 >= records * 80, "{mrk} of {records}");
 }
+
+/// The 250,000 LoC records from pymarc's sdist (fetch it into `data/`, see
+/// HELPERS): `cargo test --release -p mrrc-core --test
+/// marcxml_json_msgpack_mrk_roundtrip -- --ignored`.
+#[test]
+#[ignore = "needs data/pymarc-5.4.0/BooksAll.2016.part01.utf8"]
+fn books_all_survive_every_format() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../data/pymarc-5.4.0/BooksAll.2016.part01.utf8");
+    let strict = ReadOptions::strict();
+    let mut count = 0;
+    for record in MarcReader::open(&path, strict).expect("BooksAll in data/") {
+        let record = record.unwrap();
+        assert_eq!(
+            record_from_json(&record_to_json(&record), &strict).unwrap(),
+            record
+        );
+        assert_eq!(
+            record_from_msgpack(&record_to_msgpack(&record), &strict).unwrap(),
+            record
+        );
+        if xml_safe(&record) {
+            assert_eq!(
+                record_from_xml(&record_to_xml(&record), &strict).unwrap(),
+                record
+            );
+        }
+        if mrk_safe(&record) {
+            assert_eq!(
+                record_from_mrk(&record_to_mrk(&record), &strict).unwrap(),
+                record
+            );
+        }
+        count += 1;
+    }
+    assert_eq!(count, 250_000);
+}

@@ -355,7 +355,7 @@ impl Field {
         subfields: Vec<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
         let py = cls.py();
-        if subfields.len() % 2 != 0 {
+        if !subfields.len().is_multiple_of(2) {
             return Err(pyo3::exceptions::PyValueError::new_err(
                 "legacy subfields come in code, value pairs",
             ));

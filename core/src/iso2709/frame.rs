@@ -285,12 +285,12 @@ mod tests {
 
     #[test]
     fn terminator_wins_over_a_lying_length() {
-        let mut r = rec("00010", 40);
+        let mut r = rec("00030", 40);
         r.extend(rec("00030", 30));
         match frame(&r, 0, true) {
             Framing::Frame(f) => {
                 assert_eq!(f.range, 0..40);
-                assert_eq!(f.defect, Some(Defect::LengthMismatch { declared: 10 }));
+                assert_eq!(f.defect, Some(Defect::LengthMismatch { declared: 30 }));
             }
             other => panic!("{other:?}"),
         }

@@ -65,7 +65,12 @@ impl Layout {
         };
         Layout {
             indicator_count: digit(l[10], 2),
-            code_len: digit(l[11], 2),
+            // Identifiers longer than one character are not used in
+            // practice; a leader saying so is taken as a mistake.
+            code_len: match digit(l[11], 2) {
+                n @ 0..=2 => n,
+                _ => 2,
+            },
             length_len: nonzero(l[20], 4),
             start_len: nonzero(l[21], 5),
             impl_len: digit(l[22], 0),
@@ -98,9 +103,12 @@ fn leader_error(pos: usize, byte: u8, what: &str) -> Error {
 /// catalogue data beyond the standard lists are accepted: OCLC encoding levels
 /// (I, J, K, L, M) and digits at leader/19 (in Library of Congress records).
 pub(crate) fn check_leader(l: &[u8; LEADER_LEN], options: &ReadOptions) -> Result<()> {
+    // Blank type and status are "not given" (pymarc's default leader has
+    // them); the positions that depend on the type are then checked against
+    // the bibliographic values.
     let family = match l[6] {
         b'a' | b'c' | b'd' | b'e' | b'f' | b'g' | b'i' | b'j' | b'k' | b'm' | b'o' | b'p'
-        | b'r' | b't' => Family::Bibliographic,
+        | b'r' | b't' | b' ' => Family::Bibliographic,
         b'z' => Family::Authority,
         b'u' | b'v' | b'x' | b'y' => Family::Holdings,
         b'w' => Family::Classification,
@@ -108,7 +116,7 @@ pub(crate) fn check_leader(l: &[u8; LEADER_LEN], options: &ReadOptions) -> Resul
         b => return Err(leader_error(6, b, "type of record")),
     };
     let status: &[u8] = match family {
-        Family::Bibliographic => b"acdnp",
+        Family::Bibliographic => b" acdnp",
         Family::Authority => b"acdnosx",
         Family::Holdings | Family::Community => b"cdn",
         Family::Classification => b"acdn",
@@ -117,7 +125,7 @@ pub(crate) fn check_leader(l: &[u8; LEADER_LEN], options: &ReadOptions) -> Resul
         return Err(leader_error(5, l[5], "record status"));
     }
     let (level, control): (&[u8], &[u8]) = match family {
-        Family::Bibliographic => (b"abcdims", b" a"),
+        Family::Bibliographic => (b" abcdims", b" a"),
         _ => (b" |", b" |"),
     };
     if !level.contains(&l[7]) {
@@ -169,14 +177,19 @@ pub(crate) enum Shape {
 }
 
 /// Digits of a directory entry part.
-fn entry_number(b: &[u8]) -> Option<usize> {
-    if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
+pub(crate) fn entry_number(b: &[u8]) -> Option<usize> {
+    if b.is_empty() {
         return None;
     }
-    Some(
-        b.iter()
-            .fold(0usize, |n, &c| n * 10 + usize::from(c - b'0')),
-    )
+    let mut n = 0usize;
+    for &c in b {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n * 10 + usize::from(d);
+    }
+    Some(n)
 }
 
 fn tag_is_valid(tag: &[u8]) -> bool {
@@ -186,6 +199,15 @@ fn tag_is_valid(tag: &[u8]) -> bool {
 /// Control fields are the numeric tags below 010.
 pub(crate) fn is_control_tag(tag: &[u8]) -> bool {
     tag.len() == 3 && tag.iter().all(u8::is_ascii_digit) && tag < b"010".as_slice()
+}
+
+/// A tag for messages, formatted only when a message is made.
+struct TagText<'a>(&'a [u8]);
+
+impl std::fmt::Display for TagText<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&String::from_utf8_lossy(self.0))
+    }
 }
 
 fn tag_text(tag: &[u8]) -> String {
@@ -310,8 +332,9 @@ fn parse_inner(p: &mut Parser<'_>) -> Result<Record> {
     // Encoding is checked before fields are placed, so a record whose text is
     // not UTF-8 reports that rather than a field it might have misplaced.
     let charset = resolve_charset(p.options, &leader);
+    let mut valid_text: Option<&str> = None;
     let utf8 = if charset == Charset::Utf8 {
-        let checked = std::str::from_utf8(&rec[base..data_end]).map(|_| ());
+        let checked = std::str::from_utf8(&rec[base..data_end]).map(|t| valid_text = Some(t));
         if let Err(e) = &checked {
             if p.options.utf8_handling == Utf8Handling::Strict && !p.lenient {
                 let at = base + e.valid_up_to();
@@ -336,12 +359,49 @@ fn parse_inner(p: &mut Parser<'_>) -> Result<Record> {
             .with_offset(LEADER_LEN as u64));
     }
 
+    // Fast path: the data area is the record's text as it is; fields are
+    // built straight from the spans the first pass finds.
+    let direct = match utf8 {
+        Some(true) if !(p.lenient && has_xml_entity(&rec[base..data_end])) => {
+            valid_text.or_else(|| std::str::from_utf8(&rec[base..data_end]).ok())
+        }
+        _ => None,
+    };
+    // Strict mode splits values only at ASCII delimiters after ASCII codes,
+    // so spans are always on character boundaries; repairs may not be.
+    let check_boundaries = p.lenient || p.ctx.oversize;
+    if let Some(text) = direct {
+        let buf: Arc<str> = Arc::from(text);
+        let warnings_before = p.warnings.len();
+        let mut fields = Vec::with_capacity(placed.len());
+        let mut on_boundaries = true;
+        for pl in &placed {
+            let shape = field_shape(p, pl, base, layout)?;
+            if check_boundaries && !spans_on_boundaries(text, &shape) {
+                on_boundaries = false;
+                break;
+            }
+            let tag = Tag::from_bytes(&pl.tag);
+            fields.push(match shape {
+                Shape::Control { start, end } => Field::control_shared(tag, &buf, start, end),
+                Shape::Data { indicators, spans } => {
+                    Field::data_shared(tag, indicators, &buf, spans)
+                }
+            });
+        }
+        if on_boundaries {
+            return Ok(Record::from_parts(leader, fields));
+        }
+        // A value cut inside a character (lenient repairs only): decode
+        // value by value instead.
+        p.warnings.truncate(warnings_before);
+    }
     let mut shapes: Vec<(Tag, Shape)> = Vec::with_capacity(placed.len());
     for pl in &placed {
         let shape = field_shape(p, pl, base, layout)?;
         shapes.push((Tag::from_bytes(&pl.tag), shape));
     }
-    let fields = build_text(p, base, data_end, charset, utf8, shapes)?;
+    let fields = build_text(p, base, data_end, charset, shapes)?;
     Ok(Record::from_parts(leader, fields))
 }
 
@@ -399,7 +459,7 @@ fn find_base(p: &mut Parser<'_>, l: &[u8; LEADER_LEN], data_end: usize) -> Resul
         let layout = Layout::from_leader(l);
         let n = layout.entry_len();
         let number = |e: &[u8], from: usize, len: usize| entry_number(&e[from..from + len]);
-        let well_formed = dir.len() % n == 0
+        let well_formed = dir.len().is_multiple_of(n)
             && dir.chunks_exact(n).all(|e| {
                 tag_is_valid(&e[..3]) && e[3..3 + layout.length_len + layout.start_len].iter().all(u8::is_ascii_digit)
             })
@@ -502,7 +562,7 @@ fn check_directory_syntax(p: &mut Parser<'_>, dir: &[u8], layout: Layout) -> Res
         return Ok(());
     }
     let n = layout.entry_len();
-    if dir.len() % n != 0 {
+    if !dir.len().is_multiple_of(n) {
         return Err(Error::new(
             ErrorKind::Directory,
             format!(
@@ -556,7 +616,7 @@ fn place_fields(
     let n = layout.entry_len();
     let repair = p.lenient || p.ctx.oversize;
     if !repair {
-        if dir.len() % n != 0 {
+        if !dir.len().is_multiple_of(n) {
             return Err(Error::new(
                 ErrorKind::Directory,
                 format!(
@@ -627,7 +687,7 @@ fn place_fields(
 
     // Repairing: read the entries as best we can.
     let mut entries = fixed_entries(dir, layout);
-    let whole = dir.len() % n == 0
+    let whole = dir.len().is_multiple_of(n)
         && entries
             .iter()
             .all(|e| e.length.is_some() && e.start.is_some());
@@ -643,7 +703,7 @@ fn place_fields(
                 );
                 entries = v;
             }
-            None if dir.len() % n != 0 => p.warn(
+            None if !dir.len().is_multiple_of(n) => p.warn(
                 Error::new(
                     ErrorKind::Directory,
                     format!(
@@ -797,7 +857,7 @@ fn field_shape(p: &mut Parser<'_>, pl: &Placed, base: usize, layout: Layout) -> 
         });
     }
     let content = &rec[start..end];
-    let tag = tag_text(&pl.tag);
+    let tag = TagText(&pl.tag);
     let n = layout.indicator_count;
     // Indicators: the bytes before the first subfield delimiter, normally n.
     let first_delim = memchr::memchr(SUBFIELD_DELIMITER, content);
@@ -814,21 +874,21 @@ fn field_shape(p: &mut Parser<'_>, pl: &Placed, base: usize, layout: Layout) -> 
         .with_offset(start as u64);
         p.defect(e)?;
     }
-    let ind = |k: usize| {
-        if k < ind_len {
-            char::from(content[k])
-        } else {
-            ' '
-        }
+    // A byte outside ASCII is half a character except in raw reading;
+    // lenient mode blanks it (strict mode has refused it below).
+    let raw = p.options.charset == Charset::Raw;
+    let ind = |k: usize| match content.get(k) {
+        Some(&b) if k < ind_len && (b < 0x80 || raw) => char::from(b),
+        _ => ' ',
     };
-    for k in 0..ind_len.min(2) {
-        if !indicator_ok(content[k]) {
+    for (k, &c) in content.iter().enumerate().take(ind_len.min(2)) {
+        if !indicator_ok(c) {
             let e = Error::new(
                 ErrorKind::Indicator,
                 format!(
                     "field {tag} indicator {} is {:?}, not a digit, lower-case letter or blank",
                     k + 1,
-                    char::from(content[k])
+                    char::from(c)
                 ),
             )
             .with_offset((start + k) as u64);
@@ -958,39 +1018,17 @@ fn field_shape(p: &mut Parser<'_>, pl: &Placed, base: usize, layout: Layout) -> 
     Ok(Shape::Data { indicators, spans })
 }
 
-/// The second pass: text for every value, and the fields.
+/// The second pass where the data area cannot be the text as it is: each
+/// value decoded into a new buffer.
 fn build_text(
     p: &mut Parser<'_>,
     base: usize,
     data_end: usize,
     charset: Charset,
-    utf8_valid: Option<bool>,
     shapes: Vec<(Tag, Shape)>,
 ) -> Result<Vec<Field>> {
     let data = &p.rec[base..data_end];
     let entities = p.lenient && has_xml_entity(data);
-    if utf8_valid == Some(true) && !entities {
-        match std::str::from_utf8(data) {
-            Ok(text) => {
-                let spans_ok = shapes.iter().all(|(_, s)| spans_on_boundaries(text, s));
-                if spans_ok {
-                    let buf: Arc<str> = Arc::from(text);
-                    return Ok(shapes
-                        .into_iter()
-                        .map(|(tag, shape)| match shape {
-                            Shape::Control { start, end } => {
-                                Field::control_shared(tag, &buf, start, end)
-                            }
-                            Shape::Data { indicators, spans } => {
-                                Field::data_shared(tag, indicators, &buf, spans)
-                            }
-                        })
-                        .collect());
-                }
-            }
-            Err(_) => {}
-        }
-    }
     // Value by value, into a new buffer.
     let mut text = String::with_capacity(data.len() + data.len() / 8);
     let mut decoded: Vec<(Tag, Shape)> = Vec::with_capacity(shapes.len());

@@ -138,19 +138,20 @@ fn field_bytes(
                 1 => ind.second,
                 _ => ' ',
             };
-            let mut b = [0u8; 4];
-            out.extend_from_slice(&encode(c.encode_utf8(&mut b), charset, &|| {
+            out.push(one_byte(c, charset, ErrorKind::Indicator, &|| {
                 format!("field {tag} indicator {}", k + 1)
             })?);
         }
         for sf in field.subfields() {
-            out.push(SUBFIELD_DELIMITER);
+            // Generic ISO 2709: no identifiers (leader/11 = 0), a delimiter
+            // alone (1), or a delimiter and a code (2).
+            if layout.code_len >= 1 {
+                out.push(SUBFIELD_DELIMITER);
+            }
             if layout.code_len >= 2 {
-                let mut b = [0u8; 4];
-                out.extend_from_slice(&encode(sf.code.encode_utf8(&mut b), charset, &|| {
+                out.push(one_byte(sf.code, charset, ErrorKind::Subfield, &|| {
                     format!("field {tag} subfield code")
                 })?);
-                out.extend(std::iter::repeat_n(b' ', layout.code_len - 2));
             }
             out.extend_from_slice(&encode(sf.value, charset, &|| {
                 format!("field {tag} ${}", sf.code)
@@ -159,6 +160,33 @@ fn field_bytes(
     }
     out.push(FIELD_TERMINATOR);
     Ok(())
+}
+
+/// Indicators and subfield codes are one byte each: ASCII, or any byte up to
+/// 0xFF when writing raw.
+fn one_byte(
+    c: char,
+    charset: WriteCharset,
+    kind: ErrorKind,
+    what: &dyn Fn() -> String,
+) -> Result<u8> {
+    let limit = if charset == WriteCharset::Raw {
+        0xFF
+    } else {
+        0x7F
+    };
+    match u8::try_from(u32::from(c)) {
+        Ok(b)
+            if b <= limit
+                && !matches!(b, RECORD_TERMINATOR | FIELD_TERMINATOR | SUBFIELD_DELIMITER) =>
+        {
+            Ok(b)
+        }
+        _ => Err(Error::new(
+            kind,
+            format!("{} is {c:?}, not a single-byte character", what()),
+        )),
+    }
 }
 
 fn put_digits(out: &mut Vec<u8>, value: usize, width: usize) {

@@ -1,0 +1,28 @@
+//! Any bytes: the view parses or refuses without panicking, every accessor
+//! is safe, and a view that parses gives the strict record.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use mrrc_core::iso2709::parse_record;
+use mrrc_core::parallel::split_records;
+use mrrc_core::view::RecordView;
+use mrrc_core::ReadOptions;
+
+fuzz_target!(|data: &[u8]| {
+    for range in split_records(data) {
+        let bytes = &data[range];
+        let Ok(view) = RecordView::parse(bytes) else {
+            continue;
+        };
+        for f in view.fields() {
+            let _ = f.tag();
+            let _ = f.value();
+            let _ = f.indicators();
+            for s in f.subfields() {
+                let _ = s.value_str();
+            }
+        }
+        let _ = view.get("245");
+        let _ = view.to_record(&ReadOptions::lenient());
+        let _ = parse_record(bytes, &ReadOptions::strict());
+    }
+});
