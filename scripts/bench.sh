@@ -101,17 +101,7 @@ mkdir -p data/compare
 ARGS=()
 if [ "$CORPUS" = loc ]; then
     LOC="$ROOT/data/loc/BooksAll.2016.part01.utf8"
-    if [ ! -f "$LOC" ]; then
-        if in_tree scripts/fetch-loc.sh; then
-            scripts/fetch-loc.sh
-        else
-            # The pymarc 5.4.0 sdist carries 250,000 LoC records.
-            mkdir -p data/loc
-            .venv/bin/python -m pip download --quiet --no-deps --no-binary pymarc "pymarc==5.4.0" -d data/loc
-            tar -xzf data/loc/pymarc-5.4.0.tar.gz -C data/loc --strip-components=1 \
-                pymarc-5.4.0/BooksAll.2016.part01.utf8 pymarc-5.4.0/x.txt
-        fi
-    fi
+    [ -f "$LOC" ] || scripts/fetch-loc.sh
     ARGS+=(--corpus-file "$LOC" --corpus-label "LoC BooksAll 2016 part 1 (pymarc 5.4.0 sdist)"
            --records 250000 --slice 10000)
 else
