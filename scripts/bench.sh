@@ -107,25 +107,29 @@ if [ "$CORPUS" = loc ]; then
 else
     RECORDS=20000
     [ "$QUICK" = 1 ] && RECORDS=300
-    SAMPLE="data/compare/sample-$RECORDS.mrc"
-    if [ ! -s "$SAMPLE" ]; then
-        if [ -x target/release/gen-sample ]; then
+    if [ -x target/release/gen-sample ]; then
+        SAMPLE="data/compare/sample-$RECORDS.mrc"
+        # Regenerated whenever the generator was rebuilt (its output may change).
+        if [ ! -s "$SAMPLE" ] || [ target/release/gen-sample -nt "$SAMPLE" ]; then
             target/release/gen-sample --records "$RECORDS" --seed 2016 "$SAMPLE"
-        else
-            echo "gen-sample (bench crate) not built: repeating a real corpus file instead" >&2
-            src=/work/shared/corpus/mrrc_synthetic_10k.mrc
-            [ -f "$src" ] || { echo "no sample generator and no $src" >&2; exit 1; }
+        fi
+        label="generated sample (mrrc_bench::sample_corpus, seed 2016, $RECORDS records)"
+    else
+        # Until the bench crate's generator is in the tree: a real file repeated.
+        src=/work/shared/corpus/mrrc_synthetic_10k.mrc
+        SAMPLE="data/compare/synthetic10k-repeated-$RECORDS.mrc"
+        [ -f "$src" ] || { echo "no sample generator (gen-sample) and no $src" >&2; exit 1; }
+        echo "gen-sample (bench crate) not built: repeating $src instead" >&2
+        if [ ! -s "$SAMPLE" ]; then
             .venv/bin/python - "$src" "$SAMPLE" "$RECORDS" <<'PY'
 import sys
 src, dst, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 recs = [r + b"\x1d" for r in open(src, "rb").read().split(b"\x1d") if len(r) > 24]
-out = [recs[i % len(recs)] for i in range(n)]
-open(dst, "wb").write(b"".join(out))
+open(dst, "wb").write(b"".join(recs[i % len(recs)] for i in range(n)))
 PY
         fi
+        label="mrrc_synthetic_10k.mrc (shared corpus) repeated to $RECORDS records: gen-sample not built"
     fi
-    label="generated sample (mrrc_bench::sample_corpus, seed 2016, $RECORDS records)"
-    [ -x target/release/gen-sample ] || label="mrrc_synthetic_10k.mrc (shared corpus) repeated to $RECORDS records: gen-sample not built"
     ARGS+=(--corpus-file "$SAMPLE" --corpus-label "$label" --records "$RECORDS" --slice 2000)
 fi
 if [ "$QUICK" = 1 ]; then
