@@ -30,7 +30,8 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
-COMMAND="scripts/bench.sh $CORPUS$([ "$QUICK" = 1 ] && echo ' --quick')"
+COMMAND="scripts/bench.sh $CORPUS"
+if [ "$QUICK" = 1 ]; then COMMAND="$COMMAND --quick"; fi
 
 step() { printf '\n== %s\n' "$*"; }
 have() { command -v "$1" >/dev/null 2>&1; }
