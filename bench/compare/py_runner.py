@@ -278,66 +278,79 @@ def _worker_title(_):
     return title_pass(_WORKER_IMPL, _WORKER_DATA)
 
 
+def interleaved(reps: int, warmup: int, passes: list) -> list[dict]:
+    """Timed passes of several jobs taken in turn (A B C A B C ...), so a job
+    and its control see the same load on a shared machine."""
+    times = [[] for _ in passes]
+    last = [(0, 0)] * len(passes)
+    for i in range(warmup + reps):
+        for k, fn in enumerate(passes):
+            start = time.perf_counter()
+            last[k] = fn()
+            elapsed = time.perf_counter() - start
+            if i >= warmup:
+                times[k].append(elapsed)
+    return [{"records": n, "times_s": t, "out": o} for t, (n, o) in zip(times, last)]
+
+
+def supports_threads_argument(impl: Impl, path: str) -> bool:
+    """Whether `MARCReader(path, threads=N)` (one file, N Rust threads) exists."""
+    try:
+        if "threads" in inspect.signature(impl.reader).parameters:
+            return True
+    except (TypeError, ValueError):
+        pass
+    try:
+        impl.reader(path, threads=1)
+        return True
+    except TypeError:
+        return False
+
+
 def thread_runs(impl: Impl, cfg: dict, path: str, data: bytes, multiprocess: bool) -> dict:
     counts = cfg["counts"]
     reps = cfg.get("reps", 3)
-    out = {}
-    if multiprocess:
-        mode = {}
-        ctx = multiprocessing.get_context("fork")
-        for n in counts:
-            with ctx.Pool(n, initializer=_worker_init, initargs=(impl.name, path)) as pool:
-                mode[str(n)] = timed(reps, 1, lambda: (sum(pool.map(_worker_title, range(n), chunksize=1)), 0))
-        out["processes"] = mode
-    else:
-        mode = {}
-        for n in counts:
-            copies = [bytes(data) for _ in range(n)]
-            with ThreadPoolExecutor(n) as ex:
-                mode[str(n)] = timed(reps, 1, lambda: (sum(ex.map(lambda d: title_pass(impl, d), copies)), 0))
-        out["files"] = mode
-        single = single_file_runs(impl, counts, reps, path)
-        if single is not None:
-            out["single"] = single
-        elif impl.name in ("mrrc", "mrrc_cffi"):
-            NOTES.append("no single-file parallel reader: MARCReader(path, threads=N) is not accepted")
-
     # The control: sha256 of large buffers releases the GIL, so it scales.
     buf = os.urandom(16 << 20)
     start = time.perf_counter()
     hashlib.sha256(buf).digest()
     one = time.perf_counter() - start
     rounds = max(1, round(cfg.get("control_seconds", 0.3) / max(one, 1e-6)))
-    control = {}
+    single = not multiprocess and supports_threads_argument(impl, path)
+    if not multiprocess and not single and impl.name in ("mrrc", "mrrc_cffi"):
+        NOTES.append("no single-file parallel reader: MARCReader(path, threads=N) is not accepted")
+
+    main_mode = "processes" if multiprocess else "files"
+    out = {main_mode: {}, "control": {}}
+    if single:
+        out["single"] = {}
+    ctx = multiprocessing.get_context("fork")
     for n in counts:
         with ThreadPoolExecutor(n) as ex:
-            control[str(n)] = timed(reps, 1, lambda: (sum(ex.map(sha_task, [(buf, rounds)] * n)), 0))
-    out["control"] = control
+            control = lambda: (sum(ex.map(sha_task, [(buf, rounds)] * n)), 0)  # noqa: E731
+            if multiprocess:
+                with ctx.Pool(n, initializer=_worker_init, initargs=(impl.name, path)) as pool:
+                    work = lambda: (sum(pool.map(_worker_title, range(n), chunksize=1)), 0)  # noqa: E731
+                    res = interleaved(reps, 1, [work, control])
+            else:
+                copies = [bytes(data) for _ in range(n)]
+                work = lambda: (sum(ex.map(lambda d: title_pass(impl, d), copies)), 0)  # noqa: E731
+                passes = [work, control]
+                if single:
+                    def single_pass():
+                        k = 0
+                        for r in impl.reader(path, threads=n):
+                            r.title
+                            k += 1
+                        return k, 0
+
+                    passes.append(single_pass)
+                res = interleaved(reps, 1, passes)
+        out[main_mode][str(n)] = res[0]
+        out["control"][str(n)] = res[1]
+        if single:
+            out["single"][str(n)] = res[2]
     return out
-
-
-def single_file_runs(impl: Impl, counts, reps, path):
-    """`MARCReader(path, threads=N)`: one file parsed by N Rust threads."""
-    try:
-        params = inspect.signature(impl.reader).parameters
-    except (TypeError, ValueError):
-        params = {}
-    if "threads" not in params:
-        try:
-            impl.reader(path, threads=1)
-        except TypeError:
-            return None
-    mode = {}
-    for n in counts:
-        def run():
-            k = 0
-            for r in impl.reader(path, threads=n):
-                r.title
-                k += 1
-            return k, 0
-
-        mode[str(n)] = timed(reps, 1, run)
-    return mode
 
 
 def main() -> None:

@@ -515,8 +515,9 @@ def write_report(out: Path, results, skipped, files, args, info, problems, label
     add("")
     add("Speedup = records/s with N workers ÷ records/s with 1 (files mode: N files, one per worker, "
         "so N times the work). Each language's control (a job known to scale) runs in the same "
-        "process right after, so `share of control` shows how much of the machine's real parallelism "
-        "the approach used.")
+        "process, its passes taken in turn with the approach's (work, control, work, control, ...), so "
+        "both see the same load; `share of control` = speedup ÷ control speedup: how much of the "
+        "parallelism the machine really offered the approach used.")
     add("")
     add("| approach | mode | workers | records/s | speedup | efficiency | control speedup | share of control | spread |")
     add("|---|---|---:|---:|---:|---:|---:|---:|---:|")
@@ -626,7 +627,7 @@ def main() -> int:
     p.add_argument("--slice", type=int, default=2000, help="records for the slow peers and the checks")
     p.add_argument("--reps", type=int, default=5)
     p.add_argument("--warmup", type=int, default=1)
-    p.add_argument("--thread-reps", type=int, default=3)
+    p.add_argument("--thread-reps", type=int, default=5)
     p.add_argument("--threads", default="", help="comma list of worker counts (default 1..nproc)")
     p.add_argument("--spin", type=int, default=150_000_000, help="Rust control loop iterations per task")
     p.add_argument("--control-seconds", type=float, default=0.3)

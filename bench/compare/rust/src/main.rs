@@ -302,6 +302,29 @@ fn times_of(reps: usize, warmup: usize, mut pass: impl FnMut() -> Res<(u64, u64)
     Ok(json!({"records": records, "times_s": times, "out": out}))
 }
 
+type Pass<'a> = &'a mut dyn FnMut() -> Res<(u64, u64)>;
+
+/// Timed passes of several jobs taken in turn (A B C A B C ...), so a job and
+/// its control see the same load on a shared machine.
+fn interleaved(reps: usize, warmup: usize, passes: &mut [Pass<'_>]) -> Res<Vec<Value>> {
+    let mut times = vec![Vec::new(); passes.len()];
+    let mut last = vec![(0, 0); passes.len()];
+    for i in 0..warmup + reps {
+        for (k, pass) in passes.iter_mut().enumerate() {
+            let start = Instant::now();
+            last[k] = pass()?;
+            if i >= warmup {
+                times[k].push(start.elapsed().as_secs_f64());
+            }
+        }
+    }
+    Ok(times
+        .into_iter()
+        .zip(last)
+        .map(|(t, (n, o))| json!({"records": n, "times_s": t, "out": o}))
+        .collect())
+}
+
 fn str_of<'a>(v: &'a Value, key: &str) -> Res<&'a str> {
     v.get(key)
         .and_then(Value::as_str)
@@ -412,20 +435,18 @@ fn run(config_path: &str) -> Res<()> {
                 .map_err(|e| e.to_string())?;
             // One copy of the file per thread, as the other languages read one file each.
             let copies: Vec<Vec<u8>> = (0..n).map(|_| utf8.clone()).collect();
-            let r = times_of(treps, 1, || {
+            use rayon::prelude::*;
+            let mut files_pass = || {
                 pool.install(|| {
-                    use rayon::prelude::*;
                     copies
                         .par_iter()
                         .map(|c| workload("title", c, &[], &[]))
                         .try_reduce(|| (0, 0), |a, b| Ok((a.0 + b.0, a.1 + b.1)))
                 })
-            })?;
-            files_mode.insert(n.to_string(), r);
+            };
             // One buffer split at record boundaries and parsed on N threads.
-            let r = times_of(treps, 1, || {
+            let mut single_pass = || {
                 pool.install(|| {
-                    use rayon::prelude::*;
                     let records = parse_parallel(&utf8, &ReadOptions::default());
                     records
                         .par_iter()
@@ -436,17 +457,23 @@ fn run(config_path: &str) -> Res<()> {
                         })
                         .try_reduce(|| (0, 0), |a, b| Ok((a.0 + b.0, a.1 + b.1)))
                 })
-            })?;
-            single_mode.insert(n.to_string(), r);
-            let c = times_of(treps, 1, || {
+            };
+            let mut control_pass = || {
                 pool.install(|| {
-                    use rayon::prelude::*;
                     let x: u64 = (0..n).into_par_iter().map(|_| spin(iterations)).sum();
                     std::hint::black_box(x);
                 });
                 Ok((n as u64, 0))
-            })?;
-            control.insert(n.to_string(), c);
+            };
+            let mut r = interleaved(
+                treps,
+                1,
+                &mut [&mut files_pass, &mut single_pass, &mut control_pass],
+            )?
+            .into_iter();
+            files_mode.insert(n.to_string(), r.next().expect("three results"));
+            single_mode.insert(n.to_string(), r.next().expect("three results"));
+            control.insert(n.to_string(), r.next().expect("three results"));
         }
         threads.insert("files".into(), json!(files_mode));
         threads.insert("single".into(), json!(single_mode));
