@@ -30,7 +30,7 @@ loc:
 c-test:
 	scripts/test-c.sh
 
-python-test:
+python-test: loc
 	scripts/setup-python.sh
 	.venv/bin/python -m pytest -q tests/python
 	scripts/pymarc-suite.sh

@@ -268,6 +268,12 @@ typedef int32_t (*MrrcWriteCallback)(void *userdata, const uint8_t *buf, size_t 
 // slice the decoded string (Python `str`).
 #define MRRC_OFFSETS_CHARS 1
 
+// Added to the unit (`MRRC_OFFSETS_CHARS | MRRC_FLAT_VALUES`) when
+// flattening: each data field's `value_offset`/`value_len` then hold its
+// pymarc `value()` (the subfield values stripped and joined by spaces),
+// so a binding can serve it without another call.
+#define MRRC_FLAT_VALUES 256
+
 // ISO 2709 (`.mrc`, `.dat`): binary MARC.
 #define MRRC_FORMAT_ISO2709 0
 
@@ -361,6 +367,12 @@ const char *mrrc_version(void);
 // Frees a string returned by mrrc (NULL is a no-op). Never pass a string
 // that mrrc did not return, or a borrowed `MrrcStr`.
 void mrrc_string_free(char *string);
+
+// The length in bytes of a caller-owned string returned by mrrc (one for
+// `mrrc_string_free`; not `mrrc_version`), without its
+// terminating NUL: text can hold NUL characters (a MARC value may), which
+// `strlen` would stop at. 0 for NULL.
+size_t mrrc_string_len(const char *string);
 
 // Frees a byte buffer returned by mrrc (NULL is a no-op).
 void mrrc_buffer_free(uint8_t *buffer);
@@ -602,8 +614,47 @@ enum MrrcStatus mrrc_record_from_flat(const struct MrrcFlat *flat,
                                       size_t index,
                                       struct MrrcRecord **out);
 
+// Flattens one field into a caller-owned view (`mrrc_flat_free`) with no
+// records and one field (and its subfields); `unit` as for
+// `mrrc_flatten_records`.
+enum MrrcStatus mrrc_field_flatten(const struct MrrcField *field,
+                                   MrrcOffsetUnit unit,
+                                   struct MrrcFlat **out);
+
+// Builds an owned field (`mrrc_field_free`) from field `index` of a flat
+// view's `fields` array, checked as for `mrrc_record_from_flat` (the
+// view's `records` may be empty).
+enum MrrcStatus mrrc_field_from_flat(const struct MrrcFlat *flat,
+                                     size_t index,
+                                     struct MrrcField **out);
+
 // ISO 2709, strict, charset from the leader, strict UTF-8, NFC.
 struct MrrcReadOptions mrrc_read_options_default(void);
+
+// From the next record on, the reader rejects the ISO 2709 records pymarc
+// 5.4.0 rejects (bad framing, leader, base address or directory, and
+// invalid UTF-8 when `utf8_strict`), as errors carrying the record index
+// and byte offset; use it with `MRRC_MODE_LENIENT`, which repairs what
+// pymarc tolerates. `mrrc_pymarc_error_name` names pymarc's exception.
+enum MrrcStatus mrrc_reader_set_pymarc_checks(struct MrrcReader *reader, bool utf8_strict);
+
+// Parses one ISO 2709 record as pymarc's `Record.decode_marc` does: read
+// leniently with `options` (NULL: charset from the leader), then rejected
+// where pymarc raises (`utf8_strict`: also on invalid UTF-8).
+enum MrrcStatus mrrc_record_decode_pymarc(const uint8_t *data,
+                                          size_t len,
+                                          const struct MrrcReadOptions *options,
+                                          bool utf8_strict,
+                                          struct MrrcRecord **out);
+
+// The name of the exception pymarc 5.4.0 raises for the record `chunk`
+// that failed with `status`: a class of `pymarc.exceptions`
+// (`"BaseAddressInvalid"`...), `"UnicodeDecodeError"` or `"ValueError"`
+// (Python built-ins), or `"MarcError"` when pymarc has no class for it.
+// `framed` is true for records from a reader (pymarc's reader checks the
+// length and terminator first), false for `mrrc_record_decode_pymarc`.
+// Static, not to be freed; NULL only if `chunk` is NULL with `len` > 0.
+const char *mrrc_pymarc_error_name(const uint8_t *chunk, size_t len, int32_t status, bool framed);
 
 // Opens a file. `options` may be NULL (ISO 2709, strict, charset from the
 // leader). A file that cannot be opened is `MRRC_IO`.
@@ -665,6 +716,22 @@ struct MrrcBytes mrrc_reader_last_record_bytes(struct MrrcReader *reader);
 
 // Number of records returned so far (errors not counted).
 uint64_t mrrc_reader_records_returned(struct MrrcReader *reader);
+
+// `mrrc_reader_next_batch` that also keeps each record's raw ISO 2709
+// bytes (pymarc `current_chunk`): `mrrc_reader_batch_bytes` then holds the
+// bytes of the records returned, back to back, and `chunk_ends[i]` (which
+// has `capacity` slots) is where record `i`'s bytes end (record 0's start
+// at 0, record `i`'s where record `i - 1`'s end). A failing call leaves the
+// failed record's bytes in `mrrc_reader_last_record_bytes`.
+enum MrrcStatus mrrc_reader_next_batch_chunks(struct MrrcReader *reader,
+                                              struct MrrcRecord **records,
+                                              size_t *chunk_ends,
+                                              size_t capacity,
+                                              size_t *count);
+
+// The raw bytes of the records the last `mrrc_reader_next_batch_chunks`
+// returned, back to back; borrowed until the next call on the reader.
+struct MrrcBytes mrrc_reader_batch_bytes(struct MrrcReader *reader);
 
 // A new empty record with pymarc's default leader
 // (`"          22        4500"`).

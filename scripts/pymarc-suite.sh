@@ -10,11 +10,7 @@ PY="${PYTHON:-$ROOT/.venv/bin/python}"
 DATA="$ROOT/data"
 SDIST_DIR="$DATA/pymarc-5.4.0"
 
-if [ ! -d "$SDIST_DIR/test" ]; then
-    mkdir -p "$DATA/sdist"
-    "$PY" -m pip download --quiet --no-deps --no-binary pymarc pymarc==5.4.0 -d "$DATA/sdist"
-    tar -xzf "$DATA/sdist/pymarc-5.4.0.tar.gz" -C "$DATA" pymarc-5.4.0/test pymarc-5.4.0/pyproject.toml
-fi
+scripts/fetch-loc.sh
 
 # A scratch copy: the tests write files next to their data and must see only
 # our conftest, never the real pymarc package.

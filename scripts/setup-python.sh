@@ -35,3 +35,14 @@ PROFILE="${MRRC_PROFILE:---release}"
     VIRTUAL_ENV="$VENV" PATH="$VENV/bin:$PATH" "$VENV/bin/maturin" develop $PROFILE --quiet
 )
 "$PY" -c 'import mrrc; assert mrrc.__mrrc_local__; print("mrrc", mrrc.__version__, "from", mrrc.__file__)'
+
+# The cffi binding `mrrc_cffi`: libmrrc from cargo-c under target/prefix
+# (make install), then the cffi extension built against it and linked with
+# an rpath to it. Built without build isolation from the tools installed
+# here (cffi, setuptools: from PyPI, as any dependency).
+"$PY" -m pip install --quiet "cffi>=1.17" "setuptools>=68" wheel
+make --no-print-directory install PREFIX="$ROOT/target/prefix" >/dev/null
+MRRC_PREFIX="$ROOT/target/prefix" "$PY" -m pip install --quiet --no-build-isolation --no-deps \
+    --force-reinstall ./bindings/python-cffi
+rm -rf bindings/python-cffi/build bindings/python-cffi/python/*.egg-info
+"$PY" -c 'import mrrc_cffi; print("mrrc_cffi", mrrc_cffi.__version__, "from", mrrc_cffi.__file__)'

@@ -31,3 +31,8 @@ pub use field::{Field, Indicators, SetSubfieldError, Subfield, Tag};
 pub use leader::Leader;
 pub use options::{Charset, Mode, Normalization, ReadOptions, Utf8Handling};
 pub use record::{MissingLinkedFields, Record};
+
+/// The README's Rust example, compiled and run by `cargo test --doc`.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeExample;

@@ -6,10 +6,10 @@
 //! re-run that order on the record's bytes, so they raise what pymarc would,
 //! with the core's message (kind, record index, byte offset).
 
-use crate::error::{Error, ErrorKind, Result, Warning, Position};
-use crate::record::Record;
+use crate::error::{Error, ErrorKind, Position, Result, Warning};
 use crate::iso2709::RECORD_TERMINATOR;
 use crate::leader::LEADER_LEN;
+use crate::record::Record;
 
 /// The pymarc exception class for a record error (`pymarc.exceptions`, or a
 /// Python built-in for the last three).
@@ -143,8 +143,16 @@ pub fn verdict(
                 position: w.position,
                 message: w.message.clone(),
             })
-            .unwrap_or_else(|| Error::new(ErrorKind::InvalidArgument, format!("pymarc raises {}", class.name())));
-        return Err(Rejected { class, error: at(error) });
+            .unwrap_or_else(|| {
+                Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!("pymarc raises {}", class.name()),
+                )
+            });
+        return Err(Rejected {
+            class,
+            error: at(error),
+        });
     }
     if utf8_strict {
         if let Some(w) = warnings.iter().find(|w| w.kind == ErrorKind::Encoding) {
@@ -236,8 +244,8 @@ mod tests {
     use crate::options::ReadOptions;
 
     fn class_of(bytes: &[u8]) -> PymarcError {
-        let err = crate::iso2709::parse_record(bytes, &ReadOptions::strict())
-            .expect_err("a bad record");
+        let err =
+            crate::iso2709::parse_record(bytes, &ReadOptions::strict()).expect_err("a bad record");
         classify(bytes, &err)
     }
 
@@ -252,7 +260,10 @@ mod tests {
         let record = |start: usize, len: usize| &data[start..start + len];
         assert_eq!(class_of(record(127, 127)), PymarcError::BaseAddressInvalid);
         assert_eq!(class_of(record(254, 127)), PymarcError::BaseAddressNotFound);
-        assert_eq!(class_of(record(381, 128)), PymarcError::RecordDirectoryInvalid);
+        assert_eq!(
+            class_of(record(381, 128)),
+            PymarcError::RecordDirectoryInvalid
+        );
         assert_eq!(class_of(record(509, 128)), PymarcError::UnicodeDecodeError);
         assert_eq!(class_of(record(637, 127)), PymarcError::ValueError);
         assert_eq!(class_of(record(764, 26)), PymarcError::NoFieldsFound);
@@ -261,7 +272,10 @@ mod tests {
         assert_eq!(class_of(b"00006 "), PymarcError::EndOfRecordNotFound);
         // decode_marc has no reader framing (pymarc's test_record.py).
         let err = Error::new(ErrorKind::Leader, "short");
-        assert_eq!(classify_decode(b"foo", &err), PymarcError::RecordLeaderInvalid);
+        assert_eq!(
+            classify_decode(b"foo", &err),
+            PymarcError::RecordLeaderInvalid
+        );
         assert_eq!(
             classify_decode(b"00695cam  2200241Ia 45x00", &err),
             PymarcError::BaseAddressInvalid

@@ -33,10 +33,12 @@ fn streamed(bytes: &[u8], options: ReadOptions) -> Vec<mrrc_core::Result<Record>
 #[test]
 fn parallel_results_equal_streamed_results() {
     let bytes = all_corpus_bytes();
-    for options in [ReadOptions::strict(), ReadOptions::lenient()] {
+    // The corpus has damaged records in both modes, so errors are compared too.
+    for (options, min_errors) in [(ReadOptions::strict(), 50), (ReadOptions::lenient(), 5)] {
         let expected = streamed(&bytes, options);
         assert!(expected.len() > 2_000);
-        assert!(expected.iter().filter(|r| r.is_err()).count() > 50);
+        let errors = expected.iter().filter(|r| r.is_err()).count();
+        assert!(errors > min_errors, "{errors} errors");
         assert_eq!(split_records(&bytes).len(), expected.len());
         assert_eq!(parse_all(&bytes, &options), expected);
         let reader = ParallelReader::new(&bytes[..], options, 2)

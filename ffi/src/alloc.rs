@@ -88,6 +88,23 @@ pub unsafe extern "C" fn mrrc_string_free(string: *mut c_char) {
     unsafe { free_payload(string.cast()) }
 }
 
+/// The length in bytes of a caller-owned string returned by mrrc (one for
+/// `mrrc_string_free`; not `mrrc_version`), without its
+/// terminating NUL: text can hold NUL characters (a MARC value may), which
+/// `strlen` would stop at. 0 for NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mrrc_string_len(string: *const c_char) -> usize {
+    if string.is_null() {
+        return 0;
+    }
+    // SAFETY: a string mrrc returned has its allocation's total size in the
+    // header HEADER bytes before it: the header, the text and one NUL.
+    unsafe {
+        let base = string.cast::<u8>().sub(HEADER);
+        base.cast::<usize>().read() - HEADER - 1
+    }
+}
+
 /// Frees a byte buffer returned by mrrc (NULL is a no-op).
 #[no_mangle]
 pub unsafe extern "C" fn mrrc_buffer_free(buffer: *mut u8) {
@@ -112,6 +129,8 @@ mod tests {
         // SAFETY: `s` holds 3 bytes and a NUL.
         let bytes = unsafe { std::slice::from_raw_parts(s.cast::<u8>(), 4) };
         assert_eq!(bytes, b"a\0b\0");
+        // SAFETY: returned by owned_string.
+        assert_eq!(unsafe { mrrc_string_len(s) }, 3);
         // SAFETY: returned by owned_string, freed once.
         unsafe { mrrc_string_free(s) };
         let idx = owned_indexes(&[3, 1, 4]);

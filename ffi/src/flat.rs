@@ -8,6 +8,7 @@ use std::ffi::c_char;
 use mrrc_core::{Field, Indicators, Leader, Record};
 
 use crate::args::{borrow, code_point, out_ptr, write};
+use crate::field::{field_ref, into_handle as field_into_handle, MrrcField};
 use crate::record::{into_handle, record_ref, MrrcRecord};
 use crate::status::{status_of, Failure, Outcome};
 
@@ -18,6 +19,11 @@ pub const MRRC_OFFSETS_BYTES: MrrcOffsetUnit = 0;
 /// In Unicode code points, so a binding can decode the whole text once and
 /// slice the decoded string (Python `str`).
 pub const MRRC_OFFSETS_CHARS: MrrcOffsetUnit = 1;
+/// Added to the unit (`MRRC_OFFSETS_CHARS | MRRC_FLAT_VALUES`) when
+/// flattening: each data field's `value_offset`/`value_len` then hold its
+/// pymarc `value()` (the subfield values stripped and joined by spaces),
+/// so a binding can serve it without another call.
+pub const MRRC_FLAT_VALUES: MrrcOffsetUnit = 0x100;
 
 /// One record of a flat view: its leader's text and its run of fields.
 #[repr(C)]
@@ -127,86 +133,121 @@ fn len_u32(n: usize) -> Outcome<u32> {
     to_u32(n as u64)
 }
 
-fn flatten(records: &[&Record], unit: MrrcOffsetUnit) -> Outcome<Box<FlatOwner>> {
-    let chars = match unit {
-        MRRC_OFFSETS_BYTES => false,
-        MRRC_OFFSETS_CHARS => true,
-        other => return Err(Failure::invalid(format!("unknown offset unit {other}"))),
-    };
-    let field_total: usize = records.iter().map(|r| r.fields().len()).sum();
-    let mut text = TextBuilder {
-        text: String::with_capacity(records.len() * 1024),
-        chars,
-        position: 0,
-    };
-    let mut out_records = Vec::with_capacity(records.len());
-    let mut out_fields = Vec::with_capacity(field_total);
-    let mut out_subfields = Vec::with_capacity(field_total * 3);
-    for record in records {
-        let (leader_offset, leader_len) = text.push(&record.leader.as_str())?;
-        out_records.push(MrrcFlatRecord {
+/// The records and fields of a view being built.
+struct FlatBuilder {
+    text: TextBuilder,
+    with_values: bool,
+    records: Vec<MrrcFlatRecord>,
+    fields: Vec<MrrcFlatField>,
+    subfields: Vec<MrrcFlatSubfield>,
+}
+
+impl FlatBuilder {
+    fn new(unit: MrrcOffsetUnit, records: usize, fields: usize) -> Outcome<Self> {
+        let chars = match unit & !MRRC_FLAT_VALUES {
+            MRRC_OFFSETS_BYTES => false,
+            MRRC_OFFSETS_CHARS => true,
+            other => return Err(Failure::invalid(format!("unknown offset unit {other}"))),
+        };
+        Ok(FlatBuilder {
+            text: TextBuilder {
+                text: String::with_capacity(records.max(1) * 1024),
+                chars,
+                position: 0,
+            },
+            with_values: unit & MRRC_FLAT_VALUES != 0,
+            records: Vec::with_capacity(records),
+            fields: Vec::with_capacity(fields),
+            subfields: Vec::with_capacity(fields * 3),
+        })
+    }
+
+    fn push_field(&mut self, field: &Field) -> Outcome<()> {
+        let (tag_offset, tag_len) = self.text.push(field.tag().as_str())?;
+        let mut flat = MrrcFlatField {
+            tag_offset,
+            tag_len,
+            first_subfield: len_u32(self.subfields.len())?,
+            ..MrrcFlatField::default()
+        };
+        if let Some(value) = field.control_value() {
+            flat.is_control = 1;
+            (flat.value_offset, flat.value_len) = self.text.push(value)?;
+        } else {
+            let ind = field.indicators().unwrap_or_default();
+            flat.indicator1 = u32::from(ind.first);
+            flat.indicator2 = u32::from(ind.second);
+            flat.subfield_count = len_u32(field.subfield_count())?;
+            for sub in field.subfields() {
+                let (value_offset, value_len) = self.text.push(sub.value)?;
+                self.subfields.push(MrrcFlatSubfield {
+                    code: u32::from(sub.code),
+                    value_offset,
+                    value_len,
+                });
+            }
+            if self.with_values {
+                (flat.value_offset, flat.value_len) = self.text.push(&field.value())?;
+            }
+        }
+        self.fields.push(flat);
+        Ok(())
+    }
+
+    fn push_record(&mut self, record: &Record) -> Outcome<()> {
+        let (leader_offset, leader_len) = self.text.push(&record.leader.as_str())?;
+        self.records.push(MrrcFlatRecord {
             leader_offset,
             leader_len,
-            first_field: len_u32(out_fields.len())?,
+            first_field: len_u32(self.fields.len())?,
             field_count: len_u32(record.fields().len())?,
         });
         for field in record.fields() {
-            let (tag_offset, tag_len) = text.push(field.tag().as_str())?;
-            let mut flat = MrrcFlatField {
-                tag_offset,
-                tag_len,
-                first_subfield: len_u32(out_subfields.len())?,
-                ..MrrcFlatField::default()
-            };
-            if let Some(value) = field.control_value() {
-                flat.is_control = 1;
-                (flat.value_offset, flat.value_len) = text.push(value)?;
-            } else {
-                let ind = field.indicators().unwrap_or_default();
-                flat.indicator1 = u32::from(ind.first);
-                flat.indicator2 = u32::from(ind.second);
-                flat.subfield_count = len_u32(field.subfield_count())?;
-                for sub in field.subfields() {
-                    let (value_offset, value_len) = text.push(sub.value)?;
-                    out_subfields.push(MrrcFlatSubfield {
-                        code: u32::from(sub.code),
-                        value_offset,
-                        value_len,
-                    });
-                }
-            }
-            out_fields.push(flat);
+            self.push_field(field)?;
         }
+        Ok(())
     }
-    let mut owner = Box::new(FlatOwner {
-        view: MrrcFlat {
-            text: std::ptr::null(),
-            text_len: 0,
-            offset_unit: unit,
-            records: std::ptr::null(),
-            record_count: 0,
-            fields: std::ptr::null(),
-            field_count: 0,
-            subfields: std::ptr::null(),
-            subfield_count: 0,
-        },
-        text: text.text,
-        records: out_records,
-        fields: out_fields,
-        subfields: out_subfields,
-    });
-    // The vectors' heap buffers do not move with the box, so the view may
-    // point into them.
-    let o = &mut *owner;
-    o.view.text = o.text.as_ptr().cast();
-    o.view.text_len = o.text.len();
-    o.view.records = o.records.as_ptr();
-    o.view.record_count = o.records.len();
-    o.view.fields = o.fields.as_ptr();
-    o.view.field_count = o.fields.len();
-    o.view.subfields = o.subfields.as_ptr();
-    o.view.subfield_count = o.subfields.len();
-    Ok(owner)
+
+    fn finish(self, unit: MrrcOffsetUnit) -> Box<FlatOwner> {
+        let mut owner = Box::new(FlatOwner {
+            view: MrrcFlat {
+                text: std::ptr::null(),
+                text_len: 0,
+                offset_unit: unit & !MRRC_FLAT_VALUES,
+                records: std::ptr::null(),
+                record_count: 0,
+                fields: std::ptr::null(),
+                field_count: 0,
+                subfields: std::ptr::null(),
+                subfield_count: 0,
+            },
+            text: self.text.text,
+            records: self.records,
+            fields: self.fields,
+            subfields: self.subfields,
+        });
+        // The vectors' heap buffers do not move with the box, so the view
+        // may point into them.
+        let o = &mut *owner;
+        o.view.text = o.text.as_ptr().cast();
+        o.view.text_len = o.text.len();
+        o.view.records = o.records.as_ptr();
+        o.view.record_count = o.records.len();
+        o.view.fields = o.fields.as_ptr();
+        o.view.field_count = o.fields.len();
+        o.view.subfields = o.subfields.as_ptr();
+        o.view.subfield_count = o.subfields.len();
+        owner
+    }
+}
+
+fn flatten(records: &[&Record], unit: MrrcOffsetUnit) -> Outcome<Box<FlatOwner>> {
+    let field_total: usize = records.iter().map(|r| r.fields().len()).sum();
+    let mut builder = FlatBuilder::new(unit, records.len(), field_total)?;
+    for record in records {
+        builder.push_record(record)?;
+    }
+    Ok(builder.finish(unit))
 }
 
 /// Flattens `records[0..count]` into one caller-owned view
@@ -312,68 +353,97 @@ fn range<'a, T>(items: &'a [T], first: u32, count: u32, what: &str) -> Outcome<&
     })
 }
 
-fn record_from_view(view: &MrrcFlat, index: usize) -> Outcome<Record> {
-    // SAFETY: the caller's view describes arrays of the stated lengths.
-    let (text, records, fields, subfields) = unsafe {
-        (
-            view_slice(view.text.cast::<u8>(), view.text_len, "text")?,
-            view_slice(view.records, view.record_count, "records")?,
-            view_slice(view.fields, view.field_count, "fields")?,
-            view_slice(view.subfields, view.subfield_count, "subfields")?,
-        )
-    };
-    let text = std::str::from_utf8(text).map_err(|e| {
-        Failure::invalid(format!(
-            "the view's text is not UTF-8 (at byte {})",
-            e.valid_up_to()
-        ))
-    })?;
-    let char_starts = match view.offset_unit {
-        MRRC_OFFSETS_BYTES => None,
-        MRRC_OFFSETS_CHARS => Some(
-            text.char_indices()
-                .map(|(i, _)| i)
-                .chain(std::iter::once(text.len()))
-                .collect(),
-        ),
-        other => return Err(Failure::invalid(format!("unknown offset unit {other}"))),
-    };
-    let index_of = TextIndex { text, char_starts };
-    let flat_record = records
-        .get(index)
-        .ok_or_else(|| Failure::out_of_range("record", index, records.len()))?;
-    let leader_text =
-        index_of.slice(flat_record.leader_offset, flat_record.leader_len, "leader")?;
-    let leader = Leader::from_bytes(leader_text.as_bytes())?;
-    let mut record = Record::with_leader(leader);
-    for f in range(
-        fields,
-        flat_record.first_field,
-        flat_record.field_count,
-        "field",
-    )? {
-        let tag = index_of.slice(f.tag_offset, f.tag_len, "tag")?;
-        let field = if f.is_control != 0 {
-            Field::control(tag, index_of.slice(f.value_offset, f.value_len, "value")?)
+/// A caller's view, checked: its arrays as slices and its text indexed.
+struct ViewParts<'a> {
+    text: TextIndex<'a>,
+    records: &'a [MrrcFlatRecord],
+    fields: &'a [MrrcFlatField],
+    subfields: &'a [MrrcFlatSubfield],
+}
+
+impl<'a> ViewParts<'a> {
+    fn of(view: &'a MrrcFlat) -> Outcome<Self> {
+        // SAFETY: the caller's view describes arrays of the stated lengths.
+        let (text, records, fields, subfields) = unsafe {
+            (
+                view_slice(view.text.cast::<u8>(), view.text_len, "text")?,
+                view_slice(view.records, view.record_count, "records")?,
+                view_slice(view.fields, view.field_count, "fields")?,
+                view_slice(view.subfields, view.subfield_count, "subfields")?,
+            )
+        };
+        let text = std::str::from_utf8(text).map_err(|e| {
+            Failure::invalid(format!(
+                "the view's text is not UTF-8 (at byte {})",
+                e.valid_up_to()
+            ))
+        })?;
+        let char_starts = match view.offset_unit {
+            MRRC_OFFSETS_BYTES => None,
+            MRRC_OFFSETS_CHARS => Some(
+                text.char_indices()
+                    .map(|(i, _)| i)
+                    .chain(std::iter::once(text.len()))
+                    .collect(),
+            ),
+            other => return Err(Failure::invalid(format!("unknown offset unit {other}"))),
+        };
+        Ok(ViewParts {
+            text: TextIndex { text, char_starts },
+            records,
+            fields,
+            subfields,
+        })
+    }
+
+    fn field(&self, f: &MrrcFlatField) -> Outcome<Field> {
+        let tag = self.text.slice(f.tag_offset, f.tag_len, "tag")?;
+        Ok(if f.is_control != 0 {
+            Field::control(tag, self.text.slice(f.value_offset, f.value_len, "value")?)
         } else {
             let ind = Indicators::new(
                 code_point(f.indicator1, "indicator1")?,
                 code_point(f.indicator2, "indicator2")?,
             );
-            let subs = range(subfields, f.first_subfield, f.subfield_count, "subfield")?
-                .iter()
-                .map(|s| {
-                    Ok((
-                        code_point(s.code, "code")?,
-                        index_of.slice(s.value_offset, s.value_len, "subfield value")?,
-                    ))
-                })
-                .collect::<Outcome<Vec<(char, &str)>>>()?;
+            let subs = range(
+                self.subfields,
+                f.first_subfield,
+                f.subfield_count,
+                "subfield",
+            )?
+            .iter()
+            .map(|s| {
+                Ok((
+                    code_point(s.code, "code")?,
+                    self.text
+                        .slice(s.value_offset, s.value_len, "subfield value")?,
+                ))
+            })
+            .collect::<Outcome<Vec<(char, &str)>>>()?;
             Field::data(tag, ind, subs)
-        };
-        record.add_field(field);
+        })
     }
-    Ok(record)
+
+    fn record(&self, index: usize) -> Outcome<Record> {
+        let flat_record = self
+            .records
+            .get(index)
+            .ok_or_else(|| Failure::out_of_range("record", index, self.records.len()))?;
+        let leader_text =
+            self.text
+                .slice(flat_record.leader_offset, flat_record.leader_len, "leader")?;
+        let leader = Leader::from_bytes(leader_text.as_bytes())?;
+        let mut record = Record::with_leader(leader);
+        for f in range(
+            self.fields,
+            flat_record.first_field,
+            flat_record.field_count,
+            "field",
+        )? {
+            record.add_field(self.field(f)?);
+        }
+        Ok(record)
+    }
 }
 
 /// Builds a record from record `index` of a flat view, typically one the
@@ -390,9 +460,56 @@ pub unsafe extern "C" fn mrrc_record_from_flat(
         let out = out_ptr(out, "out")?;
         // SAFETY: pointer contract of the header.
         let view = unsafe { borrow(flat, "flat") }?;
-        let record = record_from_view(view, index)?;
+        let record = ViewParts::of(view)?.record(index)?;
         // SAFETY: checked non-NULL by out_ptr.
         unsafe { write(out, into_handle(record)) };
+        Ok(())
+    })
+}
+
+/// Flattens one field into a caller-owned view (`mrrc_flat_free`) with no
+/// records and one field (and its subfields); `unit` as for
+/// `mrrc_flatten_records`.
+#[no_mangle]
+pub unsafe extern "C" fn mrrc_field_flatten(
+    field: *const MrrcField,
+    unit: MrrcOffsetUnit,
+    out: *mut *mut MrrcFlat,
+) -> crate::MrrcStatus {
+    status_of(|| {
+        let out = out_ptr(out, "out")?;
+        // SAFETY: pointer contract of the header.
+        let field = unsafe { field_ref(field) }?;
+        let mut builder = FlatBuilder::new(unit, 0, 1)?;
+        builder.push_field(field)?;
+        let owner = builder.finish(unit);
+        // SAFETY: checked non-NULL by out_ptr.
+        unsafe { write(out, Box::into_raw(owner).cast::<MrrcFlat>()) };
+        Ok(())
+    })
+}
+
+/// Builds an owned field (`mrrc_field_free`) from field `index` of a flat
+/// view's `fields` array, checked as for `mrrc_record_from_flat` (the
+/// view's `records` may be empty).
+#[no_mangle]
+pub unsafe extern "C" fn mrrc_field_from_flat(
+    flat: *const MrrcFlat,
+    index: usize,
+    out: *mut *mut MrrcField,
+) -> crate::MrrcStatus {
+    status_of(|| {
+        let out = out_ptr(out, "out")?;
+        // SAFETY: pointer contract of the header.
+        let view = unsafe { borrow(flat, "flat") }?;
+        let parts = ViewParts::of(view)?;
+        let f = parts
+            .fields
+            .get(index)
+            .ok_or_else(|| Failure::out_of_range("field", index, parts.fields.len()))?;
+        let field = parts.field(f)?;
+        // SAFETY: checked non-NULL by out_ptr.
+        unsafe { write(out, field_into_handle(field)) };
         Ok(())
     })
 }

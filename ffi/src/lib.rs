@@ -17,6 +17,7 @@ pub mod field;
 pub mod flat;
 mod io;
 pub mod options;
+pub mod pymarc;
 pub mod reader;
 pub mod record;
 pub mod status;
@@ -24,7 +25,7 @@ pub mod writer;
 
 use std::ffi::c_char;
 
-pub use alloc::{mrrc_buffer_free, mrrc_indexes_free, mrrc_string_free};
+pub use alloc::{mrrc_buffer_free, mrrc_indexes_free, mrrc_string_free, mrrc_string_len};
 pub use field::{MrrcField, MrrcStr};
 pub use record::MrrcRecord;
 pub use status::MrrcStatus;

@@ -38,6 +38,10 @@ pub(crate) trait Source: Send {
     fn last_record_bytes(&self) -> &[u8] {
         &[]
     }
+    /// (records seen so far, byte offset of the next record), for ISO 2709.
+    fn position(&self) -> (u64, u64) {
+        (0, 0)
+    }
 }
 
 impl Source for MarcReader<Input> {
@@ -49,6 +53,9 @@ impl Source for MarcReader<Input> {
     }
     fn last_record_bytes(&self) -> &[u8] {
         MarcReader::last_record_bytes(self)
+    }
+    fn position(&self) -> (u64, u64) {
+        (self.records_read(), self.byte_offset())
     }
 }
 
@@ -88,11 +95,71 @@ impl Source for MrkReader<Input> {
     }
 }
 
-struct Reader {
+pub(crate) struct Reader {
     source: Box<dyn Source>,
     /// An error met while filling a batch, returned by the next call.
     pending: Option<Error>,
     records_returned: u64,
+    /// pymarc 5.4.0's verdict on each ISO 2709 record (`Some(utf8_strict)`),
+    /// set by `mrrc_reader_set_pymarc_checks`.
+    pub(crate) pymarc_checks: Option<bool>,
+    /// Raw bytes of the records the last `mrrc_reader_next_batch_chunks`
+    /// returned, back to back.
+    batch_bytes: Vec<u8>,
+}
+
+impl Reader {
+    /// The next record, with pymarc's verdict applied when asked for.
+    fn next_record(&mut self) -> Option<Result<Record, Error>> {
+        let result = self.source.next_record()?;
+        let Some(utf8_strict) = self.pymarc_checks else {
+            return Some(result);
+        };
+        let chunk = self.source.last_record_bytes();
+        let (seen, next_offset) = self.source.position();
+        let position = (
+            seen.saturating_sub(1),
+            next_offset.saturating_sub(chunk.len() as u64),
+        );
+        let warnings = self.source.warnings();
+        Some(
+            mrrc_core::pymarc::verdict(chunk, result, warnings, utf8_strict, position, true)
+                .map_err(|rejected| rejected.error),
+        )
+    }
+
+    /// Up to `capacity` records into `records`, calling `chunk` after each
+    /// with the reader (for its last record's bytes) and the slot index.
+    fn fill(
+        &mut self,
+        records: *mut *mut MrrcRecord,
+        capacity: usize,
+        mut chunk: impl FnMut(&mut Reader, usize),
+    ) -> Outcome<usize> {
+        if let Some(e) = self.pending.take() {
+            return Err(e.into());
+        }
+        let mut n = 0usize;
+        while n < capacity {
+            match self.next_record() {
+                None => break,
+                Some(Ok(r)) => {
+                    // SAFETY: `records` holds `capacity` slots per the
+                    // contract, and n < capacity.
+                    unsafe { records.add(n).write(into_handle(r)) };
+                    chunk(self, n);
+                    n += 1;
+                }
+                Some(Err(e)) if n == 0 => return Err(e.into()),
+                Some(Err(e)) => {
+                    self.pending = Some(e);
+                    break;
+                }
+            }
+        }
+        self.records_returned += n as u64;
+        Ok(n)
+    }
 }
 
 /// The reader of a format.
@@ -120,13 +187,15 @@ fn make_reader(format: MrrcFormat, input: Input, options: ReadOptions) -> Outcom
         source: source_for(format, input, options)?,
         pending: None,
         records_returned: 0,
+        pymarc_checks: None,
+        batch_bytes: Vec::new(),
     };
     Ok(Box::into_raw(Box::new(reader)).cast())
 }
 
 /// # Safety
 /// A non-NULL `r` is a live reader handle used by no one else.
-unsafe fn reader_mut<'a>(r: *mut MrrcReader) -> Outcome<&'a mut Reader> {
+pub(crate) unsafe fn reader_mut<'a>(r: *mut MrrcReader) -> Outcome<&'a mut Reader> {
     // SAFETY: a reader handle points to a boxed `Reader`.
     unsafe { borrow_mut(r.cast::<Reader>(), "reader") }
 }
@@ -217,7 +286,7 @@ pub unsafe extern "C" fn mrrc_reader_next(
         if let Some(e) = reader.pending.take() {
             return Err(e.into());
         }
-        let handle = match reader.source.next_record() {
+        let handle = match reader.next_record() {
             None => std::ptr::null_mut(),
             Some(Ok(r)) => {
                 reader.records_returned += 1;
@@ -248,27 +317,7 @@ pub unsafe extern "C" fn mrrc_reader_next_batch(
         let records = out_ptr(records, "records")?;
         // SAFETY: pointer contract of the header.
         let reader = unsafe { reader_mut(reader) }?;
-        if let Some(e) = reader.pending.take() {
-            return Err(e.into());
-        }
-        let mut n = 0usize;
-        while n < capacity {
-            match reader.source.next_record() {
-                None => break,
-                Some(Ok(r)) => {
-                    // SAFETY: `records` holds `capacity` slots per the
-                    // contract, and n < capacity.
-                    unsafe { records.add(n).write(into_handle(r)) };
-                    n += 1;
-                }
-                Some(Err(e)) if n == 0 => return Err(e.into()),
-                Some(Err(e)) => {
-                    reader.pending = Some(e);
-                    break;
-                }
-            }
-        }
-        reader.records_returned += n as u64;
+        let n = reader.fill(records, capacity, |_, _| {})?;
         // SAFETY: checked non-NULL by out_ptr.
         unsafe { write(count_out, n) };
         Ok(())
@@ -355,4 +404,59 @@ pub unsafe extern "C" fn mrrc_reader_last_record_bytes(reader: *mut MrrcReader) 
 pub unsafe extern "C" fn mrrc_reader_records_returned(reader: *mut MrrcReader) -> u64 {
     // SAFETY: pointer contract of the header.
     value_or(0, || Ok(unsafe { reader_mut(reader) }?.records_returned))
+}
+
+/// `mrrc_reader_next_batch` that also keeps each record's raw ISO 2709
+/// bytes (pymarc `current_chunk`): `mrrc_reader_batch_bytes` then holds the
+/// bytes of the records returned, back to back, and `chunk_ends[i]` (which
+/// has `capacity` slots) is where record `i`'s bytes end (record 0's start
+/// at 0, record `i`'s where record `i - 1`'s end). A failing call leaves the
+/// failed record's bytes in `mrrc_reader_last_record_bytes`.
+#[no_mangle]
+pub unsafe extern "C" fn mrrc_reader_next_batch_chunks(
+    reader: *mut MrrcReader,
+    records: *mut *mut MrrcRecord,
+    chunk_ends: *mut usize,
+    capacity: usize,
+    count: *mut usize,
+) -> MrrcStatus {
+    status_of(|| {
+        let count_out = out_ptr(count, "count")?;
+        let records = out_ptr(records, "records")?;
+        let chunk_ends = out_ptr(chunk_ends, "chunk_ends")?;
+        // SAFETY: pointer contract of the header.
+        let reader = unsafe { reader_mut(reader) }?;
+        reader.batch_bytes.clear();
+        let n = reader.fill(records, capacity, |r, i| {
+            let raw = r.source.last_record_bytes();
+            r.batch_bytes.extend_from_slice(raw);
+            // SAFETY: `chunk_ends` holds `capacity` slots and i < capacity.
+            unsafe { chunk_ends.add(i).write(r.batch_bytes.len()) };
+        })?;
+        // SAFETY: checked non-NULL by out_ptr.
+        unsafe { write(count_out, n) };
+        Ok(())
+    })
+}
+
+/// The raw bytes of the records the last `mrrc_reader_next_batch_chunks`
+/// returned, back to back; borrowed until the next call on the reader.
+#[no_mangle]
+pub unsafe extern "C" fn mrrc_reader_batch_bytes(reader: *mut MrrcReader) -> MrrcBytes {
+    let empty = MrrcBytes {
+        ptr: std::ptr::null(),
+        len: 0,
+    };
+    value_or(empty, || {
+        // SAFETY: pointer contract of the header.
+        let bytes = &unsafe { reader_mut(reader) }?.batch_bytes;
+        Ok(if bytes.is_empty() {
+            empty
+        } else {
+            MrrcBytes {
+                ptr: bytes.as_ptr(),
+                len: bytes.len(),
+            }
+        })
+    })
 }

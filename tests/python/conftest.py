@@ -9,10 +9,10 @@ import sys
 
 import pytest
 
-IMPLEMENTATIONS = ["mrrc"]  # the cffi binding adds "mrrc_cffi" here
+IMPLEMENTATIONS = ["mrrc", "mrrc_cffi"]
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-CORPUS = pathlib.Path(os.environ.get("MRRC_CORPUS", ROOT.parent.parent / "shared" / "corpus"))
+CORPUS = pathlib.Path(os.environ.get("MRRC_CORPUS", ROOT.parent / "shared" / "corpus"))
 if not CORPUS.is_dir():
     CORPUS = pathlib.Path("/work/shared/corpus")
 DATA = ROOT / "data"

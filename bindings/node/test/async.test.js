@@ -20,7 +20,7 @@ test('parse reads a Buffer in any format', async () => {
 
 test('strict async reads reject with the first error; lenient ones resolve', async () => {
   await assert.rejects(readFile(data('pymarc_bad_records.mrc')),
-    (e) => e instanceof Error && e.code === 'MRRC_LEADER' && e.recordIndex === 0 && e.byteOffset === 6);
+    (e) => e instanceof Error && e.code === 'MRRC_BASE_ADDRESS' && e.recordIndex === 1 && e.byteOffset === 139);
   await assert.rejects(readFile(data('missing.mrc')), { code: 'MRRC_IO' });
   const lenient = await readFile(data('pymarc_bad_records.mrc'), { lenient: true });
   assert.equal(lenient.length, 7);

@@ -52,10 +52,12 @@ test('strict mode throws per bad record with code, record index and byte offset,
       errors.push([e.code, e.recordIndex, e.byteOffset]);
     }
   }
-  assert.equal(good, 0);
-  assert.equal(errors.length, 9);
-  assert.deepEqual(errors.map((e) => e[1]), [0, 1, 2, 3, 4, 5, 6, 7, 8]);
-  assert.deepEqual(errors[8], ['MRRC_TRUNCATED_RECORD', 8, 1017]);
+  // pymarc's verdicts: records 0 and 7 are sound, the others each have one defect.
+  assert.equal(good, 2);
+  assert.deepEqual(errors.map((e) => [e[0], e[1]]), [
+    ['MRRC_BASE_ADDRESS', 1], ['MRRC_BASE_ADDRESS', 2], ['MRRC_DIRECTORY', 3], ['MRRC_DIRECTORY', 4],
+    ['MRRC_BASE_ADDRESS', 5], ['MRRC_NO_FIELDS', 6], ['MRRC_TRUNCATED_RECORD', 8]]);
+  assert.deepEqual(errors[6], ['MRRC_TRUNCATED_RECORD', 8, 1017]);
   // Offsets grow with the records.
   for (let i = 1; i < errors.length; i++) assert.ok(errors[i][2] > errors[i - 1][2]);
 });

@@ -1,0 +1,251 @@
+"""The C library and the few conversions every module needs: owned strings
+and buffers, errors raised as `mrrc_cffi.exceptions` classes, options, and
+flat views decoded into Python values in one pass.
+
+cffi releases the GIL around every C call; the costly ones (parsing,
+flattening, encoding) each handle a whole record or a batch of records.
+"""
+
+from mrrc_cffi import exceptions as _exc
+from mrrc_cffi._native import ffi, lib
+
+NULL = ffi.NULL
+_string = ffi.string
+_unpack = ffi.unpack
+_string_free = lib.mrrc_string_free
+_buffer_free = lib.mrrc_buffer_free
+_string_len = lib.mrrc_string_len
+
+#: Subfield codes and indicators for the flat views' code points (0 is the
+#: empty code pymarc allows, kept as NUL by the core).
+_CHARS = [""] + [chr(i) for i in range(1, 256)]
+
+
+def code_str(cp):
+    return _CHARS[cp] if cp < 256 else chr(cp)
+
+
+def code_point(c):
+    """A code or indicator as the C ABI takes it: its first character, or 0."""
+    return ord(c[0]) if c else 0
+
+
+def take_string(p):
+    """A caller-owned `char *` as `str` (None for NULL), freed."""
+    if p == NULL:
+        return None
+    try:
+        return _unpack(p, _string_len(p)).decode("utf-8")
+    finally:
+        _string_free(p)
+
+
+def take_buffer(p, n):
+    """A caller-owned buffer of `n` bytes as `bytes`, freed."""
+    try:
+        return _unpack(ffi.cast("char *", p), n)
+    finally:
+        _buffer_free(p)
+
+
+def status_name(status):
+    return _string(lib.mrrc_status_name(status)).decode()
+
+
+def last_error():
+    """(status, message, record_index, byte_offset, line, column) of this
+    thread's last failure."""
+    n = ffi.new("uint64_t *")
+    pos = []
+    for get in (
+        lib.mrrc_last_error_record_index,
+        lib.mrrc_last_error_byte_offset,
+        lib.mrrc_last_error_line,
+        lib.mrrc_last_error_column,
+    ):
+        pos.append(n[0] if get(n) else None)
+    return (lib.mrrc_last_error_status(), take_string(lib.mrrc_last_error_message()) or "", *pos)
+
+
+def annotate(e, status, index=None, offset=None, line=None, column=None):
+    """The attributes the bindings put on every exception they raise."""
+    for name, value in (
+        ("kind", status_name(status) if status else None),
+        ("record_index", index),
+        ("byte_offset", offset),
+        ("line", line),
+        ("column", column),
+    ):
+        try:
+            setattr(e, name, value)
+        except AttributeError:
+            pass
+    return e
+
+
+def error(class_name=None, status=None):
+    """The last error as an exception of `mrrc_cffi.exceptions` (`MarcError`
+    unless named), with mrrc's message and position."""
+    st, message, index, offset, line, column = last_error()
+    if status is None:
+        status = st
+    if class_name is None:
+        class_name = "MarcError"
+    if class_name == "ValueError":
+        e = ValueError(message)
+    elif class_name == "UnicodeDecodeError":
+        e = UnicodeDecodeError("ascii", b"", 0, 0, message)
+    elif class_name == "KeyError":
+        e = KeyError(message)
+    else:
+        e = getattr(_exc, class_name)(message)
+    return annotate(e, status, index, offset, line, column)
+
+
+def check(status, class_name=None):
+    if status != 0:
+        raise error(class_name, status)
+
+
+def pymarc_class(chunk, status, framed):
+    """pymarc's exception class name for a record the core rejected."""
+    name = lib.mrrc_pymarc_error_name(chunk, len(chunk), status, framed)
+    return _string(name).decode() if name != NULL else "MarcError"
+
+
+def pymarc_error(chunk, status, framed):
+    """The exception pymarc raises for `chunk`, carrying mrrc's message."""
+    return error(pymarc_class(chunk, status, framed), status)
+
+
+# -- options ---------------------------------------------------------------
+
+_CHARSET_FROM_LEADER = ("iso8859-1", "iso-8859-1", "marc8", "marc-8")
+
+
+def read_options(fmt=None, lenient=True, to_unicode=True, force_utf8=False,
+                 utf8_handling="strict", file_encoding="iso8859-1"):
+    """pymarc's keyword arguments as `MrrcReadOptions` (the returned tuple
+    keeps the encoding label alive with the struct)."""
+    opts = ffi.new("MrrcReadOptions *", lib.mrrc_read_options_default())
+    keep = None
+    if fmt is not None:
+        opts.format = fmt
+    opts.mode = lib.MRRC_MODE_LENIENT if lenient else lib.MRRC_MODE_STRICT
+    if not to_unicode:
+        opts.charset = lib.MRRC_CHARSET_RAW
+    elif force_utf8:
+        opts.charset = lib.MRRC_CHARSET_UTF8
+    else:
+        label = file_encoding.strip().lower()
+        if label in _CHARSET_FROM_LEADER:
+            opts.charset = lib.MRRC_CHARSET_FROM_LEADER
+        else:
+            opts.charset = lib.MRRC_CHARSET_LEGACY
+            keep = ffi.new("char[]", label.encode())
+            opts.encoding = keep
+    opts.utf8_handling = {
+        "strict": lib.MRRC_UTF8_STRICT,
+        "ignore": lib.MRRC_UTF8_IGNORE,
+    }.get(utf8_handling, lib.MRRC_UTF8_REPLACE)
+    return opts, keep
+
+
+# -- flat views ------------------------------------------------------------
+
+_FLAT_UNIT = lib.MRRC_OFFSETS_CHARS | lib.MRRC_FLAT_VALUES
+
+
+def _u32s(ptr, count, stride):
+    if count == 0:
+        return []
+    return memoryview(ffi.buffer(ptr, count * stride * 4)).cast("I").tolist()
+
+
+def take_flat(pp):
+    """A flat view returned through `pp` as (text, records, fields,
+    subfields): the decoded text and three lists of ints (strides 4, 9, 3),
+    the view freed."""
+    flat = pp[0]
+    try:
+        text = _unpack(flat.text, flat.text_len).decode("utf-8") if flat.text_len else ""
+        return (
+            text,
+            _u32s(flat.records, flat.record_count, 4),
+            _u32s(flat.fields, flat.field_count, 9),
+            _u32s(flat.subfields, flat.subfield_count, 3),
+        )
+    finally:
+        lib.mrrc_flat_free(flat)
+
+
+def flatten_record(h):
+    pp = ffi.new("MrrcFlat **")
+    check(lib.mrrc_record_flatten(h, _FLAT_UNIT, pp))
+    return take_flat(pp)
+
+
+def flatten_field(c):
+    pp = ffi.new("MrrcFlat **")
+    check(lib.mrrc_field_flatten(c, _FLAT_UNIT, pp))
+    return take_flat(pp)
+
+
+class FlatBuilder:
+    """A flat view built from Python values, for `mrrc_record_from_flat` and
+    `mrrc_field_from_flat` (offsets in code points)."""
+
+    __slots__ = ("parts", "pos", "records", "fields", "subfields")
+
+    def __init__(self):
+        self.parts = []
+        self.pos = 0
+        self.records = []
+        self.fields = []
+        self.subfields = []
+
+    def text(self, s):
+        start = self.pos
+        self.parts.append(s)
+        self.pos += len(s)
+        return start, len(s)
+
+    def record(self, leader, field_count):
+        off, n = self.text(leader)
+        self.records += (off, n, len(self.fields) // 9, field_count)
+
+    def control(self, tag, value):
+        t_off, t_len = self.text(tag)
+        v_off, v_len = self.text(value)
+        self.fields += (t_off, t_len, 1, 0, 0, v_off, v_len, len(self.subfields) // 3, 0)
+
+    def data(self, tag, ind1, ind2, subfields):
+        t_off, t_len = self.text(tag)
+        self.fields += (
+            t_off, t_len, 0, code_point(ind1), code_point(ind2), 0, 0,
+            len(self.subfields) // 3, len(subfields),
+        )
+        for code, value in subfields:
+            off, n = self.text(value)
+            self.subfields += (code_point(code), off, n)
+
+    def build(self):
+        """(`MrrcFlat *`, keep-alive) for the C calls."""
+        text = "".join(self.parts).encode("utf-8", "surrogatepass")
+        flat = ffi.new("MrrcFlat *")
+        keep = [ffi.from_buffer(text)]
+        flat.text = ffi.cast("const char *", keep[0])
+        flat.text_len = len(text)
+        flat.offset_unit = lib.MRRC_OFFSETS_CHARS
+        for name, items, ctype in (
+            ("records", self.records, "MrrcFlatRecord *"),
+            ("fields", self.fields, "MrrcFlatField *"),
+            ("subfields", self.subfields, "MrrcFlatSubfield *"),
+        ):
+            if items:
+                arr = ffi.new("uint32_t[]", items)
+                keep.append(arr)
+                setattr(flat, name, ffi.cast(ctype, arr))
+            stride = {"records": 4, "fields": 9, "subfields": 3}[name]
+            setattr(flat, name[:-1] + "_count", len(items) // stride)
+        return flat, keep

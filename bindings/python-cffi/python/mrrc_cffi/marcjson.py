@@ -1,0 +1,1 @@
+../../../python-shared/marcjson.py

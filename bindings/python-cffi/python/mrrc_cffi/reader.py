@@ -1,0 +1,328 @@
+"""Readers (as pymarc.reader). `MARCReader` reads and parses records in
+batches in one C call each (cffi releases the GIL around it) and hands out
+records from the batch."""
+
+import json
+import os
+import threading
+from io import IOBase, StringIO
+
+from mrrc_cffi import _lib
+from mrrc_cffi._lib import NULL, ffi, lib
+from mrrc_cffi.exceptions import FatalReaderError, PymarcException
+from mrrc_cffi.record import Record, record_from_flat_builder
+
+#: Records parsed per C call. The per-record cost stops falling at a few
+#: hundred (bench/python/README.md).
+BATCH = 512
+
+_gc = ffi.gc
+_record_free = lib.mrrc_record_free
+_wrap = Record._wrap
+
+
+class Reader:
+    """A base class for all iterating readers."""
+
+
+@ffi.def_extern()
+def _mrrc_read_file(userdata, buf, size, nread):
+    """The read callback of readers over Python file objects."""
+    reader = ffi.from_handle(userdata)
+    try:
+        data = reader.file_handle.read(size)
+        if data is None:
+            data = b""
+        if isinstance(data, str):
+            raise TypeError("MARCReader needs a file opened in binary mode ('rb')")
+        n = len(data)
+        if n > size:
+            raise ValueError("read() returned more bytes than asked for")
+        ffi.memmove(buf, data, n)
+        nread[0] = n
+        return 0
+    except BaseException as e:  # reported through the reader
+        reader._callback_error = e
+        return 1
+
+
+class MARCReader(Reader):
+    """Reads MARC 21 (ISO 2709) records from a binary file object, bytes, or
+    a path (read by the C library). Yields `Record`s; a record that cannot
+    be read yields `None`, with `current_exception` and `current_chunk` set
+    (as pymarc)."""
+
+    def __init__(self, marc_target, to_unicode=True, force_utf8=False, hide_utf8_warnings=False,
+                 utf8_handling="strict", file_encoding="iso8859-1", permissive=False):
+        self.file_handle = None
+        self.to_unicode = to_unicode
+        self.force_utf8 = force_utf8
+        self.hide_utf8_warnings = hide_utf8_warnings
+        self.utf8_handling = utf8_handling
+        self.file_encoding = file_encoding
+        self.permissive = permissive
+        self._callback_error = None
+        self._self_handle = None
+        opts, keep = _lib.read_options(
+            to_unicode=to_unicode, force_utf8=force_utf8,
+            utf8_handling=utf8_handling, file_encoding=file_encoding,
+        )
+        out = ffi.new("MrrcReader **")
+        if isinstance(marc_target, (bytes, bytearray, memoryview)):
+            data = bytes(marc_target)
+            _lib.check(lib.mrrc_reader_from_bytes(data, len(data), opts, out))
+        elif isinstance(marc_target, (str, os.PathLike)):
+            path = os.fsencode(marc_target)
+            status = lib.mrrc_reader_open_path(path, opts, out)
+            if status != 0:
+                raise OSError(_lib.last_error()[1])
+        elif hasattr(marc_target, "read"):
+            self.file_handle = marc_target
+            self._self_handle = ffi.new_handle(self)
+            _lib.check(lib.mrrc_reader_from_callback(lib._mrrc_read_file, self._self_handle, opts, out))
+        else:
+            try:
+                data = bytes(marc_target)
+            except TypeError:
+                raise TypeError("MARCReader reads bytes, a binary file object or a path") from None
+            _lib.check(lib.mrrc_reader_from_bytes(data, len(data), opts, out))
+        self._r = _gc(out[0], lib.mrrc_reader_free)
+        if not permissive:
+            _lib.check(lib.mrrc_reader_set_pymarc_checks(self._r, utf8_handling == "strict"))
+        self._raw = not to_unicode
+        self._lock = threading.Lock()
+        self._slots = ffi.new("MrrcRecord *[]", BATCH)
+        self._ends = ffi.new("size_t[]", BATCH)
+        self._count = ffi.new("size_t *")
+        self._batch = []
+        self._next = 0
+        self._batch_ends = []
+        self._batch_bytes = b""
+        self._chunk = None
+        self._current_exception = None
+        self._stopped = False
+
+    def __iter__(self):
+        return self
+
+    def _fill(self):
+        """Reads the next batch; returns False at the end of the input, None
+        after a failed record (current_exception set)."""
+        r = self._r
+        status = lib.mrrc_reader_next_batch_chunks(r, self._slots, self._ends, BATCH, self._count)
+        if status != 0:
+            self._fail(status)
+            return None
+        n = self._count[0]
+        if n == 0:
+            return False
+        # Owned (and freed exactly once) by cffi from here on.
+        self._batch = [_gc(h, _record_free) for h in ffi.unpack(self._slots, n)]
+        self._next = 0
+        self._batch_ends = ffi.unpack(self._ends, n)
+        b = lib.mrrc_reader_batch_bytes(r)
+        self._batch_bytes = ffi.unpack(ffi.cast("char *", b.ptr), b.len) if b.len else b""
+        return True
+
+    def _fail(self, status):
+        if self._callback_error is not None:
+            e, self._callback_error = self._callback_error, None
+            self._stopped = True
+            raise e
+        b = lib.mrrc_reader_last_record_bytes(self._r)
+        chunk = ffi.unpack(ffi.cast("char *", b.ptr), b.len) if b.len else b""
+        self._chunk = chunk
+        e = _lib.pymarc_error(chunk, status, True)
+        self._current_exception = e
+        fatal = isinstance(e, FatalReaderError)
+        if (fatal and not self.permissive) or status == lib.MRRC_IO:
+            self._stopped = True
+
+    def __next__(self):
+        with self._lock:
+            if self._stopped:
+                raise StopIteration
+            self._current_exception = None
+            i = self._next
+            if i >= len(self._batch):
+                self._batch = ()
+                filled = self._fill()
+                if filled is None:
+                    return None
+                if not filled:
+                    self._stopped = True
+                    self._chunk = None
+                    raise StopIteration
+                i = 0
+            self._next = i + 1
+            self._chunk = i
+            return _wrap(self._batch[i], self._raw, self.force_utf8)
+
+    @property
+    def current_chunk(self):
+        """The raw bytes of the record last returned (or that failed)."""
+        c = self._chunk
+        if c is None or isinstance(c, bytes):
+            return c
+        start = self._batch_ends[c - 1] if c else 0
+        return self._batch_bytes[start:self._batch_ends[c]]
+
+    @property
+    def current_exception(self):
+        """The exception for the record last returned as `None`."""
+        return self._current_exception
+
+    def close(self):
+        """Closes the file object given to the reader (pymarc `close`)."""
+        with self._lock:
+            self._stopped = True
+            self._batch = ()
+        if self.file_handle is not None:
+            self.file_handle.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+
+def map_records(f, *files) -> None:
+    """Apply `f` to each record of each file."""
+    for file in files:
+        list(map(f, MARCReader(file)))
+
+
+def record_from_dict(obj):
+    """A record from one MARC-in-JSON object already loaded by `json`:
+    `{"leader": ..., "fields": [{tag: data} or {tag: {"ind1", "ind2",
+    "subfields": [{code: value}]}}]}`, built by the core in one call."""
+    from mrrc_cffi.field import char_in, is_control_tag, tag_in, text_in
+    from mrrc_cffi.leader import leader_text
+
+    fb = _lib.FlatBuilder()
+    entries = []
+    for entry in obj["fields"]:
+        if not isinstance(entry, dict):
+            raise TypeError("each MARC-in-JSON field is an object")
+        for tag, body in entry.items():
+            entries.append((tag_in(tag), body))
+            break
+    fb.record(leader_text(text_in(obj["leader"])), len(entries))
+    for tag, body in entries:
+        has_subfields = isinstance(body, dict) and "subfields" in body
+        if has_subfields and not is_control_tag(tag):
+            subs = []
+            for sub in body["subfields"]:
+                for code, value in sub.items():
+                    subs.append((char_in(code), text_in(value)))
+            fb.data(tag, char_in(body["ind1"]), char_in(body["ind2"]), subs)
+        elif has_subfields:
+            fb.control(tag, "")
+        elif is_control_tag(tag):
+            fb.control(tag, text_in(body))
+        else:
+            fb.data(tag, " ", " ", [])
+    return record_from_flat_builder(fb)
+
+
+class JSONReader(Reader):
+    """Reads MARC-in-JSON: one record object or an array of them."""
+
+    def __init__(self, marc_target, encoding: str = "utf-8", stream: bool = False) -> None:
+        self.encoding = encoding
+        if isinstance(marc_target, IOBase):
+            self.file_handle = marc_target
+        elif isinstance(marc_target, str) and os.path.exists(marc_target):
+            self.file_handle = open(marc_target, encoding=encoding)  # noqa: SIM115
+        else:
+            if isinstance(marc_target, bytes):
+                marc_target = marc_target.decode(encoding)
+            self.file_handle = StringIO(marc_target)
+        self.records = json.load(self.file_handle, strict=False)
+
+    def __iter__(self):
+        if isinstance(self.records, list):
+            self.iter = iter(self.records)
+        else:
+            self.iter = iter([self.records])
+        return self
+
+    def __next__(self) -> Record:
+        return record_from_dict(next(self.iter))
+
+
+def _mrk_options():
+    opts, _ = _lib.read_options(fmt=lib.MRRC_FORMAT_MRK, lenient=False)
+    return opts
+
+
+def _mrk_parse(text):
+    data = text.encode("utf-8")
+    out = ffi.new("MrrcRecord **")
+    status = lib.mrrc_record_from_bytes(data, len(data), _mrk_options(), out)
+    return status, (out[0] if status == 0 else None)
+
+
+def parse_mrk_line(line):
+    """One MARCMaker line (pymarc `MARCMakerReader._parse_line`): a `Leader`
+    for `=LDR`, else a `Field`."""
+    status, h = _mrk_parse(line)
+    if status != 0:
+        st, message, _, _, _, column = _lib.last_error()
+        if status == lib.MRRC_MRK and column == 1:
+            message = 'Line should start with a "=".'
+        elif status == lib.MRRC_MRK and column == 5:
+            message = "Tag should be separated from the rest of the field by two spaces."
+        raise ValueError(message)
+    record = Record._wrap(_gc(h, _record_free))
+    if line[1:4] == "LDR":
+        return record.leader
+    fields = record.fields
+    if not fields:
+        raise ValueError("no field on the line")
+    return fields[0]
+
+
+def parse_mrk_record(text):
+    """One record of MARCMaker text; an error names the line it is on."""
+    if not text.strip():
+        return Record()
+    status, h = _mrk_parse(text)
+    if status != 0:
+        line = _lib.last_error()[4] or 1
+        lines = text.splitlines()
+        line_text = lines[line - 1] if 0 < line <= len(lines) else text
+        raise PymarcException(f'Unable to parse line "{line_text}"')
+    return Record._wrap(_gc(h, _record_free))
+
+
+class MARCMakerReader(Reader):
+    """Reads MARCMaker text (as written by `str(record)` or TextWriter):
+    records separated by a blank line."""
+
+    def __init__(self, target, encoding: str = "utf-8") -> None:
+        if isinstance(target, IOBase):
+            file_handle = target
+        elif isinstance(target, str) and os.path.exists(target):
+            file_handle = open(target, encoding=encoding)  # noqa: SIM115
+        else:
+            file_handle = StringIO(target)
+        content = file_handle.read()
+        file_handle.close()
+        self.records = list(content.split("\n\n"))
+        self.iter = iter(self.records)
+
+    def _parse_line(self, line: str):
+        """One MARCMaker line: a Leader for `=LDR`, else a Field."""
+        return parse_mrk_line(line)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> Record:
+        return parse_mrk_record(next(self.iter))
+
+
+__all__ = ["Reader", "MARCReader", "MARCMakerReader", "map_records", "JSONReader"]
