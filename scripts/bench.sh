@@ -104,7 +104,7 @@ if [ "$CORPUS" = loc ]; then
     LOC="$ROOT/data/loc/BooksAll.2016.part01.utf8"
     [ -f "$LOC" ] || scripts/fetch-loc.sh
     ARGS+=(--corpus-file "$LOC" --corpus-label "LoC BooksAll 2016 part 1 (pymarc 5.4.0 sdist)"
-           --records 250000 --slice 10000)
+           --records 250000 --slice 10000 --reps 3)
 else
     RECORDS=20000
     [ "$QUICK" = 1 ] && RECORDS=300

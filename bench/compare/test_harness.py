@@ -34,7 +34,7 @@ def test_quick_run_reports_every_approach():
         if require_all:
             assert has_row, f"{a['label']} did not run"
     # Every parse cell that ran is a rate, and the checks line names both files.
-    assert re.search(r"Check values every approach reported: marc8: \d+ records", report)
+    assert re.search(r"Check values \(pymarc.s; every approach of ours reported the same\): marc8: \d+ records", report)
 
 
 def test_verify_catches_a_disagreeing_checksum():
@@ -48,7 +48,7 @@ def test_verify_catches_a_disagreeing_checksum():
     }
     problems = run.verify(results, {})
     assert any("b parse: 4 records, expected 5" in p for p in problems)
-    assert any("check (utf8) disagrees" in p for p in problems)
+    assert any("check (utf8): b reports" in p for p in problems)
     results["b"]["check"]["utf8"] = good
     results["b"]["workloads"]["parse"]["records"] = 5
     assert run.verify(results, {}) == []
@@ -60,3 +60,21 @@ def test_cell_statistics():
     assert round(c["ns"]) == 200_000
     assert abs(c["spread"] - 1.0) < 1e-9
     assert run.cell({"skipped": "x"}) is None
+
+
+def test_a_peer_whose_titles_differ_is_a_warning_but_ours_fail():
+    ref = {"records": 3, "titles": "00000000000000aa", "values": 9}
+    other = dict(ref, titles="00000000000000bb")
+
+    def result(check):
+        return {"expected_records": 3, "check": {"marc8": check}, "workloads": {}}
+
+    warnings = []
+    results = {"py-pymarc": result(ref), "py-mrrc-0.9.2": result(other), "py-mrrc": result(ref)}
+    assert run.verify(results, {}, warnings) == []
+    assert len(warnings) == 1 and "py-mrrc-0.9.2" in warnings[0]
+    results["py-mrrc"] = result(other)
+    assert any("py-mrrc reports" in p for p in run.verify(results, {}, []))
+    results["py-mrrc"] = result(ref)
+    results["py-mrrc-0.9.2"] = result(dict(other, values=8))
+    assert any("py-mrrc-0.9.2 reports" in p for p in run.verify(results, {}, []))
