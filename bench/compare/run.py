@@ -581,6 +581,40 @@ def write_report(out: Path, results, skipped, files, args, info, problems, label
     return thread_rows
 
 
+BEGIN, END = "<!-- compare:begin -->", "<!-- compare:end -->"
+
+
+def update_readme_block(report: Path, readmes: list[Path]) -> None:
+    """Copies the headline tables of the report into each README that holds
+    the markers, so the committed README shows the latest figures."""
+    text = report.read_text()
+
+    def section(title: str) -> str:
+        part = text.split(f"## {title}", 1)
+        return part[1].split("\n## ", 1)[0].strip() if len(part) > 1 else ""
+
+    first = text.splitlines()[2] if len(text.splitlines()) > 2 else ""
+    machine = section("Machine")
+    corpus = section("Corpus and method").splitlines()[0] if section("Corpus and method") else ""
+    rates = section("Records per second (median)").replace("(latest-rates.png)", "(results/latest-rates.png)")
+    threads = "\n".join(line for line in section("Threads").splitlines()
+                        if line.startswith("|") or line.startswith("!["))
+    threads = threads.replace("(latest-threads.png)", "(results/latest-threads.png)")
+    targets = section("Targets from the binding issues, measured in this run")
+    block = "\n\n".join(x for x in [
+        first.replace("Regenerate with the same command.", "Full report: [results/latest.md](results/latest.md)."),
+        machine, corpus, "#### Records per second (median)", rates, "#### Threads", threads,
+        "#### Targets from the binding issues", targets] if x)
+    for readme in readmes:
+        if not readme.exists():
+            continue
+        body = readme.read_text()
+        if BEGIN in body and END in body:
+            head, rest = body.split(BEGIN, 1)
+            tail = rest.split(END, 1)[1]
+            readme.write_text(f"{head}{BEGIN}\n{block}\n{END}{tail}")
+
+
 def plots(out_dir: Path, results, order, labels, thread_rows):
     try:
         import matplotlib
@@ -694,6 +728,8 @@ def main() -> int:
     thread_rows = write_report(out / "latest.md", results, skipped, files, args, info, problems, labels, order,
                                started, elapsed, check_warnings)
     plots(out, results, order, labels, thread_rows)
+    if out == (ROOT / "bench" / "results").resolve() and not problems:
+        update_readme_block(out / "latest.md", [ROOT / "bench" / "README.md", ROOT / "bench" / "COMPARISON.md"])
     (raw / "summary.json").write_text(json.dumps({"info": info, "results": results, "skipped": skipped}, indent=1))
     print(f"report: {(out / 'latest.md').relative_to(ROOT)}")
     if problems:
