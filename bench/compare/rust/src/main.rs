@@ -138,7 +138,7 @@ fn check(bytes: &[u8]) -> Res<Value> {
 /// pymarc's title from a borrowed view: 245 $a, a space and $b when both are
 /// non-empty.
 fn view_title(v: &RecordView<'_>) -> Res<Option<String>> {
-    let Some(f) = v.get("245") else {
+    let Some(f) = v.get("245").map_err(|e| e.to_string())? else {
         return Ok(None);
     };
     let text = |code| -> Res<Option<&str>> {
@@ -159,6 +159,7 @@ fn view_title(v: &RecordView<'_>) -> Res<Option<String>> {
 fn view_values(v: &RecordView<'_>) -> Res<u64> {
     let mut n = 0;
     for f in v.fields() {
+        let f = f.map_err(|e| e.to_string())?;
         if f.is_control() {
             std::hint::black_box(f.value().map_err(|e| e.to_string())?);
             n += 1;
