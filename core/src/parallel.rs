@@ -117,13 +117,7 @@ const DEFAULT_CHUNK: usize = 4 << 20;
 impl ParallelReader<File> {
     /// Opens a file; `threads` = 0 means one per core.
     pub fn open(path: impl AsRef<Path>, options: ReadOptions, threads: usize) -> Result<Self> {
-        let path = path.as_ref();
-        let file = File::open(path).map_err(|e| {
-            Error::new(
-                ErrorKind::Io,
-                format!("cannot open {}: {e}", path.display()),
-            )
-        })?;
+        let file = crate::error::open_file(path.as_ref())?;
         ParallelReader::new(file, options, threads)
     }
 }
