@@ -34,6 +34,7 @@ python-test: loc
 	scripts/setup-python.sh
 	.venv/bin/python -m pytest -q tests/python
 	scripts/pymarc-suite.sh
+	MRRC_PYMARC_IMPL=mrrc_cffi scripts/pymarc-suite.sh
 
 node-test:
 	scripts/test-node.sh
