@@ -22,7 +22,7 @@ rust-test:
 
 ## The 250,000 LoC records: zero errors and exactly pymarc's titles.
 loc-test: loc
-	$(CARGO) test --release -p mrrc-core --test loc -- --nocapture
+	$(CARGO) test --release -p mrrc-core --test iso2709_loc -- --nocapture
 
 loc:
 	scripts/fetch-loc.sh
@@ -34,6 +34,7 @@ python-test: loc
 	scripts/setup-python.sh
 	.venv/bin/python -m pytest -q tests/python
 	scripts/pymarc-suite.sh
+	MRRC_PYMARC_IMPL=mrrc_cffi scripts/pymarc-suite.sh
 
 node-test:
 	scripts/test-node.sh

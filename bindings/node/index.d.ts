@@ -11,6 +11,11 @@ export interface ReadOptions {
   lenient?: boolean;
   /** `leader` (default: leader/09 decides), `utf8`, `marc8`, `raw`, or a legacy label such as `cp1251`. */
   encoding?: string;
+  /**
+   * `readFile` / `parse` of ISO 2709 only: parse on this many threads (the
+   * core's parallel reader; same records, errors and order). Default 1.
+   */
+  threads?: number;
 }
 
 export interface WriteOptions {

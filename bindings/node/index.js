@@ -13,49 +13,119 @@ const native = require(path.join(__dirname, 'mrrc.node'));
 const { RecordStore, NativeReader, NativeWriter } = native;
 
 const CONTROL = 0xffffffff;
+const TAG_TEXT = 0x80000000;
+const NONE = 0xffffffff;
+const WIDE = 0x80000000;
+// Records per lazily built chunk of field data or accessor values.
+const CHUNK = 64;
+
+// Interned strings for tags of three digits and for indicator and subfield codes.
+const TAGS = Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, '0'));
+const CHARS = Array.from({ length: 256 }, (_, c) => String.fromCharCode(c));
+const char = (c) => (c < 256 ? CHARS[c] : String.fromCodePoint(c));
+
 let layoutBuffer = new Uint32Array(4096);
 
-// Calls a native *Data method, growing the shared layout buffer when needed.
+// Calls a native per-record *Data method with the shared layout buffer,
+// growing it when needed, and decodes the one record it describes.
 function fieldDataOf(call) {
-  let text = call(layoutBuffer);
+  let texts = call(layoutBuffer);
   if (layoutBuffer[0] >= layoutBuffer.length) {
     layoutBuffer = new Uint32Array(layoutBuffer[0] * 2);
-    text = call(layoutBuffer);
+    texts = call(layoutBuffer);
   }
-  return decodeFields(text, layoutBuffer);
+  return decodeRecord(texts, layoutBuffer, layoutBuffer[1]);
 }
 
-function decodeFields(text, layout) {
-  const end = layout[0] + 1;
-  const fields = [];
-  let k = 1;
-  let pos = 0;
-  while (k < end) {
-    const count = layout[k++];
-    const tagEnd = layout[k++];
-    const tag = text.slice(pos, tagEnd);
-    pos = tagEnd;
+// The fields of the record whose layout starts at p in L, with its text in
+// texts.narrow or texts.wide (see src/layout.rs).
+function decodeRecord(texts, L, p) {
+  let pos = L[p++];
+  let text = texts.narrow;
+  if (pos >= WIDE) {
+    pos -= WIDE;
+    text = texts.wide;
+  }
+  const n = L[p++];
+  const fields = new Array(n);
+  for (let f = 0; f < n; f++) {
+    const tagWord = L[p++];
+    let tag;
+    if (tagWord >= TAG_TEXT) {
+      const e = tagWord - TAG_TEXT;
+      tag = text.slice(pos, e);
+      pos = e;
+    } else {
+      tag = TAGS[tagWord];
+    }
+    const count = L[p++];
     if (count === CONTROL) {
-      const e = layout[k++];
-      fields.push({ tag, value: text.slice(pos, e) });
+      const e = L[p++];
+      fields[f] = { tag, value: text.slice(pos, e) };
       pos = e;
       continue;
     }
-    const ind1End = layout[k++];
-    const ind2End = layout[k++];
-    const ind1 = text.slice(pos, ind1End);
-    const ind2 = text.slice(ind1End, ind2End);
-    pos = ind2End;
+    const ind1 = char(L[p++]);
+    const ind2 = char(L[p++]);
     const subfields = new Array(count);
     for (let s = 0; s < count; s++) {
-      const codeEnd = layout[k++];
-      const valueEnd = layout[k++];
-      subfields[s] = { code: text.slice(pos, codeEnd), value: text.slice(codeEnd, valueEnd) };
-      pos = valueEnd;
+      const code = char(L[p++]);
+      const e = L[p++];
+      subfields[s] = { code, value: text.slice(pos, e) };
+      pos = e;
     }
-    fields.push({ tag, ind1, ind2, subfields });
+    fields[f] = { tag, ind1, ind2, subfields };
   }
   return fields;
+}
+
+// A native store and the chunks of field data and accessor values built from
+// it on first use (one native call per CHUNK records); edits drop them.
+class Batch {
+  constructor(store) {
+    this.s = store;
+    this.fieldChunks = null;
+    this.accessors = null;
+  }
+
+  fields(i) {
+    const c = (i / CHUNK) | 0;
+    if (this.fieldChunks === null) this.fieldChunks = [];
+    let chunk = this.fieldChunks[c];
+    if (chunk === undefined) {
+      chunk = this.s.fieldsChunk(c * CHUNK, Math.min(this.s.length, (c + 1) * CHUNK));
+      this.fieldChunks[c] = chunk;
+    }
+    const L = chunk.layout;
+    return decodeRecord(chunk, L, L[1 + i - c * CHUNK]);
+  }
+
+  accessor(name, i) {
+    const c = (i / CHUNK) | 0;
+    if (this.accessors === null) this.accessors = new Map();
+    let chunks = this.accessors.get(name);
+    if (chunks === undefined) {
+      chunks = [];
+      this.accessors.set(name, chunks);
+    }
+    let chunk = chunks[c];
+    if (chunk === undefined) {
+      chunk = this.s.accessorChunk(name, c * CHUNK, Math.min(this.s.length, (c + 1) * CHUNK));
+      chunks[c] = chunk;
+    }
+    const k = 2 * (i - c * CHUNK) + 1;
+    const start = chunk.layout[k];
+    if (start === NONE) return null;
+    if (start >= WIDE) return chunk.wide.slice(start - WIDE, chunk.layout[k + 1]);
+    return chunk.narrow.slice(start, chunk.layout[k + 1]);
+  }
+
+  // Called before any edit of one of the records.
+  touch() {
+    this.fieldChunks = null;
+    this.accessors = null;
+    return this.s;
+  }
 }
 
 // Tags given as ('245', '650'), (['245', '650']) or nothing (all fields).
@@ -73,21 +143,21 @@ class Record {
   // default). Records read from input are made internally.
   constructor(leader, store, index) {
     if (store === undefined) {
-      this._s = RecordStore.withNewRecord(leader);
+      this._b = new Batch(RecordStore.withNewRecord(leader));
       this._i = 0;
     } else {
-      this._s = store;
+      this._b = store;
       this._i = index;
     }
   }
 
-  static _wrap(store, index) {
-    return new Record(undefined, store, index);
+  static _wrap(batch, index) {
+    return new Record(undefined, batch, index);
   }
 
   // A record from {leader, fields: [{tag, value} | {tag, ind1, ind2, subfields: [{code, value}]}]}.
   static fromObject(object) {
-    return Record._wrap(RecordStore.fromObject(object), 0);
+    return Record._wrap(new Batch(RecordStore.fromObject(object)), 0);
   }
 
   // {leader, fields} in the @natlibfi/marc-record shape.
@@ -96,102 +166,104 @@ class Record {
   }
 
   clone() {
-    return Record._wrap(this._s.copyRecord(this._i), 0);
+    return Record._wrap(new Batch(this._b.s.copyRecord(this._i)), 0);
   }
 
   equals(other) {
-    return other instanceof Record && this._s.equals(this._i, other._s, other._i);
+    return other instanceof Record && this._b.s.equals(this._i, other._b.s, other._i);
   }
 
-  get leader() { return this._s.leader(this._i); }
-  set leader(value) { this._s.setLeader(this._i, value); }
-  get fieldCount() { return this._s.fieldCount(this._i); }
+  get leader() { return this._b.accessor('leader', this._i); }
+  set leader(value) { this._b.touch().setLeader(this._i, value); }
+  get fieldCount() { return this._b.s.fieldCount(this._i); }
 
   // Every field, or those with one of the given tags, as plain objects (copies:
   // change the record with the editing methods below).
   fields(...tags) {
     const t = tagList(tags);
-    return fieldDataOf((buf) => this._s.fieldData(this._i, t, 0, buf));
+    if (t === undefined) return this._b.fields(this._i);
+    return fieldDataOf((buf) => this._b.s.fieldData(this._i, t, 0, buf));
   }
 
   // The first field with this tag, or null.
   get(tag) {
-    const f = fieldDataOf((buf) => this._s.fieldData(this._i, tagList([tag]), 1, buf));
+    const f = fieldDataOf((buf) => this._b.s.fieldData(this._i, tagList([tag]), 1, buf));
     return f.length ? f[0] : null;
   }
 
   // Positions (in fields()) of the fields with one of the given tags.
-  fieldIndexes(...tags) { return this._s.fieldIndexes(this._i, tagList(tags)); }
+  fieldIndexes(...tags) { return this._b.s.fieldIndexes(this._i, tagList(tags)); }
 
   // The first subfield `code` of the first field `tag` (a control field's value when no code).
-  subfield(tag, code) { return this._s.subfield(this._i, tag, code); }
+  subfield(tag, code) { return this._b.s.subfield(this._i, tag, code); }
   // Every subfield `code` of every field `tag`.
-  subfields(tag, code) { return this._s.subfields(this._i, tag, code); }
+  subfields(tag, code) { return this._b.s.subfields(this._i, tag, code); }
   // pymarc value() of the first field `tag`.
-  value(tag) { return this._s.value(this._i, tag); }
+  value(tag) { return this._b.s.value(this._i, tag); }
   // pymarc format_field() of the field at a position.
-  formatField(position) { return this._s.formatField(this._i, position); }
+  formatField(position) { return this._b.s.formatField(this._i, position); }
 
-  get title() { return this._s.title(this._i); }
-  get issnTitle() { return this._s.issnTitle(this._i); }
-  get author() { return this._s.author(this._i); }
-  get uniformTitle() { return this._s.uniformTitle(this._i); }
-  get isbn() { return this._s.isbn(this._i); }
-  get issn() { return this._s.issn(this._i); }
-  get issnl() { return this._s.issnl(this._i); }
-  get sudoc() { return this._s.sudoc(this._i); }
-  get publisher() { return this._s.publisher(this._i); }
-  get pubyear() { return this._s.pubyear(this._i); }
+  get title() { return this._b.accessor('title', this._i); }
+  get issnTitle() { return this._b.accessor('issnTitle', this._i); }
+  get author() { return this._b.accessor('author', this._i); }
+  get uniformTitle() { return this._b.accessor('uniformTitle', this._i); }
+  get isbn() { return this._b.accessor('isbn', this._i); }
+  get issn() { return this._b.accessor('issn', this._i); }
+  get issnl() { return this._b.accessor('issnl', this._i); }
+  get sudoc() { return this._b.accessor('sudoc', this._i); }
+  get publisher() { return this._b.accessor('publisher', this._i); }
+  get pubyear() { return this._b.accessor('pubyear', this._i); }
   get subjects() { return this._group('subjects'); }
   get addedEntries() { return this._group('addedEntries'); }
   get series() { return this._group('series'); }
   get notes() { return this._group('notes'); }
   get location() { return this._group('location'); }
   get physicalDescription() { return this._group('physicalDescription'); }
-  _group(name) { return fieldDataOf((buf) => this._s.groupData(this._i, name, buf)); }
+  _group(name) { return fieldDataOf((buf) => this._b.s.groupData(this._i, name, buf)); }
 
   // Repairs lenient mode made while reading this record.
-  get warnings() { return this._s.warnings(this._i); }
+  get warnings() { return this._b.s.warnings(this._i); }
 
-  addField(field) { return this._s.addField(this._i, field); }
-  addOrderedField(field) { return this._s.addOrderedField(this._i, field); }
-  addGroupedField(field) { return this._s.addGroupedField(this._i, field); }
-  insertField(position, field) { this._s.insertField(this._i, position, field); }
-  setField(position, field) { this._s.setField(this._i, position, field); }
-  removeFieldAt(position) { return this._s.removeFieldAt(this._i, position); }
+  addField(field) { return this._b.touch().addField(this._i, field); }
+  addOrderedField(field) { return this._b.touch().addOrderedField(this._i, field); }
+  addGroupedField(field) { return this._b.touch().addGroupedField(this._i, field); }
+  insertField(position, field) { this._b.touch().insertField(this._i, position, field); }
+  setField(position, field) { this._b.touch().setField(this._i, position, field); }
+  removeFieldAt(position) { return this._b.touch().removeFieldAt(this._i, position); }
   removeFields(...tags) {
     const t = tagList(tags);
-    return t === undefined ? 0 : this._s.removeFields(this._i, t);
+    return t === undefined ? 0 : this._b.touch().removeFields(this._i, t);
   }
-  addSubfield(position, code, value, at) { this._s.addSubfield(this._i, position, code, value, at); }
-  deleteSubfield(position, code) { return this._s.deleteSubfield(this._i, position, code); }
-  setSubfield(position, code, value) { this._s.setSubfield(this._i, position, code, value); }
-  setIndicators(position, ind1, ind2) { this._s.setIndicators(this._i, position, ind1, ind2); }
-  setControlValue(position, value) { this._s.setControlValue(this._i, position, value); }
-  setTag(position, tag) { this._s.setTag(this._i, position, tag); }
+  addSubfield(position, code, value, at) { this._b.touch().addSubfield(this._i, position, code, value, at); }
+  deleteSubfield(position, code) { return this._b.touch().deleteSubfield(this._i, position, code); }
+  setSubfield(position, code, value) { this._b.touch().setSubfield(this._i, position, code, value); }
+  setIndicators(position, ind1, ind2) { this._b.touch().setIndicators(this._i, position, ind1, ind2); }
+  setControlValue(position, value) { this._b.touch().setControlValue(this._i, position, value); }
+  setTag(position, tag) { this._b.touch().setTag(this._i, position, tag); }
 
   // pymarc str(record): "=LDR  ..." and one MARCMaker line per field.
-  toString() { return this._s.toText(this._i); }
+  toString() { return this._b.s.toText(this._i); }
 
   // ISO 2709 bytes; encoding 'utf8' (default, sets leader/09 'a'), 'marc8' or 'raw'.
-  toIso2709(encoding) { return this._s.toIso2709(this._i, encoding); }
+  toIso2709(encoding) { return this._b.s.toIso2709(this._i, encoding); }
   // One MARCXML <record> element.
-  toMarcXml() { return this._s.toMarcXml(this._i); }
+  toMarcXml() { return this._b.s.toMarcXml(this._i); }
   // MARC-in-JSON as an object, so JSON.stringify(record) gives MARC-in-JSON.
-  toJSON() { return JSON.parse(this._s.toJsonString(this._i)); }
+  toJSON() { return JSON.parse(this._b.s.toJsonString(this._i)); }
   // MARC-in-JSON text (pymarc as_json()).
-  toJsonString() { return this._s.toJsonString(this._i); }
+  toJsonString() { return this._b.s.toJsonString(this._i); }
   // The MARC-in-JSON structure as msgpack.
-  toMsgpack() { return this._s.toMsgpack(this._i); }
+  toMsgpack() { return this._b.s.toMsgpack(this._i); }
   // MARCMaker text.
-  toMrk() { return this._s.toMrk(this._i); }
+  toMrk() { return this._b.s.toMrk(this._i); }
 }
 
 // The records of a store as Record handles.
 function recordsOf(store) {
   const n = store.length;
+  const batch = new Batch(store);
   const out = new Array(n);
-  for (let i = 0; i < n; i++) out[i] = Record._wrap(store, i);
+  for (let i = 0; i < n; i++) out[i] = Record._wrap(batch, i);
   return out;
 }
 
@@ -206,6 +278,7 @@ const BATCH = 256;
 class MarcReader {
   constructor(pathOrBuffer, options) {
     this._native = new NativeReader(pathOrBuffer, options);
+    this._store = null;
     this._batch = [];
     this._pos = 0;
     this._done = false;
@@ -216,7 +289,11 @@ class MarcReader {
       if (this._done) return { done: true, value: undefined };
       this._pos = 0;
       this._batch = [];
+      // The records handed out so far stay usable: their batch drops only
+      // what it can parse again from the bytes it keeps.
+      if (this._store !== null) this._store.compact();
       const store = this._native.nextBatch(BATCH);
+      this._store = store;
       if (store === null) {
         this._done = true;
         return { done: true, value: undefined };
@@ -267,7 +344,7 @@ class MarcWriter {
 
   write(record) {
     if (!(record instanceof Record)) throw new TypeError('write() takes a Record');
-    this._native.write(record._s, record._i);
+    this._native.write(record._b.s, record._i);
     return this;
   }
 

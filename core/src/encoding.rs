@@ -46,6 +46,16 @@ pub fn decode_text<'a>(
     }
 }
 
+/// `std::str::from_utf8` with a SIMD fast path for valid input (the error,
+/// with its position, comes from std).
+#[inline]
+pub fn validate_utf8(bytes: &[u8]) -> std::result::Result<&str, std::str::Utf8Error> {
+    match simdutf8::basic::from_utf8(bytes) {
+        Ok(s) => Ok(s),
+        Err(_) => std::str::from_utf8(bytes),
+    }
+}
+
 /// Validates UTF-8, handling bad bytes as `utf8_handling` and the mode say
 /// (pymarc `utf8_handling`: "strict" raises, "replace" puts U+FFFD for each
 /// bad sequence, "ignore" drops them).
@@ -54,7 +64,7 @@ pub fn decode_utf8<'a>(
     options: &ReadOptions,
     warnings: &mut Vec<Warning>,
 ) -> Result<Cow<'a, str>> {
-    match std::str::from_utf8(bytes) {
+    match validate_utf8(bytes) {
         Ok(s) => Ok(Cow::Borrowed(s)),
         Err(e) => {
             let err = Error::new(

@@ -235,3 +235,13 @@ impl fmt::Display for Warning {
         e.fmt(f)
     }
 }
+
+/// Opens a file for reading; the error names the path.
+pub(crate) fn open_file(path: &std::path::Path) -> Result<std::fs::File> {
+    std::fs::File::open(path).map_err(|e| {
+        Error::new(
+            ErrorKind::Io,
+            format!("cannot open {}: {e}", path.display()),
+        )
+    })
+}

@@ -6,67 +6,129 @@
 //! of one per subfield. Editing a field gives it a buffer of its own
 //! (copy on write); readers never see the difference.
 
+use std::cmp::Ordering;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
-
-use compact_str::CompactString;
-use smallvec::SmallVec;
 
 /// A field tag. MARC 21 tags are three ASCII characters (`"245"`, and
 /// alphabetic ones in local practice); anything else is kept as given.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Tag(CompactString);
+///
+/// Three-byte tags (all a reader makes) are stored inline, so making one is a
+/// copy of three bytes; other lengths fall back to a boxed string.
+#[derive(Clone)]
+pub struct Tag(TagRepr);
+
+#[derive(Clone)]
+enum TagRepr {
+    /// Three bytes of valid UTF-8 (ASCII when made from directory bytes).
+    Three([u8; 3]),
+    Other(Box<str>),
+}
+
+impl Default for Tag {
+    fn default() -> Self {
+        Tag(TagRepr::Other(Box::default()))
+    }
+}
 
 impl Tag {
     /// Takes any text. Like pymarc, a numeric tag shorter than three digits is
     /// zero-padded (`"1"` becomes `"001"`).
     pub fn new(tag: &str) -> Self {
-        if !tag.is_empty() && tag.len() < 3 && tag.bytes().all(|b| b.is_ascii_digit()) {
-            let mut s = CompactString::new("");
-            for _ in tag.len()..3 {
-                s.push('0');
-            }
-            s.push_str(tag);
-            return Tag(s);
+        let b = tag.as_bytes();
+        if let Ok(three) = <[u8; 3]>::try_from(b) {
+            return Tag(TagRepr::Three(three));
         }
-        Tag(CompactString::new(tag))
+        if !b.is_empty() && b.len() < 3 && b.iter().all(u8::is_ascii_digit) {
+            let mut three = [b'0'; 3];
+            three[3 - b.len()..].copy_from_slice(b);
+            return Tag(TagRepr::Three(three));
+        }
+        Tag(TagRepr::Other(tag.into()))
     }
 
     /// A tag from the three bytes of a directory entry; bytes outside ASCII
     /// become U+FFFD.
     pub fn from_bytes(bytes: &[u8]) -> Self {
-        match std::str::from_utf8(bytes) {
-            Ok(s) => Tag(CompactString::new(s)),
-            Err(_) => Tag(CompactString::new(String::from_utf8_lossy(bytes))),
+        match <[u8; 3]>::try_from(bytes) {
+            Ok(three) if three.is_ascii() => Tag(TagRepr::Three(three)),
+            _ => Tag::new(&String::from_utf8_lossy(bytes)),
+        }
+    }
+
+    /// A tag from three ASCII bytes (readers; anything else goes through
+    /// [`Tag::from_bytes`]).
+    #[inline]
+    pub(crate) fn from_ascii3(three: [u8; 3]) -> Self {
+        if three.is_ascii() {
+            Tag(TagRepr::Three(three))
+        } else {
+            Tag::from_bytes(&three)
         }
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        match &self.0 {
+            // Always valid: built from a `&str` or from ASCII.
+            TagRepr::Three(b) => std::str::from_utf8(b).unwrap_or_default(),
+            TagRepr::Other(s) => s,
+        }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        match &self.0 {
+            TagRepr::Three(b) => b,
+            TagRepr::Other(s) => s.as_bytes(),
+        }
     }
 
     /// Control fields are the numeric tags below 010 (pymarc's and ruby-marc's
     /// rule), so alphabetic tags always hold subfields.
     pub fn is_control(&self) -> bool {
-        let b = self.0.as_bytes();
-        b.len() == 3 && b.iter().all(u8::is_ascii_digit) && b < b"010".as_slice()
+        match &self.0 {
+            TagRepr::Three(b) => b.iter().all(u8::is_ascii_digit) && b < b"010",
+            TagRepr::Other(_) => false,
+        }
     }
 
     /// True for three ASCII digits.
     pub fn is_numeric(&self) -> bool {
-        let b = self.0.as_bytes();
+        let b = self.as_bytes();
         !b.is_empty() && b.iter().all(u8::is_ascii_digit)
+    }
+}
+
+impl PartialEq for Tag {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+impl Eq for Tag {}
+impl PartialOrd for Tag {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Tag {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.as_bytes().cmp(other.as_bytes())
+    }
+}
+impl Hash for Tag {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
     }
 }
 
 impl fmt::Display for Tag {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 impl fmt::Debug for Tag {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.0.as_str(), f)
+        fmt::Debug::fmt(self.as_str(), f)
     }
 }
 impl From<&str> for Tag {
@@ -76,12 +138,12 @@ impl From<&str> for Tag {
 }
 impl PartialEq<str> for Tag {
     fn eq(&self, other: &str) -> bool {
-        self.0 == other
+        self.as_bytes() == other.as_bytes()
     }
 }
 impl PartialEq<&str> for Tag {
     fn eq(&self, other: &&str) -> bool {
-        self.0 == *other
+        self.as_bytes() == other.as_bytes()
     }
 }
 
@@ -115,7 +177,7 @@ pub struct Subfield<'a> {
     pub value: &'a str,
 }
 
-/// Where a subfield's value lies in the field's text buffer.
+/// Where a subfield's value lies in the shared text.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) struct Span {
     pub code: char,
@@ -123,23 +185,24 @@ pub(crate) struct Span {
     pub end: u32,
 }
 
-/// Text shared with the other fields of a record: `buf[start..end]`.
-#[derive(Clone)]
+/// The text and subfield spans of a record (or of one edited field), shared
+/// by its fields: a field is a tag, a pointer to this and a range.
+#[derive(Default)]
 pub(crate) struct SharedText {
-    pub buf: Arc<str>,
+    pub text: Box<str>,
+    pub spans: Vec<Span>,
 }
 
-#[derive(Clone)]
-enum Content {
-    Control {
-        text: SharedText,
-        start: u32,
-        end: u32,
-    },
+/// What a field holds, as ranges into its [`SharedText`].
+#[derive(Clone, Copy)]
+pub(crate) enum Content {
+    /// A control field's value: `text[start..end]`.
+    Control { start: u32, end: u32 },
+    /// A data field's subfields: `spans[first..first + count]`.
     Data {
         indicators: Indicators,
-        text: SharedText,
-        spans: SmallVec<[Span; 4]>,
+        first: u32,
+        count: u32,
     },
 }
 
@@ -147,11 +210,31 @@ enum Content {
 #[derive(Clone)]
 pub struct Field {
     tag: Tag,
+    shared: Arc<SharedText>,
     content: Content,
 }
 
-fn shared(s: String) -> SharedText {
-    SharedText { buf: Arc::from(s) }
+fn own_text(text: String, spans: Vec<Span>) -> Arc<SharedText> {
+    Arc::new(SharedText {
+        text: text.into_boxed_str(),
+        spans,
+    })
+}
+
+/// Collects `(code, value)` pairs into a text and spans.
+fn collect_subfields<'a>(subs: impl IntoIterator<Item = (char, &'a str)>) -> (String, Vec<Span>) {
+    let mut buf = String::new();
+    let mut spans = Vec::new();
+    for (code, value) in subs {
+        let start = buf.len() as u32;
+        buf.push_str(value);
+        spans.push(Span {
+            code,
+            start,
+            end: buf.len() as u32,
+        });
+    }
+    (buf, spans)
 }
 
 impl Field {
@@ -161,11 +244,8 @@ impl Field {
         let end = value.len() as u32;
         Field {
             tag: tag.into(),
-            content: Content::Control {
-                text: shared(value),
-                start: 0,
-                end,
-            },
+            shared: own_text(value, Vec::new()),
+            content: Content::Control { start: 0, end },
         }
     }
 
@@ -176,7 +256,7 @@ impl Field {
         S: AsRef<str>,
     {
         let mut buf = String::new();
-        let mut spans = SmallVec::new();
+        let mut spans = Vec::new();
         for (code, value) in subfields {
             let start = buf.len() as u32;
             buf.push_str(value.as_ref());
@@ -186,43 +266,45 @@ impl Field {
                 end: buf.len() as u32,
             });
         }
+        let count = spans.len() as u32;
         Field {
             tag: tag.into(),
+            shared: own_text(buf, spans),
             content: Content::Data {
                 indicators,
-                text: shared(buf),
-                spans,
+                first: 0,
+                count,
             },
         }
     }
 
-    /// A control field over a range of a shared record buffer (readers).
-    pub(crate) fn control_shared(tag: Tag, buf: &Arc<str>, start: u32, end: u32) -> Self {
+    /// A field over a record's shared text (readers). `content` must index
+    /// inside `shared`.
+    #[inline]
+    pub(crate) fn from_shared(tag: Tag, shared: &Arc<SharedText>, content: Content) -> Self {
         Field {
             tag,
-            content: Content::Control {
-                text: SharedText { buf: buf.clone() },
-                start,
-                end,
-            },
+            shared: Arc::clone(shared),
+            content,
         }
     }
 
-    /// A data field whose spans index into a shared record buffer (readers).
-    pub(crate) fn data_shared(
-        tag: Tag,
-        indicators: Indicators,
-        buf: &Arc<str>,
-        spans: SmallVec<[Span; 4]>,
-    ) -> Self {
-        Field {
-            tag,
-            content: Content::Data {
-                indicators,
-                text: SharedText { buf: buf.clone() },
-                spans,
-            },
+    fn spans(&self) -> &[Span] {
+        match self.content {
+            Content::Data { first, count, .. } => self
+                .shared
+                .spans
+                .get(first as usize..(first + count) as usize)
+                .unwrap_or_default(),
+            Content::Control { .. } => &[],
         }
+    }
+
+    fn text_at(&self, start: u32, end: u32) -> &str {
+        self.shared
+            .text
+            .get(start as usize..end as usize)
+            .unwrap_or_default()
     }
 
     pub fn tag(&self) -> &Tag {
@@ -240,21 +322,19 @@ impl Field {
 
     /// The value of a control field; `None` for a data field.
     pub fn control_value(&self) -> Option<&str> {
-        match &self.content {
-            Content::Control { text, start, end } => {
-                Some(&text.buf[*start as usize..*end as usize])
-            }
+        match self.content {
+            Content::Control { start, end } => Some(self.text_at(start, end)),
             Content::Data { .. } => None,
         }
     }
 
     /// Replaces the value of a control field; does nothing on a data field.
     pub fn set_control_value(&mut self, value: impl Into<String>) {
-        if let Content::Control { text, start, end } = &mut self.content {
+        if let Content::Control { start, end } = &mut self.content {
             let value: String = value.into();
             *start = 0;
             *end = value.len() as u32;
-            *text = shared(value);
+            self.shared = own_text(value, Vec::new());
         }
     }
 
@@ -275,34 +355,27 @@ impl Field {
 
     /// Number of subfields (0 for a control field).
     pub fn subfield_count(&self) -> usize {
-        match &self.content {
-            Content::Data { spans, .. } => spans.len(),
-            Content::Control { .. } => 0,
-        }
+        self.spans().len()
     }
 
     /// The subfield at a position.
     pub fn subfield(&self, index: usize) -> Option<Subfield<'_>> {
-        match &self.content {
-            Content::Data { text, spans, .. } => spans.get(index).map(|s| Subfield {
-                code: s.code,
-                value: &text.buf[s.start as usize..s.end as usize],
-            }),
-            Content::Control { .. } => None,
-        }
+        self.spans().get(index).map(|s| Subfield {
+            code: s.code,
+            value: self.text_at(s.start, s.end),
+        })
     }
 
     /// All subfields in order (none for a control field).
     pub fn subfields(
         &self,
     ) -> impl ExactSizeIterator<Item = Subfield<'_>> + DoubleEndedIterator + '_ {
-        let (buf, spans): (&str, &[Span]) = match &self.content {
-            Content::Data { text, spans, .. } => (&text.buf, spans),
-            Content::Control { .. } => ("", &[]),
-        };
-        spans.iter().map(move |s| Subfield {
+        let text: &str = &self.shared.text;
+        self.spans().iter().map(move |s| Subfield {
             code: s.code,
-            value: &buf[s.start as usize..s.end as usize],
+            value: text
+                .get(s.start as usize..s.end as usize)
+                .unwrap_or_default(),
         })
     }
 
@@ -377,20 +450,11 @@ impl Field {
 
     /// Rebuilds this field's text as its own buffer from `(code, value)` pairs.
     fn rebuild_subfields<'a>(&mut self, subs: impl IntoIterator<Item = (char, &'a str)>) {
-        let mut buf = String::new();
-        let mut new_spans = SmallVec::new();
-        for (code, value) in subs {
-            let start = buf.len() as u32;
-            buf.push_str(value);
-            new_spans.push(Span {
-                code,
-                start,
-                end: buf.len() as u32,
-            });
-        }
-        if let Content::Data { text, spans, .. } = &mut self.content {
-            *text = shared(buf);
-            *spans = new_spans;
+        let (buf, spans) = collect_subfields(subs);
+        if let Content::Data { first, count, .. } = &mut self.content {
+            *first = 0;
+            *count = spans.len() as u32;
+            self.shared = own_text(buf, spans);
         }
     }
 

@@ -355,7 +355,7 @@ pub struct XmlReader<R: BufRead> {
 
 impl XmlReader<std::io::BufReader<std::fs::File>> {
     pub fn open(path: impl AsRef<std::path::Path>, options: ReadOptions) -> Result<Self> {
-        let file = std::fs::File::open(path)?;
+        let file = crate::error::open_file(path.as_ref())?;
         Ok(XmlReader::new(std::io::BufReader::new(file), options))
     }
 }

@@ -10,6 +10,7 @@ use std::fs::File;
 use std::io::Read;
 use std::ops::Range;
 use std::path::Path;
+use std::sync::mpsc;
 
 use rayon::prelude::*;
 
@@ -57,19 +58,6 @@ fn parse_frames(
     options: &ReadOptions,
     first_index: u64,
     offset: u64,
-) -> Vec<(Result<Record>, Vec<Warning>)> {
-    parse_frames_keeping(bytes, frames, options, first_index, offset, false)
-        .into_iter()
-        .map(|p| (p.result, p.warnings))
-        .collect()
-}
-
-fn parse_frames_keeping(
-    bytes: &[u8],
-    frames: &[Frame],
-    options: &ReadOptions,
-    first_index: u64,
-    offset: u64,
     keep_bytes: bool,
 ) -> Vec<Parsed> {
     frames
@@ -102,24 +90,43 @@ fn parse_frames_keeping(
 /// Parses every record in `bytes` on rayon's global pool, in input order.
 pub fn parse_all(bytes: &[u8], options: &ReadOptions) -> Vec<Result<Record>> {
     let (frames, _) = frames(bytes, true);
-    parse_frames(bytes, &frames, options, 0, 0)
+    parse_frames(bytes, &frames, options, 0, 0, false)
         .into_iter()
-        .map(|(r, _)| r)
+        .map(|p| p.result)
         .collect()
+}
+
+/// One chunk's records, parsed, with the chunk's buffer (to be reused).
+struct Batch {
+    results: Vec<Parsed>,
+    buffer: Vec<u8>,
 }
 
 /// Reads a stream in large chunks, splits each at record boundaries, parses
 /// the records of a chunk in parallel and yields them in order.
+///
+/// Reading and framing happen on the caller's thread, which then hands the
+/// chunk to the pool and goes on reading the next one (a few chunks are in
+/// flight at once), so reading, parsing and the caller's own work on the
+/// records overlap.
 pub struct ParallelReader<R: Read> {
     inner: R,
     options: ReadOptions,
     pool: rayon::ThreadPool,
     chunk_size: usize,
-    buf: Vec<u8>,
-    buf_offset: u64,
+    /// The start of a record cut by the end of the last chunk.
+    carry: Vec<u8>,
+    /// Absolute offset of `carry[0]`.
+    carry_offset: u64,
     eof: bool,
+    /// No more chunks will be read (end of input or an I/O error).
+    input_done: bool,
+    /// An I/O error, returned once the records read before it are.
+    io_error: Option<Error>,
     failed: bool,
-    pending: VecDeque<Parsed>,
+    in_flight: VecDeque<mpsc::Receiver<Batch>>,
+    current: std::vec::IntoIter<Parsed>,
+    spare_buffers: Vec<Vec<u8>>,
     warnings: Vec<Warning>,
     keep_bytes: bool,
     last_bytes: Vec<u8>,
@@ -128,18 +135,12 @@ pub struct ParallelReader<R: Read> {
     records_framed: u64,
 }
 
-const DEFAULT_CHUNK: usize = 8 << 20;
+const DEFAULT_CHUNK: usize = 4 << 20;
 
 impl ParallelReader<File> {
     /// Opens a file; `threads` = 0 means one per core.
     pub fn open(path: impl AsRef<Path>, options: ReadOptions, threads: usize) -> Result<Self> {
-        let path = path.as_ref();
-        let file = File::open(path).map_err(|e| {
-            Error::new(
-                ErrorKind::Io,
-                format!("cannot open {}: {e}", path.display()),
-            )
-        })?;
+        let file = crate::error::open_file(path.as_ref())?;
         ParallelReader::new(file, options, threads)
     }
 }
@@ -156,11 +157,15 @@ impl<R: Read> ParallelReader<R> {
             options,
             pool,
             chunk_size: DEFAULT_CHUNK,
-            buf: Vec::new(),
-            buf_offset: 0,
+            carry: Vec::new(),
+            carry_offset: 0,
             eof: false,
+            input_done: false,
+            io_error: None,
             failed: false,
-            pending: VecDeque::new(),
+            in_flight: VecDeque::new(),
+            current: Vec::new().into_iter(),
+            spare_buffers: Vec::new(),
             warnings: Vec::new(),
             keep_bytes: false,
             last_bytes: Vec::new(),
@@ -170,7 +175,7 @@ impl<R: Read> ParallelReader<R> {
         })
     }
 
-    /// Bytes read per batch (default 8 MiB; at least 64 KiB).
+    /// Bytes read per batch (default 4 MiB; at least 64 KiB).
     pub fn with_chunk_size(mut self, bytes: usize) -> Self {
         self.chunk_size = bytes.max(64 << 10);
         self
@@ -209,20 +214,20 @@ impl<R: Read> ParallelReader<R> {
         self.records_read
     }
 
-    /// Reads until the buffer holds `want` bytes or the input ends.
-    fn fill(&mut self, want: usize) -> std::io::Result<()> {
-        while self.buf.len() < want && !self.eof {
-            let old = self.buf.len();
-            self.buf.resize(want, 0);
-            match self.inner.read(&mut self.buf[old..]) {
+    /// Reads into `buf` until it holds `want` bytes or the input ends.
+    fn fill(&mut self, buf: &mut Vec<u8>, want: usize) -> std::io::Result<()> {
+        while buf.len() < want && !self.eof {
+            let old = buf.len();
+            buf.resize(want, 0);
+            match self.inner.read(&mut buf[old..]) {
                 Ok(0) => {
-                    self.buf.truncate(old);
+                    buf.truncate(old);
                     self.eof = true;
                 }
-                Ok(n) => self.buf.truncate(old + n),
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => self.buf.truncate(old),
+                Ok(n) => buf.truncate(old + n),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(old),
                 Err(e) => {
-                    self.buf.truncate(old);
+                    buf.truncate(old);
                     return Err(e);
                 }
             }
@@ -230,29 +235,67 @@ impl<R: Read> ParallelReader<R> {
         Ok(())
     }
 
-    /// Reads and parses the next batch into `pending`.
-    fn next_batch(&mut self) -> std::io::Result<()> {
-        let mut want = self.chunk_size;
-        loop {
-            self.fill(want)?;
-            let (frames, used) = frames(&self.buf, self.eof);
+    /// Reads and frames the next chunk and hands it to the pool.
+    fn submit(&mut self) -> std::io::Result<()> {
+        let mut buf = self.spare_buffers.pop().unwrap_or_default();
+        buf.clear();
+        buf.extend_from_slice(&self.carry);
+        self.carry.clear();
+        let mut want = self.chunk_size.max(buf.len());
+        let (frames, used) = loop {
+            if let Err(e) = self.fill(&mut buf, want) {
+                // Keep what was read for a caller that retries.
+                self.carry = buf;
+                return Err(e);
+            }
+            let (frames, used) = frames(&buf, self.eof);
             if frames.is_empty() && !self.eof {
                 // A record larger than the chunk: read more.
-                want = self.buf.len() * 2;
+                want = buf.len() * 2;
                 continue;
             }
-            let results = {
-                let (buf, options) = (&self.buf, &self.options);
-                let (first, offset) = (self.records_framed, self.buf_offset);
-                let keep = self.keep_bytes;
-                self.pool
-                    .install(|| parse_frames_keeping(buf, &frames, options, first, offset, keep))
-            };
-            self.records_framed += frames.len() as u64;
-            self.pending.extend(results);
-            self.buf.drain(..used);
-            self.buf_offset += used as u64;
+            break (frames, used);
+        };
+        self.carry.extend_from_slice(&buf[used..]);
+        if self.eof {
+            // Framing at the end of input takes every byte.
+            self.carry.clear();
+            self.input_done = true;
+        }
+        if frames.is_empty() {
+            self.spare_buffers.push(buf);
             return Ok(());
+        }
+        let (first, offset) = (self.records_framed, self.carry_offset);
+        self.records_framed += frames.len() as u64;
+        self.carry_offset += used as u64;
+        let options = self.options;
+        let keep = self.keep_bytes;
+        let (tx, rx) = mpsc::sync_channel(1);
+        self.pool.spawn(move || {
+            let results = parse_frames(&buf, &frames, &options, first, offset, keep);
+            // The reader may have been dropped: nothing to do then.
+            let _ = tx.send(Batch {
+                results,
+                buffer: buf,
+            });
+        });
+        self.in_flight.push_back(rx);
+        Ok(())
+    }
+
+    /// Keeps a few chunks in flight.
+    fn top_up(&mut self) {
+        let depth = self.pool.current_num_threads() + 1;
+        while !self.input_done && self.in_flight.len() < depth {
+            if let Err(e) = self.submit() {
+                self.input_done = true;
+                self.io_error = Some(
+                    Error::from(e)
+                        .with_record(self.records_framed)
+                        .with_offset(self.carry_offset),
+                );
+            }
         }
     }
 }
@@ -261,26 +304,38 @@ impl<R: Read> Iterator for ParallelReader<R> {
     type Item = Result<Record>;
 
     fn next(&mut self) -> Option<Result<Record>> {
-        while self.pending.is_empty() {
-            if self.failed || (self.eof && self.buf.is_empty()) {
+        loop {
+            if let Some(parsed) = self.current.next() {
+                self.warnings = parsed.warnings;
+                self.last_bytes = parsed.bytes;
+                self.last_offset = parsed.offset;
+                self.records_read += 1;
+                return Some(parsed.result);
+            }
+            if self.failed {
                 return None;
             }
-            if let Err(e) = self.next_batch() {
+            self.top_up();
+            let Some(rx) = self.in_flight.pop_front() else {
                 self.failed = true;
-                return Some(Err(Error::from(e)
-                    .with_record(self.records_framed)
-                    .with_offset(self.buf_offset)));
-            }
-            if self.eof && self.pending.is_empty() {
-                self.buf.clear();
-                return None;
+                return self.io_error.take().map(Err);
+            };
+            match rx.recv() {
+                Ok(batch) => {
+                    self.current = batch.results.into_iter();
+                    self.spare_buffers.push(batch.buffer);
+                    // Start the next chunk before handing out this one.
+                    self.top_up();
+                }
+                Err(_) => {
+                    self.failed = true;
+                    return Some(Err(Error::new(
+                        ErrorKind::Io,
+                        "a parsing thread stopped without a result",
+                    )
+                    .with_record(self.records_read)));
+                }
             }
         }
-        let parsed = self.pending.pop_front()?;
-        self.warnings = parsed.warnings;
-        self.last_bytes = parsed.bytes;
-        self.last_offset = parsed.offset;
-        self.records_read += 1;
-        Some(parsed.result)
     }
 }

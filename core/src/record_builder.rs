@@ -4,10 +4,8 @@
 
 use std::sync::Arc;
 
-use smallvec::SmallVec;
-
 use crate::error::{Error, ErrorKind, Result};
-use crate::field::{Field, Indicators, Span, Tag};
+use crate::field::{Content, Field, Indicators, SharedText, Span, Tag};
 use crate::leader::Leader;
 use crate::record::Record;
 
@@ -117,32 +115,32 @@ impl RecordBuilder {
 
     /// Turns what was collected into a record and clears the builder.
     pub fn build(&mut self, leader: Leader) -> Record {
-        let buf: Arc<str> = Arc::from(self.text.as_str());
+        let shared = Arc::new(SharedText {
+            text: self.text.as_str().into(),
+            spans: self.spans.clone(),
+        });
         // A data field's spans run up to the first span of the next data field.
-        let mut span_ends = vec![0usize; self.fields.len()];
-        let mut next_start = self.spans.len();
-        for (i, field) in self.fields.iter().enumerate().rev() {
-            if let PendingKind::Data { first_span, .. } = field.kind {
-                span_ends[i] = next_start;
-                next_start = first_span;
-            }
-        }
         let mut fields = Vec::with_capacity(self.fields.len());
-        for (field, span_end) in self.fields.drain(..).zip(span_ends) {
-            fields.push(match field.kind {
-                PendingKind::Control { start, end } => {
-                    Field::control_shared(field.tag, &buf, start, end)
-                }
+        let mut next_start = self.spans.len();
+        for field in self.fields.drain(..).rev() {
+            let content = match field.kind {
+                PendingKind::Control { start, end } => Content::Control { start, end },
                 PendingKind::Data {
                     indicators,
                     first_span,
                 } => {
-                    let spans: SmallVec<[Span; 4]> =
-                        SmallVec::from_slice(&self.spans[first_span..span_end]);
-                    Field::data_shared(field.tag, indicators, &buf, spans)
+                    let count = next_start - first_span;
+                    next_start = first_span;
+                    Content::Data {
+                        indicators,
+                        first: first_span as u32,
+                        count: count as u32,
+                    }
                 }
-            });
+            };
+            fields.push(Field::from_shared(field.tag, &shared, content));
         }
+        fields.reverse();
         self.clear();
         Record::from_parts(leader, fields)
     }

@@ -1,10 +1,12 @@
 //! A borrowed, lazily sliced view of one ISO 2709 record.
 //!
-//! [`RecordView::parse`] checks the leader's numbers and the directory (whole
-//! entries, digits, every field inside the data and ended by a field
-//! terminator) without allocating; fields and subfields are sliced from the
-//! record's bytes only when asked for, and text is validated as UTF-8 only
-//! when asked for. Use it to scan many records for a few values; use
+//! [`RecordView::parse`] checks the leader's numbers (base address, the
+//! directory is whole entries) without allocating; each directory entry is
+//! checked (digits, the field inside the data and ended by a field
+//! terminator) when its field is asked for, which then is an error of kind
+//! `Directory` at the entry's offset. Fields and subfields are sliced from
+//! the record's bytes only when asked for, and text is validated as UTF-8
+//! only when asked for. Use it to scan many records for a few values; use
 //! [`RecordView::to_record`] for the full model.
 
 use crate::error::{Error, ErrorKind, Result};
@@ -62,15 +64,6 @@ impl<'a> RecordView<'a> {
             )
             .with_offset(LEADER_LEN as u64));
         }
-        for (i, e) in dir.chunks_exact(n).enumerate() {
-            if view.place(e).is_none() {
-                return Err(Error::new(
-                    ErrorKind::Directory,
-                    format!("directory entry {i} is not digits or points outside the data"),
-                )
-                .with_offset((LEADER_LEN + i * n) as u64));
-            }
-        }
         Ok(view)
     }
 
@@ -79,22 +72,37 @@ impl<'a> RecordView<'a> {
     }
 
     /// Entry `i`: tag and the field's bytes without its terminator.
-    fn entry(&self, i: usize) -> Option<(&'a [u8], &'a [u8])> {
+    fn entry(&self, i: usize) -> Option<Result<FieldView<'a>>> {
         let n = self.layout.entry_len();
-        self.place(self.directory().get(i * n..(i + 1) * n)?)
+        let e = self.directory().get(i * n..(i + 1) * n)?;
+        Some(self.place(i, e))
     }
 
-    /// A directory entry's tag and field bytes (without the terminator).
-    fn place(&self, e: &'a [u8]) -> Option<(&'a [u8], &'a [u8])> {
+    /// A directory entry's field, checked.
+    fn place(&self, i: usize, e: &'a [u8]) -> Result<FieldView<'a>> {
         let ll = self.layout.length_len;
-        let len = digits(&e[3..3 + ll])?;
-        let start = digits(&e[3 + ll..3 + ll + self.layout.start_len])?;
-        let from = self.base.checked_add(start)?;
-        let to = from.checked_add(len)?;
-        if len == 0 || to > self.bytes.len() || self.bytes[to - 1] != FIELD_TERMINATOR {
-            return None;
+        let placed = (|| {
+            let len = digits(&e[3..3 + ll])?;
+            let start = digits(&e[3 + ll..3 + ll + self.layout.start_len])?;
+            let from = self.base.checked_add(start)?;
+            let to = from.checked_add(len)?;
+            if len == 0 || to > self.bytes.len() || self.bytes[to - 1] != FIELD_TERMINATOR {
+                return None;
+            }
+            Some(&self.bytes[from..to - 1])
+        })();
+        match placed {
+            Some(data) => Ok(FieldView {
+                tag: &e[..3],
+                data,
+                indicator_count: self.layout.indicator_count,
+            }),
+            None => Err(Error::new(
+                ErrorKind::Directory,
+                format!("directory entry {i} is not digits or points outside the data"),
+            )
+            .with_offset((LEADER_LEN + i * self.layout.entry_len()) as u64)),
         }
-        Some((&e[..3], &self.bytes[from..to - 1]))
     }
 
     /// The record's bytes.
@@ -115,38 +123,34 @@ impl<'a> RecordView<'a> {
         self.len() == 0
     }
 
-    /// The field at a position.
-    pub fn field(&self, index: usize) -> Option<FieldView<'a>> {
-        let (tag, data) = self.entry(index)?;
-        Some(FieldView {
-            tag,
-            data,
-            indicator_count: self.layout.indicator_count,
-        })
+    /// The field at a position; an error if its directory entry is bad.
+    pub fn field(&self, index: usize) -> Option<Result<FieldView<'a>>> {
+        self.entry(index)
     }
 
-    /// All fields in directory order.
-    pub fn fields(&self) -> impl ExactSizeIterator<Item = FieldView<'a>> + '_ {
+    /// All fields in directory order (an error for each bad entry).
+    pub fn fields(&self) -> impl ExactSizeIterator<Item = Result<FieldView<'a>>> + '_ {
         self.directory()
             .chunks_exact(self.layout.entry_len())
-            .map(|e| {
-                let (tag, data) = self.place(e).expect("checked by parse");
-                FieldView {
-                    tag,
-                    data,
-                    indicator_count: self.layout.indicator_count,
-                }
-            })
+            .enumerate()
+            .map(|(i, e)| self.place(i, e))
     }
 
-    /// The first field with this tag.
-    pub fn get(&self, tag: &str) -> Option<FieldView<'a>> {
-        self.fields().find(|f| f.tag == tag.as_bytes())
+    /// The first field with this tag (only its entry is checked).
+    pub fn get(&self, tag: &str) -> Result<Option<FieldView<'a>>> {
+        self.get_fields(tag).next().transpose()
     }
 
     /// The fields with this tag.
-    pub fn get_fields<'s>(&'s self, tag: &'s str) -> impl Iterator<Item = FieldView<'a>> + 's {
-        self.fields().filter(move |f| f.tag == tag.as_bytes())
+    pub fn get_fields<'s>(
+        &'s self,
+        tag: &'s str,
+    ) -> impl Iterator<Item = Result<FieldView<'a>>> + 's {
+        self.directory()
+            .chunks_exact(self.layout.entry_len())
+            .enumerate()
+            .filter(move |(_, e)| &e[..3] == tag.as_bytes())
+            .map(|(i, e)| self.place(i, e))
     }
 
     /// The full record, decoded as the options say (the same as
@@ -273,8 +277,8 @@ mod tests {
         write_record(&r, &WriteOptions::default(), &mut bytes).unwrap();
         let v = RecordView::parse(&bytes).unwrap();
         assert_eq!(v.len(), 2);
-        assert_eq!(v.get("001").unwrap().value().unwrap(), "x1");
-        let f = v.get("245").unwrap();
+        assert_eq!(v.get("001").unwrap().unwrap().value().unwrap(), "x1");
+        let f = v.get("245").unwrap().unwrap();
         assert_eq!(f.indicators(), Some((b'1', b'0')));
         assert_eq!(f.get(b'c').unwrap().value_str().unwrap(), "Ré");
         assert_eq!(v.to_record(&ReadOptions::strict()).unwrap(), {
@@ -283,5 +287,26 @@ mod tests {
             w
         });
         assert!(RecordView::parse(&bytes[..30]).is_err());
+    }
+
+    #[test]
+    fn a_bad_entry_is_an_error_when_its_field_is_read() {
+        let mut r = Record::new();
+        r.add_field(Field::control("001", "x1"));
+        r.add_field(Field::data("245", Indicators::BLANK, [('a', "T")]));
+        let mut bytes = Vec::new();
+        write_record(&r, &WriteOptions::default(), &mut bytes).unwrap();
+        // Entry 1 (bytes 36..48): its length made to point past the data.
+        bytes[39..43].copy_from_slice(b"9999");
+        let v = RecordView::parse(&bytes).unwrap();
+        assert_eq!(v.get("001").unwrap().unwrap().value().unwrap(), "x1");
+        let e = v.get("245").unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Directory);
+        assert_eq!(e.position.byte_offset, Some(36));
+        assert!(v.field(1).unwrap().is_err());
+        assert_eq!(v.fields().filter(|f| f.is_err()).count(), 1);
+        bytes[40] = b'x';
+        let v = RecordView::parse(&bytes).unwrap();
+        assert!(v.field(1).unwrap().is_err());
     }
 }

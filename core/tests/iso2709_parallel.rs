@@ -99,7 +99,11 @@ fn view_agrees_with_the_record() {
         let Ok(record) = mrrc_core::iso2709::parse_record(rec, &options) else {
             continue;
         };
-        let Ok(view) = RecordView::parse(rec) else {
+        let view = RecordView::parse(rec).and_then(|v| {
+            v.fields().try_for_each(|f| f.map(drop))?;
+            Ok(v)
+        });
+        let Ok(view) = view else {
             // Oversize records: the view trusts the directory.
             assert!(rec.len() > 99_999);
             continue;
@@ -107,6 +111,7 @@ fn view_agrees_with_the_record() {
         assert_eq!(view.to_record(&options).unwrap(), record);
         assert_eq!(view.len(), record.fields().len());
         for (fv, f) in view.fields().zip(record.fields()) {
+            let fv = fv.unwrap();
             assert_eq!(fv.tag().unwrap(), f.tag().as_str());
             if let Some(v) = f.control_value() {
                 if record.leader.is_unicode() {

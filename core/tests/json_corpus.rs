@@ -2,30 +2,12 @@
 //! makes of the same files (`data/expected/*.json`, see its `generate.py`).
 
 use std::fs;
-use std::path::{Path, PathBuf};
 
 use mrrc_core::json::{record_from_json, record_to_json, JsonLayout, JsonReader, JsonWriter};
 use mrrc_core::{ErrorKind, ReadOptions, Record, Result};
 
-fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name)
-}
-
-fn expected(name: &str) -> serde_json::Value {
-    let text = fs::read_to_string(data(&format!("expected/{name}.json"))).unwrap();
-    serde_json::from_str(&text).unwrap()
-}
-
-fn strings(v: &serde_json::Value, key: &str) -> Vec<String> {
-    v[key]
-        .as_array()
-        .unwrap_or_else(|| panic!("no {key}"))
-        .iter()
-        .map(|s| s.as_str().unwrap().to_string())
-        .collect()
-}
+mod common;
+use common::{data, expected, strings};
 
 fn read_all(name: &str, options: ReadOptions) -> Vec<Result<Record>> {
     let bytes = fs::read(data(name)).unwrap();

@@ -2,17 +2,13 @@
 //! (`data/expected/*.json`) is written byte for byte and read back.
 
 use std::fs;
-use std::path::{Path, PathBuf};
 
 use mrrc_core::json::{record_from_json, record_to_json};
 use mrrc_core::mrk::{record_to_mrk, MrkReader, MrkWriter};
 use mrrc_core::{ReadOptions, Record, Result};
 
-fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name)
-}
+mod common;
+use common::data;
 
 #[test]
 fn text_writer_bytes_and_reading_back() {

@@ -3,17 +3,13 @@
 //! `generate.py`), round trips, and defects in the input.
 
 use std::fs;
-use std::path::{Path, PathBuf};
 
 use mrrc_core::json::JsonReader;
 use mrrc_core::msgpack::{record_from_msgpack, record_to_msgpack, MsgpackReader, MsgpackWriter};
 use mrrc_core::{ErrorKind, Field, Indicators, ReadOptions, Record, Result};
 
-fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(name)
-}
+mod common;
+use common::data;
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()

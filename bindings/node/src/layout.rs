@@ -1,77 +1,224 @@
-//! Field data for JS in two parts: one string with every piece of text (tag,
-//! indicators, subfield codes and values) back to back, and a layout of
-//! where each piece ends, in UTF-16 code units, so JS can `slice` the string
-//! instead of receiving one native string per value.
+//! Field data for JS in three parts: two strings holding the text of many
+//! records back to back (`narrow`: records that are all ASCII, made by V8
+//! with a plain copy into a one-byte string; `wide`: the others, as UTF-16,
+//! also a plain copy), and a `Uint32Array` layout saying where each value
+//! ends, in code units, so JS `slice`s a string instead of receiving one
+//! native string per value and V8 never decodes UTF-8. Tags of three digits,
+//! indicators and subfield codes travel as numbers, which JS maps to interned
+//! strings.
 //!
-//! Per field the layout holds: the subfield count (`CONTROL` for a control
-//! field), the end of the tag, then for a control field the end of its value,
-//! and for a data field the ends of ind1 and ind2 and of each code and value.
+//! Layout: `[0]` the number of entries after it; `[1 + k]` where record `k`
+//! starts in the layout. Per record: where its text starts (| [`WIDE`] when
+//! it is in `wide`), its field count, then per field a tag word (the tag as a
+//! number 0-999, or [`TAG_TEXT`] | end of the tag's text) and either
+//! [`CONTROL`] and the end of the value, or the subfield count, ind1, ind2
+//! (char codes) and per subfield its code (char code) and the end of its
+//! value.
 
 use mrrc_core::Field;
-use napi::{sys, Env, JsTypedArray, NapiRaw};
+use napi::{sys, Env, JsObject, JsTypedArray, NapiRaw};
 
 pub const CONTROL: u32 = u32::MAX;
+pub const TAG_TEXT: u32 = 1 << 31;
+pub const WIDE: u32 = 1 << 31;
+/// An accessor's "no value" in [`Encoder::optional`]'s layout.
+pub const NONE: u32 = u32::MAX;
 
-fn utf16_len(s: &str) -> u32 {
-    if s.is_ascii() {
-        s.len() as u32
-    } else {
-        s.chars().map(|c| c.len_utf16() as u32).sum()
+fn numeric_tag(tag: &str) -> Option<u32> {
+    match tag.as_bytes() {
+        [a, b, c] if a.is_ascii_digit() && b.is_ascii_digit() && c.is_ascii_digit() => {
+            Some(u32::from(a - b'0') * 100 + u32::from(b - b'0') * 10 + u32::from(c - b'0'))
+        }
+        _ => None,
     }
 }
 
-/// Appends fields to `text` and their piece ends to `layout`.
-pub struct Encoder<'a> {
-    text: &'a mut String,
-    layout: &'a mut Vec<u32>,
-    units: u32,
+/// Where the text of the record being encoded goes.
+enum Sink<'a> {
+    Narrow(&'a mut Vec<u8>),
+    Wide(&'a mut Vec<u16>),
 }
 
-impl<'a> Encoder<'a> {
-    pub fn new(text: &'a mut String, layout: &'a mut Vec<u32>) -> Self {
-        text.clear();
-        layout.clear();
+impl Sink<'_> {
+    /// Appends `s`; returns the end in code units, or `None` when `s` is
+    /// not ASCII and this is the narrow text.
+    fn push_checked(&mut self, s: &str) -> Option<u32> {
+        match self {
+            Sink::Narrow(_) if !s.is_ascii() => None,
+            _ => Some(self.push(s)),
+        }
+    }
+
+    /// Appends `s` (ASCII when narrow); returns the end in code units.
+    fn push(&mut self, s: &str) -> u32 {
+        match self {
+            Sink::Narrow(text) => {
+                text.extend_from_slice(s.as_bytes());
+                text.len() as u32
+            }
+            Sink::Wide(text) => {
+                text.extend(s.encode_utf16());
+                text.len() as u32
+            }
+        }
+    }
+}
+
+/// Builds the texts and the layout of a run of records.
+#[derive(Default)]
+pub struct Encoder {
+    narrow: Vec<u8>,
+    wide: Vec<u16>,
+    pub layout: Vec<u32>,
+}
+
+impl Encoder {
+    /// An encoder for `records` records (their start slots are reserved).
+    pub fn for_records(records: usize) -> Self {
+        // A LoC record takes about 150 entries and 600 bytes of text.
+        let mut layout = Vec::with_capacity(records * 192 + 1);
+        layout.resize(records + 1, 0);
         Encoder {
-            text,
+            narrow: Vec::with_capacity(records * 1024),
+            wide: Vec::new(),
             layout,
-            units: 0,
         }
     }
 
-    fn piece(&mut self, s: &str) {
-        self.text.push_str(s);
-        self.units += utf16_len(s);
-        self.layout.push(self.units);
-    }
-
-    fn char_piece(&mut self, c: char) {
-        self.text.push(c);
-        self.units += c.len_utf16() as u32;
-        self.layout.push(self.units);
-    }
-
-    pub fn field(&mut self, field: &Field) {
-        if let Some(value) = field.control_value() {
-            self.layout.push(CONTROL);
-            self.piece(field.tag().as_str());
-            self.piece(value);
-            return;
+    /// Record number `slot` of the run, made of `fields`: into `narrow`
+    /// until a value is not ASCII, then again into `wide`.
+    pub fn record<'f, I>(&mut self, slot: usize, fields: I)
+    where
+        I: Iterator<Item = &'f Field> + Clone,
+    {
+        let layout_start = self.layout.len();
+        let narrow_start = self.narrow.len();
+        if !self.encode_record(slot, fields.clone(), true) {
+            self.layout.truncate(layout_start);
+            self.narrow.truncate(narrow_start);
+            self.encode_record(slot, fields, false);
         }
-        self.layout.push(field.subfield_count() as u32);
-        self.piece(field.tag().as_str());
-        let ind = field.indicators().unwrap_or_default();
-        self.char_piece(ind.first);
-        self.char_piece(ind.second);
-        for s in field.subfields() {
-            self.char_piece(s.code);
-            self.piece(s.value);
+    }
+
+    /// False when `narrow` was asked for and a piece was not ASCII.
+    fn encode_record<'f>(
+        &mut self,
+        slot: usize,
+        fields: impl Iterator<Item = &'f Field>,
+        narrow: bool,
+    ) -> bool {
+        let Encoder {
+            narrow: narrow_text,
+            wide,
+            layout,
+        } = self;
+        layout[1 + slot] = layout.len() as u32;
+        let mut sink = if narrow {
+            layout.push(narrow_text.len() as u32);
+            Sink::Narrow(narrow_text)
+        } else {
+            layout.push(WIDE | wide.len() as u32);
+            Sink::Wide(wide)
+        };
+        let count_at = layout.len();
+        layout.push(0);
+        let mut count = 0;
+        for f in fields {
+            if !field(&mut sink, layout, f) {
+                return false;
+            }
+            count += 1;
+        }
+        layout[count_at] = count;
+        true
+    }
+
+    /// One optional string per record: `start, end` pairs in the layout,
+    /// the start | [`WIDE`] for text in `wide`, `NONE, NONE` for no value.
+    pub fn optional(&mut self, value: Option<&str>) {
+        match value {
+            Some(v) if v.is_ascii() => {
+                self.layout.push(self.narrow.len() as u32);
+                let end = Sink::Narrow(&mut self.narrow).push(v);
+                self.layout.push(end);
+            }
+            Some(v) => {
+                self.layout.push(WIDE | self.wide.len() as u32);
+                let end = Sink::Wide(&mut self.wide).push(v);
+                self.layout.push(end);
+            }
+            None => self.layout.extend([NONE, NONE]),
+        }
+    }
+
+    /// `{narrow, wide, layout}` for JS, with the entry count in front of
+    /// the layout.
+    pub fn into_js(mut self, env: &Env) -> napi::Result<JsObject> {
+        self.finish_layout();
+        let mut chunk = env.create_object()?;
+        chunk.set_named_property("narrow", env.create_string_latin1(&self.narrow)?)?;
+        chunk.set_named_property("wide", env.create_string_utf16(&self.wide)?)?;
+        let layout = napi::bindgen_prelude::Uint32Array::new(self.layout);
+        chunk.set("layout", layout)?;
+        Ok(chunk)
+    }
+
+    /// Copies texts and layout out for one record: the layout into the
+    /// caller's reused buffer (see [`copy_out`]), the texts as JS strings.
+    pub fn into_js_reused(mut self, env: &Env, target: &JsTypedArray) -> napi::Result<JsObject> {
+        self.finish_layout();
+        copy_out(env, &self.layout, target)?;
+        let mut texts = env.create_object()?;
+        texts.set_named_property("narrow", env.create_string_latin1(&self.narrow)?)?;
+        texts.set_named_property("wide", env.create_string_utf16(&self.wide)?)?;
+        Ok(texts)
+    }
+
+    fn finish_layout(&mut self) {
+        if !self.layout.is_empty() {
+            self.layout[0] = self.layout.len() as u32 - 1;
         }
     }
 }
 
-/// Copies `layout` into the caller's `Uint32Array`: element 0 gets the
-/// number of entries, the rest the entries. When the array is too small only
-/// element 0 is written and the caller retries with a larger one.
+/// False when a piece does not fit the narrow text.
+fn field(sink: &mut Sink<'_>, layout: &mut Vec<u32>, field: &Field) -> bool {
+    let tag = field.tag().as_str();
+    match numeric_tag(tag) {
+        Some(n) => layout.push(n),
+        None => match sink.push_checked(tag) {
+            Some(end) => layout.push(TAG_TEXT | end),
+            None => return false,
+        },
+    }
+    if let Some(value) = field.control_value() {
+        layout.push(CONTROL);
+        return match sink.push_checked(value) {
+            Some(end) => {
+                layout.push(end);
+                true
+            }
+            None => false,
+        };
+    }
+    let ind = field.indicators().unwrap_or_default();
+    layout.push(field.subfield_count() as u32);
+    layout.push(ind.first as u32);
+    layout.push(ind.second as u32);
+    for s in field.subfields() {
+        layout.push(s.code as u32);
+        match sink.push_checked(s.value) {
+            Some(end) => layout.push(end),
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Copies `layout` (as [`Encoder::finish`] gives it) into the caller's
+/// reused `Uint32Array`. When the array is too small only element 0 (the
+/// entry count) is written and the caller retries with a larger one: one
+/// typed-array lookup per call instead of a new array.
 pub fn copy_out(env: &Env, layout: &[u32], target: &JsTypedArray) -> napi::Result<()> {
     let mut kind = 0;
     let mut len = 0;
@@ -101,9 +248,10 @@ pub fn copy_out(env: &Env, layout: &[u32], target: &JsTypedArray) -> napi::Resul
     // pointer already includes the byte offset) that JS cannot touch during
     // this synchronous call.
     let out: &mut [u32] = unsafe { std::slice::from_raw_parts_mut(data.cast::<u32>(), len) };
-    out[0] = layout.len() as u32;
-    if layout.len() < len {
-        out[1..=layout.len()].copy_from_slice(layout);
+    if layout.len() <= len {
+        out[..layout.len()].copy_from_slice(layout);
+    } else {
+        out[0] = layout[0];
     }
     Ok(())
 }

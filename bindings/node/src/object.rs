@@ -40,6 +40,9 @@ pub struct ReadOptionsObject {
     pub format: Option<String>,
     pub lenient: Option<bool>,
     pub encoding: Option<String>,
+    /// `readFile` / `parse` of ISO 2709: parse on this many threads (the
+    /// core's `ParallelReader`); 1 or absent: the streaming reader.
+    pub threads: Option<u32>,
 }
 
 fn one_char(s: Option<&str>, what: &str) -> Result<char, CoreError> {

@@ -2,16 +2,18 @@
 //! `readFile` / `parse` tasks that read a whole input on the libuv pool.
 
 use std::fs::File;
-use std::io::{BufReader, Cursor};
+use std::io::{BufReader, Cursor, Read};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use mrrc_core::format::{Format, RecordReader};
+use mrrc_core::iso2709::MarcReader;
+use mrrc_core::parallel::ParallelReader;
 use mrrc_core::{Error as CoreError, ReadOptions, Result as CoreResult};
 use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
 use napi::{Env, JsObject, Task};
 use napi_derive::napi;
 
-use crate::error::{throw, to_js};
+use crate::error::{invalid, throw, to_js};
 use crate::object::{read_options, ReadOptionsObject};
 use crate::store::RecordStore;
 
@@ -52,10 +54,37 @@ fn input_from(env: &Env, input: Either<String, Buffer>) -> Input {
     }
 }
 
+/// The sync reader's source: ISO 2709 read directly, so each record's raw
+/// bytes can be kept (see `RecordStore::compact`), or any other format.
+enum SyncSource {
+    Iso2709(Box<MarcReader<Box<dyn Read + Send>>>),
+    Other(Source),
+}
+
+impl SyncSource {
+    fn open(input: Input, format: Format, options: ReadOptions) -> CoreResult<Self> {
+        if format != Format::Iso2709 {
+            return Ok(SyncSource::Other(open(input, format, options)?));
+        }
+        let inner: Box<dyn Read + Send> = match input {
+            Input::Path(path) => {
+                let file =
+                    File::open(&path).map_err(|e| CoreError::from(e).with_message_prefix(&path))?;
+                Box::new(BufReader::with_capacity(1 << 16, file))
+            }
+            Input::Bytes(bytes) => Box::new(Cursor::new(bytes)),
+        };
+        Ok(SyncSource::Iso2709(Box::new(MarcReader::new(
+            inner, options,
+        ))))
+    }
+}
+
 /// A streaming reader; `index.js` iterates it batch by batch.
 #[napi]
 pub struct NativeReader {
-    source: Source,
+    source: SyncSource,
+    options: ReadOptions,
     lenient: bool,
     /// A strict-mode error met after some records of a batch: thrown by the
     /// next call, once the records before it have been handed out.
@@ -73,9 +102,11 @@ impl NativeReader {
         options: Option<ReadOptionsObject>,
     ) -> napi::Result<Self> {
         let (format, opts) = read_options(options.as_ref()).map_err(|e| throw(&env, &e))?;
-        let source = open(input_from(&env, input), format, opts).map_err(|e| throw(&env, &e))?;
+        let source =
+            SyncSource::open(input_from(&env, input), format, opts).map_err(|e| throw(&env, &e))?;
         Ok(NativeReader {
             source,
+            options: opts,
             lenient: opts.is_lenient(),
             pending: None,
             errors: Vec::new(),
@@ -88,17 +119,37 @@ impl NativeReader {
     /// can go on with the next record. In lenient mode records that cannot
     /// be repaired are skipped and kept in `errors()`.
     #[napi]
-    pub fn next_batch(&mut self, env: Env, max: u32) -> napi::Result<Option<RecordStore>> {
+    pub fn next_batch(&mut self, mut env: Env, max: u32) -> napi::Result<Option<RecordStore>> {
         if let Some(e) = self.pending.take() {
             return Err(throw(&env, &e));
         }
         let mut store = RecordStore::default();
-        while !self.done && store.records.len() < max as usize {
-            match self.source.next() {
-                Some(Ok(record)) => store.push(record, self.source.warnings().to_vec()),
+        while !self.done && store.len() < max as usize {
+            let next = match &mut self.source {
+                SyncSource::Iso2709(reader) => match reader.next() {
+                    Some(Ok(record)) => {
+                        if reader.warnings().is_empty() {
+                            store.push_iso2709(record, reader.last_record_bytes(), self.options);
+                        } else {
+                            store.push(record, reader.warnings().to_vec());
+                        }
+                        continue;
+                    }
+                    other => other,
+                },
+                SyncSource::Other(source) => match source.next() {
+                    Some(Ok(record)) => {
+                        store.push(record, source.warnings().to_vec());
+                        continue;
+                    }
+                    other => other,
+                },
+            };
+            match next {
+                Some(Ok(_)) => {}
                 Some(Err(e)) if self.lenient => self.errors.push(e),
                 Some(Err(e)) => {
-                    if store.records.is_empty() {
+                    if store.len() == 0 {
                         return Err(throw(&env, &e));
                     }
                     self.pending = Some(e);
@@ -107,13 +158,33 @@ impl NativeReader {
                 None => self.done = true,
             }
         }
-        Ok((!store.records.is_empty()).then_some(store))
+        if store.len() == 0 {
+            return Ok(None);
+        }
+        store.report_memory(&mut env)?;
+        Ok(Some(store))
     }
 
     /// Records skipped so far in lenient mode, as JS errors.
     #[napi]
     pub fn errors(&self, env: Env) -> napi::Result<Vec<JsObject>> {
         self.errors.iter().map(|e| to_js(&env, e)).collect()
+    }
+}
+
+/// The core's parallel ISO 2709 reader as a `RecordReader`.
+struct Parallel<R: std::io::Read>(ParallelReader<R>);
+
+impl<R: std::io::Read> Iterator for Parallel<R> {
+    type Item = CoreResult<mrrc_core::Record>;
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next()
+    }
+}
+
+impl<R: std::io::Read + Send> RecordReader for Parallel<R> {
+    fn warnings(&self) -> &[mrrc_core::Warning] {
+        self.0.warnings()
     }
 }
 
@@ -128,6 +199,8 @@ fn now_ms() -> f64 {
 pub struct ReadTask {
     input: Option<Input>,
     format: Format,
+    /// More than 1: ISO 2709 parsed by the core's `ParallelReader`.
+    threads: usize,
     options: ReadOptions,
     failure: Option<CoreError>,
 }
@@ -136,7 +209,22 @@ impl ReadTask {
     fn read_all(&mut self) -> CoreResult<RecordStore> {
         let start = now_ms();
         let input = self.input.take().unwrap_or(Input::Bytes(Vec::new()));
-        let mut source = open(input, self.format, self.options)?;
+        let mut source: Source = if self.threads > 1 {
+            match input {
+                Input::Path(path) => Box::new(Parallel(ParallelReader::open(
+                    &path,
+                    self.options,
+                    self.threads,
+                )?)),
+                Input::Bytes(bytes) => Box::new(Parallel(ParallelReader::new(
+                    Cursor::new(bytes),
+                    self.options,
+                    self.threads,
+                )?)),
+            }
+        } else {
+            open(input, self.format, self.options)?
+        };
         let mut store = RecordStore::default();
         while let Some(next) = source.next() {
             match next {
@@ -165,7 +253,8 @@ impl Task for ReadTask {
         })
     }
 
-    fn resolve(&mut self, _env: Env, output: RecordStore) -> napi::Result<RecordStore> {
+    fn resolve(&mut self, mut env: Env, mut output: RecordStore) -> napi::Result<RecordStore> {
+        output.report_memory(&mut env)?;
         Ok(output)
     }
 
@@ -183,9 +272,23 @@ fn task(
     options: Option<ReadOptionsObject>,
 ) -> napi::Result<AsyncTask<ReadTask>> {
     let (format, opts) = read_options(options.as_ref()).map_err(|e| throw(env, &e))?;
+    let threads = options.as_ref().and_then(|o| o.threads).unwrap_or(1);
+    if threads == 0 {
+        return Err(throw(env, &invalid("threads must be at least 1")));
+    }
+    if threads > 1 && format != Format::Iso2709 {
+        return Err(throw(
+            env,
+            &invalid(format!(
+                "threads applies to iso2709 only, not {}",
+                format.name()
+            )),
+        ));
+    }
     Ok(AsyncTask::new(ReadTask {
         input: Some(input),
         format,
+        threads: threads as usize,
         options: opts,
         failure: None,
     }))

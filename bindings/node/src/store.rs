@@ -3,21 +3,32 @@
 //! a `Record` class.
 
 use mrrc_core::record::{ADDED_ENTRY_TAGS, NOTE_TAGS, SERIES_TAGS, SUBJECT_TAGS};
-use mrrc_core::{Error as CoreError, Field, Indicators, Record, SetSubfieldError, Warning};
+use std::cell::OnceCell;
+use std::ops::Range;
+
+use mrrc_core::iso2709::parse_record;
+use mrrc_core::{
+    Error as CoreError, Field, Indicators, ReadOptions, Record, SetSubfieldError, Warning,
+};
+use napi::bindgen_prelude::ObjectFinalize;
 use napi::{Env, JsObject, JsTypedArray};
 use napi_derive::napi;
 
 use crate::error::{invalid, throw, warning_to_js};
-use crate::layout::{copy_out, Encoder};
+use crate::layout::Encoder;
 use crate::object::{
     field_from_object, leader_from_str, record_from_object, FieldObject, RecordObject,
 };
 
 /// Records handed to JS together, with what was learned while reading them.
-#[napi]
+#[napi(custom_finalize)]
 #[derive(Default)]
 pub struct RecordStore {
-    pub(crate) records: Vec<Record>,
+    records: Vec<Slot>,
+    /// Raw ISO 2709 bytes of records that may be compacted (see `compact`).
+    raw: Vec<u8>,
+    /// How to parse `raw` again.
+    options: ReadOptions,
     /// Lenient-mode repairs, per record (empty for most).
     pub(crate) warnings: Vec<Vec<Warning>>,
     /// Records that could not be read in lenient mode (readFile / parse).
@@ -25,8 +36,26 @@ pub struct RecordStore {
     /// When a worker thread started and finished this batch (ms since the
     /// Unix epoch); set by the async readers.
     pub(crate) timing: Option<(f64, f64)>,
-    text: String,
-    layout: Vec<u32>,
+    /// Bytes reported to V8 as held by this object (see `report_memory`).
+    external: i64,
+}
+
+/// One record: parsed, or (after `compact`) only its raw bytes.
+struct Slot {
+    record: OnceCell<Record>,
+    /// Where the record's bytes are in `raw`, when it may be compacted: read
+    /// from ISO 2709 without repairs, so parsing the bytes again gives it back.
+    raw: Option<Range<usize>>,
+    edited: bool,
+}
+
+impl ObjectFinalize for RecordStore {
+    fn finalize(self, mut env: Env) -> napi::Result<()> {
+        if self.external > 0 {
+            env.adjust_external_memory(-self.external)?;
+        }
+        Ok(())
+    }
 }
 
 fn one_char(env: &Env, s: &str, what: &str) -> napi::Result<char> {
@@ -48,9 +77,48 @@ fn split_tags(tags: &Option<String>) -> Vec<&str> {
 }
 
 impl RecordStore {
+    /// Tells V8 roughly how much native memory this store holds, so that it
+    /// collects finished batches soon: otherwise it sees only small JS
+    /// objects, collects them late, and the process keeps touching fresh
+    /// pages for new records (a third of the reading time was page faults).
+    pub(crate) fn report_memory(&mut self, env: &mut Env) -> napi::Result<()> {
+        let per_field = std::mem::size_of::<Field>() as i64 + 48;
+        let bytes: i64 = self
+            .records
+            .iter()
+            .filter_map(|slot| slot.record.get())
+            .map(|r| std::mem::size_of::<Record>() as i64 + r.fields().len() as i64 * per_field)
+            .sum();
+        env.adjust_external_memory(bytes)?;
+        self.external += bytes;
+        Ok(())
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.records.len()
+    }
+
     pub(crate) fn push(&mut self, record: Record, warnings: Vec<Warning>) {
-        self.records.push(record);
+        self.records.push(Slot {
+            record: OnceCell::from(record),
+            raw: None,
+            edited: false,
+        });
         self.warnings.push(warnings);
+    }
+
+    /// Like `push` for a record read from ISO 2709 `bytes` with `options`
+    /// and no repairs: `compact` may drop it and parse `bytes` again.
+    pub(crate) fn push_iso2709(&mut self, record: Record, bytes: &[u8], options: ReadOptions) {
+        let start = self.raw.len();
+        self.raw.extend_from_slice(bytes);
+        self.options = options;
+        self.records.push(Slot {
+            record: OnceCell::from(record),
+            raw: Some(start..self.raw.len()),
+            edited: false,
+        });
+        self.warnings.push(Vec::new());
     }
 
     pub(crate) fn get(&self, env: &Env, index: u32) -> napi::Result<&Record> {
@@ -58,14 +126,28 @@ impl RecordStore {
     }
 
     fn rec(&self, env: &Env, index: u32) -> napi::Result<&Record> {
-        self.records
+        let slot = self
+            .records
             .get(index as usize)
-            .ok_or_else(|| throw(env, &invalid(format!("no record {index} in this batch"))))
+            .ok_or_else(|| throw(env, &invalid(format!("no record {index} in this batch"))))?;
+        if let Some(record) = slot.record.get() {
+            return Ok(record);
+        }
+        let bytes = slot
+            .raw
+            .clone()
+            .and_then(|range| self.raw.get(range))
+            .unwrap_or_default();
+        let record = parse_record(bytes, &self.options).map_err(|e| throw(env, &e))?;
+        Ok(slot.record.get_or_init(|| record))
     }
 
     fn rec_mut(&mut self, env: &Env, index: u32) -> napi::Result<&mut Record> {
-        self.records
-            .get_mut(index as usize)
+        self.rec(env, index)?;
+        let slot = &mut self.records[index as usize];
+        slot.edited = true;
+        slot.record
+            .get_mut()
             .ok_or_else(|| throw(env, &invalid(format!("no record {index} in this batch"))))
     }
 
@@ -82,28 +164,30 @@ impl RecordStore {
         })
     }
 
-    /// Encodes the fields `select` picks from record `index` into the
-    /// reused text and layout buffers.
-    fn encode(
-        &mut self,
+    /// Encodes the fields `select` picks from record `index` and copies
+    /// the layout into the caller's reused buffer.
+    fn encode<'r>(
+        &'r self,
         env: &Env,
         index: u32,
         layout: &JsTypedArray,
-        select: impl for<'r> FnOnce(&'r Record, &mut Encoder<'_>),
-    ) -> napi::Result<String> {
-        let RecordStore {
-            records,
-            text,
-            layout: ends,
-            ..
-        } = self;
-        let record = records
-            .get(index as usize)
-            .ok_or_else(|| throw(env, &invalid(format!("no record {index} in this batch"))))?;
-        let mut encoder = Encoder::new(text, ends);
-        select(record, &mut encoder);
-        copy_out(env, ends, layout)?;
-        Ok(text.clone())
+        select: impl FnOnce(&'r Record) -> Vec<&'r Field>,
+    ) -> napi::Result<JsObject> {
+        let record = self.rec(env, index)?;
+        let mut encoder = Encoder::for_records(1);
+        encoder.record(0, select(record).into_iter());
+        encoder.into_js_reused(env, layout)
+    }
+
+    /// Records `start..end` (parsed again where compacted).
+    fn range(&self, env: &Env, start: u32, end: u32) -> napi::Result<Vec<&Record>> {
+        if start > end || end as usize > self.records.len() {
+            return Err(throw(
+                env,
+                &invalid(format!("no records {start}..{end} in this batch")),
+            ));
+        }
+        (start..end).map(|i| self.rec(env, i)).collect()
     }
 }
 
@@ -148,6 +232,66 @@ impl RecordStore {
         self.records.len() as u32
     }
 
+    /// Frees the parsed form of the records that can be parsed again from
+    /// their bytes (unedited, read without repairs); they are parsed again
+    /// if used. The sync reader calls this on a batch when it moves to the
+    /// next one: Node frees native objects only from the event loop, so
+    /// without it a `for` loop over a file would hold every record it read
+    /// and touch fresh memory for each new one.
+    #[napi]
+    pub fn compact(&mut self) {
+        for slot in &mut self.records {
+            if slot.raw.is_some() && !slot.edited {
+                slot.record.take();
+            }
+        }
+    }
+
+    /// Every field of records `start..end` in one text and layout, so JS
+    /// builds `fields()` of each without another native call.
+    #[napi]
+    pub fn fields_chunk(&self, env: Env, start: u32, end: u32) -> napi::Result<JsObject> {
+        let records = self.range(&env, start, end)?;
+        let mut encoder = Encoder::for_records(records.len());
+        for (slot, record) in records.iter().enumerate() {
+            encoder.record(slot, record.fields().iter());
+        }
+        encoder.into_js(&env)
+    }
+
+    /// One accessor (`title`, `author`, `leader`, ... as named in `index.js`)
+    /// of records `start..end`: one text and `[count, start, end, ...]`.
+    #[napi]
+    pub fn accessor_chunk(
+        &self,
+        env: Env,
+        name: String,
+        start: u32,
+        end: u32,
+    ) -> napi::Result<JsObject> {
+        let records = self.range(&env, start, end)?;
+        let get: fn(&Record) -> Option<std::borrow::Cow<'_, str>> = match name.as_str() {
+            "leader" => |r| Some(r.leader.as_str()),
+            "title" => |r| r.title().map(Into::into),
+            "issnTitle" => |r| r.issn_title().map(Into::into),
+            "author" => |r| r.author().map(Into::into),
+            "uniformTitle" => |r| r.uniform_title().map(Into::into),
+            "isbn" => |r| r.isbn().map(Into::into),
+            "issn" => |r| r.issn().map(Into::into),
+            "issnl" => |r| r.issnl().map(Into::into),
+            "sudoc" => |r| r.sudoc().map(Into::into),
+            "publisher" => |r| r.publisher().map(Into::into),
+            "pubyear" => |r| r.pubyear().map(Into::into),
+            other => return Err(throw(&env, &invalid(format!("unknown accessor {other:?}")))),
+        };
+        let mut encoder = Encoder::for_records(0);
+        encoder.layout.reserve(2 * records.len());
+        for record in records {
+            encoder.optional(get(record).as_deref());
+        }
+        encoder.into_js(&env)
+    }
+
     #[napi]
     pub fn leader(&self, env: Env, index: u32) -> napi::Result<String> {
         Ok(self.rec(&env, index)?.leader.as_str().into_owned())
@@ -176,17 +320,15 @@ impl RecordStore {
         tags: Option<String>,
         limit: u32,
         layout: JsTypedArray,
-    ) -> napi::Result<String> {
+    ) -> napi::Result<JsObject> {
         let limit = if limit == 0 {
             usize::MAX
         } else {
             limit as usize
         };
-        self.encode(&env, index, &layout, |record, encoder| {
-            let tags = split_tags(&tags);
-            for f in record.get_fields(&tags).take(limit) {
-                encoder.field(f);
-            }
+        let tags = split_tags(&tags);
+        self.encode(&env, index, &layout, |record| {
+            record.get_fields(&tags).take(limit).collect()
         })
     }
 
@@ -199,7 +341,7 @@ impl RecordStore {
         index: u32,
         group: String,
         layout: JsTypedArray,
-    ) -> napi::Result<String> {
+    ) -> napi::Result<JsObject> {
         let tags: &[&str] = match group.as_str() {
             "subjects" => SUBJECT_TAGS,
             "addedEntries" => ADDED_ENTRY_TAGS,
@@ -214,10 +356,8 @@ impl RecordStore {
                 ))
             }
         };
-        self.encode(&env, index, &layout, |record, encoder| {
-            for f in record.get_fields(tags) {
-                encoder.field(f);
-            }
+        self.encode(&env, index, &layout, |record| {
+            record.get_fields(tags).collect()
         })
     }
 

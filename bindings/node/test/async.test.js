@@ -38,3 +38,26 @@ test('two async reads run at the same time on the thread pool', async () => {
   assert.ok(a.timing.start < b.timing.end && b.timing.start < a.timing.end,
     `intervals ${JSON.stringify(a.timing)} and ${JSON.stringify(b.timing)} do not overlap`);
 });
+
+test('threads: the parallel reader gives what the streaming one gives', async () => {
+  // About 20 MB, so the parallel reader works through several 8 MiB chunks.
+  const one = fs.readFileSync(data('pymarc_test_camel.mrc'));
+  const big = Buffer.concat(Array.from({ length: 3000 }, () => one));
+  const shape = (records) => records.map((r) => JSON.stringify(r.toObject()));
+  const [single, parallel] = await Promise.all([parse(big), parse(big, { threads: 2 })]);
+  assert.equal(parallel.length, 30000);
+  assert.deepEqual(shape(parallel), shape(single));
+
+  const file = data('pymarc_bad_records.mrc');
+  const errorsOf = (list) => list.errors.map((e) => [e.code, e.recordIndex, e.byteOffset]);
+  const lenient = await readFile(file, { lenient: true });
+  const lenientParallel = await readFile(file, { lenient: true, threads: 2 });
+  assert.deepEqual(shape(lenientParallel), shape(lenient));
+  assert.deepEqual(lenientParallel.map((r) => r.warnings.length), lenient.map((r) => r.warnings.length));
+  assert.deepEqual(errorsOf(lenientParallel), errorsOf(lenient));
+  await assert.rejects(readFile(file, { threads: 2 }),
+    (e) => e.code === 'MRRC_BASE_ADDRESS' && e.recordIndex === 1 && e.byteOffset === 139);
+  await assert.rejects(readFile(data('marc4j_chabon.xml'), { format: 'marcxml', threads: 2 }),
+    { code: 'MRRC_INVALID_ARGUMENT' });
+  await assert.rejects(parse(one, { threads: 0 }), { code: 'MRRC_INVALID_ARGUMENT' });
+});

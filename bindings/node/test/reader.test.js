@@ -4,7 +4,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const { mrrc, data, CAMEL, CHABON } = require('./helpers');
 
-const { MarcReader } = mrrc;
+const { MarcReader, parse } = mrrc;
 
 test('reads MARC-8 records with the titles, ISBNs and authors pymarc gives', () => {
   const records = new MarcReader(data('pymarc_test_camel.mrc')).readAll();
@@ -85,4 +85,23 @@ test('a reader over more records than one batch yields them all in order', () =>
   assert.equal(titles.length, 600);
   assert.equal(titles[599], 'Summerland /');
   assert.equal(titles[256], CHABON[0][0]);
+});
+
+test('records of earlier batches stay whole after the reader moves on', async () => {
+  // 600 records: three batches of 256 (the reader compacts each batch when
+  // it moves to the next, parsing again from its bytes what is used later).
+  const one = fs.readFileSync(data('marc4j_chabon.mrc'));
+  const big = Buffer.concat(Array.from({ length: 300 }, () => one));
+  const reader = new MarcReader(big);
+  const first = reader.next().value;
+  const edited = reader.next().value;
+  edited.setSubfield(edited.fieldIndexes('245')[0], 'a', 'Edited before the batch was compacted');
+  const rest = Array.from(reader);
+  assert.equal(rest.length, 598);
+  const expected = await parse(big);
+  assert.deepEqual(first.toObject(), expected[0].toObject());
+  assert.equal(first.title, expected[0].title);
+  assert.equal(edited.subfield('245', 'a'), 'Edited before the batch was compacted');
+  assert.deepEqual(rest.map((r) => r.toObject()), expected.slice(2).map((r) => r.toObject()));
+  assert.deepEqual(rest.map((r) => r.title), expected.slice(2).map((r) => r.title));
 });

@@ -1,9 +1,10 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { mrrc } = require('./helpers');
+const fs = require('node:fs');
+const { mrrc, data } = require('./helpers');
 
-const { Record } = mrrc;
+const { Record, MarcReader } = mrrc;
 
 const OBJECT = {
   leader: '00000nam a2200000 a 4500',
@@ -84,4 +85,28 @@ test('clone is independent and equals compares content', () => {
   b.removeFields('001');
   assert.ok(!a.equals(b));
   assert.equal(a.fieldCount, 5);
+});
+
+test('fields and accessors built per chunk match the per-record calls and follow edits', () => {
+  // 165 records: chunks of 64 end inside the batch; every 11th record is
+  // MARC-8 that decodes to non-ASCII text, the others are ASCII.
+  const one = Buffer.concat([fs.readFileSync(data('pymarc_test_camel.mrc')), fs.readFileSync(data('pymarc_marc8.mrc'))]);
+  const records = new MarcReader(Buffer.concat(Array.from({ length: 15 }, () => one))).readAll();
+  assert.equal(records.length, 165);
+  for (const r of records) {
+    const tags = [...new Set(r.fields().map((f) => f.tag))];
+    const byTag = tags.flatMap((t) => r.fields(t));
+    assert.deepEqual(r.fields().slice().sort((a, b) => a.tag.localeCompare(b.tag)),
+      byTag.slice().sort((a, b) => a.tag.localeCompare(b.tag)));
+    assert.deepEqual(r.get('245'), r.fields('245')[0] ?? null);
+  }
+  assert.ok(records.some((r) => /[^\x00-\x7f]/.test(JSON.stringify(r.fields()))), 'no non-ASCII text read');
+  const r = records[100];
+  const other = records[101].title;
+  const pos = r.fieldIndexes('245')[0];
+  r.setSubfield(pos, 'a', 'Écrit à nouveau');
+  assert.equal(r.fields('245')[0].subfields.find((s) => s.code === 'a').value, 'Écrit à nouveau');
+  assert.equal(r.fields()[pos].subfields.find((s) => s.code === 'a').value, 'Écrit à nouveau');
+  assert.ok(r.title.startsWith('Écrit à nouveau'));
+  assert.equal(records[101].title, other);
 });

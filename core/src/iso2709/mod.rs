@@ -35,7 +35,7 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
-use crate::error::{Error, ErrorKind, Result, Warning};
+use crate::error::{Error, Result, Warning};
 use crate::leader::LEADER_LEN;
 use crate::options::{Mode, ReadOptions};
 use crate::record::Record;
@@ -223,13 +223,7 @@ impl<R: Read> MarcReader<R> {
 impl MarcReader<BufReader<File>> {
     /// Opens a file for reading.
     pub fn open(path: impl AsRef<Path>, options: ReadOptions) -> Result<Self> {
-        let path = path.as_ref();
-        let file = File::open(path).map_err(|e| {
-            Error::new(
-                ErrorKind::Io,
-                format!("cannot open {}: {e}", path.display()),
-            )
-        })?;
+        let file = crate::error::open_file(path.as_ref())?;
         Ok(MarcReader::new(BufReader::with_capacity(0, file), options))
     }
 }
@@ -284,6 +278,7 @@ impl<R: Read> Iterator for MarcReader<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
     use crate::field::{Field, Indicators};
 
     fn sample() -> Record {

@@ -14,9 +14,9 @@ use std::sync::Arc;
 
 use smallvec::SmallVec;
 
-use crate::encoding::{decode_text, resolve_charset};
+use crate::encoding::{decode_text, resolve_charset, validate_utf8};
 use crate::error::{Error, ErrorKind, Result, Warning};
-use crate::field::{Field, Indicators, Span, Tag};
+use crate::field::{Content, Field, Indicators, SharedText, Span, Tag};
 use crate::leader::{Leader, LEADER_LEN};
 use crate::options::{Charset, Mode, ReadOptions, Utf8Handling};
 use crate::record::Record;
@@ -163,33 +163,19 @@ pub(crate) fn check_leader(l: &[u8; LEADER_LEN], options: &ReadOptions) -> Resul
     Ok(())
 }
 
-/// A field found by the first pass: where its bytes are, relative to the
-/// start of the data area (the base address).
-pub(crate) enum Shape {
-    Control {
-        start: u32,
-        end: u32,
-    },
-    Data {
-        indicators: Indicators,
-        spans: SmallVec<[Span; 4]>,
-    },
-}
-
 /// Digits of a directory entry part.
 pub(crate) fn entry_number(b: &[u8]) -> Option<usize> {
     if b.is_empty() {
         return None;
     }
     let mut n = 0usize;
+    let mut bad = false;
     for &c in b {
         let d = c.wrapping_sub(b'0');
-        if d > 9 {
-            return None;
-        }
-        n = n * 10 + usize::from(d);
+        bad |= d > 9;
+        n = n.wrapping_mul(10).wrapping_add(usize::from(d));
     }
-    Some(n)
+    (!bad).then_some(n)
 }
 
 fn tag_is_valid(tag: &[u8]) -> bool {
@@ -220,6 +206,8 @@ struct Placed {
     tag: [u8; 3],
     field: std::ops::Range<usize>,
 }
+
+type PlacedFields = Vec<Placed>;
 
 struct Parser<'a> {
     rec: &'a [u8],
@@ -328,21 +316,24 @@ fn parse_inner(p: &mut Parser<'_>) -> Result<Record> {
                 .with_offset(LEADER_LEN as u64),
         );
     }
-    check_directory_syntax(p, dir, layout)?;
-    // Encoding is checked before fields are placed, so a record whose text is
-    // not UTF-8 reports that rather than a field it might have misplaced.
+    let repair = p.lenient || p.ctx.oversize;
+    // The data area is read front to back first (validation), so the reads
+    // that follow find it in cache.
     let charset = resolve_charset(p.options, &leader);
     let mut valid_text: Option<&str> = None;
+    let mut encoding_error = None;
     let utf8 = if charset == Charset::Utf8 {
-        let checked = std::str::from_utf8(&rec[base..data_end]).map(|t| valid_text = Some(t));
+        let checked = validate_utf8(&rec[base..data_end]).map(|t| valid_text = Some(t));
         if let Err(e) = &checked {
             if p.options.utf8_handling == Utf8Handling::Strict && !p.lenient {
                 let at = base + e.valid_up_to();
-                return Err(Error::new(
-                    ErrorKind::Encoding,
-                    format!("invalid UTF-8 at byte {at} of the record"),
-                )
-                .with_offset(at as u64));
+                encoding_error = Some(
+                    Error::new(
+                        ErrorKind::Encoding,
+                        format!("invalid UTF-8 at byte {at} of the record"),
+                    )
+                    .with_offset(at as u64),
+                );
             }
         }
         Some(checked.is_ok())
@@ -353,7 +344,25 @@ fn parse_inner(p: &mut Parser<'_>) -> Result<Record> {
     } else {
         None
     };
-    let placed = place_fields(p, dir, base, data_end, layout)?;
+    // Strict mode reads the directory once. Its syntax errors come first,
+    // then encoding (so a record whose text is not UTF-8 reports that rather
+    // than a field it might have misplaced), then the first misplaced field.
+    let (strict_placed, misplaced) = if repair {
+        (None, None)
+    } else {
+        let (placed, misplaced) = place_strict(p, dir, base, data_end, layout)?;
+        (Some(placed), misplaced)
+    };
+    if let Some(e) = encoding_error {
+        return Err(e);
+    }
+    if let Some(e) = misplaced {
+        return Err(e);
+    }
+    let placed = match strict_placed {
+        Some(placed) => placed,
+        None => place_fields(p, dir, base, data_end, layout)?,
+    };
     if placed.is_empty() {
         return Err(Error::new(ErrorKind::NoFields, "no field could be located")
             .with_offset(LEADER_LEN as u64));
@@ -369,39 +378,59 @@ fn parse_inner(p: &mut Parser<'_>) -> Result<Record> {
     };
     // Strict mode splits values only at ASCII delimiters after ASCII codes,
     // so spans are always on character boundaries; repairs may not be.
-    let check_boundaries = p.lenient || p.ctx.oversize;
+    let check_boundaries = repair;
+    // Subfields of a MARC 21 field: about four per field.
+    let mut spans: Vec<Span> = Vec::with_capacity(placed.len() * 4);
+    let mut cursor = DelimiterCursor::new(&rec[base..data_end]);
     if let Some(text) = direct {
-        let buf: Arc<str> = Arc::from(text);
         let warnings_before = p.warnings.len();
-        let mut fields = Vec::with_capacity(placed.len());
+        let mut contents: SmallVec<[Content; 40]> = SmallVec::with_capacity(placed.len());
         let mut on_boundaries = true;
+        // Strict mode has checked that each field ends with its terminator.
+        let plain = !repair && layout.indicator_count == 2 && layout.code_len == 2;
         for pl in &placed {
-            let shape = field_shape(p, pl, base, layout)?;
-            if check_boundaries && !spans_on_boundaries(text, &shape) {
+            let (from, to) = (pl.field.start, pl.field.end - 1);
+            let quick = if plain && !is_control_tag(&pl.tag) {
+                let after = &rec[(from + 3).min(to)..];
+                let at = (from - base) as u32;
+                plain_data_field(&rec[from..to], after, at, false, &mut spans, &mut cursor)
+            } else {
+                None
+            };
+            let content = match quick {
+                Some(content) => content,
+                None => field_shape(p, pl, base, layout, &mut spans, &mut cursor)?,
+            };
+            if check_boundaries && !spans_on_boundaries(text, &content, &spans) {
                 on_boundaries = false;
                 break;
             }
-            let tag = Tag::from_bytes(&pl.tag);
-            fields.push(match shape {
-                Shape::Control { start, end } => Field::control_shared(tag, &buf, start, end),
-                Shape::Data { indicators, spans } => {
-                    Field::data_shared(tag, indicators, &buf, spans)
-                }
-            });
+            contents.push(content);
         }
         if on_boundaries {
+            let shared = Arc::new(SharedText {
+                text: text.into(),
+                spans,
+            });
+            let fields = placed
+                .iter()
+                .zip(contents)
+                .map(|(pl, content)| Field::from_shared(Tag::from_ascii3(pl.tag), &shared, content))
+                .collect();
             return Ok(Record::from_parts(leader, fields));
         }
         // A value cut inside a character (lenient repairs only): decode
         // value by value instead.
         p.warnings.truncate(warnings_before);
+        spans.clear();
+        cursor = DelimiterCursor::new(&rec[base..data_end]);
     }
-    let mut shapes: Vec<(Tag, Shape)> = Vec::with_capacity(placed.len());
+    let mut shapes: Vec<(Tag, Content)> = Vec::with_capacity(placed.len());
     for pl in &placed {
-        let shape = field_shape(p, pl, base, layout)?;
-        shapes.push((Tag::from_bytes(&pl.tag), shape));
+        let content = field_shape(p, pl, base, layout, &mut spans, &mut cursor)?;
+        shapes.push((Tag::from_ascii3(pl.tag), content));
     }
-    let fields = build_text(p, base, data_end, charset, shapes)?;
+    let fields = build_text(p, base, data_end, charset, shapes, spans)?;
     Ok(Record::from_parts(leader, fields))
 }
 
@@ -556,11 +585,18 @@ fn variable_entries(dir: &[u8], layout: Layout) -> Option<Vec<RawEntry>> {
     Some(out)
 }
 
-/// Strict mode: the directory is whole entries of valid tags and digits.
-fn check_directory_syntax(p: &mut Parser<'_>, dir: &[u8], layout: Layout) -> Result<()> {
-    if p.lenient || p.ctx.oversize {
-        return Ok(());
-    }
+/// Strict mode: reads the directory once. A syntax error (not whole entries,
+/// a bad tag, non-digits) is returned at once; the first entry whose field is
+/// not where it says is returned as the second value, to be reported after
+/// the encoding check.
+fn place_strict(
+    p: &Parser<'_>,
+    dir: &[u8],
+    base: usize,
+    data_end: usize,
+    layout: Layout,
+) -> Result<(PlacedFields, Option<Error>)> {
+    let rec = p.rec;
     let n = layout.entry_len();
     if !dir.len().is_multiple_of(n) {
         return Err(Error::new(
@@ -572,34 +608,68 @@ fn check_directory_syntax(p: &mut Parser<'_>, dir: &[u8], layout: Layout) -> Res
         )
         .with_offset(LEADER_LEN as u64));
     }
+    let (ll, sl) = (layout.length_len, layout.start_len);
+    let mut out = PlacedFields::with_capacity(dir.len() / n);
+    let mut misplaced = None;
     for (i, e) in dir.chunks_exact(n).enumerate() {
         let offset = (LEADER_LEN + i * n) as u64;
-        let tag = &e[..3];
-        if !tag_is_valid(tag) {
+        let tag = [e[0], e[1], e[2]];
+        if !tag_is_valid(&tag) {
             return Err(Error::new(
                 ErrorKind::Tag,
                 format!(
                     "directory entry {i} has tag {:?}, not three ASCII letters or digits",
-                    tag_text(tag)
+                    tag_text(&tag)
                 ),
             )
             .with_offset(offset));
         }
-        if !e[3..3 + layout.length_len + layout.start_len]
-            .iter()
-            .all(u8::is_ascii_digit)
-        {
+        let (Some(length), Some(start)) = (
+            entry_number(&e[3..3 + ll]),
+            entry_number(&e[3 + ll..3 + ll + sl]),
+        ) else {
             return Err(Error::new(
                 ErrorKind::Directory,
                 format!(
                     "directory entry {i} ({}) has a field length or starting position that is not digits",
-                    tag_text(tag)
+                    tag_text(&tag)
                 ),
             )
             .with_offset(offset));
+        };
+        let from = base + start;
+        let to = from + length;
+        if misplaced.is_none() {
+            if to > data_end {
+                let e = Error::new(
+                    ErrorKind::Directory,
+                    format!(
+                        "field {} (directory entry {i}) runs to byte {to}, past the end of the data at {data_end}",
+                        tag_text(&tag)
+                    ),
+                )
+                .with_offset(offset);
+                misplaced = Some(p.past_end(to, e));
+            } else if length == 0 || rec[to - 1] != FIELD_TERMINATOR {
+                misplaced = Some(
+                    Error::new(
+                        ErrorKind::Directory,
+                        format!(
+                            "field {} (directory entry {i}) does not end with a field terminator \
+                             where the directory says (bytes {from}..{to})",
+                            tag_text(&tag)
+                        ),
+                    )
+                    .with_offset(offset),
+                );
+            }
         }
+        out.push(Placed {
+            tag,
+            field: from..to,
+        });
     }
-    Ok(())
+    Ok((out, misplaced))
 }
 
 /// Reads the directory and locates each field. Strict mode checks every entry
@@ -611,80 +681,9 @@ fn place_fields(
     base: usize,
     data_end: usize,
     layout: Layout,
-) -> Result<Vec<Placed>> {
+) -> Result<PlacedFields> {
     let rec = p.rec;
     let n = layout.entry_len();
-    let repair = p.lenient || p.ctx.oversize;
-    if !repair {
-        if !dir.len().is_multiple_of(n) {
-            return Err(Error::new(
-                ErrorKind::Directory,
-                format!(
-                    "directory is {} bytes, not a whole number of {n}-byte entries",
-                    dir.len()
-                ),
-            )
-            .with_offset(LEADER_LEN as u64));
-        }
-        let mut out = Vec::with_capacity(dir.len() / n);
-        for (i, e) in dir.chunks_exact(n).enumerate() {
-            let offset = LEADER_LEN + i * n;
-            let tag = [e[0], e[1], e[2]];
-            if !tag_is_valid(&tag) {
-                return Err(Error::new(
-                    ErrorKind::Tag,
-                    format!(
-                        "directory entry {i} has tag {:?}, not three ASCII letters or digits",
-                        tag_text(&tag)
-                    ),
-                )
-                .with_offset(offset as u64));
-            }
-            let length = entry_number(&e[3..3 + layout.length_len]);
-            let start =
-                entry_number(&e[3 + layout.length_len..3 + layout.length_len + layout.start_len]);
-            let (Some(length), Some(start)) = (length, start) else {
-                return Err(Error::new(
-                    ErrorKind::Directory,
-                    format!(
-                        "directory entry {i} ({}) has a field length or starting position that is not digits",
-                        tag_text(&tag)
-                    ),
-                )
-                .with_offset(offset as u64));
-            };
-            let from = base + start;
-            let to = from + length;
-            if to > data_end {
-                let e = Error::new(
-                    ErrorKind::Directory,
-                    format!(
-                        "field {} (directory entry {i}) runs to byte {to}, past the end of the data at {data_end}",
-                        tag_text(&tag)
-                    ),
-                )
-                .with_offset(offset as u64);
-                return Err(p.past_end(to, e));
-            }
-            if length == 0 || rec[to - 1] != FIELD_TERMINATOR {
-                return Err(Error::new(
-                    ErrorKind::Directory,
-                    format!(
-                        "field {} (directory entry {i}) does not end with a field terminator \
-                         where the directory says (bytes {from}..{to})",
-                        tag_text(&tag)
-                    ),
-                )
-                .with_offset(offset as u64));
-            }
-            out.push(Placed {
-                tag,
-                field: from..to,
-            });
-        }
-        return Ok(out);
-    }
-
     // Repairing: read the entries as best we can.
     let mut entries = fixed_entries(dir, layout);
     let whole = dir.len().is_multiple_of(n)
@@ -724,7 +723,7 @@ fn place_fields(
         Some(i) => s + i + 1,
         None => data.len(),
     };
-    let mut out = Vec::with_capacity(entries.len());
+    let mut out = PlacedFields::with_capacity(entries.len());
     let mut cursor = 0usize;
     for (i, e) in entries.iter().enumerate() {
         if !tag_is_valid(&e.tag) {
@@ -832,8 +831,183 @@ fn indicator_ok(c: u8) -> bool {
     c == b' ' || c.is_ascii_digit() || c.is_ascii_lowercase() || c == b'|'
 }
 
+/// The positions of subfield delimiters in `bytes[..len]`, eight bytes at a
+/// time (reading up to seven bytes past `len` when `bytes` has them).
+struct Delimiters<'a> {
+    bytes: &'a [u8],
+    len: usize,
+    /// Where the word after the current one starts.
+    next_word: usize,
+    /// High bit set in each byte of the current word that is a delimiter.
+    mask: u64,
+}
+
+impl<'a> Delimiters<'a> {
+    fn new(bytes: &'a [u8], len: usize) -> Self {
+        Delimiters {
+            bytes,
+            len: len.min(bytes.len()),
+            next_word: 0,
+            mask: 0,
+        }
+    }
+}
+
+impl Iterator for Delimiters<'_> {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+        const DELIMS: u64 = u64::from_ne_bytes([SUBFIELD_DELIMITER; 8]);
+        while self.mask == 0 {
+            if self.next_word >= self.len {
+                return None;
+            }
+            let rest = &self.bytes[self.next_word..];
+            let word: [u8; 8] = match rest.first_chunk::<8>() {
+                Some(w) => *w,
+                None => {
+                    let mut w = [0u8; 8];
+                    for (d, s) in w.iter_mut().zip(rest) {
+                        *d = *s;
+                    }
+                    w
+                }
+            };
+            // Zero bytes of `x` are the delimiters; the high bit of each byte
+            // of `mask` says whether that byte of `x` is zero (no carries
+            // cross bytes).
+            let x = u64::from_le_bytes(word) ^ DELIMS;
+            let mut mask = !(((x & LOW7) + LOW7) | x | LOW7);
+            let valid = self.len - self.next_word;
+            if valid < 8 {
+                mask &= (1u64 << (valid * 8)) - 1;
+            }
+            self.mask = mask;
+            self.next_word += 8;
+        }
+        let i = self.mask.trailing_zeros() as usize / 8;
+        self.mask &= self.mask - 1;
+        Some(self.next_word - 8 + i)
+    }
+}
+
+/// The subfield delimiters of a record's data area, found by one memchr
+/// pass as fields ask for them in data order (the usual layout). A field that
+/// starts before what was already handed out scans its own bytes instead.
+pub(crate) struct DelimiterCursor<'a> {
+    iter: memchr::Memchr<'a>,
+    /// The next delimiter not handed out (`usize::MAX` at the end).
+    next: usize,
+    /// Delimiters before this have been handed out or skipped.
+    consumed_to: usize,
+}
+
+impl<'a> DelimiterCursor<'a> {
+    pub(crate) fn new(data: &'a [u8]) -> Self {
+        let mut iter = memchr::memchr_iter(SUBFIELD_DELIMITER, data);
+        let next = iter.next().unwrap_or(usize::MAX);
+        DelimiterCursor {
+            iter,
+            next,
+            consumed_to: 0,
+        }
+    }
+
+    #[inline]
+    fn advance(&mut self) {
+        self.next = self.iter.next().unwrap_or(usize::MAX);
+    }
+}
+
+/// A MARC 21 data field with nothing to report: two valid indicators, a
+/// delimiter, and subfields each with a printable ASCII code (in lenient
+/// mode also a value, and a code that is not upper case). `None` (and
+/// `spans` as it was) for anything else, which the general path handles.
+/// `content` is the field without its terminator, `at` its offset in the data
+/// area, and `after` the record from its fourth byte on.
+#[inline]
+fn plain_data_field(
+    content: &[u8],
+    after: &[u8],
+    at: u32,
+    lenient: bool,
+    spans: &mut Vec<Span>,
+    cursor: &mut DelimiterCursor<'_>,
+) -> Option<Content> {
+    let [first, second, SUBFIELD_DELIMITER, ..] = *content else {
+        return None;
+    };
+    if !indicator_ok(first) || !indicator_ok(second) {
+        return None;
+    }
+    let first_span = spans.len();
+    let body = &content[3..];
+    let body_at = at as usize + 3;
+    let body_end = body_at + body.len();
+    let mut piece_start = 0usize;
+    // Ends the piece before the delimiter at `end` (relative to the body).
+    let mut piece = |end: usize| -> bool {
+        match body.get(piece_start).copied() {
+            Some(c @ 0x21..0x7F)
+                if piece_start < end
+                    && !(lenient && (end == piece_start + 1 || c.is_ascii_uppercase())) =>
+            {
+                spans.push(Span {
+                    code: char::from(c),
+                    start: (body_at + piece_start + 1) as u32,
+                    end: (body_at + end) as u32,
+                });
+                piece_start = end + 1;
+                true
+            }
+            _ => false,
+        }
+    };
+    let mut ok = true;
+    if body_at >= cursor.consumed_to {
+        while cursor.next < body_at {
+            cursor.advance();
+        }
+        while cursor.next < body_end {
+            let end = cursor.next - body_at;
+            cursor.advance();
+            if !piece(end) {
+                ok = false;
+                break;
+            }
+        }
+        cursor.consumed_to = body_end;
+    } else {
+        for end in Delimiters::new(after, body.len()) {
+            if !piece(end) {
+                ok = false;
+                break;
+            }
+        }
+    }
+    if !ok || !piece(body.len()) {
+        spans.truncate(first_span);
+        return None;
+    }
+    Some(Content::Data {
+        indicators: Indicators::new(char::from(first), char::from(second)),
+        first: first_span as u32,
+        count: (spans.len() - first_span) as u32,
+    })
+}
+
 /// The first pass over one field's bytes.
-fn field_shape(p: &mut Parser<'_>, pl: &Placed, base: usize, layout: Layout) -> Result<Shape> {
+/// Subfield spans go to `spans`; the returned content indexes them.
+fn field_shape(
+    p: &mut Parser<'_>,
+    pl: &Placed,
+    base: usize,
+    layout: Layout,
+    spans: &mut Vec<Span>,
+    cursor: &mut DelimiterCursor<'_>,
+) -> Result<Content> {
     let rec = p.rec;
     let mut end = pl.field.end;
     if end > pl.field.start && rec[end - 1] == FIELD_TERMINATOR {
@@ -851,12 +1025,20 @@ fn field_shape(p: &mut Parser<'_>, pl: &Placed, base: usize, layout: Layout) -> 
     let start = pl.field.start;
     let rel = |i: usize| (i - base) as u32;
     if is_control_tag(&pl.tag) {
-        return Ok(Shape::Control {
+        return Ok(Content::Control {
             start: rel(start),
             end: rel(end),
         });
     }
     let content = &rec[start..end];
+    if layout.indicator_count == 2 && layout.code_len == 2 {
+        let after = &rec[(start + 3).min(end)..];
+        if let Some(content) =
+            plain_data_field(content, after, rel(start), p.lenient, spans, cursor)
+        {
+            return Ok(content);
+        }
+    }
     let tag = TagText(&pl.tag);
     let n = layout.indicator_count;
     // Indicators: the bytes before the first subfield delimiter, normally n.
@@ -896,7 +1078,12 @@ fn field_shape(p: &mut Parser<'_>, pl: &Placed, base: usize, layout: Layout) -> 
         }
     }
     let indicators = Indicators::new(ind(0), ind(1));
-    let mut spans: SmallVec<[Span; 4]> = SmallVec::new();
+    let first_span = spans.len();
+    let data = |spans: &Vec<Span>| Content::Data {
+        indicators,
+        first: first_span as u32,
+        count: (spans.len() - first_span) as u32,
+    };
     let rest_at = start + ind_len;
     let rest = &content[ind_len..];
     if layout.code_len == 0 {
@@ -907,7 +1094,7 @@ fn field_shape(p: &mut Parser<'_>, pl: &Placed, base: usize, layout: Layout) -> 
                 end: rel(end),
             });
         }
-        return Ok(Shape::Data { indicators, spans });
+        return Ok(data(spans));
     }
     // Bytes between the indicators and the first delimiter.
     let junk = first_delim
@@ -932,7 +1119,7 @@ fn field_shape(p: &mut Parser<'_>, pl: &Placed, base: usize, layout: Layout) -> 
         p.defect(e)?;
     }
     let Some(first) = first_delim else {
-        return Ok(Shape::Data { indicators, spans });
+        return Ok(data(spans));
     };
     let mut piece_start = start + first + 1;
     let pieces_end = end;
@@ -1015,7 +1202,7 @@ fn field_shape(p: &mut Parser<'_>, pl: &Placed, base: usize, layout: Layout) -> 
         }
         piece_start = next + 1;
     }
-    Ok(Shape::Data { indicators, spans })
+    Ok(data(spans))
 }
 
 /// The second pass where the data area cannot be the text as it is: each
@@ -1025,14 +1212,15 @@ fn build_text(
     base: usize,
     data_end: usize,
     charset: Charset,
-    shapes: Vec<(Tag, Shape)>,
+    shapes: Vec<(Tag, Content)>,
+    mut spans: Vec<Span>,
 ) -> Result<Vec<Field>> {
     let data = &p.rec[base..data_end];
     let entities = p.lenient && has_xml_entity(data);
     // Value by value, into a new buffer.
     let mut text = String::with_capacity(data.len() + data.len() / 8);
-    let mut decoded: Vec<(Tag, Shape)> = Vec::with_capacity(shapes.len());
-    for (tag, shape) in shapes {
+    let mut decoded: Vec<(Tag, Content)> = Vec::with_capacity(shapes.len());
+    for (tag, content) in shapes {
         let mut decode = |p: &mut Parser<'_>, start: u32, end: u32| -> Result<(u32, u32)> {
             let before = p.warnings.len();
             let bytes = &data[start as usize..end as usize];
@@ -1065,32 +1253,29 @@ fn build_text(
             text.push_str(&value);
             Ok((s, text.len() as u32))
         };
-        let new_shape = match shape {
-            Shape::Control { start, end } => {
+        let new_content = match content {
+            Content::Control { start, end } => {
                 let (start, end) = decode(p, start, end)?;
-                Shape::Control { start, end }
+                Content::Control { start, end }
             }
-            Shape::Data {
-                indicators,
-                mut spans,
-            } => {
-                for s in spans.iter_mut() {
+            Content::Data { first, count, .. } => {
+                for s in &mut spans[first as usize..(first + count) as usize] {
                     let (start, end) = decode(p, s.start, s.end)?;
                     s.start = start;
                     s.end = end;
                 }
-                Shape::Data { indicators, spans }
+                content
             }
         };
-        decoded.push((tag, new_shape));
+        decoded.push((tag, new_content));
     }
-    let buf: Arc<str> = Arc::from(text);
+    let shared = Arc::new(SharedText {
+        text: text.into_boxed_str(),
+        spans,
+    });
     Ok(decoded
         .into_iter()
-        .map(|(tag, shape)| match shape {
-            Shape::Control { start, end } => Field::control_shared(tag, &buf, start, end),
-            Shape::Data { indicators, spans } => Field::data_shared(tag, indicators, &buf, spans),
-        })
+        .map(|(tag, content)| Field::from_shared(tag, &shared, content))
         .collect())
 }
 
@@ -1158,13 +1343,15 @@ fn unescape_xml_entities(text: &str) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
-fn spans_on_boundaries(text: &str, shape: &Shape) -> bool {
+fn spans_on_boundaries(text: &str, content: &Content, spans: &[Span]) -> bool {
     let ok = |s: u32, e: u32| {
         s <= e && text.is_char_boundary(s as usize) && text.is_char_boundary(e as usize)
     };
-    match shape {
-        Shape::Control { start, end } => ok(*start, *end),
-        Shape::Data { spans, .. } => spans.iter().all(|s| ok(s.start, s.end)),
+    match *content {
+        Content::Control { start, end } => ok(start, end),
+        Content::Data { first, count, .. } => spans[first as usize..(first + count) as usize]
+            .iter()
+            .all(|s| ok(s.start, s.end)),
     }
 }
 

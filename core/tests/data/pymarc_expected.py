@@ -3,7 +3,8 @@
 import sys, json, glob, os, warnings, logging
 logging.disable(logging.CRITICAL)
 warnings.simplefilter("ignore")
-sys.path.insert(0, os.environ.get('PYMARC_SRC', '/tmp/pymarc/pymarc-5.4.0'))
+# data/pymarc-5.4.0 is where scripts/fetch-loc.sh unpacks the sdist.
+sys.path.insert(0, os.environ.get('PYMARC_SRC', os.path.join(os.path.dirname(__file__), '../../../data/pymarc-5.4.0')))
 import pymarc
 out = {}
 for f in sorted(glob.glob(os.path.dirname(os.path.abspath(__file__)) + '/*.mrc')):

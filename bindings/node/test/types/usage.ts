@@ -19,7 +19,7 @@ w.write(Record.fromObject({ leader: '00000nam a2200000 a 4500', fields: [{ tag: 
 const out: Buffer | null = w.finish();
 
 async function main(): Promise<void> {
-  const [a, b] = await Promise.all([readFile('a.mrc'), parse(Buffer.alloc(0), { format: 'json' })]);
+  const [a, b] = await Promise.all([readFile('a.mrc', { threads: 2 }), parse(Buffer.alloc(0), { format: 'json' })]);
   const n: number = a.length + b.length + (a.timing?.end ?? 0);
   void [n, a.errors.map((e) => e.recordIndex)];
 }

@@ -48,4 +48,8 @@ def parse_xml_bytes(data, strict=False, normalize_form=None):
 
                 raise _lib.annotate(RecordLeaderInvalid(text), status_out[0])
         records.append(Record._wrap(h))
-from mrrc_cffi.reader import record_from_dict  # noqa: E402,F401  (for the shared marcjson module)
+from mrrc_cffi.reader import (  # noqa: E402,F401  (for the shared marcjson and _text_readers)
+    parse_mrk_line,
+    parse_mrk_record,
+    record_from_dict,
+)

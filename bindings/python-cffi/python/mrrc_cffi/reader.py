@@ -2,14 +2,13 @@
 batches in one C call each (cffi releases the GIL around it) and hands out
 records from the batch."""
 
-import json
 import os
 import threading
-from io import IOBase, StringIO
 
 from mrrc_cffi import _lib
 from mrrc_cffi._lib import NULL, ffi, lib
 from mrrc_cffi.exceptions import FatalReaderError, PymarcException
+from mrrc_cffi._text_readers import JSONReader, MARCMakerReader, Reader, map_records
 from mrrc_cffi.record import Record, record_from_flat_builder
 
 #: Records parsed per C call. The per-record cost stops falling at a few
@@ -19,10 +18,6 @@ BATCH = 512
 _gc = ffi.gc
 _record_free = lib.mrrc_record_free
 _wrap = Record._wrap
-
-
-class Reader:
-    """A base class for all iterating readers."""
 
 
 @ffi.def_extern()
@@ -188,12 +183,6 @@ class MARCReader(Reader):
         return False
 
 
-def map_records(f, *files) -> None:
-    """Apply `f` to each record of each file."""
-    for file in files:
-        list(map(f, MARCReader(file)))
-
-
 def record_from_dict(obj):
     """A record from one MARC-in-JSON object already loaded by `json`:
     `{"leader": ..., "fields": [{tag: data} or {tag: {"ind1", "ind2",
@@ -225,32 +214,6 @@ def record_from_dict(obj):
         else:
             fb.data(tag, " ", " ", [])
     return record_from_flat_builder(fb)
-
-
-class JSONReader(Reader):
-    """Reads MARC-in-JSON: one record object or an array of them."""
-
-    def __init__(self, marc_target, encoding: str = "utf-8", stream: bool = False) -> None:
-        self.encoding = encoding
-        if isinstance(marc_target, IOBase):
-            self.file_handle = marc_target
-        elif isinstance(marc_target, str) and os.path.exists(marc_target):
-            self.file_handle = open(marc_target, encoding=encoding)  # noqa: SIM115
-        else:
-            if isinstance(marc_target, bytes):
-                marc_target = marc_target.decode(encoding)
-            self.file_handle = StringIO(marc_target)
-        self.records = json.load(self.file_handle, strict=False)
-
-    def __iter__(self):
-        if isinstance(self.records, list):
-            self.iter = iter(self.records)
-        else:
-            self.iter = iter([self.records])
-        return self
-
-    def __next__(self) -> Record:
-        return record_from_dict(next(self.iter))
 
 
 def _mrk_options():
@@ -297,32 +260,6 @@ def parse_mrk_record(text):
         raise PymarcException(f'Unable to parse line "{line_text}"')
     return Record._wrap(_gc(h, _record_free))
 
-
-class MARCMakerReader(Reader):
-    """Reads MARCMaker text (as written by `str(record)` or TextWriter):
-    records separated by a blank line."""
-
-    def __init__(self, target, encoding: str = "utf-8") -> None:
-        if isinstance(target, IOBase):
-            file_handle = target
-        elif isinstance(target, str) and os.path.exists(target):
-            file_handle = open(target, encoding=encoding)  # noqa: SIM115
-        else:
-            file_handle = StringIO(target)
-        content = file_handle.read()
-        file_handle.close()
-        self.records = list(content.split("\n\n"))
-        self.iter = iter(self.records)
-
-    def _parse_line(self, line: str):
-        """One MARCMaker line: a Leader for `=LDR`, else a Field."""
-        return parse_mrk_line(line)
-
-    def __iter__(self):
-        return self
-
-    def __next__(self) -> Record:
-        return parse_mrk_record(next(self.iter))
 
 
 __all__ = ["Reader", "MARCReader", "MARCMakerReader", "map_records", "JSONReader"]

@@ -9,14 +9,14 @@ sends what changed in those objects back to the C record.
 """
 
 import threading
-import unicodedata
 
 from mrrc_cffi import _lib
 from mrrc_cffi import field as _field
 from mrrc_cffi._lib import ffi, lib, take_string
 from mrrc_cffi.exceptions import FieldNotFound, MissingLinkedFields
-from mrrc_cffi.field import FIELD_LOCK, Field, map_marc8_field
+from mrrc_cffi.field import FIELD_LOCK, Field
 from mrrc_cffi.leader import Leader, leader_text
+from mrrc_cffi._record_helpers import map_marc8_record, normalize_subfield_code  # noqa: F401
 
 #: Records share a pool of locks (taken in turn) rather than each making
 #: one: every C call on a record holds its lock, since cffi releases the
@@ -628,28 +628,6 @@ def record_from_flat_builder(fb):
     out = ffi.new("MrrcRecord **")
     _lib.check(lib.mrrc_record_from_flat(flat, 0, out), "RecordLeaderInvalid")
     return Record._wrap(_owned(out[0]))
-
-
-def map_marc8_record(record: Record) -> Record:
-    """Decode every field of a MARC-8 record and mark the leader as Unicode."""
-    record.fields = [map_marc8_field(field) for field in record.fields]
-    leader = list(record.leader.leader)
-    leader[9] = "a"
-    record.leader = Leader("".join(leader))
-    return record
-
-
-def normalize_subfield_code(subfield: bytes) -> tuple[str, int]:
-    """pymarc's helper: an ASCII code for a subfield whose code byte is not ASCII."""
-    skip_bytes = 1
-    try:
-        text_subfield = subfield.decode("utf-8")
-        skip_bytes = len(text_subfield[0].encode("utf-8"))
-    except UnicodeDecodeError:
-        text_subfield = subfield.decode("latin-1")
-    decomposed = unicodedata.normalize("NFKD", text_subfield)
-    without_diacritics = decomposed.encode("ascii", "ignore").decode("ascii")
-    return without_diacritics[0], skip_bytes
 
 
 __all__ = ["Record", "map_marc8_record", "normalize_subfield_code"]

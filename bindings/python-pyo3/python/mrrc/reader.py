@@ -1,78 +1,8 @@
 """Readers (as pymarc.reader). `MARCReader` is native: it reads and parses
-records in batches in Rust with the GIL released."""
-
-import json
-import os
-from io import IOBase, StringIO
+records in batches in Rust with the GIL released. The text-format readers
+are shared with mrrc_cffi (bindings/python-shared/_text_readers.py)."""
 
 from mrrc._mrrc import MARCReader
-from mrrc._mrrc import parse_mrk_line as _parse_mrk_line
-from mrrc._mrrc import parse_mrk_record as _parse_mrk_record
-from mrrc._mrrc import record_from_dict as _record_from_dict
-from mrrc.record import Record
-
-
-class Reader:
-    """A base class for all iterating readers."""
-
-
-def map_records(f, *files) -> None:
-    """Apply `f` to each record of each file."""
-    for file in files:
-        list(map(f, MARCReader(file)))
-
-
-class JSONReader(Reader):
-    """Reads MARC-in-JSON: one record object or an array of them."""
-
-    def __init__(self, marc_target, encoding: str = "utf-8", stream: bool = False) -> None:
-        self.encoding = encoding
-        if isinstance(marc_target, IOBase):
-            self.file_handle = marc_target
-        elif isinstance(marc_target, str) and os.path.exists(marc_target):
-            self.file_handle = open(marc_target, encoding=encoding)  # noqa: SIM115
-        else:
-            if isinstance(marc_target, bytes):
-                marc_target = marc_target.decode(encoding)
-            self.file_handle = StringIO(marc_target)
-        self.records = json.load(self.file_handle, strict=False)
-
-    def __iter__(self):
-        if isinstance(self.records, list):
-            self.iter = iter(self.records)
-        else:
-            self.iter = iter([self.records])
-        return self
-
-    def __next__(self) -> Record:
-        return _record_from_dict(next(self.iter))
-
-
-class MARCMakerReader(Reader):
-    """Reads MARCMaker text (as written by `str(record)` or TextWriter):
-    records separated by a blank line."""
-
-    def __init__(self, target, encoding: str = "utf-8") -> None:
-        if isinstance(target, IOBase):
-            file_handle = target
-        elif isinstance(target, str) and os.path.exists(target):
-            file_handle = open(target, encoding=encoding)  # noqa: SIM115
-        else:
-            file_handle = StringIO(target)
-        content = file_handle.read()
-        file_handle.close()
-        self.records = list(content.split("\n\n"))
-        self.iter = iter(self.records)
-
-    def _parse_line(self, line: str):
-        """One MARCMaker line: a Leader for `=LDR`, else a Field."""
-        return _parse_mrk_line(line)
-
-    def __iter__(self):
-        return self
-
-    def __next__(self) -> Record:
-        return _parse_mrk_record(next(self.iter))
-
+from mrrc._text_readers import JSONReader, MARCMakerReader, Reader, map_records
 
 __all__ = ["Reader", "MARCReader", "MARCMakerReader", "map_records", "JSONReader"]

@@ -1,0 +1,359 @@
+//! Runs the reading workloads several times on one file, interleaved, and
+//! prints a Markdown table of medians and the ratios the targets are set in.
+//!
+//! `ratios [--file PATH | --sample N] [--runs K] [--min-seconds S]`
+//!
+//! Without `--file` or `--sample` it uses the LoC file when present
+//! (`data/loc/BooksAll.2016.part01.utf8`), else 10,000 sample records.
+//! One warm-up round is run and not counted. In each counted round every
+//! workload runs once, in an order rotated from round to round so none always
+//! runs first or last. A workload shorter than `--min-seconds` (default 0.3)
+//! is repeated within its measurement and the time divided.
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use mrrc_bench::workloads::{self, Tally};
+
+/// What a run leaves to drop after its timer stops (parsed records).
+type Leftover = Box<dyn std::any::Any>;
+
+struct Workload<'a> {
+    name: &'static str,
+    run: Box<dyn FnMut() -> (Tally, Leftover) + 'a>,
+    repeat: u32,
+    times: Vec<f64>,
+    tally: Tally,
+}
+
+fn workload<'a>(name: &'static str, mut run: impl FnMut() -> Tally + 'a) -> Workload<'a> {
+    Workload {
+        name,
+        run: Box::new(move || (run(), Box::new(()))),
+        repeat: 1,
+        times: Vec::new(),
+        tally: Tally::default(),
+    }
+}
+
+/// A workload whose results are dropped outside the timed region.
+fn workload_keeping<'a, T: 'static>(
+    name: &'static str,
+    mut run: impl FnMut() -> (Tally, T) + 'a,
+) -> Workload<'a> {
+    Workload {
+        name,
+        run: Box::new(move || {
+            let (tally, kept) = run();
+            (tally, Box::new(kept))
+        }),
+        repeat: 1,
+        times: Vec::new(),
+        tally: Tally::default(),
+    }
+}
+
+fn usage() -> ExitCode {
+    eprintln!("usage: ratios [--file PATH | --sample N] [--runs K] [--min-seconds S]");
+    ExitCode::from(2)
+}
+
+fn median(v: &[f64]) -> f64 {
+    let mut s = v.to_vec();
+    s.sort_by(f64::total_cmp);
+    let n = s.len();
+    if n % 2 == 1 {
+        s[n / 2]
+    } else {
+        (s[n / 2 - 1] + s[n / 2]) / 2.0
+    }
+}
+
+/// (max - min) / median.
+fn spread(v: &[f64]) -> f64 {
+    let max = v.iter().copied().fold(f64::MIN, f64::max);
+    let min = v.iter().copied().fold(f64::MAX, f64::min);
+    (max - min) / median(v)
+}
+
+/// UTC date and time from the system clock (days-to-civil, H. Hinnant).
+fn utc_now() -> String {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs()) as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60
+    )
+}
+
+fn time_once(w: &mut Workload) -> f64 {
+    let mut leftovers = Vec::with_capacity(w.repeat as usize);
+    let start = Instant::now();
+    let mut tally = Tally::default();
+    for _ in 0..w.repeat {
+        let (t, leftover) = std::hint::black_box((w.run)());
+        tally = t;
+        leftovers.push(leftover);
+    }
+    let seconds = start.elapsed().as_secs_f64() / f64::from(w.repeat);
+    drop(leftovers);
+    w.tally = tally;
+    seconds
+}
+
+fn main() -> ExitCode {
+    let mut file = None;
+    let mut sample = None;
+    let mut runs = 5usize;
+    let mut min_seconds = 0.3f64;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let ok = match arg.as_str() {
+            "--file" => args.next().map(|v| file = Some(v)),
+            "--sample" => args
+                .next()
+                .and_then(|v| v.parse().ok())
+                .map(|v| sample = Some(v)),
+            "--runs" => args.next().and_then(|v| v.parse().ok()).map(|v| runs = v),
+            "--min-seconds" => args
+                .next()
+                .and_then(|v| v.parse().ok())
+                .map(|v| min_seconds = v),
+            _ => None,
+        };
+        if ok.is_none() || runs == 0 {
+            return usage();
+        }
+    }
+    let (label, bytes) = match (file, sample) {
+        (Some(_), Some(_)) => return usage(),
+        (Some(path), None) => match std::fs::read(&path) {
+            Ok(b) => (path, b),
+            Err(e) => {
+                eprintln!("ratios: cannot read {path}: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+        (None, n) => match (n, mrrc_bench::loc_path()) {
+            (None, Some(path)) => (
+                path.display().to_string(),
+                std::fs::read(&path).expect("readable LoC file"),
+            ),
+            (n, _) => {
+                let n = n.unwrap_or(mrrc_bench::SAMPLE_RECORDS);
+                (
+                    format!(
+                        "sample corpus ({n} records, seed {})",
+                        mrrc_bench::SAMPLE_SEED
+                    ),
+                    mrrc_bench::sample_corpus(n, mrrc_bench::SAMPLE_SEED),
+                )
+            }
+        },
+    };
+    let bytes = &bytes[..];
+    let ranges = workloads::record_ranges(bytes);
+    let pool1 = workloads::pool(1);
+    let pool2 = workloads::pool(2);
+    // Enough control work for a few tenths of a second on one thread.
+    let control_units = 512;
+
+    let mut list = vec![
+        workload("scan limit (memchr 0x1D)", || {
+            workloads::scan_terminators(bytes)
+        }),
+        workload("mrrc-core MarcReader (owned)", || {
+            workloads::core_reader(bytes)
+        }),
+        workload("mrrc-core parse_record (owned)", || {
+            workloads::core_parse_record(bytes, &ranges)
+        }),
+        workload("mrrc 0.9.2 read_record", || {
+            workloads::peer_mrrc_read_record(bytes)
+        }),
+        workload("mrrc-core RecordView::parse (borrowed)", || {
+            workloads::core_view(bytes)
+        }),
+        workload("marc 3 Record::parse", || workloads::peer_marc_parse(bytes)),
+        workload_keeping("mrrc-core parallel::parse_all, 1 thread", || {
+            workloads::core_parse_all(&pool1, bytes)
+        }),
+        workload_keeping("mrrc-core parallel::parse_all, 2 threads", || {
+            workloads::core_parse_all(&pool2, bytes)
+        }),
+        workload("mrrc-core ParallelReader, 1 thread", || {
+            workloads::core_parallel_reader(bytes, 1)
+        }),
+        workload("mrrc-core ParallelReader, 2 threads", || {
+            workloads::core_parallel_reader(bytes, 2)
+        }),
+        workload("CPU control, 1 thread", || {
+            std::hint::black_box(workloads::cpu_control(&pool1, control_units));
+            Tally::default()
+        }),
+        workload("CPU control, 2 threads", || {
+            std::hint::black_box(workloads::cpu_control(&pool2, control_units));
+            Tally::default()
+        }),
+    ];
+
+    // Warm-up round (not counted): also sets each workload's repeat count.
+    for w in &mut list {
+        let t = time_once(w).max(1e-9);
+        w.repeat = ((min_seconds / t).ceil() as u32).clamp(1, 10_000);
+    }
+    let scanned = list[0].tally.records;
+    for w in list.iter().skip(1) {
+        if w.tally.records != scanned && !w.name.starts_with("CPU") {
+            eprintln!(
+                "ratios: {} saw {} records, the scan {scanned}",
+                w.name, w.tally.records
+            );
+            return ExitCode::FAILURE;
+        }
+    }
+    let started = Instant::now();
+    for round in 0..runs {
+        let n = list.len();
+        for k in 0..n {
+            let w = &mut list[(k + round) % n];
+            let t = time_once(w);
+            w.times.push(t);
+        }
+    }
+    let elapsed = started.elapsed();
+
+    print_report(&label, bytes.len(), scanned, runs, elapsed, &list);
+    ExitCode::SUCCESS
+}
+
+fn find<'a>(list: &'a [Workload], name: &str) -> Option<&'a Workload<'a>> {
+    list.iter().find(|w| w.name == name)
+}
+
+fn print_report(
+    label: &str,
+    size: usize,
+    records: usize,
+    runs: usize,
+    elapsed: Duration,
+    list: &[Workload],
+) {
+    println!(
+        "Input: {label}: {records} records, {:.1} MB.",
+        size as f64 / 1e6
+    );
+    println!(
+        "{runs} counted rounds after one warm-up, interleaved; {} ({} hardware threads); took {:.0} s.",
+        utc_now(),
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        elapsed.as_secs_f64()
+    );
+    println!();
+    println!("| workload | median per pass | spread (max-min)/median | records/s | MB/s |");
+    println!("|---|---:|---:|---:|---:|");
+    for w in list {
+        let m = median(&w.times);
+        let (rps, mbps) = if w.name.starts_with("CPU") {
+            ("-".to_string(), "-".to_string())
+        } else {
+            (
+                format!("{:.0}", records as f64 / m),
+                format!("{:.0}", size as f64 / 1e6 / m),
+            )
+        };
+        println!(
+            "| {} | {:.2} ms | {:.0}% | {rps} | {mbps} |",
+            w.name,
+            m * 1e3,
+            spread(&w.times) * 100.0
+        );
+    }
+    println!();
+    println!("| ratio (of records/s, from medians) | measured | target |");
+    println!("|---|---:|---:|");
+    // A ratio of throughputs is the inverse ratio of the median times.
+    let ratio = |a: &str, b: &str| -> Option<f64> {
+        Some(median(&find(list, b)?.times) / median(&find(list, a)?.times))
+    };
+    let rows: [(&str, &str, &str, &str); 8] = [
+        (
+            "full parse (MarcReader) / mrrc 0.9.2 read_record",
+            "mrrc-core MarcReader (owned)",
+            "mrrc 0.9.2 read_record",
+            ">= 10x",
+        ),
+        (
+            "full parse (MarcReader) / scan limit",
+            "mrrc-core MarcReader (owned)",
+            "scan limit (memchr 0x1D)",
+            ">= 0.1x",
+        ),
+        (
+            "parse_record per record / mrrc 0.9.2 read_record",
+            "mrrc-core parse_record (owned)",
+            "mrrc 0.9.2 read_record",
+            "",
+        ),
+        (
+            "view (RecordView::parse) / marc 3 Record::parse",
+            "mrrc-core RecordView::parse (borrowed)",
+            "marc 3 Record::parse",
+            ">= 1.3x",
+        ),
+        (
+            "view (RecordView::parse) / scan limit",
+            "mrrc-core RecordView::parse (borrowed)",
+            "scan limit (memchr 0x1D)",
+            ">= 0.5x",
+        ),
+        (
+            "parse_all: 2 threads / 1 thread",
+            "mrrc-core parallel::parse_all, 2 threads",
+            "mrrc-core parallel::parse_all, 1 thread",
+            ">= 1.8x",
+        ),
+        (
+            "ParallelReader: 2 threads / 1 thread",
+            "mrrc-core ParallelReader, 2 threads",
+            "mrrc-core ParallelReader, 1 thread",
+            "",
+        ),
+        (
+            "CPU control: 2 threads / 1 thread",
+            "CPU control, 2 threads",
+            "CPU control, 1 thread",
+            "2x if 2 cores are free",
+        ),
+    ];
+    for (what, a, b, target) in rows {
+        if let Some(r) = ratio(a, b) {
+            println!("| {what} | {r:.2}x | {target} |");
+        }
+    }
+    let control = ratio("CPU control, 2 threads", "CPU control, 1 thread");
+    for name in ["parallel::parse_all", "ParallelReader"] {
+        let speedup = ratio(
+            &format!("mrrc-core {name}, 2 threads"),
+            &format!("mrrc-core {name}, 1 thread"),
+        );
+        if let (Some(p), Some(c)) = (speedup, control) {
+            println!(
+                "| {name} speedup / the control's speedup | {:.0}% | |",
+                100.0 * p / c
+            );
+        }
+    }
+}

@@ -1,0 +1,1 @@
+../../../python-shared/_record_helpers.py

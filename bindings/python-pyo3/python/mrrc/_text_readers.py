@@ -1,0 +1,1 @@
+../../../python-shared/_text_readers.py
