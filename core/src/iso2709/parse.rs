@@ -33,6 +33,8 @@ pub(crate) struct Context {
     /// right, so the directory is placed by field terminators even in strict
     /// mode.
     pub oversize: bool,
+    /// Skip [`parse_clean`] (tests compare it with the general path).
+    pub general_only: bool,
 }
 
 /// Structural parameters from leader/10-11 and 20-22.
@@ -46,6 +48,16 @@ pub(crate) struct Layout {
 }
 
 impl Layout {
+    /// MARC 21's: two indicators, one-character subfield codes, directory
+    /// entries of a tag, 4 length digits and 5 starting position digits.
+    pub const MARC21: Layout = Layout {
+        indicator_count: 2,
+        code_len: 2,
+        length_len: 4,
+        start_len: 5,
+        impl_len: 0,
+    };
+
     pub fn entry_len(&self) -> usize {
         3 + self.length_len + self.start_len + self.impl_len
     }
@@ -344,6 +356,19 @@ fn parse_inner(p: &mut Parser<'_>) -> Result<Record> {
     } else {
         None
     };
+    // The data area as the record's text, when it can be used as it is.
+    let direct = match utf8 {
+        Some(true) if !(p.lenient && has_xml_entity(&rec[base..data_end])) => {
+            valid_text.or_else(|| std::str::from_utf8(&rec[base..data_end]).ok())
+        }
+        _ => None,
+    };
+    let clean_path = !p.ctx.oversize && !p.ctx.general_only && layout == Layout::MARC21;
+    if let Some(text) = direct.filter(|_| clean_path) {
+        if let Some(record) = parse_clean(rec, leader, base, data_end, text, p.lenient) {
+            return Ok(record);
+        }
+    }
     // Strict mode reads the directory once. Its syntax errors come first,
     // then encoding (so a record whose text is not UTF-8 reports that rather
     // than a field it might have misplaced), then the first misplaced field.
@@ -368,14 +393,8 @@ fn parse_inner(p: &mut Parser<'_>) -> Result<Record> {
             .with_offset(LEADER_LEN as u64));
     }
 
-    // Fast path: the data area is the record's text as it is; fields are
-    // built straight from the spans the first pass finds.
-    let direct = match utf8 {
-        Some(true) if !(p.lenient && has_xml_entity(&rec[base..data_end])) => {
-            valid_text.or_else(|| std::str::from_utf8(&rec[base..data_end]).ok())
-        }
-        _ => None,
-    };
+    // The data area is the record's text as it is: fields are built straight
+    // from the spans the first pass finds.
     // Strict mode splits values only at ASCII delimiters after ASCII codes,
     // so spans are always on character boundaries; repairs may not be.
     let check_boundaries = repair;
@@ -432,6 +451,74 @@ fn parse_inner(p: &mut Parser<'_>) -> Result<Record> {
     }
     let fields = build_text(p, base, data_end, charset, shapes, spans)?;
     Ok(Record::from_parts(leader, fields))
+}
+
+/// The usual record in one pass over its directory: MARC 21 layout, the
+/// data area usable as text (`text`), every field where its entry says and
+/// ended by a field terminator, every data field plain (see
+/// [`plain_data_field`]). Gives the same record the general path gives, with
+/// nothing to report; `None` for anything else, which the general path reads
+/// (and reports).
+fn parse_clean(
+    rec: &[u8],
+    leader: Leader,
+    base: usize,
+    data_end: usize,
+    text: &str,
+    lenient: bool,
+) -> Option<Record> {
+    const ENTRY: usize = 12;
+    let dir = &rec[LEADER_LEN..base - 1];
+    if !dir.len().is_multiple_of(ENTRY) {
+        return None;
+    }
+    let count = dir.len() / ENTRY;
+    let mut spans: Vec<Span> = Vec::with_capacity(count * 4);
+    let mut cursor = DelimiterCursor::new(&rec[base..data_end]);
+    let mut shapes: SmallVec<[([u8; 3], Content); 40]> = SmallVec::with_capacity(count);
+    for e in dir.chunks_exact(ENTRY) {
+        let tag = [e[0], e[1], e[2]];
+        if !tag_is_valid(&tag) {
+            return None;
+        }
+        let length = entry_number(&e[3..7])?;
+        let start = entry_number(&e[7..12])?;
+        let (from, to) = (base + start, base + start + length);
+        // Lenient placement also wants each field to follow a terminator.
+        if length == 0
+            || to > data_end
+            || rec[to - 1] != FIELD_TERMINATOR
+            || (lenient && start > 0 && rec[from - 1] != FIELD_TERMINATOR)
+        {
+            return None;
+        }
+        let content = if is_control_tag(&tag) {
+            Content::Control {
+                start: start as u32,
+                end: (start + length - 1) as u32,
+            }
+        } else {
+            let after = &rec[(from + 3).min(to - 1)..];
+            plain_data_field(
+                &rec[from..to - 1],
+                after,
+                start as u32,
+                lenient,
+                &mut spans,
+                &mut cursor,
+            )?
+        };
+        shapes.push((tag, content));
+    }
+    let shared = Arc::new(SharedText {
+        text: text.into(),
+        spans,
+    });
+    let mut fields = Vec::with_capacity(shapes.len());
+    for (tag, content) in shapes {
+        fields.push(Field::from_shared(Tag::from_ascii3(tag), &shared, content));
+    }
+    Some(Record::from_parts(leader, fields))
 }
 
 /// The base address, checked; lenient mode (and oversize records) find it from
@@ -1368,5 +1455,78 @@ mod tests {
             ('b', 3)
         );
         assert_eq!(normalize_subfield_code(&[0xE9, b'x']), ('e', 1));
+    }
+
+    /// The one-pass path gives exactly what the general path gives (record,
+    /// error and warnings) on every ISO 2709 fixture, good and bad, in every
+    /// mode, taking the fixtures' records as framed and also cut short or
+    /// with a byte changed.
+    #[test]
+    fn clean_path_matches_the_general_path() {
+        use crate::options::Charset;
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "mrc"))
+            .collect();
+        files.sort();
+        assert!(files.len() > 50, "fixtures in {}", dir.display());
+        let modes = [
+            ReadOptions::strict(),
+            ReadOptions::lenient(),
+            ReadOptions {
+                charset: Charset::Utf8,
+                ..ReadOptions::strict()
+            },
+            ReadOptions {
+                charset: Charset::Raw,
+                ..ReadOptions::lenient()
+            },
+        ];
+        let run = |rec: &[u8], options: &ReadOptions, general_only: bool| {
+            let mut warnings = Vec::new();
+            let ctx = Context {
+                general_only,
+                ..Context::default()
+            };
+            let result = parse(rec, options, &mut warnings, ctx);
+            format!("{result:?} {warnings:?}")
+        };
+        let (mut records, mut clean) = (0, 0);
+        for file in &files {
+            let bytes = std::fs::read(file).unwrap();
+            for range in crate::parallel::split_records(&bytes) {
+                let rec = &bytes[range];
+                let mut variants = vec![rec.to_vec(), rec[..rec.len() * 2 / 3].to_vec()];
+                // A changed byte in the directory and in the data area.
+                for at in [LEADER_LEN + 5, rec.len() / 2] {
+                    if at < rec.len() {
+                        let mut v = rec.to_vec();
+                        v[at] ^= 0x1F;
+                        variants.push(v);
+                    }
+                }
+                // The second field's entry moved one byte into its field (it
+                // still ends on its terminator).
+                if let Some(e) = rec.get(LEADER_LEN + 12..LEADER_LEN + 24) {
+                    if let (Some(l), Some(s)) = (entry_number(&e[3..7]), entry_number(&e[7..12])) {
+                        let moved = format!("{:04}{:05}", l.saturating_sub(1), s + 1);
+                        let mut v = rec.to_vec();
+                        v[LEADER_LEN + 15..LEADER_LEN + 24].copy_from_slice(moved.as_bytes());
+                        variants.push(v);
+                    }
+                }
+                for v in &variants {
+                    for options in &modes {
+                        let general = run(v, options, true);
+                        assert_eq!(run(v, options, false), general, "{}", file.display());
+                        records += 1;
+                        clean += usize::from(general.starts_with("Ok"));
+                    }
+                }
+            }
+        }
+        assert!(records > 10_000 && clean > 1_000, "{records} {clean}");
     }
 }
