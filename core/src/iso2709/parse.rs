@@ -400,26 +400,12 @@ fn parse_inner(p: &mut Parser<'_>) -> Result<Record> {
     let check_boundaries = repair;
     // Subfields of a MARC 21 field: about four per field.
     let mut spans: Vec<Span> = Vec::with_capacity(placed.len() * 4);
-    let mut cursor = DelimiterCursor::new(&rec[base..data_end]);
     if let Some(text) = direct {
         let warnings_before = p.warnings.len();
         let mut contents: SmallVec<[Content; 40]> = SmallVec::with_capacity(placed.len());
         let mut on_boundaries = true;
-        // Strict mode has checked that each field ends with its terminator.
-        let plain = !repair && layout.indicator_count == 2 && layout.code_len == 2;
         for pl in &placed {
-            let (from, to) = (pl.field.start, pl.field.end - 1);
-            let quick = if plain && !is_control_tag(&pl.tag) {
-                let after = &rec[(from + 3).min(to)..];
-                let at = (from - base) as u32;
-                plain_data_field(&rec[from..to], after, at, false, &mut spans, &mut cursor)
-            } else {
-                None
-            };
-            let content = match quick {
-                Some(content) => content,
-                None => field_shape(p, pl, base, layout, &mut spans, &mut cursor)?,
-            };
+            let content = field_shape(p, pl, base, layout, &mut spans)?;
             if check_boundaries && !spans_on_boundaries(text, &content, &spans) {
                 on_boundaries = false;
                 break;
@@ -442,11 +428,10 @@ fn parse_inner(p: &mut Parser<'_>) -> Result<Record> {
         // value by value instead.
         p.warnings.truncate(warnings_before);
         spans.clear();
-        cursor = DelimiterCursor::new(&rec[base..data_end]);
     }
     let mut shapes: Vec<(Tag, Content)> = Vec::with_capacity(placed.len());
     for pl in &placed {
-        let content = field_shape(p, pl, base, layout, &mut spans, &mut cursor)?;
+        let content = field_shape(p, pl, base, layout, &mut spans)?;
         shapes.push((Tag::from_ascii3(pl.tag), content));
     }
     let fields = build_text(p, base, data_end, charset, shapes, spans)?;
@@ -474,7 +459,7 @@ fn parse_clean(
     }
     let count = dir.len() / ENTRY;
     let mut spans: Vec<Span> = Vec::with_capacity(count * 4);
-    let mut cursor = DelimiterCursor::new(&rec[base..data_end]);
+    let data = &rec[base..data_end];
     let mut shapes: SmallVec<[([u8; 3], Content); 40]> = SmallVec::with_capacity(count);
     for e in dir.chunks_exact(ENTRY) {
         let tag = [e[0], e[1], e[2]];
@@ -498,15 +483,7 @@ fn parse_clean(
                 end: (start + length - 1) as u32,
             }
         } else {
-            let after = &rec[(from + 3).min(to - 1)..];
-            plain_data_field(
-                &rec[from..to - 1],
-                after,
-                start as u32,
-                lenient,
-                &mut spans,
-                &mut cursor,
-            )?
+            plain_data_field(data, start, start + length - 1, lenient, &mut spans)?
         };
         shapes.push((tag, content));
     }
@@ -918,111 +895,46 @@ fn indicator_ok(c: u8) -> bool {
     c == b' ' || c.is_ascii_digit() || c.is_ascii_lowercase() || c == b'|'
 }
 
-/// The positions of subfield delimiters in `bytes[..len]`, eight bytes at a
-/// time (reading up to seven bytes past `len` when `bytes` has them).
-struct Delimiters<'a> {
-    bytes: &'a [u8],
-    len: usize,
-    /// Where the word after the current one starts.
-    next_word: usize,
-    /// High bit set in each byte of the current word that is a delimiter.
-    mask: u64,
-}
-
-impl<'a> Delimiters<'a> {
-    fn new(bytes: &'a [u8], len: usize) -> Self {
-        Delimiters {
-            bytes,
-            len: len.min(bytes.len()),
-            next_word: 0,
-            mask: 0,
+/// Bit `i` set when `data[at + i]` is a subfield delimiter, for the 64 bytes
+/// from `at` (bytes past the end of `data` count as not). One pass of 16-byte
+/// compares: fields are short (about 18 bytes a subfield), so a search per
+/// delimiter would cost more in calls than in scanning.
+#[inline]
+fn delimiter_mask(data: &[u8], at: usize) -> u64 {
+    let mut padded = [0u8; 64];
+    let block: &[u8; 64] = match data.get(at..at + 64) {
+        Some(b) => b.try_into().expect("64 bytes"),
+        None => {
+            let rest = data.get(at..).unwrap_or_default();
+            padded[..rest.len()].copy_from_slice(rest);
+            &padded
         }
+    };
+    let delimiter = wide::u8x16::splat(SUBFIELD_DELIMITER);
+    let mut mask = 0u64;
+    for (k, chunk) in block.chunks_exact(16).enumerate() {
+        let lanes = wide::u8x16::new(chunk.try_into().expect("16 bytes"));
+        let bits = lanes.cmp_eq(delimiter).move_mask() as u16;
+        mask |= u64::from(bits) << (16 * k);
     }
-}
-
-impl Iterator for Delimiters<'_> {
-    type Item = usize;
-
-    #[inline]
-    fn next(&mut self) -> Option<usize> {
-        const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-        const DELIMS: u64 = u64::from_ne_bytes([SUBFIELD_DELIMITER; 8]);
-        while self.mask == 0 {
-            if self.next_word >= self.len {
-                return None;
-            }
-            let rest = &self.bytes[self.next_word..];
-            let word: [u8; 8] = match rest.first_chunk::<8>() {
-                Some(w) => *w,
-                None => {
-                    let mut w = [0u8; 8];
-                    for (d, s) in w.iter_mut().zip(rest) {
-                        *d = *s;
-                    }
-                    w
-                }
-            };
-            // Zero bytes of `x` are the delimiters; the high bit of each byte
-            // of `mask` says whether that byte of `x` is zero (no carries
-            // cross bytes).
-            let x = u64::from_le_bytes(word) ^ DELIMS;
-            let mut mask = !(((x & LOW7) + LOW7) | x | LOW7);
-            let valid = self.len - self.next_word;
-            if valid < 8 {
-                mask &= (1u64 << (valid * 8)) - 1;
-            }
-            self.mask = mask;
-            self.next_word += 8;
-        }
-        let i = self.mask.trailing_zeros() as usize / 8;
-        self.mask &= self.mask - 1;
-        Some(self.next_word - 8 + i)
-    }
-}
-
-/// The subfield delimiters of a record's data area, found by one memchr
-/// pass as fields ask for them in data order (the usual layout). A field that
-/// starts before what was already handed out scans its own bytes instead.
-pub(crate) struct DelimiterCursor<'a> {
-    iter: memchr::Memchr<'a>,
-    /// The next delimiter not handed out (`usize::MAX` at the end).
-    next: usize,
-    /// Delimiters before this have been handed out or skipped.
-    consumed_to: usize,
-}
-
-impl<'a> DelimiterCursor<'a> {
-    pub(crate) fn new(data: &'a [u8]) -> Self {
-        let mut iter = memchr::memchr_iter(SUBFIELD_DELIMITER, data);
-        let next = iter.next().unwrap_or(usize::MAX);
-        DelimiterCursor {
-            iter,
-            next,
-            consumed_to: 0,
-        }
-    }
-
-    #[inline]
-    fn advance(&mut self) {
-        self.next = self.iter.next().unwrap_or(usize::MAX);
-    }
+    mask
 }
 
 /// A MARC 21 data field with nothing to report: two valid indicators, a
 /// delimiter, and subfields each with a printable ASCII code (in lenient
 /// mode also a value, and a code that is not upper case). `None` (and
 /// `spans` as it was) for anything else, which the general path handles.
-/// `content` is the field without its terminator, `at` its offset in the data
-/// area, and `after` the record from its fourth byte on.
+/// The field is `data[at..end]` without its terminator; `data` is the data
+/// area (or more of the record after it).
 #[inline]
 fn plain_data_field(
-    content: &[u8],
-    after: &[u8],
-    at: u32,
+    data: &[u8],
+    at: usize,
+    end: usize,
     lenient: bool,
     spans: &mut Vec<Span>,
-    cursor: &mut DelimiterCursor<'_>,
 ) -> Option<Content> {
+    let content = &data[at..end];
     let [first, second, SUBFIELD_DELIMITER, ..] = *content else {
         return None;
     };
@@ -1031,8 +943,7 @@ fn plain_data_field(
     }
     let first_span = spans.len();
     let body = &content[3..];
-    let body_at = at as usize + 3;
-    let body_end = body_at + body.len();
+    let body_at = at + 3;
     let mut piece_start = 0usize;
     // Ends the piece before the delimiter at `end` (relative to the body).
     let mut piece = |end: usize| -> bool {
@@ -1053,26 +964,21 @@ fn plain_data_field(
         }
     };
     let mut ok = true;
-    if body_at >= cursor.consumed_to {
-        while cursor.next < body_at {
-            cursor.advance();
+    let mut block = 0;
+    'blocks: while block < body.len() {
+        let mut mask = delimiter_mask(data, body_at + block);
+        if body.len() - block < 64 {
+            mask &= (1u64 << (body.len() - block)) - 1;
         }
-        while cursor.next < body_end {
-            let end = cursor.next - body_at;
-            cursor.advance();
+        while mask != 0 {
+            let end = block + mask.trailing_zeros() as usize;
+            mask &= mask - 1;
             if !piece(end) {
                 ok = false;
-                break;
+                break 'blocks;
             }
         }
-        cursor.consumed_to = body_end;
-    } else {
-        for end in Delimiters::new(after, body.len()) {
-            if !piece(end) {
-                ok = false;
-                break;
-            }
-        }
+        block += 64;
     }
     if !ok || !piece(body.len()) {
         spans.truncate(first_span);
@@ -1093,7 +999,6 @@ fn field_shape(
     base: usize,
     layout: Layout,
     spans: &mut Vec<Span>,
-    cursor: &mut DelimiterCursor<'_>,
 ) -> Result<Content> {
     let rec = p.rec;
     let mut end = pl.field.end;
@@ -1119,10 +1024,8 @@ fn field_shape(
     }
     let content = &rec[start..end];
     if layout.indicator_count == 2 && layout.code_len == 2 {
-        let after = &rec[(start + 3).min(end)..];
-        if let Some(content) =
-            plain_data_field(content, after, rel(start), p.lenient, spans, cursor)
-        {
+        let data = &rec[base..];
+        if let Some(content) = plain_data_field(data, start - base, end - base, p.lenient, spans) {
             return Ok(content);
         }
     }
@@ -1455,6 +1358,25 @@ mod tests {
             ('b', 3)
         );
         assert_eq!(normalize_subfield_code(&[0xE9, b'x']), ('e', 1));
+    }
+
+    #[test]
+    fn delimiter_mask_marks_each_delimiter_of_64_bytes() {
+        let data: Vec<u8> = (0..150u32)
+            .map(|i| {
+                if i % 7 == 3 || i == 64 {
+                    SUBFIELD_DELIMITER
+                } else {
+                    b'a' + (i % 26) as u8
+                }
+            })
+            .collect();
+        for at in [0, 1, 63, 64, 100, 149, 150, 200] {
+            let expected = (0..64)
+                .filter(|&i| data.get(at + i) == Some(&SUBFIELD_DELIMITER))
+                .fold(0u64, |m, i| m | 1 << i);
+            assert_eq!(delimiter_mask(&data, at), expected, "at {at}");
+        }
     }
 
     /// The one-pass path gives exactly what the general path gives (record,
