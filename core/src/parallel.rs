@@ -216,21 +216,17 @@ impl<R: Read> ParallelReader<R> {
 
     /// Reads into `buf` until it holds `want` bytes or the input ends.
     fn fill(&mut self, buf: &mut Vec<u8>, want: usize) -> std::io::Result<()> {
-        while buf.len() < want && !self.eof {
-            let old = buf.len();
-            buf.resize(want, 0);
-            match self.inner.read(&mut buf[old..]) {
-                Ok(0) => {
-                    buf.truncate(old);
-                    self.eof = true;
-                }
-                Ok(n) => buf.truncate(old + n),
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(old),
-                Err(e) => {
-                    buf.truncate(old);
-                    return Err(e);
-                }
-            }
+        if buf.len() >= want || self.eof {
+            return Ok(());
+        }
+        let limit = want - buf.len();
+        buf.reserve(limit);
+        // `read_to_end` reads files and slices straight into the spare
+        // capacity (no zeroing of the chunk first) and keeps what it read
+        // before an error.
+        let n = (&mut self.inner).take(limit as u64).read_to_end(buf)?;
+        if n < limit {
+            self.eof = true;
         }
         Ok(())
     }
