@@ -15,7 +15,7 @@ use std::sync::mpsc;
 use rayon::prelude::*;
 
 use crate::error::{Error, ErrorKind, Result, Warning};
-use crate::iso2709::{frame, parse_frame, Frame, Framing};
+use crate::iso2709::{frame, parse_frame_in, Frame, Framing, Group};
 use crate::options::ReadOptions;
 use crate::record::Record;
 
@@ -52,6 +52,13 @@ struct Parsed {
     bytes: Vec<u8>,
 }
 
+/// Records parsed together: clean ones share one text buffer (see
+/// `Group`), so a pool thread makes about one allocation per record instead
+/// of four. Freeing them falls to the caller's thread, and glibc's malloc
+/// is slow at memory freed on another thread than the one that took it.
+/// A record kept alone keeps its group's text (about 16 KB) alive.
+const GROUP: usize = 16;
+
 fn parse_frames(
     bytes: &[u8],
     frames: &[Frame],
@@ -61,28 +68,45 @@ fn parse_frames(
     keep_bytes: bool,
 ) -> Vec<Parsed> {
     frames
-        .par_iter()
+        .par_chunks(GROUP)
         .enumerate()
-        .map(|(i, f)| {
-            let index = first_index + i as u64;
-            let start = offset + f.range.start as u64;
-            let mut warnings = Vec::new();
-            let result = parse_frame(&bytes[f.range.clone()], f.defect, options, &mut warnings)
-                .map_err(|e| e.with_record(index).shifted(start));
-            for w in &mut warnings {
-                w.position.record_index.get_or_insert(index);
-                w.position.byte_offset = Some(w.position.byte_offset.unwrap_or(0) + start);
+        .flat_map_iter(|(k, chunk)| {
+            let mut group = Group::default();
+            let mut in_group = Vec::with_capacity(chunk.len());
+            let mut parsed: Vec<Parsed> = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    let index = first_index + (k * GROUP + i) as u64;
+                    let start = offset + f.range.start as u64;
+                    let mut warnings = Vec::new();
+                    let before = group.len();
+                    let rec = &bytes[f.range.clone()];
+                    let result =
+                        parse_frame_in(rec, f.defect, options, &mut warnings, Some(&mut group))
+                            .map_err(|e| e.with_record(index).shifted(start));
+                    in_group.push(group.len() > before);
+                    for w in &mut warnings {
+                        w.position.record_index.get_or_insert(index);
+                        w.position.byte_offset = Some(w.position.byte_offset.unwrap_or(0) + start);
+                    }
+                    Parsed {
+                        result,
+                        warnings,
+                        offset: start,
+                        bytes: if keep_bytes { rec.to_vec() } else { Vec::new() },
+                    }
+                })
+                .collect();
+            if group.len() > 0 {
+                let waiting = parsed.iter_mut().zip(in_group).filter(|(_, g)| *g);
+                for ((p, _), fields) in waiting.zip(group.finish()) {
+                    if let Ok(record) = &mut p.result {
+                        *record.fields_mut() = fields;
+                    }
+                }
             }
-            Parsed {
-                result,
-                warnings,
-                offset: start,
-                bytes: if keep_bytes {
-                    bytes[f.range.clone()].to_vec()
-                } else {
-                    Vec::new()
-                },
-            }
+            parsed
         })
         .collect()
 }

@@ -41,6 +41,7 @@ use crate::options::{Mode, ReadOptions};
 use crate::record::Record;
 
 pub(crate) use frame::{frame, Defect, Frame, Framing};
+pub(crate) use parse::Group;
 pub use write::{write_record, MarcWriter, WriteCharset, WriteOptions};
 
 /// Ends a record.
@@ -58,6 +59,18 @@ pub(crate) fn parse_frame(
     options: &ReadOptions,
     warnings: &mut Vec<Warning>,
 ) -> Result<Record> {
+    parse_frame_in(bytes, defect, options, warnings, None)
+}
+
+/// [`parse_frame`]; a clean record goes into `group` (when given) and comes
+/// back without fields, which [`parse::Group::finish`] gives.
+pub(crate) fn parse_frame_in(
+    bytes: &[u8],
+    defect: Option<Defect>,
+    options: &ReadOptions,
+    warnings: &mut Vec<Warning>,
+    group: Option<&mut parse::Group>,
+) -> Result<Record> {
     let lenient = options.mode == Mode::Lenient;
     let mut ctx = parse::Context::default();
     match defect {
@@ -70,7 +83,7 @@ pub(crate) fn parse_frame(
                 ..*options
             };
             let mut scratch = Vec::new();
-            return match parse::parse(bytes, &strict, &mut scratch, ctx) {
+            return match parse::parse(bytes, &strict, &mut scratch, ctx, None) {
                 Err(e) => Err(e),
                 Ok(_) => Err(defect.expect("a defect").to_error(bytes.len())),
             };
@@ -83,7 +96,7 @@ pub(crate) fn parse_frame(
         }
         Some(d) => return Err(d.to_error(bytes.len())),
     }
-    parse::parse(bytes, options, warnings, ctx)
+    parse::parse(bytes, options, warnings, ctx, group)
 }
 
 /// Parses one record from a slice holding exactly that record (a trailing

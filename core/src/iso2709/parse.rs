@@ -227,6 +227,8 @@ struct Parser<'a> {
     warnings: &'a mut Vec<Warning>,
     ctx: Context,
     lenient: bool,
+    /// Where clean records go when parsing a group (see [`Group`]).
+    group: Option<&'a mut Group>,
 }
 
 impl Parser<'_> {
@@ -265,6 +267,7 @@ pub(crate) fn parse(
     options: &ReadOptions,
     warnings: &mut Vec<Warning>,
     ctx: Context,
+    group: Option<&mut Group>,
 ) -> Result<Record> {
     let mut p = Parser {
         rec,
@@ -272,6 +275,8 @@ pub(crate) fn parse(
         warnings,
         ctx,
         lenient: options.mode == Mode::Lenient,
+        // A truncated record is an error whatever its bytes hold.
+        group: group.filter(|_| !ctx.truncated),
     };
     let result = parse_inner(&mut p);
     match result {
@@ -365,7 +370,12 @@ fn parse_inner(p: &mut Parser<'_>) -> Result<Record> {
     };
     let clean_path = !p.ctx.oversize && !p.ctx.general_only && layout == Layout::MARC21;
     if let Some(text) = direct.filter(|_| clean_path) {
-        if let Some(record) = parse_clean(rec, leader, base, data_end, text, p.lenient) {
+        if let Some(group) = p.group.as_deref_mut() {
+            // The fields come from `Group::finish`.
+            if group.add(rec, base, data_end, text, p.lenient) {
+                return Ok(Record::from_parts(leader, Vec::new()));
+            }
+        } else if let Some(record) = parse_clean(rec, leader, base, data_end, text, p.lenient) {
             return Ok(record);
         }
     }
@@ -452,40 +462,12 @@ fn parse_clean(
     text: &str,
     lenient: bool,
 ) -> Option<Record> {
-    const ENTRY: usize = 12;
-    let dir = &rec[LEADER_LEN..base - 1];
-    if !dir.len().is_multiple_of(ENTRY) {
-        return None;
-    }
-    let count = dir.len() / ENTRY;
+    let count = (base - 1 - LEADER_LEN) / 12;
     let mut spans: Vec<Span> = Vec::with_capacity(count * 4);
-    let data = &rec[base..data_end];
     let mut shapes: SmallVec<[([u8; 3], Content); 40]> = SmallVec::with_capacity(count);
-    for e in dir.chunks_exact(ENTRY) {
-        let tag = [e[0], e[1], e[2]];
-        if !tag_is_valid(&tag) {
-            return None;
-        }
-        let length = entry_number(&e[3..7])?;
-        let start = entry_number(&e[7..12])?;
-        let (from, to) = (base + start, base + start + length);
-        // Lenient placement also wants each field to follow a terminator.
-        if length == 0
-            || to > data_end
-            || rec[to - 1] != FIELD_TERMINATOR
-            || (lenient && start > 0 && rec[from - 1] != FIELD_TERMINATOR)
-        {
-            return None;
-        }
-        let content = if is_control_tag(&tag) {
-            Content::Control {
-                start: start as u32,
-                end: (start + length - 1) as u32,
-            }
-        } else {
-            plain_data_field(data, start, start + length - 1, lenient, &mut spans)?
-        };
-        shapes.push((tag, content));
+    let push = |tag, content| shapes.push((tag, content));
+    if !clean_shapes(rec, base, data_end, lenient, 0, &mut spans, push) {
+        return None;
     }
     let shared = Arc::new(SharedText {
         text: text.into(),
@@ -496,6 +478,113 @@ fn parse_clean(
         fields.push(Field::from_shared(Tag::from_ascii3(tag), &shared, content));
     }
     Some(Record::from_parts(leader, fields))
+}
+
+/// [`parse_clean`]'s walk: pushes each field's tag and content, and the
+/// subfield spans, with text offsets moved by `shift`. False (with
+/// `spans` and the pushed shapes to be dropped by the caller) when the record
+/// is not that simple.
+fn clean_shapes(
+    rec: &[u8],
+    base: usize,
+    data_end: usize,
+    lenient: bool,
+    shift: usize,
+    spans: &mut Vec<Span>,
+    mut push: impl FnMut([u8; 3], Content),
+) -> bool {
+    const ENTRY: usize = 12;
+    let dir = &rec[LEADER_LEN..base - 1];
+    if !dir.len().is_multiple_of(ENTRY) {
+        return false;
+    }
+    let data = &rec[base..data_end];
+    for e in dir.chunks_exact(ENTRY) {
+        let tag = [e[0], e[1], e[2]];
+        if !tag_is_valid(&tag) {
+            return false;
+        }
+        let (Some(length), Some(start)) = (entry_number(&e[3..7]), entry_number(&e[7..12])) else {
+            return false;
+        };
+        let (from, to) = (base + start, base + start + length);
+        // Lenient placement also wants each field to follow a terminator.
+        if length == 0
+            || to > data_end
+            || rec[to - 1] != FIELD_TERMINATOR
+            || (lenient && start > 0 && rec[from - 1] != FIELD_TERMINATOR)
+        {
+            return false;
+        }
+        let content = if is_control_tag(&tag) {
+            Content::Control {
+                start: (shift + start) as u32,
+                end: (shift + start + length - 1) as u32,
+            }
+        } else {
+            let end = start + length - 1;
+            match plain_data_field(data, start, end, lenient, shift, spans) {
+                Some(content) => content,
+                None => return false,
+            }
+        };
+        push(tag, content);
+    }
+    true
+}
+
+/// Clean records of a group (parallel parsing) put into one shared text and
+/// span buffer: one set of allocations for the group instead of one per
+/// record. Holding any record of a group keeps the whole group's text.
+#[derive(Default)]
+pub(crate) struct Group {
+    text: String,
+    spans: Vec<Span>,
+    shapes: Vec<([u8; 3], Content)>,
+    /// Each added record's range of `shapes`.
+    records: Vec<std::ops::Range<usize>>,
+}
+
+impl Group {
+    /// Records added and waiting for their fields.
+    pub(crate) fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// [`parse_clean`] into the group; false if the record is not clean.
+    fn add(&mut self, rec: &[u8], base: usize, data_end: usize, text: &str, lenient: bool) -> bool {
+        let shift = self.text.len();
+        // Offsets in the shared text are 32-bit.
+        if shift + text.len() > u32::MAX as usize {
+            return false;
+        }
+        let (spans_before, shapes_before) = (self.spans.len(), self.shapes.len());
+        let shapes = &mut self.shapes;
+        let push = |tag, content| shapes.push((tag, content));
+        if !clean_shapes(rec, base, data_end, lenient, shift, &mut self.spans, push) {
+            self.spans.truncate(spans_before);
+            self.shapes.truncate(shapes_before);
+            return false;
+        }
+        self.text.push_str(text);
+        self.records.push(shapes_before..self.shapes.len());
+        true
+    }
+
+    /// The fields of each record added, in the order they were added.
+    pub(crate) fn finish(self) -> impl Iterator<Item = Vec<Field>> {
+        let shared = Arc::new(SharedText {
+            text: self.text.into_boxed_str(),
+            spans: self.spans,
+        });
+        let shapes = self.shapes;
+        self.records.into_iter().map(move |range| {
+            shapes[range]
+                .iter()
+                .map(|&(tag, content)| Field::from_shared(Tag::from_ascii3(tag), &shared, content))
+                .collect()
+        })
+    }
 }
 
 /// The base address, checked; lenient mode (and oversize records) find it from
@@ -925,13 +1014,14 @@ fn delimiter_mask(data: &[u8], at: usize) -> u64 {
 /// mode also a value, and a code that is not upper case). `None` (and
 /// `spans` as it was) for anything else, which the general path handles.
 /// The field is `data[at..end]` without its terminator; `data` is the data
-/// area (or more of the record after it).
+/// area (or more of the record after it). Span offsets are moved by `shift`.
 #[inline]
 fn plain_data_field(
     data: &[u8],
     at: usize,
     end: usize,
     lenient: bool,
+    shift: usize,
     spans: &mut Vec<Span>,
 ) -> Option<Content> {
     let content = &data[at..end];
@@ -944,6 +1034,7 @@ fn plain_data_field(
     let first_span = spans.len();
     let body = &content[3..];
     let body_at = at + 3;
+    let text_at = shift + body_at;
     let mut piece_start = 0usize;
     // Ends the piece before the delimiter at `end` (relative to the body).
     let mut piece = |end: usize| -> bool {
@@ -954,8 +1045,8 @@ fn plain_data_field(
             {
                 spans.push(Span {
                     code: char::from(c),
-                    start: (body_at + piece_start + 1) as u32,
-                    end: (body_at + end) as u32,
+                    start: (text_at + piece_start + 1) as u32,
+                    end: (text_at + end) as u32,
                 });
                 piece_start = end + 1;
                 true
@@ -1025,7 +1116,8 @@ fn field_shape(
     let content = &rec[start..end];
     if layout.indicator_count == 2 && layout.code_len == 2 {
         let data = &rec[base..];
-        if let Some(content) = plain_data_field(data, start - base, end - base, p.lenient, spans) {
+        if let Some(content) = plain_data_field(data, start - base, end - base, p.lenient, 0, spans)
+        {
             return Ok(content);
         }
     }
@@ -1412,7 +1504,7 @@ mod tests {
                 general_only,
                 ..Context::default()
             };
-            let result = parse(rec, options, &mut warnings, ctx);
+            let result = parse(rec, options, &mut warnings, ctx, None);
             format!("{result:?} {warnings:?}")
         };
         let (mut records, mut clean) = (0, 0);
