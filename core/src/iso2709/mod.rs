@@ -148,7 +148,10 @@ const CHUNK: usize = 256 << 10;
 pub struct MarcReader<R: Read> {
     inner: R,
     options: ReadOptions,
+    /// Input in `buf[..filled]`; the rest is room for the next read, zeroed
+    /// once when the buffer grows rather than before every read.
     buf: Vec<u8>,
+    filled: usize,
     /// Start of unread data in `buf`.
     pos: usize,
     /// Absolute input offset of `buf[0]`.
@@ -166,6 +169,7 @@ impl<R: Read> MarcReader<R> {
             inner,
             options,
             buf: Vec::new(),
+            filled: 0,
             pos: 0,
             buf_offset: 0,
             eof: false,
@@ -208,26 +212,28 @@ impl<R: Read> MarcReader<R> {
     /// Reads more input. Returns false at end of input.
     fn fill(&mut self) -> std::io::Result<bool> {
         // Drop what was consumed once it is most of the buffer.
-        if self.pos > 0 && self.pos >= self.buf.len() / 2 {
-            self.buf.drain(..self.pos);
+        if self.pos > 0 && self.pos >= self.filled / 2 {
+            self.buf.copy_within(self.pos..self.filled, 0);
+            self.filled -= self.pos;
             self.buf_offset += self.pos as u64;
             self.last = 0..0;
             self.pos = 0;
         }
-        let want = CHUNK.max(self.buf.len() - self.pos);
-        let old = self.buf.len();
-        self.buf.resize(old + want, 0);
+        let want = CHUNK.max(self.filled - self.pos);
+        if self.buf.len() < self.filled + want {
+            self.buf.resize(self.filled + want, 0);
+        }
         loop {
-            match self.inner.read(&mut self.buf[old..]) {
+            match self
+                .inner
+                .read(&mut self.buf[self.filled..self.filled + want])
+            {
                 Ok(n) => {
-                    self.buf.truncate(old + n);
+                    self.filled += n;
                     return Ok(n > 0);
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    self.buf.truncate(old);
-                    return Err(e);
-                }
+                Err(e) => return Err(e),
             }
         }
     }
@@ -249,7 +255,7 @@ impl<R: Read> Iterator for MarcReader<R> {
             return None;
         }
         let frame = loop {
-            match frame(&self.buf, self.pos, self.eof) {
+            match frame(&self.buf[..self.filled], self.pos, self.eof) {
                 Framing::NeedMore => match self.fill() {
                     Ok(more) => self.eof = !more,
                     Err(e) => {
@@ -261,7 +267,7 @@ impl<R: Read> Iterator for MarcReader<R> {
                     }
                 },
                 Framing::End => {
-                    self.pos = self.buf.len();
+                    self.pos = self.filled;
                     return None;
                 }
                 Framing::Frame(f) => break f,
