@@ -71,7 +71,8 @@ fn parse_frames(
         .par_chunks(GROUP)
         .enumerate()
         .flat_map_iter(|(k, chunk)| {
-            let mut group = Group::default();
+            let chunk_bytes = chunk.iter().map(|f| f.range.len()).sum();
+            let mut group = Group::with_capacity(chunk_bytes);
             let mut in_group = Vec::with_capacity(chunk.len());
             let mut parsed: Vec<Parsed> = chunk
                 .iter()

@@ -546,6 +546,19 @@ pub(crate) struct Group {
 }
 
 impl Group {
+    /// A group for records of about `bytes` bytes in all: room for their
+    /// text, and for spans and fields at MARC 21's usual density (about one
+    /// subfield in 31 bytes, one field in 48), so that adding seldom grows
+    /// (and copies) a buffer.
+    pub(crate) fn with_capacity(bytes: usize) -> Self {
+        Group {
+            text: String::with_capacity(bytes),
+            spans: Vec::with_capacity(bytes / 24),
+            shapes: Vec::with_capacity(bytes / 32),
+            records: Vec::new(),
+        }
+    }
+
     /// Records added and waiting for their fields.
     pub(crate) fn len(&self) -> usize {
         self.records.len()
