@@ -66,11 +66,13 @@ fn parse_frames(
     first_index: u64,
     offset: u64,
     keep_bytes: bool,
-) -> Vec<Parsed> {
+) -> Vec<Vec<Parsed>> {
+    // One Vec per group, collected in place (a flattening collect would
+    // copy every result once more).
     frames
         .par_chunks(GROUP)
         .enumerate()
-        .flat_map_iter(|(k, chunk)| {
+        .map(|(k, chunk)| {
             let chunk_bytes = chunk.iter().map(|f| f.range.len()).sum();
             let mut group = Group::with_capacity(chunk_bytes);
             let mut in_group = Vec::with_capacity(chunk.len());
@@ -117,13 +119,14 @@ pub fn parse_all(bytes: &[u8], options: &ReadOptions) -> Vec<Result<Record>> {
     let (frames, _) = frames(bytes, true);
     parse_frames(bytes, &frames, options, 0, 0, false)
         .into_iter()
+        .flatten()
         .map(|p| p.result)
         .collect()
 }
 
 /// One chunk's records, parsed, with the chunk's buffer (to be reused).
 struct Batch {
-    results: Vec<Parsed>,
+    results: Vec<Vec<Parsed>>,
     buffer: Vec<u8>,
 }
 
@@ -150,7 +153,7 @@ pub struct ParallelReader<R: Read> {
     io_error: Option<Error>,
     failed: bool,
     in_flight: VecDeque<mpsc::Receiver<Batch>>,
-    current: std::vec::IntoIter<Parsed>,
+    current: std::iter::Flatten<std::vec::IntoIter<Vec<Parsed>>>,
     spare_buffers: Vec<Vec<u8>>,
     warnings: Vec<Warning>,
     keep_bytes: bool,
@@ -189,7 +192,7 @@ impl<R: Read> ParallelReader<R> {
             io_error: None,
             failed: false,
             in_flight: VecDeque::new(),
-            current: Vec::new().into_iter(),
+            current: Vec::new().into_iter().flatten(),
             spare_buffers: Vec::new(),
             warnings: Vec::new(),
             keep_bytes: false,
@@ -343,7 +346,7 @@ impl<R: Read> Iterator for ParallelReader<R> {
             };
             match rx.recv() {
                 Ok(batch) => {
-                    self.current = batch.results.into_iter();
+                    self.current = batch.results.into_iter().flatten();
                     self.spare_buffers.push(batch.buffer);
                     // Start the next chunk before handing out this one.
                     self.top_up();
