@@ -15,6 +15,7 @@ use std::sync::mpsc;
 use rayon::prelude::*;
 
 use crate::error::{Error, ErrorKind, Result, Warning};
+use crate::field::Field;
 use crate::iso2709::{frame, parse_frame_in, Frame, Framing, Group};
 use crate::options::ReadOptions;
 use crate::record::Record;
@@ -50,14 +51,34 @@ struct Parsed {
     offset: u64,
     /// The record's raw bytes, when the reader keeps them.
     bytes: Vec<u8>,
+    /// A clean record whose fields wait in its group's list: so many of
+    /// them, in order.
+    deferred_fields: Option<usize>,
+}
+
+/// A group's records, parsed, and the fields its records wait for.
+struct GroupParsed {
+    parsed: Vec<Parsed>,
+    fields: Vec<Field>,
 }
 
 /// Records parsed together: clean ones share one text buffer (see
-/// `Group`), so a pool thread makes about one allocation per record instead
-/// of four. Freeing them falls to the caller's thread, and glibc's malloc
-/// is slow at memory freed on another thread than the one that took it.
-/// A record kept alone keeps its group's text (about 16 KB) alive.
+/// `Group`), so a pool thread makes a few allocations per group instead of
+/// four per record: freeing them falls to the caller's thread, and glibc's
+/// malloc is slow with memory freed on another thread than the one that
+/// took it. A record kept alone keeps its group's text (about 16 KB) alive.
 const GROUP: usize = 16;
+
+/// How the fields of a group's clean records are handed over.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fields {
+    /// Each record gets its own Vec on the pool thread.
+    InRecord,
+    /// The group's fields come in one list; the thread that takes the
+    /// records gives each its Vec, so that the Vecs are taken and freed on
+    /// the same thread (the streaming reader: the caller drops the records).
+    Deferred,
+}
 
 fn parse_frames(
     bytes: &[u8],
@@ -66,7 +87,8 @@ fn parse_frames(
     first_index: u64,
     offset: u64,
     keep_bytes: bool,
-) -> Vec<Vec<Parsed>> {
+    handover: Fields,
+) -> Vec<GroupParsed> {
     // One Vec per group, collected in place (a flattening collect would
     // copy every result once more).
     frames
@@ -98,18 +120,28 @@ fn parse_frames(
                         warnings,
                         offset: start,
                         bytes: if keep_bytes { rec.to_vec() } else { Vec::new() },
+                        deferred_fields: None,
                     }
                 })
                 .collect();
+            let mut fields = Vec::new();
             if group.len() > 0 {
                 let waiting = parsed.iter_mut().zip(in_group).filter(|(_, g)| *g);
-                for ((p, _), fields) in waiting.zip(group.finish()) {
-                    if let Ok(record) = &mut p.result {
-                        *record.fields_mut() = fields;
+                if handover == Fields::Deferred {
+                    let counts;
+                    (fields, counts) = group.finish_flat();
+                    for ((p, _), n) in waiting.zip(counts) {
+                        p.deferred_fields = Some(n);
+                    }
+                } else {
+                    for ((p, _), record_fields) in waiting.zip(group.finish()) {
+                        if let Ok(record) = &mut p.result {
+                            *record.fields_mut() = record_fields;
+                        }
                     }
                 }
             }
-            parsed
+            GroupParsed { parsed, fields }
         })
         .collect()
 }
@@ -117,16 +149,16 @@ fn parse_frames(
 /// Parses every record in `bytes` on rayon's global pool, in input order.
 pub fn parse_all(bytes: &[u8], options: &ReadOptions) -> Vec<Result<Record>> {
     let (frames, _) = frames(bytes, true);
-    parse_frames(bytes, &frames, options, 0, 0, false)
+    parse_frames(bytes, &frames, options, 0, 0, false, Fields::InRecord)
         .into_iter()
-        .flatten()
+        .flat_map(|g| g.parsed)
         .map(|p| p.result)
         .collect()
 }
 
 /// One chunk's records, parsed, with the chunk's buffer (to be reused).
 struct Batch {
-    results: Vec<Vec<Parsed>>,
+    results: Vec<GroupParsed>,
     buffer: Vec<u8>,
 }
 
@@ -153,7 +185,9 @@ pub struct ParallelReader<R: Read> {
     io_error: Option<Error>,
     failed: bool,
     in_flight: VecDeque<mpsc::Receiver<Batch>>,
-    current: std::iter::Flatten<std::vec::IntoIter<Vec<Parsed>>>,
+    groups: std::vec::IntoIter<GroupParsed>,
+    current: std::vec::IntoIter<Parsed>,
+    current_fields: std::vec::IntoIter<Field>,
     spare_buffers: Vec<Vec<u8>>,
     warnings: Vec<Warning>,
     keep_bytes: bool,
@@ -192,7 +226,9 @@ impl<R: Read> ParallelReader<R> {
             io_error: None,
             failed: false,
             in_flight: VecDeque::new(),
-            current: Vec::new().into_iter().flatten(),
+            groups: Vec::new().into_iter(),
+            current: Vec::new().into_iter(),
+            current_fields: Vec::new().into_iter(),
             spare_buffers: Vec::new(),
             warnings: Vec::new(),
             keep_bytes: false,
@@ -297,7 +333,15 @@ impl<R: Read> ParallelReader<R> {
         let keep = self.keep_bytes;
         let (tx, rx) = mpsc::sync_channel(1);
         self.pool.spawn(move || {
-            let results = parse_frames(&buf, &frames, &options, first, offset, keep);
+            let results = parse_frames(
+                &buf,
+                &frames,
+                &options,
+                first,
+                offset,
+                keep,
+                Fields::Deferred,
+            );
             // The reader may have been dropped: nothing to do then.
             let _ = tx.send(Batch {
                 results,
@@ -329,12 +373,23 @@ impl<R: Read> Iterator for ParallelReader<R> {
 
     fn next(&mut self) -> Option<Result<Record>> {
         loop {
-            if let Some(parsed) = self.current.next() {
+            if let Some(mut parsed) = self.current.next() {
+                if let Some(n) = parsed.deferred_fields {
+                    let fields = self.current_fields.by_ref().take(n).collect();
+                    if let Ok(record) = &mut parsed.result {
+                        *record.fields_mut() = fields;
+                    }
+                }
                 self.warnings = parsed.warnings;
                 self.last_bytes = parsed.bytes;
                 self.last_offset = parsed.offset;
                 self.records_read += 1;
                 return Some(parsed.result);
+            }
+            if let Some(group) = self.groups.next() {
+                self.current = group.parsed.into_iter();
+                self.current_fields = group.fields.into_iter();
+                continue;
             }
             if self.failed {
                 return None;
@@ -346,7 +401,7 @@ impl<R: Read> Iterator for ParallelReader<R> {
             };
             match rx.recv() {
                 Ok(batch) => {
-                    self.current = batch.results.into_iter().flatten();
+                    self.groups = batch.results.into_iter();
                     self.spare_buffers.push(batch.buffer);
                     // Start the next chunk before handing out this one.
                     self.top_up();
