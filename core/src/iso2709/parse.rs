@@ -196,7 +196,8 @@ fn tag_is_valid(tag: &[u8]) -> bool {
 
 /// Control fields are the numeric tags below 010.
 pub(crate) fn is_control_tag(tag: &[u8]) -> bool {
-    tag.len() == 3 && tag.iter().all(u8::is_ascii_digit) && tag < b"010".as_slice()
+    // "000" to "009", without a slice comparison.
+    matches!(tag, [b'0', b'0', c] if c.is_ascii_digit())
 }
 
 /// A tag for messages, formatted only when a message is made.
@@ -1479,6 +1480,16 @@ mod tests {
             ('b', 3)
         );
         assert_eq!(normalize_subfield_code(&[0xE9, b'x']), ('e', 1));
+    }
+
+    #[test]
+    fn control_tags_are_000_to_009() {
+        for tag in [&b"001"[..], b"008", b"009", b"000"] {
+            assert!(is_control_tag(tag), "{tag:?}");
+        }
+        for tag in [&b"010"[..], b"00A", b"0 1", b"01", b"0011", b"100", b"A01"] {
+            assert!(!is_control_tag(tag), "{tag:?}");
+        }
     }
 
     #[test]
