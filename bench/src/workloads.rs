@@ -109,7 +109,7 @@ pub fn core_parse_all(pool: &rayon::ThreadPool, bytes: &[u8]) -> (Tally, Vec<Res
     (tally, records)
 }
 
-/// `parallel::ParallelReader` over the buffer as a stream (8 MiB batches)
+/// `parallel::ParallelReader` over the buffer as a stream (default batches)
 /// with `threads` threads, each record dropped as it comes.
 pub fn core_parallel_reader(bytes: &[u8], threads: usize) -> Tally {
     let reader = ParallelReader::new(bytes, ReadOptions::strict(), threads).expect("a pool");

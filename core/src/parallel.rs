@@ -203,7 +203,10 @@ pub struct ParallelReader<R: Read> {
     records_framed: u64,
 }
 
-const DEFAULT_CHUNK: usize = 4 << 20;
+/// Small enough that a chunk read on the caller's thread is still in the
+/// shared cache when a pool thread parses it, and its records when the
+/// caller takes them (4 MiB chunks cost about a third more CPU time).
+const DEFAULT_CHUNK: usize = 512 << 10;
 
 impl ParallelReader<File> {
     /// Opens a file; `threads` = 0 means one per core.
@@ -245,7 +248,7 @@ impl<R: Read> ParallelReader<R> {
         })
     }
 
-    /// Bytes read per batch (default 4 MiB; at least 64 KiB).
+    /// Bytes read per batch (default 512 KiB; at least 64 KiB).
     pub fn with_chunk_size(mut self, bytes: usize) -> Self {
         self.chunk_size = bytes.max(64 << 10);
         self
