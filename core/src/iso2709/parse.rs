@@ -1020,15 +1020,19 @@ fn indicator_ok(c: u8) -> bool {
 /// delimiter would cost more in calls than in scanning.
 #[inline]
 fn delimiter_mask(data: &[u8], at: usize) -> u64 {
-    let mut padded = [0u8; 64];
-    let block: &[u8; 64] = match data.get(at..at + 64) {
-        Some(b) => b.try_into().expect("64 bytes"),
+    match data.get(at..at + 64) {
+        Some(block) => block_delimiter_mask(block.try_into().expect("64 bytes")),
         None => {
+            let mut padded = [0u8; 64];
             let rest = data.get(at..).unwrap_or_default();
             padded[..rest.len()].copy_from_slice(rest);
-            &padded
+            block_delimiter_mask(&padded)
         }
-    };
+    }
+}
+
+#[inline]
+fn block_delimiter_mask(block: &[u8; 64]) -> u64 {
     let delimiter = wide::u8x16::splat(SUBFIELD_DELIMITER);
     let mut mask = 0u64;
     for (k, chunk) in block.chunks_exact(16).enumerate() {
