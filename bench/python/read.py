@@ -9,9 +9,13 @@ The first N records of the file are copied to a temporary file (pymarc needs
 minutes for all 250,000). Each implementation runs in its own subprocess:
 pymarc and this mrrc with this interpreter, the PyPI mrrc 0.9.2 with
 --peer-python (a throwaway venv, default /tmp/venv-peer-mrrc/bin/python;
-skipped when missing). Times are the best of --repeat runs (pymarc: one run),
-in process CPU time (time.process_time) for the single-threaded cases and
-wall time for threads.
+skipped when missing). Times are the best of --repeat runs of every
+implementation, in process CPU time (time.process_time) for the
+single-threaded cases and wall time for threads. The floor rows time the
+same loops over Python objects that already exist (plus mrrc's reading):
+what any implementation handing out those objects could at best reach.
+The thread rows are medians of interleaved rounds, each round with its own
+sha256 control (see threads_report).
 `--batches` prints records/s against the reader's batch size (records parsed
 per GIL release) with one and two threads.
 """
@@ -104,6 +108,77 @@ def path_threads2(m, impl, path):
     return sum(1 for _ in m.MARCReader(path, threads=2))
 
 
+class _PlainField:
+    """A field as plain Python objects, built before timing (floor rows)."""
+
+    __slots__ = ("control_field", "_subfields", "_value")
+
+    def __init__(self, control_field, subfields, value):
+        self.control_field, self._subfields, self._value = control_field, subfields, value
+
+    def value(self):
+        return self._value
+
+    def __iter__(self):
+        return iter(self._subfields)
+
+
+class _PlainRecord:
+    __slots__ = ("_fields",)
+
+    def __init__(self, fields):
+        self._fields = fields
+
+    def get_fields(self):
+        return self._fields
+
+
+def floor_every(m, impl, path):
+    """The every-value loop over objects that already exist (no library in
+    the timed part), plus reading with this library: no implementation that
+    hands out the same objects can be faster."""
+    recs = [
+        _PlainRecord(
+            [
+                _PlainField(f.control_field, tuple(m.Subfield(c, v) for c, v in f) if not f.control_field else (), f.value())
+                for f in r.get_fields()
+            ]
+        )
+        for r in m.MARCReader(path)
+    ]
+
+    def loop():
+        n = 0
+        for r in recs:
+            for f in r.get_fields():
+                n += len(f.value())
+                if not f.control_field:
+                    for sf in f:
+                        n += len(sf.value)
+        return n
+
+    return loop
+
+
+def floor_as_dict(m, impl, path):
+    """`marshal.loads` (CPython's own C builder) of the `as_dict()` objects,
+    plus reading with this library."""
+    import marshal
+
+    blobs = [marshal.dumps(r.as_dict()) for r in m.MARCReader(path)]
+
+    def loop():
+        return sum(len(marshal.loads(b)["fields"]) for b in blobs)
+
+    return loop
+
+
+# Floors: (setup returning the timed loop, case whose reading time is added).
+FLOORS = {
+    "floor_every": ("floor: iterate + the every-value loop over ready-made objects", floor_every, "iterate"),
+    "floor_as_dict": ("floor: iterate + `marshal.loads` of the `as_dict()` objects", floor_as_dict, "iterate"),
+}
+
 CASES = {
     "iterate": ("`for r in MARCReader(f)`", iterate),
     "title": ("+ `r.title`", titles),
@@ -152,6 +227,11 @@ def worker(impl, path, repeat):
         except Exception as e:  # a case an implementation lacks
             out[name] = None
             print(f"{impl} {name}: {type(e).__name__}: {e}", file=sys.stderr)
+    if impl == "mrrc":
+        for name, (_, setup, reading) in FLOORS.items():
+            loop = setup(m, impl, path)
+            t = best(loop, repeat, time.process_time)
+            out[name] = t + out[reading] if out.get(reading) else None
     print(json.dumps(out))
 
 
@@ -283,7 +363,7 @@ def main():
     except ImportError:
         pass
     n = iterate(mrrc, "mrrc", p1)
-    print(f"{n} records, {len(data) / 1e6:.1f} MB; best of {a.repeat} (pymarc: 1 run)")
+    print(f"{n} records, {len(data) / 1e6:.1f} MB; best of {a.repeat} for every implementation")
     if a.batches:
         return batches_report(p1, p2, n, a.repeat)
     if a.threads_only:
@@ -293,7 +373,7 @@ def main():
         cmd = [python, HERE, p1, "--worker", impl, "--repeat", str(repeat)]
         return json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
 
-    res = {"pymarc": run(sys.executable, "pymarc", 1), "mrrc": run(sys.executable, "mrrc", a.repeat)}
+    res = {"pymarc": run(sys.executable, "pymarc", a.repeat), "mrrc": run(sys.executable, "mrrc", a.repeat)}
     have_peer = os.path.exists(a.peer_python)
     res["peer"] = run(a.peer_python, "peer", a.repeat) if have_peer else {}
     cffi = len(bindings) > 1
@@ -319,6 +399,9 @@ def main():
             c = rate("mrrc_cffi", case)
             line += f" {cell(c)} | {ratio(c, p)} |"
         print(line)
+    for case, (label, *_rest) in FLOORS.items():
+        p, f = rate("pymarc", case.replace("floor_", "")), rate("mrrc", case)
+        print(f"| {label} | | | {cell(f)} | {ratio(f, p)} | |" + (" | |" if cffi else ""))
     m, o = rate("mrrc", "as_msgpack"), rate("mrrc", "ormsgpack")
     if m and o:
         print(f"\n`as_msgpack()` / `ormsgpack.packb(as_dict())` (mrrc records): {m / o:.1f}x")
