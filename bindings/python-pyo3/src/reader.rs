@@ -77,6 +77,9 @@ struct Prefetched {
     start: usize,
     end: usize,
     eof: bool,
+    /// Bytes asked for by the next read: doubles from 64 KiB up to
+    /// `FILE_READ`, so a small file costs no large buffer.
+    next_read: usize,
 }
 
 /// A Python binary file object as a `Read`. The reader tops the buffer up
@@ -106,11 +109,12 @@ impl PyFileRead {
                 start: 0,
                 end: 0,
                 eof: false,
+                next_read: 64 << 10,
             })),
         }
     }
 
-    /// Reads up to `FILE_READ` more bytes unless `low_water` are still buffered.
+    /// Reads until `low_water` bytes are buffered (or the file ends).
     fn top_up(&self, py: Python<'_>, low_water: usize) -> std::io::Result<()> {
         let mut guard = self.buf.lock().unwrap_or_else(|e| e.into_inner());
         let b = &mut *guard;
@@ -120,27 +124,31 @@ impl PyFileRead {
         b.data.copy_within(b.start..b.end, 0);
         b.end -= b.start;
         b.start = 0;
-        if b.data.len() < b.end + FILE_READ {
-            b.data.resize(b.end + FILE_READ, 0);
-        }
         let file = self.file.bind(py);
-        let n = if self.readinto {
-            read_into(py, file, &mut b.data[b.end..b.end + FILE_READ])?
-        } else {
-            let data = file
-                .call_method1(pyo3::intern!(py, "read"), (FILE_READ,))
-                .map_err(std::io::Error::other)?;
-            if data.is_none() {
-                0
-            } else {
-                let bytes = data.cast::<PyBytes>().map_err(|_| not_binary())?.as_bytes();
-                let n = bytes.len().min(FILE_READ);
-                b.data[b.end..b.end + n].copy_from_slice(&bytes[..n]);
-                n
+        while !b.eof && b.end < low_water {
+            let want = b.next_read;
+            b.next_read = (want * 2).min(FILE_READ);
+            if b.data.len() < b.end + want {
+                b.data.resize(b.end + want, 0);
             }
-        };
-        b.eof = n == 0;
-        b.end += n;
+            let n = if self.readinto {
+                read_into(py, file, &mut b.data[b.end..b.end + want])?
+            } else {
+                let data = file
+                    .call_method1(pyo3::intern!(py, "read"), (want,))
+                    .map_err(std::io::Error::other)?;
+                if data.is_none() {
+                    0
+                } else {
+                    let bytes = data.cast::<PyBytes>().map_err(|_| not_binary())?.as_bytes();
+                    let n = bytes.len().min(want);
+                    b.data[b.end..b.end + n].copy_from_slice(&bytes[..n]);
+                    n
+                }
+            };
+            b.eof = n == 0;
+            b.end += n;
+        }
         Ok(())
     }
 }
