@@ -401,17 +401,23 @@ impl Field {
     /// pymarc `value()`: a control field's data, or the subfield values each
     /// stripped of surrounding white space and joined by one space.
     pub fn value(&self) -> String {
-        if let Some(v) = self.control_value() {
-            return v.to_string();
-        }
         let mut out = String::new();
+        self.write_value(&mut out);
+        out
+    }
+
+    /// Appends [`Field::value`] to `out` (bindings reuse one buffer).
+    pub fn write_value(&self, out: &mut String) {
+        if let Some(v) = self.control_value() {
+            out.push_str(v);
+            return;
+        }
         for (i, s) in self.subfields().enumerate() {
             if i > 0 {
                 out.push(' ');
             }
             out.push_str(s.value.trim());
         }
-        out
     }
 
     /// pymarc `format_field()`: like `value()` but skips `$6`, puts ` -- `

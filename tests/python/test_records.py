@@ -80,6 +80,56 @@ def test_reads_paths_file_objects_and_bytes_alike(impl):
     assert len(by_path) == 10
 
 
+class ReadOnly:
+    """A file-like object with `read` only (no `readinto`), handing out a
+    few bytes per call."""
+
+    def __init__(self, data, step=777):
+        self.data, self.pos, self.step = data, 0, step
+
+    def read(self, n=-1):
+        n = self.step if n < 0 else min(n, self.step)
+        chunk = self.data[self.pos : self.pos + n]
+        self.pos += len(chunk)
+        return chunk
+
+
+def test_file_objects_with_and_without_readinto_read_alike(impl):
+    data = SAMPLE.read_bytes() * 3
+    with_readinto = [(str(r), r.as_marc()) for r in impl.MARCReader(io.BytesIO(data))]
+    read_only = [(str(r), r.as_marc()) for r in impl.MARCReader(ReadOnly(data))]
+    assert with_readinto == read_only
+    assert len(read_only) == 30
+
+
+def test_text_mode_file_is_refused(impl, tmp_path):
+    path = tmp_path / "x.mrc"
+    path.write_bytes(SAMPLE.read_bytes())
+    with open(path, "r", encoding="latin-1") as fh:
+        reader = impl.MARCReader(fh)
+        try:
+            got = list(reader)
+        except Exception as e:  # raising at once is as good
+            assert "binary" in str(e)
+        else:
+            assert got == [None]
+            assert "binary" in str(reader.current_exception)
+
+
+def test_value_joins_stripped_subfields(impl):
+    field = impl.Field(
+        tag="245",
+        indicators=["1", "0"],
+        subfields=[impl.Subfield("a", " Caf\u00e9 "), impl.Subfield("b", "plain  ")],
+    )
+    assert field.value() == "Caf\u00e9 plain"
+    ascii_only = impl.Field(
+        tag="245", indicators=["1", "0"], subfields=[impl.Subfield("a", "x "), impl.Subfield("b", " y")]
+    )
+    assert ascii_only.value() == "x y"
+    assert impl.Field(tag="001", data=" id ").value() == " id "
+
+
 def test_as_dict_is_pymarcs(impl, pymarc):
     with open(SAMPLE, "rb") as fh:
         theirs = [r.as_dict() for r in pymarc.MARCReader(fh)]
