@@ -110,6 +110,9 @@ typedef struct MrrcField MrrcField;
 // Threads: a reader may be moved to another thread between calls (one built
 // on callbacks only if its callback and userdata allow that) but must not
 // be used by two threads at once. Records it returns are independent of it.
+// A parallel reader (`mrrc_reader_*_parallel`) also owns a pool of parsing
+// threads, which never call back into the caller: input is read (and a
+// read callback called) on the thread calling `mrrc_reader_next*`.
 typedef struct MrrcReader MrrcReader;
 
 // A MARC record, owned by the caller and freed with `mrrc_record_free`.
@@ -677,6 +680,35 @@ enum MrrcStatus mrrc_reader_from_callback(MrrcReadCallback callback,
                                           const struct MrrcReadOptions *options,
                                           struct MrrcReader **out);
 
+// `mrrc_reader_open_path` with the parallel ISO 2709 reader: the input is
+// read in large chunks on the calling thread, and each chunk's records are
+// parsed on a pool of `threads` threads (0: one per core) while the caller
+// works through the previous chunk. Records, errors (with the same record
+// index and byte offset), warnings and raw bytes come in file order,
+// exactly as from the streaming reader. Any format other than ISO 2709 is
+// `MRRC_INVALID_ARGUMENT`.
+enum MrrcStatus mrrc_reader_open_path_parallel(const char *path,
+                                               const struct MrrcReadOptions *options,
+                                               size_t threads,
+                                               struct MrrcReader **out);
+
+// `mrrc_reader_from_bytes` with the parallel ISO 2709 reader (as
+// `mrrc_reader_open_path_parallel`).
+enum MrrcStatus mrrc_reader_from_bytes_parallel(const uint8_t *data,
+                                                size_t len,
+                                                const struct MrrcReadOptions *options,
+                                                size_t threads,
+                                                struct MrrcReader **out);
+
+// `mrrc_reader_from_callback` with the parallel ISO 2709 reader (as
+// `mrrc_reader_open_path_parallel`); the callback is called only from the
+// thread that calls `mrrc_reader_next*`.
+enum MrrcStatus mrrc_reader_from_callback_parallel(MrrcReadCallback callback,
+                                                   void *userdata,
+                                                   const struct MrrcReadOptions *options,
+                                                   size_t threads,
+                                                   struct MrrcReader **out);
+
 // Frees a reader (NULL is a no-op) and closes its file.
 void mrrc_reader_free(struct MrrcReader *reader);
 
@@ -713,6 +745,11 @@ enum MrrcStatus mrrc_reader_warning(struct MrrcReader *reader,
 // `current_chunk`), borrowed until the next call on the reader; empty for
 // other formats.
 struct MrrcBytes mrrc_reader_last_record_bytes(struct MrrcReader *reader);
+
+// The input byte offset at which the ISO 2709 record last returned (or
+// that failed) starts, in `*offset`; 0 before the first record and for
+// other formats.
+enum MrrcStatus mrrc_reader_last_record_offset(struct MrrcReader *reader, uint64_t *offset);
 
 // Number of records returned so far (errors not counted).
 uint64_t mrrc_reader_records_returned(struct MrrcReader *reader);
