@@ -45,10 +45,15 @@ class MARCReader(Reader):
     """Reads MARC 21 (ISO 2709) records from a binary file object, bytes, or
     a path (read by the C library). Yields `Record`s; a record that cannot
     be read yields `None`, with `current_exception` and `current_chunk` set
-    (as pymarc)."""
+    (as pymarc).
+
+    mrrc's own keywords: `threads=N` parses with N threads of the C library
+    (0: one per core), records still in file order; `batch_size` is how many
+    records each C call returns (the GIL is released around each call)."""
 
     def __init__(self, marc_target, to_unicode=True, force_utf8=False, hide_utf8_warnings=False,
-                 utf8_handling="strict", file_encoding="iso8859-1", permissive=False):
+                 utf8_handling="strict", file_encoding="iso8859-1", permissive=False, *,
+                 threads=None, batch_size=BATCH):
         self.file_handle = None
         self.to_unicode = to_unicode
         self.force_utf8 = force_utf8
@@ -62,32 +67,52 @@ class MARCReader(Reader):
             to_unicode=to_unicode, force_utf8=force_utf8,
             utf8_handling=utf8_handling, file_encoding=file_encoding,
         )
+        batch_size = max(1, int(batch_size))
         out = ffi.new("MrrcReader **")
+        if threads is None:
+            from_bytes = lib.mrrc_reader_from_bytes
+            open_path = lib.mrrc_reader_open_path
+            from_callback = lib.mrrc_reader_from_callback
+        else:
+            n = int(threads)
+            if n < 0:
+                raise ValueError("threads must be 0 (one per core) or more")
+
+            def from_bytes(data, size, opts, out):
+                return lib.mrrc_reader_from_bytes_parallel(data, size, opts, n, out)
+
+            def open_path(path, opts, out):
+                return lib.mrrc_reader_open_path_parallel(path, opts, n, out)
+
+            def from_callback(callback, userdata, opts, out):
+                return lib.mrrc_reader_from_callback_parallel(callback, userdata, opts, n, out)
+
         if isinstance(marc_target, (bytes, bytearray, memoryview)):
             data = bytes(marc_target)
-            _lib.check(lib.mrrc_reader_from_bytes(data, len(data), opts, out))
+            _lib.check(from_bytes(data, len(data), opts, out))
         elif isinstance(marc_target, (str, os.PathLike)):
             path = os.fsencode(marc_target)
-            status = lib.mrrc_reader_open_path(path, opts, out)
+            status = open_path(path, opts, out)
             if status != 0:
                 raise OSError(_lib.last_error()[1])
         elif hasattr(marc_target, "read"):
             self.file_handle = marc_target
             self._self_handle = ffi.new_handle(self)
-            _lib.check(lib.mrrc_reader_from_callback(lib._mrrc_read_file, self._self_handle, opts, out))
+            _lib.check(from_callback(lib._mrrc_read_file, self._self_handle, opts, out))
         else:
             try:
                 data = bytes(marc_target)
             except TypeError:
                 raise TypeError("MARCReader reads bytes, a binary file object or a path") from None
-            _lib.check(lib.mrrc_reader_from_bytes(data, len(data), opts, out))
+            _lib.check(from_bytes(data, len(data), opts, out))
         self._r = _gc(out[0], lib.mrrc_reader_free)
         if not permissive:
             _lib.check(lib.mrrc_reader_set_pymarc_checks(self._r, utf8_handling == "strict"))
         self._raw = not to_unicode
         self._lock = threading.Lock()
-        self._slots = ffi.new("MrrcRecord *[]", BATCH)
-        self._ends = ffi.new("size_t[]", BATCH)
+        self._batch_size = batch_size
+        self._slots = ffi.new("MrrcRecord *[]", batch_size)
+        self._ends = ffi.new("size_t[]", batch_size)
         self._count = ffi.new("size_t *")
         self._batch = []
         self._next = 0
@@ -104,7 +129,7 @@ class MARCReader(Reader):
         """Reads the next batch; returns False at the end of the input, None
         after a failed record (current_exception set)."""
         r = self._r
-        status = lib.mrrc_reader_next_batch_chunks(r, self._slots, self._ends, BATCH, self._count)
+        status = lib.mrrc_reader_next_batch_chunks(r, self._slots, self._ends, self._batch_size, self._count)
         if status != 0:
             self._fail(status)
             return None
