@@ -73,6 +73,9 @@ typedef enum MrrcStatus {
     MRRC_MISSING_LINKED_FIELDS = 7,
     // The writer was already finished.
     MRRC_WRITER_FINISHED = 8,
+    // A caller's buffer is too small; the sizes needed were written to the
+    // call's size out-parameter (`mrrc_record_split`).
+    MRRC_BUFFER_TOO_SMALL = 9,
     // Reading or writing the underlying stream failed.
     MRRC_IO = 101,
     MRRC_RECORD_LENGTH = 102,
@@ -259,6 +262,21 @@ typedef struct MrrcBytes {
 // Which of pymarc's field-list properties `mrrc_record_group_indexes`
 // returns.
 typedef uint32_t MrrcFieldGroup;
+
+// The sizes of a split view: what `mrrc_record_split` wrote, or, when it
+// returns `MRRC_BUFFER_TOO_SMALL`, what it needs.
+typedef struct MrrcSplit {
+    // Bytes of UTF-8 text (the pieces and the separators between them).
+    size_t text_len;
+    // The byte between pieces (ASCII), found in no piece.
+    uint8_t separator;
+    // Fields: entries of `kinds`.
+    size_t field_count;
+    // Data fields (those with indicators and subfields).
+    size_t data_field_count;
+    // Subfields of all data fields.
+    size_t subfield_count;
+} MrrcSplit;
 
 // Writes all `len` bytes of `buf` and returns 0; any other return value is
 // an error (reported as `MRRC_IO` with that number).
@@ -916,6 +934,31 @@ char *mrrc_record_pubyear(const struct MrrcRecord *record);
 // pymarc `str(record)`: `=LDR  ` and the leader, then one MARCMaker line
 // per field, each ended by a newline. Caller-owned.
 char *mrrc_record_to_string(const struct MrrcRecord *record);
+
+// Writes a record's text into `text[0..text_capacity]` as pieces joined by
+// one separator byte that occurs in no piece, in this order: the tag of
+// every field; every field's value (a control field's data, a data field's
+// pymarc `value()`); the first indicator of every data field, then the
+// second; the code of every subfield (of all data fields, in order), then
+// the value of every subfield. An indicator or code of NUL (pymarc's empty
+// code) is an empty piece. The text is not NUL-terminated; a record
+// without fields gives no text.
+//
+// `kinds[i]` (for each field, `kinds_capacity` slots) is -1 for a control
+// field, else the field's number of subfields. `*split` gets the sizes and
+// the separator.
+//
+// When a buffer is too small the call returns `MRRC_BUFFER_TOO_SMALL`
+// with the sizes needed in `*split` (and nothing in the buffers): grow
+// them and call again. When every ASCII byte occurs in the record's text
+// (no separator is free) it returns `MRRC_INVALID_ARGUMENT`: use
+// `mrrc_record_flatten` for that record.
+enum MrrcStatus mrrc_record_split(const struct MrrcRecord *record,
+                                  uint8_t *text,
+                                  size_t text_capacity,
+                                  int32_t *kinds,
+                                  size_t kinds_capacity,
+                                  struct MrrcSplit *split_out);
 
 // The message of the last failed call on this thread (with the record index
 // and byte offset or line and column when known), or NULL if no call has

@@ -85,3 +85,25 @@ def test_as_dict_is_pymarcs(impl, pymarc):
         theirs = [r.as_dict() for r in pymarc.MARCReader(fh)]
     assert [r.as_dict() for r in records(impl)] == theirs
     assert [json.loads(r.as_json()) for r in records(impl)] == theirs
+
+
+def test_fields_of_a_record_whose_text_holds_every_ascii_character(impl):
+    # Every ASCII character, the MARC delimiters included, in one value
+    # (possible in MARC-in-JSON): the fields come out whole all the same.
+    every = "".join(map(chr, range(128)))
+    doc = {
+        "leader": "00000nam a2200000 a 4500",
+        "fields": [
+            {"001": every},
+            {"245": {"ind1": "1", "ind2": "0", "subfields": [{"a": "x\x1fy"}, {"b": " z "}]}},
+        ],
+    }
+    record = next(iter(impl.JSONReader(json.dumps([doc]))))
+    fields = record.fields
+    assert [f.tag for f in fields] == ["001", "245"]
+    assert fields[0].data == every
+    assert fields[1].indicators == ("1", "0")
+    assert list(fields[1]) == [("a", "x\x1fy"), ("b", " z ")]
+    assert fields[1].value() == "x\x1fy z"
+    plain = next(iter(impl.JSONReader(json.dumps([dict(doc, fields=doc["fields"][1:])]))))
+    assert list(plain.fields[0]) == [("a", "x\x1fy"), ("b", " z ")]

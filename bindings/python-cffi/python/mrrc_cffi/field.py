@@ -482,6 +482,36 @@ def fields_from_flat(flat, raw=False):
     return out
 
 
+def fields_from_split(split, raw=False):
+    """Every field of a record's split view (`_lib.split_record`): the
+    pieces in column order (tags, values, first indicators, second
+    indicators, subfield codes, subfield values) sliced in bulk."""
+    pieces, kinds = split
+    n = len(kinds)
+    if not n:
+        return []
+    d = n - kinds.count(-1)
+    s0 = 2 * (n + d)
+    m = (len(pieces) - s0) // 2
+    all_subs = list(map(_tuple_new, _repeat(Subfield), zip(pieces[s0:s0 + m], pieces[s0 + m:])))
+    inds = zip(pieces[2 * n:2 * n + d], pieces[2 * n + d:s0]).__next__
+    cls = RawField if raw else Field
+    new = _new
+    out = []
+    append = out.append
+    a = 0
+    for tag, v, k in zip(pieces[:n], pieces[n:2 * n], kinds):
+        obj = new(cls)
+        if k < 0:
+            obj._s = (tag, v, None, None, v)
+        else:
+            b = a + k
+            obj._s = (tag, None, inds(), all_subs[a:b], v)
+            a = b
+        append(obj)
+    return out
+
+
 def map_marc8_field(f: Field) -> Field:
     """Decode a field's MARC-8 values (kept as ISO 8859-1 text) to Unicode."""
     if f.control_field:

@@ -28,6 +28,8 @@ _record_free = lib.mrrc_record_free
 _LAST_EDIT = _field._LAST_EDIT
 _field_from_flat = _field.field_from_flat
 _fields_from_flat = _field.fields_from_flat
+_fields_from_split = _field.fields_from_split
+_split_record = _lib.split_record
 _new = object.__new__
 _DEFAULT_LEADER = " " * 24
 
@@ -140,7 +142,11 @@ class Record:
         self._sync()
         objs = self._objs
         if objs is None:
-            lst = _fields_from_flat(self._flat_view(), self._raw)
+            split = _split_record(self._h)
+            if split is None:
+                lst = _fields_from_flat(self._flat_view(), self._raw)
+            else:
+                lst = _fields_from_split(split, self._raw)
         else:
             lst = [self._obj(i) for i in range(len(objs))]
         self._shadow = [(f, f._s) for f in lst]
