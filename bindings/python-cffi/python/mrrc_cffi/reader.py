@@ -116,8 +116,7 @@ class MARCReader(Reader):
         self._count = ffi.new("size_t *")
         self._batch = []
         self._next = 0
-        self._batch_ends = []
-        self._batch_bytes = b""
+        self._batch_bytes = NULL
         self._chunk = None
         self._current_exception = None
         self._stopped = False
@@ -139,9 +138,9 @@ class MARCReader(Reader):
         # Owned (and freed exactly once) by cffi from here on.
         self._batch = [_gc(h, _record_free) for h in ffi.unpack(self._slots, n)]
         self._next = 0
-        self._batch_ends = ffi.unpack(self._ends, n)
-        b = lib.mrrc_reader_batch_bytes(r)
-        self._batch_bytes = ffi.unpack(ffi.cast("char *", b.ptr), b.len) if b.len else b""
+        # The batch's raw bytes stay in the C reader until the next call on
+        # it; current_chunk copies a record's bytes only when asked.
+        self._batch_bytes = ffi.cast("char *", lib.mrrc_reader_batch_bytes(r).ptr)
         return True
 
     def _fail(self, status):
@@ -181,11 +180,13 @@ class MARCReader(Reader):
     @property
     def current_chunk(self):
         """The raw bytes of the record last returned (or that failed)."""
-        c = self._chunk
-        if c is None or isinstance(c, bytes):
-            return c
-        start = self._batch_ends[c - 1] if c else 0
-        return self._batch_bytes[start:self._batch_ends[c]]
+        with self._lock:
+            c = self._chunk
+            if c is None or isinstance(c, bytes):
+                return c
+            ends = self._ends
+            start = ends[c - 1] if c else 0
+            return ffi.unpack(self._batch_bytes + start, ends[c] - start)
 
     @property
     def current_exception(self):
