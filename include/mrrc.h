@@ -949,8 +949,8 @@ char *mrrc_record_to_string(const struct MrrcRecord *record);
 // the separator.
 //
 // When a buffer is too small the call returns `MRRC_BUFFER_TOO_SMALL`
-// with the sizes needed in `*split` (and nothing in the buffers): grow
-// them and call again. When every ASCII byte occurs in the record's text
+// with the sizes needed in `*split` (the buffers' contents are then
+// unspecified): grow them and call again. When every ASCII byte occurs in the record's text
 // (no separator is free) it returns `MRRC_INVALID_ARGUMENT`: use
 // `mrrc_record_flatten` for that record.
 enum MrrcStatus mrrc_record_split(const struct MrrcRecord *record,

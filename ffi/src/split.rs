@@ -31,86 +31,105 @@ pub struct MrrcSplit {
 /// the values of a record read from ISO 2709), then every other ASCII byte.
 const SEPARATORS: [u8; 3] = [0x1f, 0x1e, 0x1d];
 
-/// One piece of text: a string of the record or one character (an
-/// indicator or subfield code; NUL, the empty code, is the empty piece).
-#[derive(Clone, Copy)]
-enum Piece<'a> {
-    Text(&'a str),
-    Char(char),
+/// Where the pieces go: the caller's buffer while they fit, and the count
+/// of bytes they need either way (or, when looking for a separator, only
+/// which ASCII bytes they hold).
+struct Sink<'a> {
+    text: &'a mut [u8],
+    separator: u8,
+    /// Bytes needed so far.
+    len: usize,
+    pieces: usize,
+    present: Option<[bool; 128]>,
 }
 
-impl Piece<'_> {
-    fn bytes<'b>(&'b self, scratch: &'b mut [u8; 4]) -> &'b [u8] {
-        match *self {
-            Piece::Text(s) => s.as_bytes(),
-            Piece::Char('\0') => &[],
-            Piece::Char(c) => c.encode_utf8(scratch).as_bytes(),
+impl<'a> Sink<'a> {
+    fn new(text: &'a mut [u8], separator: u8) -> Self {
+        Sink {
+            text,
+            separator,
+            len: 0,
+            pieces: 0,
+            present: None,
         }
+    }
+
+    fn push(&mut self, bytes: &[u8]) {
+        if let Some(present) = &mut self.present {
+            for &b in bytes.iter().filter(|b| b.is_ascii()) {
+                present[usize::from(b)] = true;
+            }
+            return;
+        }
+        if self.pieces > 0 {
+            if let Some(b) = self.text.get_mut(self.len) {
+                *b = self.separator;
+            }
+            self.len += 1;
+        }
+        let end = self.len + bytes.len();
+        if let Some(dst) = self.text.get_mut(self.len..end) {
+            dst.copy_from_slice(bytes);
+        }
+        self.len = end;
+        self.pieces += 1;
+    }
+
+    fn push_str(&mut self, s: &str) {
+        self.push(s.as_bytes());
+    }
+
+    /// An indicator or code: NUL (the empty code) is the empty piece.
+    fn push_char(&mut self, c: char) {
+        let mut scratch = [0u8; 4];
+        self.push(if c == '\0' {
+            &[]
+        } else {
+            c.encode_utf8(&mut scratch).as_bytes()
+        });
     }
 }
 
-/// Calls `each` with the pieces of a record in column order: every tag,
-/// every field's value (a control field's data, a data field's pymarc
-/// `value()`, from `values`), the first and then the second indicator of
-/// every data field, the code and then the value of every subfield.
-fn for_each_piece<'a>(fields: &'a [Field], values: &'a [String], mut each: impl FnMut(Piece<'a>)) {
+/// Writes the pieces of a record in column order: every tag, every field's
+/// value (a control field's data, a data field's pymarc `value()`), the
+/// first and then the second indicator of every data field, the code and
+/// then the value of every subfield.
+fn write_pieces(fields: &[Field], sink: &mut Sink) {
     let data = || fields.iter().filter(|f| f.control_value().is_none());
     for f in fields {
-        each(Piece::Text(f.tag().as_str()));
+        sink.push_str(f.tag().as_str());
     }
-    let mut data_values = values.iter();
     for f in fields {
-        each(Piece::Text(match f.control_value() {
-            Some(v) => v,
-            None => data_values.next().map_or("", String::as_str),
-        }));
+        match f.control_value() {
+            Some(v) => sink.push_str(v),
+            None => sink.push_str(&f.value()),
+        }
     }
     for f in data() {
-        each(Piece::Char(f.indicators().unwrap_or_default().first));
+        sink.push_char(f.indicators().unwrap_or_default().first);
     }
     for f in data() {
-        each(Piece::Char(f.indicators().unwrap_or_default().second));
+        sink.push_char(f.indicators().unwrap_or_default().second);
     }
     for f in data() {
         for s in f.subfields() {
-            each(Piece::Char(s.code));
+            sink.push_char(s.code);
         }
     }
     for f in data() {
         for s in f.subfields() {
-            each(Piece::Text(s.value));
+            sink.push_str(s.value);
         }
     }
-}
-
-/// Writes the pieces joined by `separator`; returns the length.
-fn join(fields: &[Field], values: &[String], separator: u8, text: &mut [u8]) -> usize {
-    let (mut at, mut first, mut scratch) = (0, true, [0u8; 4]);
-    for_each_piece(fields, values, |piece| {
-        if !first {
-            text[at] = separator;
-            at += 1;
-        }
-        first = false;
-        let bytes = piece.bytes(&mut scratch);
-        text[at..at + bytes.len()].copy_from_slice(bytes);
-        at += bytes.len();
-    });
-    at
 }
 
 /// The first separator that occurs in no piece, in the order of
 /// `SEPARATORS` and then of the other ASCII bytes.
-fn free_separator(fields: &[Field], values: &[String]) -> Outcome<u8> {
-    let mut present = [false; 128];
-    let mut scratch = [0u8; 4];
-    for_each_piece(fields, values, |piece| {
-        for &b in piece.bytes(&mut scratch) {
-            if b < 0x80 {
-                present[usize::from(b)] = true;
-            }
-        }
-    });
+fn free_separator(fields: &[Field]) -> Outcome<u8> {
+    let mut marks = Sink::new(&mut [], 0);
+    marks.present = Some([false; 128]);
+    write_pieces(fields, &mut marks);
+    let present = marks.present.unwrap_or([true; 128]);
     SEPARATORS
         .into_iter()
         .chain((0u8..0x80).filter(|b| !SEPARATORS.contains(b)))
@@ -130,46 +149,40 @@ fn split(
     sizes: &mut MrrcSplit,
 ) -> Outcome<()> {
     let fields = record.fields();
-    let values: Vec<String> = fields
-        .iter()
-        .filter(|f| f.control_value().is_none())
-        .map(Field::value)
-        .collect();
-    let (mut pieces, mut bytes, mut subfields) = (0usize, 0usize, 0usize);
-    let mut scratch = [0u8; 4];
-    for_each_piece(fields, &values, |piece| {
-        pieces += 1;
-        bytes += piece.bytes(&mut scratch).len();
-    });
+    let capacity = text.len();
+    let mut sink = Sink::new(text, SEPARATORS[0]);
+    write_pieces(fields, &mut sink);
+    let (mut data_fields, mut subfields) = (0, 0);
     for f in fields.iter().filter(|f| f.control_value().is_none()) {
+        data_fields += 1;
         subfields += f.subfield_count();
     }
     *sizes = MrrcSplit {
-        text_len: bytes + pieces.saturating_sub(1),
+        text_len: sink.len,
         separator: SEPARATORS[0],
         field_count: fields.len(),
-        data_field_count: values.len(),
+        data_field_count: data_fields,
         subfield_count: subfields,
     };
-    if sizes.text_len > text.len() || fields.len() > kinds.len() {
+    if sink.len > capacity || fields.len() > kinds.len() {
         return Err(Failure::new(
             MrrcStatus::MRRC_BUFFER_TOO_SMALL,
             format!(
                 "the split view needs {} bytes of text and {} kinds (given {} and {})",
-                sizes.text_len,
+                sink.len,
                 fields.len(),
-                text.len(),
+                capacity,
                 kinds.len()
             ),
         ));
     }
-    let text = &mut text[..sizes.text_len];
-    join(fields, &values, SEPARATORS[0], text);
+    let (len, pieces) = (sink.len, sink.pieces);
+    let text = &mut sink.text[..len];
     // One pass over the text: the usual separator occurs only between the
     // pieces (always so for records read from ISO 2709).
     if memchr::memchr_iter(SEPARATORS[0], text).count() != pieces.saturating_sub(1) {
-        sizes.separator = free_separator(fields, &values)?;
-        join(fields, &values, sizes.separator, text);
+        sizes.separator = free_separator(fields)?;
+        write_pieces(fields, &mut Sink::new(text, sizes.separator));
     }
     for (kind, f) in kinds.iter_mut().zip(fields) {
         *kind = match f.control_value() {
@@ -212,8 +225,8 @@ unsafe fn out_slice<'a, T>(ptr: *mut T, len: usize, name: &'static str) -> Outco
 /// the separator.
 ///
 /// When a buffer is too small the call returns `MRRC_BUFFER_TOO_SMALL`
-/// with the sizes needed in `*split` (and nothing in the buffers): grow
-/// them and call again. When every ASCII byte occurs in the record's text
+/// with the sizes needed in `*split` (the buffers' contents are then
+/// unspecified): grow them and call again. When every ASCII byte occurs in the record's text
 /// (no separator is free) it returns `MRRC_INVALID_ARGUMENT`: use
 /// `mrrc_record_flatten` for that record.
 #[no_mangle]
