@@ -9,7 +9,7 @@ The first N records of the file are copied to a temporary file (pymarc needs
 minutes for all 250,000). Each implementation runs in its own subprocess:
 pymarc and this mrrc with this interpreter, the PyPI mrrc 0.9.2 with
 --peer-python (a throwaway venv, default /tmp/venv-peer-mrrc/bin/python;
-skipped when missing). Times are the best of --repeat runs (pymarc: one run),
+skipped when missing). Times are the median of --repeat runs (pymarc: one run),
 in process CPU time (time.process_time) for the single-threaded cases and
 wall time for threads.
 `--batches` prints records/s against the reader's batch size (records parsed
@@ -20,6 +20,7 @@ import argparse
 import hashlib
 import importlib
 import json
+import statistics
 import os
 import subprocess
 import sys
@@ -112,19 +113,22 @@ CASES = {
     "as_msgpack": ("`r.as_msgpack()` (mrrc only)", as_msgpack),
     "bulk": ("bulk `r.get_values(tag, code)` x2 (mrrc only)", bulk_values),
     "path": ("`for r in MARCReader(path)` (mrrc only)", path_iterate),
-    "path_threads2": ("`MARCReader(path, threads=2)` (mrrc only)", path_threads2),
+    "path_threads2": ("`MARCReader(path, threads=2)` (mrrc only; wall time)", path_threads2),
 }
 COMMON = ["iterate", "title", "every", "as_dict", "ormsgpack"]
 MRRC_ONLY = ["as_msgpack", "bulk", "path", "path_threads2"]
 
 
+def timed(fn, clock=time.perf_counter):
+    t = clock()
+    fn()
+    return clock() - t
+
+
 def best(fn, repeat, clock=time.perf_counter):
-    times = []
-    for _ in range(repeat):
-        t = clock()
-        fn()
-        times.append(clock() - t)
-    return min(times)
+    """The median time of `repeat` runs (the machine is shared: a median
+    moves less than a minimum with the other load)."""
+    return statistics.median(timed(fn, clock) for _ in range(repeat))
 
 
 def in_threads(fn, args_list):
@@ -155,20 +159,31 @@ def worker(impl, path, repeat):
 
 
 def threads_report(bindings, p1, p2, repeat):
-    rows = []
-    for name, fn in [("iterate", iterate), ("every value", every_value)]:
-        for impl, m in bindings:
-            one = best(lambda: fn(m, impl, p1), repeat)
-            two = min(in_threads(fn, [(m, impl, p1), (m, impl, p2)]) for _ in range(repeat))
-            rows.append((f"{impl}, {name}", 2 * one / two))
     blob = os.urandom(64 << 20)
 
     def sha():
         hashlib.sha256(blob).digest()
 
-    one = best(sha, repeat)
-    two = min(in_threads(sha, [(), ()]) for _ in range(repeat))
-    control = 2 * one / two
+    # (name, one thread, two threads), measured in turn in every round so
+    # that the load of the moment weighs on all of them alike; medians.
+    cases = [
+        (f"{impl}, {name}", lambda fn=fn, m=m, impl=impl: fn(m, impl, p1),
+         lambda fn=fn, m=m, impl=impl: in_threads(fn, [(m, impl, p1), (m, impl, p2)]))
+        for name, fn in [("iterate", iterate), ("every value", every_value)]
+        for impl, m in bindings
+    ]
+    cases.append(("control", sha, lambda: in_threads(sha, [(), ()])))
+    times = {name: ([], []) for name, _, _ in cases}
+    for _ in range(repeat):
+        for name, one, two in cases:
+            times[name][0].append(timed(one))
+            times[name][1].append(two())
+    speedup = {
+        name: 2 * statistics.median(ones) / statistics.median(twos)
+        for name, (ones, twos) in times.items()
+    }
+    control = speedup.pop("control")
+    rows = list(speedup.items())
     print("\n| two threads, two files / one thread, one file | speedup | / sha256 control |")
     print("|---|---:|---:|")
     for name, s in rows:
@@ -259,7 +274,7 @@ def main():
     except ImportError:
         pass
     n = iterate(mrrc, "mrrc", p1)
-    print(f"{n} records, {len(data) / 1e6:.1f} MB; best of {a.repeat} (pymarc: 1 run)")
+    print(f"{n} records, {len(data) / 1e6:.1f} MB; median of {a.repeat} (pymarc: 1 run)")
     if a.batches:
         return batches_report(p1, p2, n, a.repeat)
 
@@ -283,15 +298,15 @@ def main():
     def ratio(a_, b_):
         return f"{a_ / b_:.1f}x" if a_ and b_ else ""
 
-    extra = " mrrc_cffi rec/s | cffi / pymarc |" if cffi else ""
+    extra = " mrrc_cffi rec/s | cffi / pymarc | cffi / mrrc |" if cffi else ""
     print(f"\n| case | pymarc 5.4.0 rec/s | mrrc 0.9.2 (PyPI) rec/s | mrrc rec/s | mrrc / pymarc | mrrc / mrrc 0.9.2 |{extra}")
-    print("|---|---:|---:|---:|---:|---:|" + ("---:|---:|" if cffi else ""))
+    print("|---|---:|---:|---:|---:|---:|" + ("---:|---:|---:|" if cffi else ""))
     for case in COMMON + MRRC_ONLY:
         p, q, m = rate("pymarc", case), rate("peer", case), rate("mrrc", case)
         line = f"| {CASES[case][0]} | {cell(p)} | {cell(q)} | {cell(m)} | {ratio(m, p)} | {ratio(m, q)} |"
         if cffi:
             c = rate("mrrc_cffi", case)
-            line += f" {cell(c)} | {ratio(c, p)} |"
+            line += f" {cell(c)} | {ratio(c, p)} | {f'{c / m:.2f}x' if c and m else ''} |"
         print(line)
     m, o = rate("mrrc", "as_msgpack"), rate("mrrc", "ormsgpack")
     if m and o:
