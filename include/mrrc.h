@@ -798,6 +798,11 @@ struct MrrcRecord *mrrc_record_clone(const struct MrrcRecord *record);
 // Frees a record (NULL is a no-op). Fields borrowed from it become invalid.
 void mrrc_record_free(struct MrrcRecord *record);
 
+// Frees `records[0..count]` in one call (NULL entries are skipped; a NULL
+// `records` with a `count` of 0 is a no-op), so a binding that collects
+// dropped records pays one crossing per batch.
+void mrrc_records_free(struct MrrcRecord *const *records, size_t count);
+
 // True when both records have the same leader and fields.
 bool mrrc_record_equal(const struct MrrcRecord *a, const struct MrrcRecord *b);
 

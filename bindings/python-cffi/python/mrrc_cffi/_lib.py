@@ -193,6 +193,45 @@ def flatten_field(c):
     return take_flat(pp)
 
 
+# -- records freed in batches -----------------------------------------------
+#
+# Every C call releases the GIL; with one free per dropped record, two
+# threads reading records hand the GIL to each other once per record.
+# Records from readers are instead queued when dropped and freed 256 at a
+# time by one call (`mrrc_records_free`), with the GIL released.
+
+_pending_frees = []
+_flush_lock = threading.Lock()
+_FREE_BATCH = 256
+_records_free = lib.mrrc_records_free
+
+
+def flush_frees():
+    """Frees the queued records (also at interpreter exit)."""
+    if not _flush_lock.acquire(blocking=False):
+        return  # another thread is at it
+    try:
+        pending = _pending_frees
+        n = len(pending)
+        if n:
+            # Only this thread removes; others append after index n.
+            batch = ffi.new("MrrcRecord *[]", pending[:n])
+            del pending[:n]
+            _records_free(batch, n)
+    finally:
+        _flush_lock.release()
+
+
+def defer_free(h):
+    """`ffi.gc` destructor of reader records: queued, freed in a batch."""
+    _pending_frees.append(h)
+    if len(_pending_frees) >= _FREE_BATCH:
+        flush_frees()
+
+
+__import__("atexit").register(flush_frees)
+
+
 class _SplitBuffers(threading.local):
     """Each thread's buffers for `mrrc_record_split` (grown on demand)."""
 

@@ -17,6 +17,7 @@ BATCH = 512
 
 _gc = ffi.gc
 _record_free = lib.mrrc_record_free
+_defer_free = _lib.defer_free
 _wrap = Record._wrap
 
 
@@ -136,7 +137,7 @@ class MARCReader(Reader):
         if n == 0:
             return False
         # Owned (and freed exactly once) by cffi from here on.
-        self._batch = [_gc(h, _record_free) for h in ffi.unpack(self._slots, n)]
+        self._batch = [_gc(h, _defer_free) for h in ffi.unpack(self._slots, n)]
         self._next = 0
         # The batch's raw bytes stay in the C reader until the next call on
         # it; current_chunk copies a record's bytes only when asked.
