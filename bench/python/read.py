@@ -9,7 +9,8 @@ The first N records of the file are copied to a temporary file (pymarc needs
 minutes for all 250,000). Each implementation runs in its own subprocess:
 pymarc and this mrrc with this interpreter, the PyPI mrrc 0.9.2 with
 --peer-python (a throwaway venv, default /tmp/venv-peer-mrrc/bin/python;
-skipped when missing). Times are the median of --repeat runs (pymarc: one run),
+skipped when missing), all of them in turn for --repeat rounds; times are
+the median over the rounds,
 in process CPU time (time.process_time) for the single-threaded cases and
 wall time for threads.
 `--batches` prints records/s against the reader's batch size (records parsed
@@ -206,12 +207,13 @@ def batches_report(p1, p2, n, repeat):
 
 
 def per_call_ns(fn, n=200_000):
-    """ns per call of `fn` (best of 5 rounds), less the cost of the loop."""
+    """ns of CPU per call of `fn` (best of 5 rounds), less the cost of the
+    loop."""
     def loop(f):
-        t = time.perf_counter()
+        t = time.process_time()
         for _ in range(n):
             f()
-        return time.perf_counter() - t
+        return time.process_time() - t
 
     empty = min(loop(lambda: None) for _ in range(5))
     return (min(loop(fn) for _ in range(5)) - empty) / n * 1e9
@@ -274,7 +276,7 @@ def main():
     except ImportError:
         pass
     n = iterate(mrrc, "mrrc", p1)
-    print(f"{n} records, {len(data) / 1e6:.1f} MB; median of {a.repeat} (pymarc: 1 run)")
+    print(f"{n} records, {len(data) / 1e6:.1f} MB; median of {a.repeat} rounds")
     if a.batches:
         return batches_report(p1, p2, n, a.repeat)
 
@@ -282,11 +284,26 @@ def main():
         cmd = [python, HERE, p1, "--worker", impl, "--repeat", str(repeat)]
         return json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
 
-    res = {"pymarc": run(sys.executable, "pymarc", 1), "mrrc": run(sys.executable, "mrrc", a.repeat)}
-    have_peer = os.path.exists(a.peer_python)
-    res["peer"] = run(a.peer_python, "peer", a.repeat) if have_peer else {}
+    # One worker per implementation and round, the implementations in turn
+    # in every round, so that the machine's load of the moment weighs on all
+    # of them alike; each case's median over the rounds.
     cffi = len(bindings) > 1
-    res["mrrc_cffi"] = run(sys.executable, "mrrc_cffi", a.repeat) if cffi else {}
+    workers = [("pymarc", sys.executable), ("mrrc", sys.executable)]
+    if os.path.exists(a.peer_python):
+        workers.append(("peer", a.peer_python))
+    if cffi:
+        workers.append(("mrrc_cffi", sys.executable))
+    rounds = {impl: [] for impl, _ in workers}
+    for _ in range(a.repeat):
+        for impl, python in workers:
+            rounds[impl].append(run(python, impl, 1))
+    res = {"peer": {}, "mrrc_cffi": {}}
+    for impl, runs in rounds.items():
+        cases = {case for r in runs for case in r}
+        res[impl] = {
+            case: statistics.median([r[case] for r in runs if r.get(case)] or [0]) or None
+            for case in cases
+        }
 
     def rate(impl, case):
         t = res[impl].get(case)
