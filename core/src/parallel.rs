@@ -15,7 +15,7 @@ use std::sync::mpsc;
 use rayon::prelude::*;
 
 use crate::error::{Error, ErrorKind, Result, Warning};
-use crate::iso2709::{frame, parse_frame, Frame, Framing};
+use crate::iso2709::{frame, parse_frame_in, Frame, Framing, Group};
 use crate::options::ReadOptions;
 use crate::record::Record;
 
@@ -52,6 +52,13 @@ struct Parsed {
     bytes: Vec<u8>,
 }
 
+/// Records parsed together: clean ones share one text buffer (see
+/// `Group`), so a pool thread makes about one allocation per record instead
+/// of four. Freeing them falls to the caller's thread, and glibc's malloc
+/// is slow at memory freed on another thread than the one that took it.
+/// A record kept alone keeps its group's text (about 16 KB) alive.
+const GROUP: usize = 16;
+
 fn parse_frames(
     bytes: &[u8],
     frames: &[Frame],
@@ -59,30 +66,50 @@ fn parse_frames(
     first_index: u64,
     offset: u64,
     keep_bytes: bool,
-) -> Vec<Parsed> {
+) -> Vec<Vec<Parsed>> {
+    // One Vec per group, collected in place (a flattening collect would
+    // copy every result once more).
     frames
-        .par_iter()
+        .par_chunks(GROUP)
         .enumerate()
-        .map(|(i, f)| {
-            let index = first_index + i as u64;
-            let start = offset + f.range.start as u64;
-            let mut warnings = Vec::new();
-            let result = parse_frame(&bytes[f.range.clone()], f.defect, options, &mut warnings)
-                .map_err(|e| e.with_record(index).shifted(start));
-            for w in &mut warnings {
-                w.position.record_index.get_or_insert(index);
-                w.position.byte_offset = Some(w.position.byte_offset.unwrap_or(0) + start);
+        .map(|(k, chunk)| {
+            let chunk_bytes = chunk.iter().map(|f| f.range.len()).sum();
+            let mut group = Group::with_capacity(chunk_bytes);
+            let mut in_group = Vec::with_capacity(chunk.len());
+            let mut parsed: Vec<Parsed> = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    let index = first_index + (k * GROUP + i) as u64;
+                    let start = offset + f.range.start as u64;
+                    let mut warnings = Vec::new();
+                    let before = group.len();
+                    let rec = &bytes[f.range.clone()];
+                    let result =
+                        parse_frame_in(rec, f.defect, options, &mut warnings, Some(&mut group))
+                            .map_err(|e| e.with_record(index).shifted(start));
+                    in_group.push(group.len() > before);
+                    for w in &mut warnings {
+                        w.position.record_index.get_or_insert(index);
+                        w.position.byte_offset = Some(w.position.byte_offset.unwrap_or(0) + start);
+                    }
+                    Parsed {
+                        result,
+                        warnings,
+                        offset: start,
+                        bytes: if keep_bytes { rec.to_vec() } else { Vec::new() },
+                    }
+                })
+                .collect();
+            if group.len() > 0 {
+                let waiting = parsed.iter_mut().zip(in_group).filter(|(_, g)| *g);
+                for ((p, _), fields) in waiting.zip(group.finish()) {
+                    if let Ok(record) = &mut p.result {
+                        *record.fields_mut() = fields;
+                    }
+                }
             }
-            Parsed {
-                result,
-                warnings,
-                offset: start,
-                bytes: if keep_bytes {
-                    bytes[f.range.clone()].to_vec()
-                } else {
-                    Vec::new()
-                },
-            }
+            parsed
         })
         .collect()
 }
@@ -92,13 +119,14 @@ pub fn parse_all(bytes: &[u8], options: &ReadOptions) -> Vec<Result<Record>> {
     let (frames, _) = frames(bytes, true);
     parse_frames(bytes, &frames, options, 0, 0, false)
         .into_iter()
+        .flatten()
         .map(|p| p.result)
         .collect()
 }
 
 /// One chunk's records, parsed, with the chunk's buffer (to be reused).
 struct Batch {
-    results: Vec<Parsed>,
+    results: Vec<Vec<Parsed>>,
     buffer: Vec<u8>,
 }
 
@@ -125,7 +153,7 @@ pub struct ParallelReader<R: Read> {
     io_error: Option<Error>,
     failed: bool,
     in_flight: VecDeque<mpsc::Receiver<Batch>>,
-    current: std::vec::IntoIter<Parsed>,
+    current: std::iter::Flatten<std::vec::IntoIter<Vec<Parsed>>>,
     spare_buffers: Vec<Vec<u8>>,
     warnings: Vec<Warning>,
     keep_bytes: bool,
@@ -164,7 +192,7 @@ impl<R: Read> ParallelReader<R> {
             io_error: None,
             failed: false,
             in_flight: VecDeque::new(),
-            current: Vec::new().into_iter(),
+            current: Vec::new().into_iter().flatten(),
             spare_buffers: Vec::new(),
             warnings: Vec::new(),
             keep_bytes: false,
@@ -216,21 +244,17 @@ impl<R: Read> ParallelReader<R> {
 
     /// Reads into `buf` until it holds `want` bytes or the input ends.
     fn fill(&mut self, buf: &mut Vec<u8>, want: usize) -> std::io::Result<()> {
-        while buf.len() < want && !self.eof {
-            let old = buf.len();
-            buf.resize(want, 0);
-            match self.inner.read(&mut buf[old..]) {
-                Ok(0) => {
-                    buf.truncate(old);
-                    self.eof = true;
-                }
-                Ok(n) => buf.truncate(old + n),
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(old),
-                Err(e) => {
-                    buf.truncate(old);
-                    return Err(e);
-                }
-            }
+        if buf.len() >= want || self.eof {
+            return Ok(());
+        }
+        let limit = want - buf.len();
+        buf.reserve(limit);
+        // `read_to_end` reads files and slices straight into the spare
+        // capacity (no zeroing of the chunk first) and keeps what it read
+        // before an error.
+        let n = (&mut self.inner).take(limit as u64).read_to_end(buf)?;
+        if n < limit {
+            self.eof = true;
         }
         Ok(())
     }
@@ -322,7 +346,7 @@ impl<R: Read> Iterator for ParallelReader<R> {
             };
             match rx.recv() {
                 Ok(batch) => {
-                    self.current = batch.results.into_iter();
+                    self.current = batch.results.into_iter().flatten();
                     self.spare_buffers.push(batch.buffer);
                     // Start the next chunk before handing out this one.
                     self.top_up();

@@ -288,7 +288,7 @@ fn print_report(
     let ratio = |a: &str, b: &str| -> Option<f64> {
         Some(median(&find(list, b)?.times) / median(&find(list, a)?.times))
     };
-    let rows: [(&str, &str, &str, &str); 8] = [
+    let rows: [(&str, &str, &str, &str); 10] = [
         (
             "full parse (MarcReader) / mrrc 0.9.2 read_record",
             "mrrc-core MarcReader (owned)",
@@ -330,6 +330,18 @@ fn print_report(
             "mrrc-core ParallelReader, 2 threads",
             "mrrc-core ParallelReader, 1 thread",
             "",
+        ),
+        (
+            "ParallelReader 2 threads / MarcReader",
+            "mrrc-core ParallelReader, 2 threads",
+            "mrrc-core MarcReader (owned)",
+            ">= 1.8x",
+        ),
+        (
+            "parse_all 2 threads / MarcReader",
+            "mrrc-core parallel::parse_all, 2 threads",
+            "mrrc-core MarcReader (owned)",
+            ">= 1.8x",
         ),
         (
             "CPU control: 2 threads / 1 thread",

@@ -41,6 +41,7 @@ use crate::options::{Mode, ReadOptions};
 use crate::record::Record;
 
 pub(crate) use frame::{frame, Defect, Frame, Framing};
+pub(crate) use parse::Group;
 pub use write::{write_record, MarcWriter, WriteCharset, WriteOptions};
 
 /// Ends a record.
@@ -58,6 +59,18 @@ pub(crate) fn parse_frame(
     options: &ReadOptions,
     warnings: &mut Vec<Warning>,
 ) -> Result<Record> {
+    parse_frame_in(bytes, defect, options, warnings, None)
+}
+
+/// [`parse_frame`]; a clean record goes into `group` (when given) and comes
+/// back without fields, which [`parse::Group::finish`] gives.
+pub(crate) fn parse_frame_in(
+    bytes: &[u8],
+    defect: Option<Defect>,
+    options: &ReadOptions,
+    warnings: &mut Vec<Warning>,
+    group: Option<&mut parse::Group>,
+) -> Result<Record> {
     let lenient = options.mode == Mode::Lenient;
     let mut ctx = parse::Context::default();
     match defect {
@@ -70,7 +83,7 @@ pub(crate) fn parse_frame(
                 ..*options
             };
             let mut scratch = Vec::new();
-            return match parse::parse(bytes, &strict, &mut scratch, ctx) {
+            return match parse::parse(bytes, &strict, &mut scratch, ctx, None) {
                 Err(e) => Err(e),
                 Ok(_) => Err(defect.expect("a defect").to_error(bytes.len())),
             };
@@ -83,7 +96,7 @@ pub(crate) fn parse_frame(
         }
         Some(d) => return Err(d.to_error(bytes.len())),
     }
-    parse::parse(bytes, options, warnings, ctx)
+    parse::parse(bytes, options, warnings, ctx, group)
 }
 
 /// Parses one record from a slice holding exactly that record (a trailing
@@ -135,7 +148,10 @@ const CHUNK: usize = 256 << 10;
 pub struct MarcReader<R: Read> {
     inner: R,
     options: ReadOptions,
+    /// Input in `buf[..filled]`; the rest is room for the next read, zeroed
+    /// once when the buffer grows rather than before every read.
     buf: Vec<u8>,
+    filled: usize,
     /// Start of unread data in `buf`.
     pos: usize,
     /// Absolute input offset of `buf[0]`.
@@ -153,6 +169,7 @@ impl<R: Read> MarcReader<R> {
             inner,
             options,
             buf: Vec::new(),
+            filled: 0,
             pos: 0,
             buf_offset: 0,
             eof: false,
@@ -195,26 +212,28 @@ impl<R: Read> MarcReader<R> {
     /// Reads more input. Returns false at end of input.
     fn fill(&mut self) -> std::io::Result<bool> {
         // Drop what was consumed once it is most of the buffer.
-        if self.pos > 0 && self.pos >= self.buf.len() / 2 {
-            self.buf.drain(..self.pos);
+        if self.pos > 0 && self.pos >= self.filled / 2 {
+            self.buf.copy_within(self.pos..self.filled, 0);
+            self.filled -= self.pos;
             self.buf_offset += self.pos as u64;
             self.last = 0..0;
             self.pos = 0;
         }
-        let want = CHUNK.max(self.buf.len() - self.pos);
-        let old = self.buf.len();
-        self.buf.resize(old + want, 0);
+        let want = CHUNK.max(self.filled - self.pos);
+        if self.buf.len() < self.filled + want {
+            self.buf.resize(self.filled + want, 0);
+        }
         loop {
-            match self.inner.read(&mut self.buf[old..]) {
+            match self
+                .inner
+                .read(&mut self.buf[self.filled..self.filled + want])
+            {
                 Ok(n) => {
-                    self.buf.truncate(old + n);
+                    self.filled += n;
                     return Ok(n > 0);
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    self.buf.truncate(old);
-                    return Err(e);
-                }
+                Err(e) => return Err(e),
             }
         }
     }
@@ -236,7 +255,7 @@ impl<R: Read> Iterator for MarcReader<R> {
             return None;
         }
         let frame = loop {
-            match frame(&self.buf, self.pos, self.eof) {
+            match frame(&self.buf[..self.filled], self.pos, self.eof) {
                 Framing::NeedMore => match self.fill() {
                     Ok(more) => self.eof = !more,
                     Err(e) => {
@@ -248,7 +267,7 @@ impl<R: Read> Iterator for MarcReader<R> {
                     }
                 },
                 Framing::End => {
-                    self.pos = self.buf.len();
+                    self.pos = self.filled;
                     return None;
                 }
                 Framing::Frame(f) => break f,
