@@ -45,6 +45,10 @@
 #define MRRC_VERSION_STRING "0.1.0"
 
 
+// `code` for `mrrc_record_split_values`: each field's `value()` rather
+// than the values of one subfield code.
+#define MRRC_NO_CODE 4294967295
+
 // MARCXML flag: put the MARC slim namespace on each `<record>`.
 #define MRRC_XML_NAMESPACE 1
 
@@ -276,6 +280,8 @@ typedef struct MrrcSplit {
     size_t data_field_count;
     // Subfields of all data fields.
     size_t subfield_count;
+    // Pieces in the text (one more than the separators in it, or 0).
+    size_t piece_count;
 } MrrcSplit;
 
 // Writes all `len` bytes of `buf` and returns 0; any other return value is
@@ -969,6 +975,20 @@ enum MrrcStatus mrrc_record_split(const struct MrrcRecord *record,
                                   int32_t *kinds,
                                   size_t kinds_capacity,
                                   struct MrrcSplit *split_out);
+
+// The values of subfield `code` of every field tagged `tag`, in record
+// order, as a split view (mrrc's `get_values`): pieces joined by a
+// separator that occurs in none of them, `split->piece_count` of them.
+// With `code` = `MRRC_NO_CODE`, each such field's pymarc `value()`
+// instead (a control field's data). Too small a buffer and no free
+// separator are reported as for `mrrc_record_split`; the field and
+// subfield counts of `*split` are 0.
+enum MrrcStatus mrrc_record_split_values(const struct MrrcRecord *record,
+                                         const char *tag,
+                                         uint32_t code,
+                                         uint8_t *text,
+                                         size_t text_capacity,
+                                         struct MrrcSplit *split_out);
 
 // The message of the last failed call on this thread (with the record index
 // and byte offset or line and column when known), or NULL if no call has

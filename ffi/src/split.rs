@@ -6,7 +6,9 @@
 
 use mrrc_core::{Field, Record};
 
-use crate::args::{out_ptr, write};
+use std::ffi::c_char;
+
+use crate::args::{c_text, code_point, out_ptr, write};
 use crate::record::{record_ref, MrrcRecord};
 use crate::status::{status_of, Failure, MrrcStatus, Outcome};
 
@@ -25,7 +27,13 @@ pub struct MrrcSplit {
     pub data_field_count: usize,
     /// Subfields of all data fields.
     pub subfield_count: usize,
+    /// Pieces in the text (one more than the separators in it, or 0).
+    pub piece_count: usize,
 }
+
+/// `code` for `mrrc_record_split_values`: each field's `value()` rather
+/// than the values of one subfield code.
+pub const MRRC_NO_CODE: u32 = 4294967295;
 
 /// Separators tried in turn: the MARC delimiters first (they cannot occur in
 /// the values of a record read from ISO 2709), then every other ASCII byte.
@@ -125,10 +133,10 @@ fn write_pieces(fields: &[Field], sink: &mut Sink) {
 
 /// The first separator that occurs in no piece, in the order of
 /// `SEPARATORS` and then of the other ASCII bytes.
-fn free_separator(fields: &[Field]) -> Outcome<u8> {
+fn free_separator(write: &dyn Fn(&mut Sink)) -> Outcome<u8> {
     let mut marks = Sink::new(&mut [], 0);
     marks.present = Some([false; 128]);
-    write_pieces(fields, &mut marks);
+    write(&mut marks);
     let present = marks.present.unwrap_or([true; 128]);
     SEPARATORS
         .into_iter()
@@ -142,6 +150,48 @@ fn free_separator(fields: &[Field]) -> Outcome<u8> {
         })
 }
 
+/// What `join` wrote (or needs).
+struct Joined {
+    len: usize,
+    pieces: usize,
+    separator: u8,
+    fits: bool,
+}
+
+/// Writes the pieces `write` gives into `text`, joined by a separator that
+/// occurs in none of them (when they fit).
+fn join(text: &mut [u8], write: &dyn Fn(&mut Sink)) -> Outcome<Joined> {
+    let capacity = text.len();
+    let mut sink = Sink::new(text, SEPARATORS[0]);
+    write(&mut sink);
+    let mut joined = Joined {
+        len: sink.len,
+        pieces: sink.pieces,
+        separator: SEPARATORS[0],
+        fits: sink.len <= capacity,
+    };
+    if joined.fits {
+        let text = &mut sink.text[..joined.len];
+        // One pass over the text: the usual separator occurs only between
+        // the pieces (always so for records read from ISO 2709).
+        if memchr::memchr_iter(SEPARATORS[0], text).count() != joined.pieces.saturating_sub(1) {
+            joined.separator = free_separator(write)?;
+            write(&mut Sink::new(text, joined.separator));
+        }
+    }
+    Ok(joined)
+}
+
+fn too_small(sizes: &MrrcSplit, text: usize, kinds: usize) -> Failure {
+    Failure::new(
+        MrrcStatus::MRRC_BUFFER_TOO_SMALL,
+        format!(
+            "the split view needs {} bytes of text and {} kinds (given {} and {})",
+            sizes.text_len, sizes.field_count, text, kinds
+        ),
+    )
+}
+
 fn split(
     record: &Record,
     text: &mut [u8],
@@ -150,39 +200,22 @@ fn split(
 ) -> Outcome<()> {
     let fields = record.fields();
     let capacity = text.len();
-    let mut sink = Sink::new(text, SEPARATORS[0]);
-    write_pieces(fields, &mut sink);
+    let joined = join(text, &|sink| write_pieces(fields, sink))?;
     let (mut data_fields, mut subfields) = (0, 0);
     for f in fields.iter().filter(|f| f.control_value().is_none()) {
         data_fields += 1;
         subfields += f.subfield_count();
     }
     *sizes = MrrcSplit {
-        text_len: sink.len,
-        separator: SEPARATORS[0],
+        text_len: joined.len,
+        separator: joined.separator,
         field_count: fields.len(),
         data_field_count: data_fields,
         subfield_count: subfields,
+        piece_count: joined.pieces,
     };
-    if sink.len > capacity || fields.len() > kinds.len() {
-        return Err(Failure::new(
-            MrrcStatus::MRRC_BUFFER_TOO_SMALL,
-            format!(
-                "the split view needs {} bytes of text and {} kinds (given {} and {})",
-                sink.len,
-                fields.len(),
-                capacity,
-                kinds.len()
-            ),
-        ));
-    }
-    let (len, pieces) = (sink.len, sink.pieces);
-    let text = &mut sink.text[..len];
-    // One pass over the text: the usual separator occurs only between the
-    // pieces (always so for records read from ISO 2709).
-    if memchr::memchr_iter(SEPARATORS[0], text).count() != pieces.saturating_sub(1) {
-        sizes.separator = free_separator(fields)?;
-        write_pieces(fields, &mut Sink::new(text, sizes.separator));
+    if !joined.fits || fields.len() > kinds.len() {
+        return Err(too_small(sizes, capacity, kinds.len()));
     }
     for (kind, f) in kinds.iter_mut().zip(fields) {
         *kind = match f.control_value() {
@@ -257,6 +290,71 @@ pub unsafe extern "C" fn mrrc_record_split(
     ) {
         // SAFETY: checked non-NULL above (else the status is
         // MRRC_NULL_ARGUMENT).
+        unsafe { write(split_out, sizes) };
+    }
+    status
+}
+
+/// The values of subfield `code` of every field tagged `tag`, in record
+/// order, as a split view (mrrc's `get_values`): pieces joined by a
+/// separator that occurs in none of them, `split->piece_count` of them.
+/// With `code` = `MRRC_NO_CODE`, each such field's pymarc `value()`
+/// instead (a control field's data). Too small a buffer and no free
+/// separator are reported as for `mrrc_record_split`; the field and
+/// subfield counts of `*split` are 0.
+#[no_mangle]
+pub unsafe extern "C" fn mrrc_record_split_values(
+    record: *const MrrcRecord,
+    tag: *const c_char,
+    code: u32,
+    text: *mut u8,
+    text_capacity: usize,
+    split_out: *mut MrrcSplit,
+) -> MrrcStatus {
+    let mut sizes = MrrcSplit::default();
+    let status = status_of(|| {
+        out_ptr(split_out, "split")?;
+        // SAFETY: pointer contract of the header.
+        let (record, tag, text) = unsafe {
+            (
+                record_ref(record)?,
+                c_text(tag, "tag")?,
+                out_slice(text, text_capacity, "text")?,
+            )
+        };
+        let code = match code {
+            MRRC_NO_CODE => None,
+            c => Some(code_point(c, "code")?),
+        };
+        let tags = [tag];
+        let joined = join(text, &|sink| {
+            for f in record.get_fields(&tags) {
+                match code {
+                    Some(c) => {
+                        for s in f.subfields().filter(|s| s.code == c) {
+                            sink.push_str(s.value);
+                        }
+                    }
+                    None => sink.push_str(&f.value()),
+                }
+            }
+        })?;
+        sizes = MrrcSplit {
+            text_len: joined.len,
+            separator: joined.separator,
+            piece_count: joined.pieces,
+            ..MrrcSplit::default()
+        };
+        if !joined.fits {
+            return Err(too_small(&sizes, text_capacity, 0));
+        }
+        Ok(())
+    });
+    if matches!(
+        status,
+        MrrcStatus::MRRC_OK | MrrcStatus::MRRC_BUFFER_TOO_SMALL
+    ) {
+        // SAFETY: checked non-NULL above.
         unsafe { write(split_out, sizes) };
     }
     status

@@ -107,3 +107,28 @@ def test_fields_of_a_record_whose_text_holds_every_ascii_character(impl):
     assert fields[1].value() == "x\x1fy z"
     plain = next(iter(impl.JSONReader(json.dumps([dict(doc, fields=doc["fields"][1:])]))))
     assert list(plain.fields[0]) == [("a", "x\x1fy"), ("b", " z ")]
+
+
+@pytest.mark.parametrize("path", [SAMPLE, CORPUS / "pymarc_utf8_with_leader_flag.mrc"], ids=lambda p: p.name)
+def test_get_values_is_what_the_fields_hold(impl, path):
+    for record in records(impl, path):
+        for tag in {f.tag for f in record.get_fields()} | {"999"}:
+            fields = record.get_fields(tag)
+            assert record.get_values(tag) == [f.value() for f in fields]
+            for code in "abcz6":
+                want = [sf.value for f in fields if not f.control_field for sf in f if sf.code == code]
+                assert record.get_values(tag, code) == want
+
+
+def test_get_values_of_a_value_holding_every_ascii_character(impl):
+    every = "".join(map(chr, range(128)))
+    doc = {
+        "leader": "00000nam a2200000 a 4500",
+        "fields": [
+            {"500": {"ind1": " ", "ind2": " ", "subfields": [{"a": every}, {"a": "x\x1fy"}]}},
+            {"500": {"ind1": " ", "ind2": " ", "subfields": [{"a": ""}]}},
+        ],
+    }
+    record = next(iter(impl.JSONReader(json.dumps([doc]))))
+    assert record.get_values("500", "a") == [every, "x\x1fy", ""]
+    assert record.get_values("500") == [every + " x\x1fy", ""]

@@ -138,6 +138,12 @@ static void test_separators(void) {
     CHECK_PIECE(text, split, 6, ""); /* code NUL */
     CHECK_PIECE(text, split, 7, "\xc3\xa9");
     CHECK_PIECE(text, split, 9, "\xc3\xa9t\xc3\xa9");
+    CHECK_OK(mrrc_record_split_values(record, "001", MRRC_NO_CODE, text, sizeof text, &split));
+    CHECK(split.separator == 0x1e && split.piece_count == 1);
+    CHECK_PIECE(text, split, 0, "a\x1f" "b");
+    CHECK_OK(mrrc_record_split_values(record, "245", 0, text, sizeof text, &split));
+    CHECK(split.separator == 0x1f && split.piece_count == 1);
+    CHECK_PIECE(text, split, 0, "no code");
 
     /* Every ASCII byte in the text: no separator is free. */
     char all[129];
@@ -149,7 +155,53 @@ static void test_separators(void) {
     add(record, control("003", all));
     CHECK_STATUS(mrrc_record_split(record, text, sizeof text, kinds, 8, &split), MRRC_INVALID_ARGUMENT);
     CHECK(last_error_mentions("mrrc_record_flatten"));
+    /* 003 alone lacks only NUL, which becomes the separator. */
+    CHECK_OK(mrrc_record_split_values(record, "003", MRRC_NO_CODE, text, sizeof text, &split));
+    CHECK(split.separator == 0 && split.piece_count == 1 && split.text_len == 128);
+    CHECK_PIECE(text, split, 0, all);
     mrrc_record_free(record);
+}
+
+/* Values of one code in the fields of one tag, or the fields' value(). */
+static void test_values(void) {
+    char *path = path_join(data_dir, "pymarc_test_camel.mrc");
+    MrrcReader *reader = NULL;
+    CHECK_OK(mrrc_reader_open_path(path, NULL, &reader));
+    MrrcRecord *record = NULL;
+    CHECK_OK(mrrc_reader_next(reader, &record));
+    uint8_t text[1024];
+    MrrcSplit split;
+    /* 630 $a twice (two fields), then 650 $a once. */
+    CHECK_OK(mrrc_record_split_values(record, "630", 'a', text, sizeof text, &split));
+    CHECK(split.piece_count == 2 && split.separator == 0x1f && split.field_count == 0);
+    CHECK_PIECE(text, split, 0, "Active server pages.");
+    CHECK_PIECE(text, split, 1, "ActiveX.");
+    CHECK_OK(mrrc_record_split_values(record, "040", 'a', text, sizeof text, &split));
+    CHECK(split.piece_count == 1);
+    CHECK_PIECE(text, split, 0, "DLC");
+    CHECK_OK(mrrc_record_split_values(record, "245", MRRC_NO_CODE, text, sizeof text, &split));
+    CHECK(split.piece_count == 1);
+    CHECK_PIECE(text, split, 0, "ActivePerl with ASP and ADO / Tobias Martinsson.");
+    CHECK_OK(mrrc_record_split_values(record, "001", MRRC_NO_CODE, text, sizeof text, &split));
+    CHECK_PIECE(text, split, 0, "fol05731351 ");
+    /* None: no such tag, a control field has no subfields. */
+    CHECK_OK(mrrc_record_split_values(record, "999", 'a', text, sizeof text, &split));
+    CHECK(split.piece_count == 0 && split.text_len == 0);
+    CHECK_OK(mrrc_record_split_values(record, "001", 'a', NULL, 0, &split));
+    CHECK(split.piece_count == 0);
+    /* Too small, bad arguments. */
+    CHECK_STATUS(mrrc_record_split_values(record, "630", 'a', text, 5, &split), MRRC_BUFFER_TOO_SMALL);
+    CHECK(split.text_len == strlen("Active server pages.") + 1 + strlen("ActiveX."));
+    CHECK_STATUS(mrrc_record_split_values(record, NULL, 'a', text, sizeof text, &split), MRRC_NULL_ARGUMENT);
+    CHECK_STATUS(mrrc_record_split_values(NULL, "630", 'a', text, sizeof text, &split), MRRC_NULL_ARGUMENT);
+    CHECK_STATUS(mrrc_record_split_values(record, "630", 'a', text, sizeof text, NULL), MRRC_NULL_ARGUMENT);
+    CHECK_STATUS(mrrc_record_split_values(record, "630", 0xD800, text, sizeof text, &split),
+                 MRRC_INVALID_ARGUMENT);
+    CHECK_STATUS(mrrc_record_split_values(record, "\xff", 'a', text, sizeof text, &split),
+                 MRRC_INVALID_ARGUMENT);
+    mrrc_record_free(record);
+    mrrc_reader_free(reader);
+    free(path);
 }
 
 int main(int argc, char **argv) {
@@ -160,5 +212,6 @@ int main(int argc, char **argv) {
     data_dir = argv[1];
     test_camel_record();
     test_separators();
+    test_values();
     TEST_MAIN_END();
 }

@@ -276,6 +276,31 @@ def split_record(h):
     return text.split(_CHARS[sizes.separator] or "\0"), _unpack(b.kinds, n)
 
 
+_split_values = lib.mrrc_record_split_values
+
+
+def split_values(h, tag, code_point_or_none):
+    """mrrc's `get_values` from the core in one C call: the values of
+    subfield `code_point_or_none` (a code point) of every field tagged `tag`
+    (bytes), or each such field's `value()` for None. None when the values
+    leave no separator free."""
+    b = _split_buffers
+    sizes = b.sizes
+    code = lib.MRRC_NO_CODE if code_point_or_none is None else code_point_or_none
+    status = _split_values(h, tag, code, b.text, b.text_capacity, sizes)
+    if status:
+        if status == _BUFFER_TOO_SMALL:
+            b.grow(max(2 * sizes.text_len, b.text_capacity), b.kinds_capacity)
+            return split_values(h, tag, code_point_or_none)
+        if status == _INVALID_ARGUMENT:
+            return None
+        check(status)
+    if sizes.piece_count == 0:
+        return []
+    text = str(_buffer(b.text, sizes.text_len), "utf-8")
+    return text.split(_CHARS[sizes.separator] or "\0")
+
+
 class FlatBuilder:
     """A flat view built from Python values, for `mrrc_record_from_flat` and
     `mrrc_field_from_flat` (offsets in code points)."""

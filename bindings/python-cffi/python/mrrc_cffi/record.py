@@ -462,8 +462,16 @@ class Record:
 
     def get_values(self, tag, code=None):
         """Values of subfield `code` of every field tagged `tag`, from one
-        flat view (mrrc extension; a field contributes its `value()` when
+        C call (mrrc extension; a field contributes its `value()` when
         `code` is omitted)."""
+        tag_bytes = tag.encode("utf-8", "surrogatepass") if isinstance(tag, str) else None
+        if tag_bytes is not None and b"\0" not in tag_bytes:
+            cp = _lib.code_point(code) if code else None
+            with self._lock:
+                out = _lib.split_values(self._synced_handle(), tag_bytes, cp)
+            if out is not None:
+                return [_latin1(v) for v in out] if self._raw else out
+        # A tag C cannot take, or values that leave no separator free.
         with self._lock:
             self._sync()
             text, _, fields, subs = self._flat_view()
