@@ -188,19 +188,22 @@ CASES = {
     "as_msgpack": ("`r.as_msgpack()` (mrrc only)", as_msgpack),
     "bulk": ("bulk `r.get_values(tag, code)` x2 (mrrc only)", bulk_values),
     "path": ("`for r in MARCReader(path)` (mrrc only)", path_iterate),
-    "path_threads2": ("`MARCReader(path, threads=2)` (mrrc only)", path_threads2),
+    "path_threads2": ("`MARCReader(path, threads=2)` (mrrc only; wall time)", path_threads2),
 }
 COMMON = ["iterate", "title", "every", "as_dict", "ormsgpack"]
 MRRC_ONLY = ["as_msgpack", "bulk", "path", "path_threads2"]
 
 
+def timed(fn, clock=time.perf_counter):
+    t = clock()
+    fn()
+    return clock() - t
+
+
 def best(fn, repeat, clock=time.perf_counter):
-    times = []
-    for _ in range(repeat):
-        t = clock()
-        fn()
-        times.append(clock() - t)
-    return min(times)
+    """The median time of `repeat` runs (the machine is shared: a median
+    moves less than a minimum with the other load)."""
+    return statistics.median(timed(fn, clock) for _ in range(repeat))
 
 
 def in_threads(fn, args_list):
@@ -293,12 +296,13 @@ def batches_report(p1, p2, n, repeat):
 
 
 def per_call_ns(fn, n=200_000):
-    """ns per call of `fn` (best of 5 rounds), less the cost of the loop."""
+    """ns of CPU per call of `fn` (best of 5 rounds), less the cost of the
+    loop."""
     def loop(f):
-        t = time.perf_counter()
+        t = time.process_time()
         for _ in range(n):
             f()
-        return time.perf_counter() - t
+        return time.process_time() - t
 
     empty = min(loop(lambda: None) for _ in range(5))
     return (min(loop(fn) for _ in range(5)) - empty) / n * 1e9
@@ -377,7 +381,22 @@ def main():
     have_peer = os.path.exists(a.peer_python)
     res["peer"] = run(a.peer_python, "peer", a.repeat) if have_peer else {}
     cffi = len(bindings) > 1
-    res["mrrc_cffi"] = run(sys.executable, "mrrc_cffi", a.repeat) if cffi else {}
+    workers = [("pymarc", sys.executable), ("mrrc", sys.executable)]
+    if os.path.exists(a.peer_python):
+        workers.append(("peer", a.peer_python))
+    if cffi:
+        workers.append(("mrrc_cffi", sys.executable))
+    rounds = {impl: [] for impl, _ in workers}
+    for _ in range(a.repeat):
+        for impl, python in workers:
+            rounds[impl].append(run(python, impl, 1))
+    res = {"peer": {}, "mrrc_cffi": {}}
+    for impl, runs in rounds.items():
+        cases = {case for r in runs for case in r}
+        res[impl] = {
+            case: statistics.median([r[case] for r in runs if r.get(case)] or [0]) or None
+            for case in cases
+        }
 
     def rate(impl, case):
         t = res[impl].get(case)
@@ -389,15 +408,15 @@ def main():
     def ratio(a_, b_):
         return f"{a_ / b_:.1f}x" if a_ and b_ else ""
 
-    extra = " mrrc_cffi rec/s | cffi / pymarc |" if cffi else ""
+    extra = " mrrc_cffi rec/s | cffi / pymarc | cffi / mrrc |" if cffi else ""
     print(f"\n| case | pymarc 5.4.0 rec/s | mrrc 0.9.2 (PyPI) rec/s | mrrc rec/s | mrrc / pymarc | mrrc / mrrc 0.9.2 |{extra}")
-    print("|---|---:|---:|---:|---:|---:|" + ("---:|---:|" if cffi else ""))
+    print("|---|---:|---:|---:|---:|---:|" + ("---:|---:|---:|" if cffi else ""))
     for case in COMMON + MRRC_ONLY:
         p, q, m = rate("pymarc", case), rate("peer", case), rate("mrrc", case)
         line = f"| {CASES[case][0]} | {cell(p)} | {cell(q)} | {cell(m)} | {ratio(m, p)} | {ratio(m, q)} |"
         if cffi:
             c = rate("mrrc_cffi", case)
-            line += f" {cell(c)} | {ratio(c, p)} |"
+            line += f" {cell(c)} | {ratio(c, p)} | {f'{c / m:.2f}x' if c and m else ''} |"
         print(line)
     for case, (label, *_rest) in FLOORS.items():
         p, f = rate("pymarc", case.replace("floor_", "")), rate("mrrc", case)

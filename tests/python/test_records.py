@@ -135,3 +135,50 @@ def test_as_dict_is_pymarcs(impl, pymarc):
         theirs = [r.as_dict() for r in pymarc.MARCReader(fh)]
     assert [r.as_dict() for r in records(impl)] == theirs
     assert [json.loads(r.as_json()) for r in records(impl)] == theirs
+
+
+def test_fields_of_a_record_whose_text_holds_every_ascii_character(impl):
+    # Every ASCII character, the MARC delimiters included, in one value
+    # (possible in MARC-in-JSON): the fields come out whole all the same.
+    every = "".join(map(chr, range(128)))
+    doc = {
+        "leader": "00000nam a2200000 a 4500",
+        "fields": [
+            {"001": every},
+            {"245": {"ind1": "1", "ind2": "0", "subfields": [{"a": "x\x1fy"}, {"b": " z "}]}},
+        ],
+    }
+    record = next(iter(impl.JSONReader(json.dumps([doc]))))
+    fields = record.fields
+    assert [f.tag for f in fields] == ["001", "245"]
+    assert fields[0].data == every
+    assert fields[1].indicators == ("1", "0")
+    assert list(fields[1]) == [("a", "x\x1fy"), ("b", " z ")]
+    assert fields[1].value() == "x\x1fy z"
+    plain = next(iter(impl.JSONReader(json.dumps([dict(doc, fields=doc["fields"][1:])]))))
+    assert list(plain.fields[0]) == [("a", "x\x1fy"), ("b", " z ")]
+
+
+@pytest.mark.parametrize("path", [SAMPLE, CORPUS / "pymarc_utf8_with_leader_flag.mrc"], ids=lambda p: p.name)
+def test_get_values_is_what_the_fields_hold(impl, path):
+    for record in records(impl, path):
+        for tag in {f.tag for f in record.get_fields()} | {"999"}:
+            fields = record.get_fields(tag)
+            assert record.get_values(tag) == [f.value() for f in fields]
+            for code in "abcz6":
+                want = [sf.value for f in fields if not f.control_field for sf in f if sf.code == code]
+                assert record.get_values(tag, code) == want
+
+
+def test_get_values_of_a_value_holding_every_ascii_character(impl):
+    every = "".join(map(chr, range(128)))
+    doc = {
+        "leader": "00000nam a2200000 a 4500",
+        "fields": [
+            {"500": {"ind1": " ", "ind2": " ", "subfields": [{"a": every}, {"a": "x\x1fy"}]}},
+            {"500": {"ind1": " ", "ind2": " ", "subfields": [{"a": ""}]}},
+        ],
+    }
+    record = next(iter(impl.JSONReader(json.dumps([doc]))))
+    assert record.get_values("500", "a") == [every, "x\x1fy", ""]
+    assert record.get_values("500") == [every + " x\x1fy", ""]
