@@ -3,6 +3,7 @@
 
 use std::fs::File;
 use std::io::{BufReader, Cursor, Read};
+use std::sync::mpsc::{sync_channel, Receiver};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use mrrc_core::format::{Format, RecordReader};
@@ -80,12 +81,77 @@ impl SyncSource {
     }
 }
 
-/// A streaming reader; `index.js` iterates it batch by batch.
+/// Records per batch of the sync reader.
+const SYNC_BATCH: usize = 256;
+
+/// One batch as the reading thread hands it over.
+struct Prepared {
+    store: RecordStore,
+    /// Records lenient mode could not read while filling `store`.
+    errors: Vec<CoreError>,
+    /// A strict-mode error met after the records of `store`.
+    stop: Option<CoreError>,
+    /// The input is finished.
+    end: bool,
+}
+
+impl SyncSource {
+    /// Reads up to `max` records. A strict-mode error ends the batch (the
+    /// next batch carries on after the bad record); lenient-mode errors are
+    /// collected.
+    fn fill(&mut self, options: ReadOptions, max: usize) -> Prepared {
+        let mut p = Prepared {
+            store: RecordStore::default(),
+            errors: Vec::new(),
+            stop: None,
+            end: false,
+        };
+        while p.store.len() < max {
+            let next = match self {
+                SyncSource::Iso2709(reader) => match reader.next() {
+                    Some(Ok(record)) => {
+                        if reader.warnings().is_empty() {
+                            p.store
+                                .push_iso2709(record, reader.last_record_bytes(), options);
+                        } else {
+                            p.store.push(record, reader.warnings().to_vec());
+                        }
+                        continue;
+                    }
+                    other => other,
+                },
+                SyncSource::Other(source) => match source.next() {
+                    Some(Ok(record)) => {
+                        p.store.push(record, source.warnings().to_vec());
+                        continue;
+                    }
+                    other => other,
+                },
+            };
+            match next {
+                Some(Ok(_)) => {}
+                Some(Err(e)) if options.is_lenient() => p.errors.push(e),
+                Some(Err(e)) => {
+                    p.stop = Some(e);
+                    break;
+                }
+                None => {
+                    p.end = true;
+                    break;
+                }
+            }
+        }
+        p
+    }
+}
+
+/// A streaming reader; `index.js` iterates it batch by batch. A thread of
+/// its own reads and parses the next batch while JS works on the current
+/// one (at most two batches ahead), so on two cores the parsing is off the
+/// main thread; the iteration stays synchronous.
 #[napi]
 pub struct NativeReader {
-    source: SyncSource,
-    options: ReadOptions,
-    lenient: bool,
+    batches: Receiver<Prepared>,
     /// A strict-mode error met after some records of a batch: thrown by the
     /// next call, once the records before it have been handed out.
     pending: Option<CoreError>,
@@ -102,67 +168,58 @@ impl NativeReader {
         options: Option<ReadOptionsObject>,
     ) -> napi::Result<Self> {
         let (format, opts) = read_options(options.as_ref()).map_err(|e| throw(&env, &e))?;
-        let source =
+        let mut source =
             SyncSource::open(input_from(&env, input), format, opts).map_err(|e| throw(&env, &e))?;
+        let (sender, batches) = sync_channel(1);
+        // The thread ends at the end of the input or when the reader is
+        // dropped (its send fails).
+        std::thread::Builder::new()
+            .name("mrrc-reader".into())
+            .spawn(move || loop {
+                let batch = source.fill(opts, SYNC_BATCH);
+                let end = batch.end;
+                if sender.send(batch).is_err() || end {
+                    break;
+                }
+            })
+            .map_err(|e| throw(&env, &CoreError::from(e)))?;
         Ok(NativeReader {
-            source,
-            options: opts,
-            lenient: opts.is_lenient(),
+            batches,
             pending: None,
             errors: Vec::new(),
             done: false,
         })
     }
 
-    /// Up to `max` records; `null` at the end. In strict mode a bad record
-    /// throws (after the good records before it were returned) and reading
-    /// can go on with the next record. In lenient mode records that cannot
-    /// be repaired are skipped and kept in `errors()`.
+    /// The next batch (up to 256 records); `null` at the end. In strict
+    /// mode a bad record throws (after the good records before it were
+    /// returned) and reading can go on with the next record. In lenient
+    /// mode records that cannot be repaired are skipped and kept in
+    /// `errors()`.
     #[napi]
-    pub fn next_batch(&mut self, mut env: Env, max: u32) -> napi::Result<Option<RecordStore>> {
+    pub fn next_batch(&mut self, mut env: Env) -> napi::Result<Option<RecordStore>> {
         if let Some(e) = self.pending.take() {
             return Err(throw(&env, &e));
         }
-        let mut store = RecordStore::default();
-        while !self.done && store.len() < max as usize {
-            let next = match &mut self.source {
-                SyncSource::Iso2709(reader) => match reader.next() {
-                    Some(Ok(record)) => {
-                        if reader.warnings().is_empty() {
-                            store.push_iso2709(record, reader.last_record_bytes(), self.options);
-                        } else {
-                            store.push(record, reader.warnings().to_vec());
-                        }
-                        continue;
-                    }
-                    other => other,
-                },
-                SyncSource::Other(source) => match source.next() {
-                    Some(Ok(record)) => {
-                        store.push(record, source.warnings().to_vec());
-                        continue;
-                    }
-                    other => other,
-                },
+        while !self.done {
+            let Ok(batch) = self.batches.recv() else {
+                self.done = true;
+                break;
             };
-            match next {
-                Some(Ok(_)) => {}
-                Some(Err(e)) if self.lenient => self.errors.push(e),
-                Some(Err(e)) => {
-                    if store.len() == 0 {
-                        return Err(throw(&env, &e));
-                    }
-                    self.pending = Some(e);
-                    break;
+            self.errors.extend(batch.errors);
+            self.done = batch.end;
+            let mut store = batch.store;
+            if store.len() == 0 {
+                match batch.stop {
+                    Some(e) => return Err(throw(&env, &e)),
+                    None => continue,
                 }
-                None => self.done = true,
             }
+            self.pending = batch.stop;
+            store.report_memory(&mut env)?;
+            return Ok(Some(store));
         }
-        if store.len() == 0 {
-            return Ok(None);
-        }
-        store.report_memory(&mut env)?;
-        Ok(Some(store))
+        Ok(None)
     }
 
     /// Records skipped so far in lenient mode, as JS errors.

@@ -11,7 +11,7 @@ use mrrc_core::{
     Error as CoreError, Field, Indicators, ReadOptions, Record, SetSubfieldError, Warning,
 };
 use napi::bindgen_prelude::ObjectFinalize;
-use napi::{Env, JsObject, JsTypedArray};
+use napi::{Env, JsObject, JsString, JsTypedArray};
 use napi_derive::napi;
 
 use crate::error::{invalid, throw, warning_to_js};
@@ -38,6 +38,8 @@ pub struct RecordStore {
     pub(crate) timing: Option<(f64, f64)>,
     /// Bytes reported to V8 as held by this object (see `report_memory`).
     external: i64,
+    /// The length of `raw` when `compact` handed it to JS.
+    raw_len: usize,
 }
 
 /// One record: parsed, or (after `compact`) only its raw bytes.
@@ -233,18 +235,59 @@ impl RecordStore {
     }
 
     /// Frees the parsed form of the records that can be parsed again from
-    /// their bytes (unedited, read without repairs); they are parsed again
-    /// if used. The sync reader calls this on a batch when it moves to the
-    /// next one: Node frees native objects only from the event loop, so
-    /// without it a `for` loop over a file would hold every record it read
-    /// and touch fresh memory for each new one.
+    /// their bytes (unedited, read without repairs), and hands those bytes
+    /// to JS as one-byte strings of up to about 64 KB (`null` when there
+    /// are none); `restore` takes them back before the records are used
+    /// again. The sync reader calls this on a batch when it moves to the
+    /// next one: Node frees native objects only from the event loop, so in
+    /// a `for` loop over a file every batch's native memory would stay, and
+    /// each new batch would touch fresh pages. Small strings live in V8's
+    /// young generation, which is reused.
     #[napi]
-    pub fn compact(&mut self) {
+    pub fn compact(&mut self, mut env: Env) -> napi::Result<Option<JsObject>> {
         for slot in &mut self.records {
             if slot.raw.is_some() && !slot.edited {
                 slot.record.take();
             }
         }
+        if self.external > 0 {
+            env.adjust_external_memory(-self.external)?;
+            self.external = 0;
+        }
+        if self.raw.is_empty() {
+            return Ok(None);
+        }
+        const PIECE: usize = 60 * 1024;
+        let mut pieces = env.create_array(0)?;
+        let mut start = 0;
+        let mut count = 0;
+        for end in self.records.iter().filter_map(|slot| slot.raw.as_ref().map(|r| r.end)) {
+            if end - start >= PIECE || end == self.raw.len() {
+                pieces.set(count, env.create_string_latin1(&self.raw[start..end])?)?;
+                count += 1;
+                start = end;
+            }
+        }
+        self.raw_len = self.raw.len();
+        self.raw = Vec::new();
+        Ok(Some(pieces.coerce_to_object()?))
+    }
+
+    /// Takes back the strings `compact` gave out.
+    #[napi]
+    pub fn restore(&mut self, env: Env, pieces: Vec<JsString>) -> napi::Result<()> {
+        let mut raw = Vec::with_capacity(self.raw_len);
+        for piece in pieces {
+            raw.extend_from_slice(piece.into_latin1()?.as_slice());
+        }
+        if raw.len() != self.raw_len {
+            return Err(throw(
+                &env,
+                &invalid("restore() takes the strings compact() returned"),
+            ));
+        }
+        self.raw = raw;
+        Ok(())
     }
 
     /// Every field of records `start..end` in one text and layout, so JS
