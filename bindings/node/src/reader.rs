@@ -4,6 +4,7 @@
 use std::fs::File;
 use std::io::{BufReader, Cursor, Read};
 use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use mrrc_core::format::{Format, RecordReader};
@@ -16,7 +17,7 @@ use napi_derive::napi;
 
 use crate::error::{invalid, throw, to_js};
 use crate::object::{read_options, ReadOptionsObject};
-use crate::store::RecordStore;
+use crate::store::{RecordStore, Wanted};
 
 /// Where records come from.
 pub enum Input {
@@ -85,7 +86,7 @@ impl SyncSource {
 const SYNC_BATCH: usize = 256;
 
 /// One batch as the reading thread hands it over.
-struct Prepared {
+struct ReadBatch {
     store: RecordStore,
     /// Records lenient mode could not read while filling `store`.
     errors: Vec<CoreError>,
@@ -99,8 +100,8 @@ impl SyncSource {
     /// Reads up to `max` records. A strict-mode error ends the batch (the
     /// next batch carries on after the bad record); lenient-mode errors are
     /// collected.
-    fn fill(&mut self, options: ReadOptions, max: usize) -> Prepared {
-        let mut p = Prepared {
+    fn fill(&mut self, options: ReadOptions, max: usize) -> ReadBatch {
+        let mut p = ReadBatch {
             store: RecordStore::default(),
             errors: Vec::new(),
             stop: None,
@@ -151,7 +152,8 @@ impl SyncSource {
 /// main thread; the iteration stays synchronous.
 #[napi]
 pub struct NativeReader {
-    batches: Receiver<Prepared>,
+    batches: Receiver<ReadBatch>,
+    wanted: Arc<Wanted>,
     /// A strict-mode error met after some records of a batch: thrown by the
     /// next call, once the records before it have been handed out.
     pending: Option<CoreError>,
@@ -171,12 +173,15 @@ impl NativeReader {
         let mut source =
             SyncSource::open(input_from(&env, input), format, opts).map_err(|e| throw(&env, &e))?;
         let (sender, batches) = sync_channel(1);
+        let wanted = Arc::new(Wanted::default());
+        let thread_wanted = Arc::clone(&wanted);
         // The thread ends at the end of the input or when the reader is
         // dropped (its send fails).
         std::thread::Builder::new()
             .name("mrrc-reader".into())
             .spawn(move || loop {
-                let batch = source.fill(opts, SYNC_BATCH);
+                let mut batch = source.fill(opts, SYNC_BATCH);
+                batch.store.prepare(&thread_wanted);
                 let end = batch.end;
                 if sender.send(batch).is_err() || end {
                     break;
@@ -185,6 +190,7 @@ impl NativeReader {
             .map_err(|e| throw(&env, &CoreError::from(e)))?;
         Ok(NativeReader {
             batches,
+            wanted,
             pending: None,
             errors: Vec::new(),
             done: false,
@@ -216,6 +222,7 @@ impl NativeReader {
                 }
             }
             self.pending = batch.stop;
+            store.wanted = Some(Arc::clone(&self.wanted));
             store.report_memory(&mut env)?;
             return Ok(Some(store));
         }

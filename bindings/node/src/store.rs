@@ -5,6 +5,8 @@
 use mrrc_core::record::{ADDED_ENTRY_TAGS, NOTE_TAGS, SERIES_TAGS, SUBJECT_TAGS};
 use std::cell::OnceCell;
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::Arc;
 
 use mrrc_core::iso2709::parse_record;
 use mrrc_core::{
@@ -40,6 +42,11 @@ pub struct RecordStore {
     external: i64,
     /// The length of `raw` when `compact` handed it to JS.
     raw_len: usize,
+    /// Chunks of field data and accessor values built ahead by the sync
+    /// reader's thread (see [`Prepared`]); taken when JS asks for them.
+    prepared: Prepared,
+    /// Where the sync reader learns what JS asks for (see [`Wanted`]).
+    pub(crate) wanted: Option<Arc<Wanted>>,
 }
 
 /// One record: parsed, or (after `compact`) only its raw bytes.
@@ -100,6 +107,36 @@ impl RecordStore {
         self.records.len()
     }
 
+    /// Builds ahead, per chunk of [`CHUNK`] records, what `wanted` says JS
+    /// asked for in earlier batches (on the sync reader's thread).
+    pub(crate) fn prepare(&mut self, wanted: &Wanted) {
+        let fields = wanted.fields.load(Ordering::Relaxed);
+        let bits = wanted.accessors.load(Ordering::Relaxed);
+        if !fields && bits == 0 {
+            return;
+        }
+        let records: Vec<&Record> = self.records.iter().filter_map(|s| s.record.get()).collect();
+        if records.len() != self.records.len() {
+            return;
+        }
+        let mut prepared = Prepared::default();
+        for (c, chunk) in records.chunks(CHUNK).enumerate() {
+            let start = (c * CHUNK) as u32;
+            let end = start + chunk.len() as u32;
+            if fields {
+                prepared.fields.push((start, end, fields_encoder(chunk)));
+            }
+            for accessor in Accessor::ALL {
+                if bits & (1 << accessor as u32) != 0 {
+                    prepared
+                        .accessors
+                        .push((accessor, start, end, accessor_encoder(accessor, chunk)));
+                }
+            }
+        }
+        self.prepared = prepared;
+    }
+
     pub(crate) fn push(&mut self, record: Record, warnings: Vec<Warning>) {
         self.records.push(Slot {
             record: OnceCell::from(record),
@@ -146,6 +183,7 @@ impl RecordStore {
 
     fn rec_mut(&mut self, env: &Env, index: u32) -> napi::Result<&mut Record> {
         self.rec(env, index)?;
+        self.prepared = Prepared::default();
         let slot = &mut self.records[index as usize];
         slot.edited = true;
         slot.record
@@ -191,6 +229,126 @@ impl RecordStore {
         }
         (start..end).map(|i| self.rec(env, i)).collect()
     }
+}
+
+/// Records per chunk of field data or accessor values (`CHUNK` in index.js).
+pub(crate) const CHUNK: usize = 64;
+
+/// What JS has asked the batches of one sync reader for, so its thread
+/// builds the same for the next batches while JS works.
+#[derive(Default)]
+pub struct Wanted {
+    fields: AtomicBool,
+    /// One bit per [`Accessor`].
+    accessors: AtomicU32,
+}
+
+/// Chunks built ahead: `(start, end, encoder)` for field data and
+/// `(accessor, start, end, encoder)` for accessor values.
+#[derive(Default)]
+struct Prepared {
+    fields: Vec<(u32, u32, Encoder)>,
+    accessors: Vec<(Accessor, u32, u32, Encoder)>,
+}
+
+impl Prepared {
+    fn take_fields(&mut self, start: u32, end: u32) -> Option<Encoder> {
+        let i = self
+            .fields
+            .iter()
+            .position(|(s, e, _)| (*s, *e) == (start, end))?;
+        Some(self.fields.swap_remove(i).2)
+    }
+
+    fn take_accessor(&mut self, accessor: Accessor, start: u32, end: u32) -> Option<Encoder> {
+        let i = self
+            .accessors
+            .iter()
+            .position(|(a, s, e, _)| (*a, *s, *e) == (accessor, start, end))?;
+        Some(self.accessors.swap_remove(i).3)
+    }
+}
+
+/// The accessors `accessorChunk` computes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Accessor {
+    Leader,
+    Title,
+    IssnTitle,
+    Author,
+    UniformTitle,
+    Isbn,
+    Issn,
+    Issnl,
+    Sudoc,
+    Publisher,
+    Pubyear,
+}
+
+impl Accessor {
+    const ALL: [Accessor; 11] = [
+        Accessor::Leader,
+        Accessor::Title,
+        Accessor::IssnTitle,
+        Accessor::Author,
+        Accessor::UniformTitle,
+        Accessor::Isbn,
+        Accessor::Issn,
+        Accessor::Issnl,
+        Accessor::Sudoc,
+        Accessor::Publisher,
+        Accessor::Pubyear,
+    ];
+
+    fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "leader" => Accessor::Leader,
+            "title" => Accessor::Title,
+            "issnTitle" => Accessor::IssnTitle,
+            "author" => Accessor::Author,
+            "uniformTitle" => Accessor::UniformTitle,
+            "isbn" => Accessor::Isbn,
+            "issn" => Accessor::Issn,
+            "issnl" => Accessor::Issnl,
+            "sudoc" => Accessor::Sudoc,
+            "publisher" => Accessor::Publisher,
+            "pubyear" => Accessor::Pubyear,
+            _ => return None,
+        })
+    }
+
+    fn get(self, r: &Record) -> Option<std::borrow::Cow<'_, str>> {
+        match self {
+            Accessor::Leader => Some(r.leader.as_str()),
+            Accessor::Title => r.title().map(Into::into),
+            Accessor::IssnTitle => r.issn_title().map(Into::into),
+            Accessor::Author => r.author().map(Into::into),
+            Accessor::UniformTitle => r.uniform_title().map(Into::into),
+            Accessor::Isbn => r.isbn().map(Into::into),
+            Accessor::Issn => r.issn().map(Into::into),
+            Accessor::Issnl => r.issnl().map(Into::into),
+            Accessor::Sudoc => r.sudoc().map(Into::into),
+            Accessor::Publisher => r.publisher().map(Into::into),
+            Accessor::Pubyear => r.pubyear().map(Into::into),
+        }
+    }
+}
+
+fn fields_encoder(records: &[&Record]) -> Encoder {
+    let mut encoder = Encoder::for_records(records.len());
+    for (slot, record) in records.iter().enumerate() {
+        encoder.record(slot, record.fields().iter());
+    }
+    encoder
+}
+
+fn accessor_encoder(accessor: Accessor, records: &[&Record]) -> Encoder {
+    let mut encoder = Encoder::for_records(0);
+    encoder.layout.reserve(2 * records.len() + 1);
+    for record in records {
+        encoder.optional(accessor.get(record).as_deref());
+    }
+    encoder
 }
 
 #[napi]
@@ -245,6 +403,7 @@ impl RecordStore {
     /// young generation, which is reused.
     #[napi]
     pub fn compact(&mut self, mut env: Env) -> napi::Result<Option<JsObject>> {
+        self.prepared = Prepared::default();
         for slot in &mut self.records {
             if slot.raw.is_some() && !slot.edited {
                 slot.record.take();
@@ -293,46 +452,38 @@ impl RecordStore {
     /// Every field of records `start..end` in one text and layout, so JS
     /// builds `fields()` of each without another native call.
     #[napi]
-    pub fn fields_chunk(&self, env: Env, start: u32, end: u32) -> napi::Result<JsObject> {
-        let records = self.range(&env, start, end)?;
-        let mut encoder = Encoder::for_records(records.len());
-        for (slot, record) in records.iter().enumerate() {
-            encoder.record(slot, record.fields().iter());
+    pub fn fields_chunk(&mut self, env: Env, start: u32, end: u32) -> napi::Result<JsObject> {
+        if let Some(w) = &self.wanted {
+            w.fields.store(true, Ordering::Relaxed);
         }
-        encoder.into_js(&env)
+        if let Some(encoder) = self.prepared.take_fields(start, end) {
+            return encoder.into_js(&env);
+        }
+        let records = self.range(&env, start, end)?;
+        fields_encoder(&records).into_js(&env)
     }
 
     /// One accessor (`title`, `author`, `leader`, ... as named in `index.js`)
     /// of records `start..end`: one text and `[count, start, end, ...]`.
     #[napi]
     pub fn accessor_chunk(
-        &self,
+        &mut self,
         env: Env,
         name: String,
         start: u32,
         end: u32,
     ) -> napi::Result<JsObject> {
-        let records = self.range(&env, start, end)?;
-        let get: fn(&Record) -> Option<std::borrow::Cow<'_, str>> = match name.as_str() {
-            "leader" => |r| Some(r.leader.as_str()),
-            "title" => |r| r.title().map(Into::into),
-            "issnTitle" => |r| r.issn_title().map(Into::into),
-            "author" => |r| r.author().map(Into::into),
-            "uniformTitle" => |r| r.uniform_title().map(Into::into),
-            "isbn" => |r| r.isbn().map(Into::into),
-            "issn" => |r| r.issn().map(Into::into),
-            "issnl" => |r| r.issnl().map(Into::into),
-            "sudoc" => |r| r.sudoc().map(Into::into),
-            "publisher" => |r| r.publisher().map(Into::into),
-            "pubyear" => |r| r.pubyear().map(Into::into),
-            other => return Err(throw(&env, &invalid(format!("unknown accessor {other:?}")))),
+        let Some(accessor) = Accessor::from_name(&name) else {
+            return Err(throw(&env, &invalid(format!("unknown accessor {name:?}"))));
         };
-        let mut encoder = Encoder::for_records(0);
-        encoder.layout.reserve(2 * records.len());
-        for record in records {
-            encoder.optional(get(record).as_deref());
+        if let Some(w) = &self.wanted {
+            w.accessors.fetch_or(1 << accessor as u32, Ordering::Relaxed);
         }
-        encoder.into_js(&env)
+        if let Some(encoder) = self.prepared.take_accessor(accessor, start, end) {
+            return encoder.into_js(&env);
+        }
+        let records = self.range(&env, start, end)?;
+        accessor_encoder(accessor, &records).into_js(&env)
     }
 
     #[napi]
