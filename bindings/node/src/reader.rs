@@ -17,7 +17,7 @@ use napi_derive::napi;
 
 use crate::error::{invalid, throw, to_js};
 use crate::object::{read_options, ReadOptionsObject};
-use crate::store::{RecordStore, Wanted};
+use crate::store::{RecordStore, ReaderLink};
 
 /// Where records come from.
 pub enum Input {
@@ -153,7 +153,7 @@ impl SyncSource {
 #[napi]
 pub struct NativeReader {
     batches: Receiver<ReadBatch>,
-    wanted: Arc<Wanted>,
+    link: Arc<ReaderLink>,
     /// A strict-mode error met after some records of a batch: thrown by the
     /// next call, once the records before it have been handed out.
     pending: Option<CoreError>,
@@ -173,15 +173,16 @@ impl NativeReader {
         let mut source =
             SyncSource::open(input_from(&env, input), format, opts).map_err(|e| throw(&env, &e))?;
         let (sender, batches) = sync_channel(1);
-        let wanted = Arc::new(Wanted::default());
-        let thread_wanted = Arc::clone(&wanted);
+        let link = Arc::new(ReaderLink::default());
+        let thread_link = Arc::clone(&link);
         // The thread ends at the end of the input or when the reader is
         // dropped (its send fails).
         std::thread::Builder::new()
             .name("mrrc-reader".into())
             .spawn(move || loop {
+                thread_link.free_garbage();
                 let mut batch = source.fill(opts, SYNC_BATCH);
-                batch.store.prepare(&thread_wanted);
+                batch.store.prepare(&thread_link);
                 let end = batch.end;
                 if sender.send(batch).is_err() || end {
                     break;
@@ -190,7 +191,7 @@ impl NativeReader {
             .map_err(|e| throw(&env, &CoreError::from(e)))?;
         Ok(NativeReader {
             batches,
-            wanted,
+            link,
             pending: None,
             errors: Vec::new(),
             done: false,
@@ -222,7 +223,7 @@ impl NativeReader {
                 }
             }
             self.pending = batch.stop;
-            store.wanted = Some(Arc::clone(&self.wanted));
+            store.link = Some(Arc::clone(&self.link));
             store.report_memory(&mut env)?;
             return Ok(Some(store));
         }

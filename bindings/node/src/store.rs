@@ -6,7 +6,7 @@ use mrrc_core::record::{ADDED_ENTRY_TAGS, NOTE_TAGS, SERIES_TAGS, SUBJECT_TAGS};
 use std::cell::OnceCell;
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use mrrc_core::iso2709::parse_record;
 use mrrc_core::{
@@ -45,8 +45,8 @@ pub struct RecordStore {
     /// Chunks of field data and accessor values built ahead by the sync
     /// reader's thread (see [`Prepared`]); taken when JS asks for them.
     prepared: Prepared,
-    /// Where the sync reader learns what JS asks for (see [`Wanted`]).
-    pub(crate) wanted: Option<Arc<Wanted>>,
+    /// Where the sync reader learns what JS asks for (see [`ReaderLink`]).
+    pub(crate) link: Option<Arc<ReaderLink>>,
 }
 
 /// One record: parsed, or (after `compact`) only its raw bytes.
@@ -107,11 +107,11 @@ impl RecordStore {
         self.records.len()
     }
 
-    /// Builds ahead, per chunk of [`CHUNK`] records, what `wanted` says JS
+    /// Builds ahead, per chunk of [`CHUNK`] records, what `link` says JS
     /// asked for in earlier batches (on the sync reader's thread).
-    pub(crate) fn prepare(&mut self, wanted: &Wanted) {
-        let fields = wanted.fields.load(Ordering::Relaxed);
-        let bits = wanted.accessors.load(Ordering::Relaxed);
+    pub(crate) fn prepare(&mut self, link: &ReaderLink) {
+        let fields = link.fields.load(Ordering::Relaxed);
+        let bits = link.accessors.load(Ordering::Relaxed);
         if !fields && bits == 0 {
             return;
         }
@@ -234,13 +234,24 @@ impl RecordStore {
 /// Records per chunk of field data or accessor values (`CHUNK` in index.js).
 pub(crate) const CHUNK: usize = 64;
 
-/// What JS has asked the batches of one sync reader for, so its thread
-/// builds the same for the next batches while JS works.
+/// What the batches of one sync reader share with its thread: what JS has
+/// asked them for, so the thread builds the same for the next batches
+/// while JS works, and the records `compact` drops, so the thread that
+/// allocated them frees them (off the main thread, in its own malloc arena).
 #[derive(Default)]
-pub struct Wanted {
+pub struct ReaderLink {
     fields: AtomicBool,
     /// One bit per [`Accessor`].
     accessors: AtomicU32,
+    garbage: Mutex<Vec<Record>>,
+}
+
+impl ReaderLink {
+    /// Frees what `compact` left (on the reader's thread).
+    pub(crate) fn free_garbage(&self) {
+        let garbage = std::mem::take(&mut *self.garbage.lock().unwrap_or_else(|p| p.into_inner()));
+        drop(garbage);
+    }
 }
 
 /// Chunks built ahead: `(start, end, encoder)` for field data and
@@ -404,10 +415,18 @@ impl RecordStore {
     #[napi]
     pub fn compact(&mut self, mut env: Env) -> napi::Result<Option<JsObject>> {
         self.prepared = Prepared::default();
-        for slot in &mut self.records {
-            if slot.raw.is_some() && !slot.edited {
-                slot.record.take();
-            }
+        let dropped = self
+            .records
+            .iter_mut()
+            .filter(|slot| slot.raw.is_some() && !slot.edited)
+            .filter_map(|slot| slot.record.take());
+        match &self.link {
+            Some(link) => link
+                .garbage
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .extend(dropped),
+            None => dropped.for_each(drop),
         }
         if self.external > 0 {
             env.adjust_external_memory(-self.external)?;
@@ -453,7 +472,7 @@ impl RecordStore {
     /// builds `fields()` of each without another native call.
     #[napi]
     pub fn fields_chunk(&mut self, env: Env, start: u32, end: u32) -> napi::Result<JsObject> {
-        if let Some(w) = &self.wanted {
+        if let Some(w) = &self.link {
             w.fields.store(true, Ordering::Relaxed);
         }
         if let Some(encoder) = self.prepared.take_fields(start, end) {
@@ -476,7 +495,7 @@ impl RecordStore {
         let Some(accessor) = Accessor::from_name(&name) else {
             return Err(throw(&env, &invalid(format!("unknown accessor {name:?}"))));
         };
-        if let Some(w) = &self.wanted {
+        if let Some(w) = &self.link {
             w.accessors.fetch_or(1 << accessor as u32, Ordering::Relaxed);
         }
         if let Some(encoder) = self.prepared.take_accessor(accessor, start, end) {
