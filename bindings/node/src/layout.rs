@@ -16,7 +16,7 @@
 //! value.
 
 use mrrc_core::Field;
-use napi::{sys, Env, JsObject, JsTypedArray, NapiRaw};
+use napi::{sys, Env, JsObject, JsTypedArray, NapiRaw, TypedArrayType};
 
 pub const CONTROL: u32 = u32::MAX;
 pub const TAG_TEXT: u32 = 1 << 31;
@@ -146,8 +146,7 @@ impl Encoder {
         let mut chunk = env.create_object()?;
         chunk.set_named_property("narrow", env.create_string_latin1(&self.narrow)?)?;
         chunk.set_named_property("wide", env.create_string_utf16(&self.wide)?)?;
-        let layout = napi::bindgen_prelude::Uint32Array::new(self.layout);
-        chunk.set("layout", layout)?;
+        chunk.set_named_property("layout", uint32_array(env, &self.layout)?)?;
         Ok(chunk)
     }
 
@@ -220,6 +219,20 @@ fn field<S: Sink>(sink: &mut S, layout: &mut Vec<u32>, field: &Field) -> bool {
         }
     }
     true
+}
+
+/// A `Uint32Array` with a copy of `values` in memory V8 allocates and frees
+/// in its garbage collection. An external array over the `Vec` would be
+/// freed only by a finalizer, which Node runs from the event loop: in a
+/// synchronous loop every chunk's layout would be fresh memory.
+fn uint32_array(env: &Env, values: &[u32]) -> napi::Result<JsTypedArray> {
+    let mut buffer = env.create_arraybuffer(values.len() * 4)?;
+    for (out, v) in buffer.chunks_exact_mut(4).zip(values) {
+        out.copy_from_slice(&v.to_ne_bytes());
+    }
+    buffer
+        .into_raw()
+        .into_typedarray(TypedArrayType::Uint32, values.len(), 0)
 }
 
 /// Copies `layout` (as [`Encoder::finish`] gives it) into the caller's

@@ -378,3 +378,37 @@ pub fn parse(
 ) -> napi::Result<AsyncTask<ReadTask>> {
     task(&env, Input::Bytes(buffer.to_vec()), options)
 }
+
+/// A pure-CPU loop (xorshift) as an `AsyncTask`: the benchmark's control
+/// for `Promise.all` scaling, through the same path as `readFile`.
+pub struct CpuControl {
+    rounds: u64,
+}
+
+impl Task for CpuControl {
+    type Output = f64;
+    type JsValue = f64;
+
+    fn compute(&mut self) -> napi::Result<f64> {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..self.rounds {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+        }
+        Ok(std::hint::black_box(x) as f64)
+    }
+
+    fn resolve(&mut self, _env: Env, output: f64) -> napi::Result<f64> {
+        Ok(output)
+    }
+}
+
+/// Runs `millions` million rounds of a CPU loop on the libuv pool (the
+/// benchmark's control; not part of the API in `index.js`).
+#[napi(ts_return_type = "Promise<number>")]
+pub fn cpu_control(millions: u32) -> AsyncTask<CpuControl> {
+    AsyncTask::new(CpuControl {
+        rounds: u64::from(millions) * 1_000_000,
+    })
+}
