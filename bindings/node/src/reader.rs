@@ -10,7 +10,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use mrrc_core::format::{Format, RecordReader};
 use mrrc_core::iso2709::MarcReader;
 use mrrc_core::parallel::ParallelReader;
-use mrrc_core::{Error as CoreError, ReadOptions, Result as CoreResult};
+use mrrc_core::{Error as CoreError, ErrorKind, ReadOptions, Result as CoreResult};
 use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
 use napi::{Env, JsObject, Task};
 use napi_derive::napi;
@@ -210,8 +210,12 @@ impl NativeReader {
         }
         while !self.done {
             let Ok(batch) = self.batches.recv() else {
+                // The thread ended without saying the input was finished.
                 self.done = true;
-                break;
+                return Err(throw(
+                    &env,
+                    &CoreError::new(ErrorKind::Io, "the reading thread stopped"),
+                ));
             };
             self.errors.extend(batch.errors);
             self.done = batch.end;

@@ -105,3 +105,45 @@ test('records of earlier batches stay whole after the reader moves on', async ()
   assert.deepEqual(rest.map((r) => r.toObject()), expected.slice(2).map((r) => r.toObject()));
   assert.deepEqual(rest.map((r) => r.title), expected.slice(2).map((r) => r.title));
 });
+
+test('chunks the reading thread builds ahead match those built on demand, and edits drop them', async () => {
+  // 1,100 records over five batches; asking the first batch for fields,
+  // title and author makes the reader's thread build them for the next.
+  const one = Buffer.concat([fs.readFileSync(data('pymarc_test_camel.mrc')), fs.readFileSync(data('pymarc_marc8.mrc'))]);
+  const big = Buffer.concat(Array.from({ length: 100 }, () => one));
+  const expected = await parse(big);
+  const reader = new MarcReader(big);
+  const got = [];
+  let edited = null;
+  for (const r of reader) {
+    if (got.length === 704) {
+      // The first record of a chunk of the third batch, built ahead by the
+      // thread: the edit must drop it.
+      r.setSubfield(r.fieldIndexes('245')[0], 'a', 'Réécrit');
+      edited = r;
+    }
+    got.push({ fields: r.fields(), title: r.title, author: r.author, leader: r.leader });
+  }
+  assert.equal(got.length, 1100);
+  for (let i = 0; i < got.length; i++) {
+    if (i === 704) continue;
+    const e = expected[i];
+    assert.deepEqual(got[i], { fields: e.fields(), title: e.title, author: e.author, leader: e.leader }, `record ${i}`);
+  }
+  assert.ok(got[704].title.startsWith('Réécrit'));
+  assert.equal(edited.fields('245')[0].subfields.find((s) => s.code === 'a').value, 'Réécrit');
+  assert.ok(got.some((g) => /[^\x00-\x7f]/.test(JSON.stringify(g.fields))), 'no non-ASCII text read');
+});
+
+test('readers left half-read and readers over empty input end cleanly', () => {
+  const one = fs.readFileSync(data('marc4j_chabon.mrc'));
+  const big = Buffer.concat(Array.from({ length: 400 }, () => one));
+  for (let i = 0; i < 20; i++) {
+    const reader = new MarcReader(big);
+    assert.equal(reader.next().value.title, CHABON[0][0]);
+  }
+  assert.deepEqual(new MarcReader(Buffer.alloc(0)).readAll(), []);
+  const reader = new MarcReader(one);
+  assert.equal(reader.readAll().length, 2);
+  assert.equal(reader.next().done, true);
+});
