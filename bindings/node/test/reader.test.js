@@ -4,7 +4,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const { mrrc, data, CAMEL, CHABON } = require('./helpers');
 
-const { MarcReader, parse } = mrrc;
+const { MarcReader, parse, readFile } = mrrc;
 
 test('reads MARC-8 records with the titles, ISBNs and authors pymarc gives', () => {
   const records = new MarcReader(data('pymarc_test_camel.mrc')).readAll();
@@ -146,4 +146,38 @@ test('readers left half-read and readers over empty input end cleanly', () => {
   const reader = new MarcReader(one);
   assert.equal(reader.readAll().length, 2);
   assert.equal(reader.next().done, true);
+});
+
+test('the encoding option: legacy sets, raw bytes, forced UTF-8 and MARC-8', async () => {
+  const file = data('pymarc_cp1251_cyrillic.mrc');
+  // pymarc's test_marc8.py: MARCReader(fh, file_encoding="cp1251").
+  const title = 'Основы гидравлического расчета инженерных сетей';
+  const cp1251 = new MarcReader(file, { encoding: 'cp1251' }).readAll();
+  assert.equal(cp1251.length, 6);
+  assert.equal(cp1251[0].subfield('245', 'a'), title);
+  const viaPool = await readFile(file, { encoding: 'cp1251' });
+  assert.deepEqual(viaPool.map((r) => r.toObject()), cp1251.map((r) => r.toObject()));
+  // raw: one character per byte (ISO 8859-1), so Node's own decoder of the
+  // same bytes gives the cp1251 text back.
+  const raw = new MarcReader(file, { encoding: 'raw' }).readAll();
+  const decoder = new TextDecoder('windows-1251');
+  assert.deepEqual(raw.map((r) => decoder.decode(Buffer.from(r.title, 'latin1'))), cp1251.map((r) => r.title));
+  // Forced UTF-8 on these bytes: strict stops with the place, lenient repairs.
+  assert.throws(() => new MarcReader(file, { encoding: 'utf8' }).next(),
+    (e) => e.code === 'MRRC_ENCODING' && e.recordIndex === 0 && e.byteOffset === 471);
+  const lenient = new MarcReader(file, { encoding: 'utf8', lenient: true }).readAll();
+  assert.equal(lenient.length, 6);
+  assert.ok(lenient.every((r) => r.warnings.length > 0 && r.warnings.every((w) => w.code === 'MRRC_ENCODING')));
+  assert.ok(lenient[0].title.includes('\ufffd'));
+  // UTF-8 bytes forced through MARC-8 are not MARC-8; forced UTF-8 is the default reading.
+  const utf8File = data('pymarc_utf8_with_leader_flag.mrc');
+  assert.throws(() => new MarcReader(utf8File, { encoding: 'marc8' }).next(), { code: 'MRRC_MARC8', recordIndex: 0 });
+  assert.deepEqual(new MarcReader(utf8File, { encoding: 'utf8' }).readAll().map((r) => r.toObject()),
+    new MarcReader(utf8File).readAll().map((r) => r.toObject()));
+});
+
+test('malformed MARCXML is an error with line and column', () => {
+  const reader = new MarcReader(data('marc4j_chabon_missing_subfield_code.xml'), { format: 'marcxml' });
+  assert.throws(() => reader.next(), (e) => e.code === 'MRRC_SUBFIELD' && e.recordIndex === 0 &&
+    e.line === 8 && e.column === 7 && /without a code/.test(e.message));
 });
