@@ -298,6 +298,11 @@ typedef int32_t (*MrrcWriteCallback)(void *userdata, const uint8_t *buf, size_t 
 // Repair what can be repaired (reported as warnings), skip what cannot.
 #define MRRC_MODE_LENIENT 1
 
+// Lenient about structure, but field content is kept as the bytes say
+// (empty subfields, upper-case subfield codes, XML entities), as pymarc
+// 5.4.0 reads it.
+#define MRRC_MODE_LENIENT_KEEP_CONTENT 2
+
 // Leader/09: `a` is UTF-8, anything else MARC-8 (pymarc's default).
 #define MRRC_CHARSET_FROM_LEADER 0
 

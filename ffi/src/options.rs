@@ -3,7 +3,7 @@
 
 use std::ffi::c_char;
 
-use mrrc_core::{Charset, Mode, Normalization, ReadOptions, Utf8Handling};
+use mrrc_core::{Charset, LenientContent, Mode, Normalization, ReadOptions, Utf8Handling};
 
 use crate::args::c_text;
 use crate::status::{Failure, Outcome};
@@ -29,6 +29,10 @@ pub type MrrcMode = u32;
 pub const MRRC_MODE_STRICT: MrrcMode = 0;
 /// Repair what can be repaired (reported as warnings), skip what cannot.
 pub const MRRC_MODE_LENIENT: MrrcMode = 1;
+/// Lenient about structure, but field content is kept as the bytes say
+/// (empty subfields, upper-case subfield codes, XML entities), as pymarc
+/// 5.4.0 reads it.
+pub const MRRC_MODE_LENIENT_KEEP_CONTENT: MrrcMode = 2;
 
 /// Which character set field bytes are in (ISO 2709).
 pub type MrrcCharset = u32;
@@ -111,9 +115,10 @@ pub(crate) unsafe fn read_options(
     let o = unsafe { options.as_ref() }
         .copied()
         .unwrap_or_else(|| mrrc_read_options_default());
-    let mode = match o.mode {
-        MRRC_MODE_STRICT => Mode::Strict,
-        MRRC_MODE_LENIENT => Mode::Lenient,
+    let (mode, lenient_content) = match o.mode {
+        MRRC_MODE_STRICT => (Mode::Strict, LenientContent::Repair),
+        MRRC_MODE_LENIENT => (Mode::Lenient, LenientContent::Repair),
+        MRRC_MODE_LENIENT_KEEP_CONTENT => (Mode::Lenient, LenientContent::Keep),
         other => return Err(Failure::invalid(format!("unknown mode {other}"))),
     };
     let charset = match o.charset {
@@ -148,6 +153,7 @@ pub(crate) unsafe fn read_options(
             charset,
             utf8_handling,
             normalization,
+            lenient_content,
         },
     ))
 }

@@ -18,7 +18,7 @@ use crate::encoding::{decode_text, resolve_charset, validate_utf8};
 use crate::error::{Error, ErrorKind, Result, Warning};
 use crate::field::{Content, Field, Indicators, SharedText, Span, Tag};
 use crate::leader::{Leader, LEADER_LEN};
-use crate::options::{Charset, Mode, ReadOptions, Utf8Handling};
+use crate::options::{Charset, LenientContent, Mode, ReadOptions, Utf8Handling};
 use crate::record::Record;
 
 use super::{FIELD_TERMINATOR, RECORD_TERMINATOR, SUBFIELD_DELIMITER};
@@ -215,6 +215,8 @@ struct Parser<'a> {
     warnings: &'a mut Vec<Warning>,
     ctx: Context,
     lenient: bool,
+    /// Lenient with [`LenientContent::Repair`].
+    repair_content: bool,
 }
 
 impl Parser<'_> {
@@ -260,6 +262,8 @@ pub(crate) fn parse(
         warnings,
         ctx,
         lenient: options.mode == Mode::Lenient,
+        repair_content: options.mode == Mode::Lenient
+            && options.lenient_content == LenientContent::Repair,
     };
     let result = parse_inner(&mut p);
     match result {
@@ -371,7 +375,7 @@ fn parse_inner(p: &mut Parser<'_>) -> Result<Record> {
     // Fast path: the data area is the record's text as it is; fields are
     // built straight from the spans the first pass finds.
     let direct = match utf8 {
-        Some(true) if !(p.lenient && has_xml_entity(&rec[base..data_end])) => {
+        Some(true) if !(p.repair_content && has_xml_entity(&rec[base..data_end])) => {
             valid_text.or_else(|| std::str::from_utf8(&rec[base..data_end]).ok())
         }
         _ => None,
@@ -1034,7 +1038,7 @@ fn field_shape(
     if layout.indicator_count == 2 && layout.code_len == 2 {
         let after = &rec[(start + 3).min(end)..];
         if let Some(content) =
-            plain_data_field(content, after, rel(start), p.lenient, spans, cursor)
+            plain_data_field(content, after, rel(start), p.repair_content, spans, cursor)
         {
             return Ok(content);
         }
@@ -1163,7 +1167,7 @@ fn field_shape(
                 (code, skip)
             };
             let value_start = piece_start + skip.min(piece.len());
-            if p.lenient && value_start == next {
+            if p.repair_content && value_start == next {
                 p.warn(
                     Error::new(
                         ErrorKind::Subfield,
@@ -1177,7 +1181,7 @@ fn field_shape(
                 piece_start = next + 1;
                 continue;
             }
-            let code = if p.lenient && code.is_ascii_uppercase() {
+            let code = if p.repair_content && code.is_ascii_uppercase() {
                 p.warn(
                     Error::new(
                         ErrorKind::Subfield,
@@ -1216,7 +1220,7 @@ fn build_text(
     mut spans: Vec<Span>,
 ) -> Result<Vec<Field>> {
     let data = &p.rec[base..data_end];
-    let entities = p.lenient && has_xml_entity(data);
+    let entities = p.repair_content && has_xml_entity(data);
     // Value by value, into a new buffer.
     let mut text = String::with_capacity(data.len() + data.len() / 8);
     let mut decoded: Vec<(Tag, Content)> = Vec::with_capacity(shapes.len());
@@ -1282,7 +1286,7 @@ fn build_text(
 /// Lenient mode: a value of a UTF-8 record that is not UTF-8 but reads as
 /// MARC-8 without complaint (records converted halfway) is taken as MARC-8.
 fn marc8_in_utf8(bytes: &[u8], charset: Charset, p: &mut Parser<'_>) -> Option<String> {
-    if !p.lenient || charset != Charset::Utf8 || std::str::from_utf8(bytes).is_ok() {
+    if !p.repair_content || charset != Charset::Utf8 || std::str::from_utf8(bytes).is_ok() {
         return None;
     }
     let mut scratch = Vec::new();

@@ -131,7 +131,8 @@ def read_options(fmt=None, lenient=True, to_unicode=True, force_utf8=False,
     keep = None
     if fmt is not None:
         opts.format = fmt
-    opts.mode = lib.MRRC_MODE_LENIENT if lenient else lib.MRRC_MODE_STRICT
+    # pymarc keeps empty subfields, upper-case codes and entities.
+    opts.mode = lib.MRRC_MODE_LENIENT_KEEP_CONTENT if lenient else lib.MRRC_MODE_STRICT
     if not to_unicode:
         opts.charset = lib.MRRC_CHARSET_RAW
     elif force_utf8:
