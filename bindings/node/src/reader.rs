@@ -17,7 +17,7 @@ use napi_derive::napi;
 
 use crate::error::{invalid, throw, to_js};
 use crate::object::{read_options, ReadOptionsObject};
-use crate::store::{RecordStore, ReaderLink};
+use crate::store::{ReaderLink, RecordStore};
 
 /// Where records come from.
 pub enum Input {

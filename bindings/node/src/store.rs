@@ -128,9 +128,12 @@ impl RecordStore {
             }
             for accessor in Accessor::ALL {
                 if bits & (1 << accessor as u32) != 0 {
-                    prepared
-                        .accessors
-                        .push((accessor, start, end, accessor_encoder(accessor, chunk)));
+                    prepared.accessors.push((
+                        accessor,
+                        start,
+                        end,
+                        accessor_encoder(accessor, chunk),
+                    ));
                 }
             }
         }
@@ -439,7 +442,11 @@ impl RecordStore {
         let mut pieces = env.create_array(0)?;
         let mut start = 0;
         let mut count = 0;
-        for end in self.records.iter().filter_map(|slot| slot.raw.as_ref().map(|r| r.end)) {
+        for end in self
+            .records
+            .iter()
+            .filter_map(|slot| slot.raw.as_ref().map(|r| r.end))
+        {
             if end - start >= PIECE || end == self.raw.len() {
                 pieces.set(count, env.create_string_latin1(&self.raw[start..end])?)?;
                 count += 1;
@@ -496,7 +503,8 @@ impl RecordStore {
             return Err(throw(&env, &invalid(format!("unknown accessor {name:?}"))));
         };
         if let Some(w) = &self.link {
-            w.accessors.fetch_or(1 << accessor as u32, Ordering::Relaxed);
+            w.accessors
+                .fetch_or(1 << accessor as u32, Ordering::Relaxed);
         }
         if let Some(encoder) = self.prepared.take_accessor(accessor, start, end) {
             return encoder.into_js(&env);
