@@ -183,6 +183,7 @@ impl NativeReader {
                 thread_link.free_garbage();
                 let mut batch = source.fill(opts, SYNC_BATCH);
                 batch.store.prepare(&thread_link);
+                batch.store.estimate_memory_ahead();
                 let end = batch.end;
                 if sender.send(batch).is_err() || end {
                     break;
@@ -305,6 +306,7 @@ impl ReadTask {
                 Err(e) => return Err(e),
             }
         }
+        store.estimate_memory_ahead();
         store.timing = Some((start, now_ms()));
         Ok(store)
     }

@@ -42,6 +42,8 @@ pub struct RecordStore {
     external: i64,
     /// The length of `raw` when `compact` handed it to JS.
     raw_len: usize,
+    /// `report_memory`'s figure when computed off the main thread.
+    memory_estimate: Option<i64>,
     /// Chunks of field data and accessor values built ahead by the sync
     /// reader's thread (see [`Prepared`]); taken when JS asks for them.
     prepared: Prepared,
@@ -91,16 +93,26 @@ impl RecordStore {
     /// objects, collects them late, and the process keeps touching fresh
     /// pages for new records (a third of the reading time was page faults).
     pub(crate) fn report_memory(&mut self, env: &mut Env) -> napi::Result<()> {
-        let per_field = std::mem::size_of::<Field>() as i64 + 48;
-        let bytes: i64 = self
-            .records
-            .iter()
-            .filter_map(|slot| slot.record.get())
-            .map(|r| std::mem::size_of::<Record>() as i64 + r.fields().len() as i64 * per_field)
-            .sum();
+        let bytes = self.memory_estimate.take().unwrap_or_else(|| self.estimate_memory());
         env.adjust_external_memory(bytes)?;
         self.external += bytes;
         Ok(())
+    }
+
+    /// Roughly the native bytes the parsed records hold.
+    fn estimate_memory(&self) -> i64 {
+        let per_field = std::mem::size_of::<Field>() as i64 + 48;
+        self.records
+            .iter()
+            .filter_map(|slot| slot.record.get())
+            .map(|r| std::mem::size_of::<Record>() as i64 + r.fields().len() as i64 * per_field)
+            .sum()
+    }
+
+    /// Computes `report_memory`'s figure now (on a worker thread), so the
+    /// main thread does not walk the records again.
+    pub(crate) fn estimate_memory_ahead(&mut self) {
+        self.memory_estimate = Some(self.estimate_memory());
     }
 
     pub(crate) fn len(&self) -> usize {
