@@ -102,7 +102,7 @@ impl SyncSource {
     /// collected.
     fn fill(&mut self, options: ReadOptions, max: usize) -> ReadBatch {
         let mut p = ReadBatch {
-            store: RecordStore::default(),
+            store: RecordStore::with_capacity(max),
             errors: Vec::new(),
             stop: None,
             end: false,

@@ -115,6 +115,17 @@ impl RecordStore {
         self.memory_estimate = Some(self.estimate_memory());
     }
 
+    /// An empty store with room for `records` records (and their bytes,
+    /// at about 1 KB each, as in the LoC file).
+    pub(crate) fn with_capacity(records: usize) -> Self {
+        RecordStore {
+            records: Vec::with_capacity(records),
+            raw: Vec::with_capacity(records * 1024),
+            warnings: Vec::with_capacity(records),
+            ..RecordStore::default()
+        }
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.records.len()
     }
