@@ -5,13 +5,16 @@
 // same napi AsyncTask path as readFile), all in one run.
 // The machine is shared: every workload runs once per round, the rounds are
 // interleaved (so all rows see the same load) and each row is the median
-// over the rounds; ratios are taken from those medians.
+// over the rounds; ratios are taken from those medians. Each timed run
+// starts after a full garbage collection (see settle()).
 // Usage: node bench/node/bench.js FILE [RECORDS_PER_ASYNC_FILE] [ROUNDS]
 // (scripts/test-node.sh must have built the addon and installed marcjs.)
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const crypto = require('node:crypto');
+const v8 = require('node:v8');
+const vm = require('node:vm');
 
 const pkg = path.join(__dirname, '..', '..', 'bindings', 'node');
 const mrrc = require(pkg);
@@ -32,8 +35,22 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
+// A full garbage collection, with the finalizers it queues run and a moment
+// for the addon's background thread to free what they hand it, so that one
+// run's garbage is not collected in the next run's time.
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc');
+async function settle() {
+  for (let i = 0; i < 2; i++) {
+    gc();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
 // Wall and CPU seconds (every thread of the process: main, reader, pool, GC).
 async function measure(run) {
+  await settle();
   const c0 = process.cpuUsage();
   const t0 = now();
   const r = await run();
@@ -105,7 +122,10 @@ async function mrrcAsync(files, work, options) {
 const pbkdf2 = (jobs) => Promise.all(Array.from({ length: jobs }, () => new Promise((res, rej) => {
   crypto.pbkdf2('secret', 'salt', 200000, 32, 'sha256', (e) => (e ? rej(e) : res()));
 })));
-const cpuLoop = (jobs) => Promise.all(Array.from({ length: jobs }, () => native.cpuControl(60)));
+// (An addon built before cpuControl existed runs without this control.)
+const cpuLoop = (jobs) => (native.cpuControl
+  ? Promise.all(Array.from({ length: jobs }, () => native.cpuControl(60)))
+  : Promise.resolve());
 
 // The first RECORDS records of the file, twice, as two temporary files.
 function splitFiles(records) {
@@ -197,7 +217,9 @@ async function main() {
   console.log(`Promise.all over 2 files vs 1 (readFile alone, medians of ${scaling.read1.length}): ` +
     `${read.toFixed(2)}x (${t('read1').toFixed(3)} s for one file, ${t('read2').toFixed(3)} s for two)`);
   console.log(`  control crypto.pbkdf2, 2 jobs vs 1: ${pb.toFixed(2)}x; readFile's speed-up as a fraction of it: ${(read / pb * 100).toFixed(0)}%`);
-  console.log(`  control Rust CPU loop through the same AsyncTask path, 2 vs 1: ${loop.toFixed(2)}x; as a fraction of it: ${(read / loop * 100).toFixed(0)}%`);
+  if (native.cpuControl) {
+    console.log(`  control Rust CPU loop through the same AsyncTask path, 2 vs 1: ${loop.toFixed(2)}x; as a fraction of it: ${(read / loop * 100).toFixed(0)}%`);
+  }
   console.log(`  with read + title on the main thread: ${((twoTitle.n / twoTitle.s) / (oneTitle.n / oneTitle.s)).toFixed(2)}x`);
   const threads = row(asyncRows['mrrc-node readFile { threads: 2 }, read + title (1 file)']);
   console.log(`readFile { threads: 2 } vs readFile, one file, read + title: ${(oneTitle.s / threads.s).toFixed(2)}x`);
