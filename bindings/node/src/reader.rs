@@ -152,7 +152,9 @@ impl SyncSource {
 /// main thread; the iteration stays synchronous.
 #[napi]
 pub struct NativeReader {
-    batches: Receiver<ReadBatch>,
+    /// The opened input until the first `nextBatch` starts the thread.
+    unstarted: Option<(SyncSource, ReadOptions)>,
+    batches: Option<Receiver<ReadBatch>>,
     link: Arc<ReaderLink>,
     /// A strict-mode error met after some records of a batch: thrown by the
     /// next call, once the records before it have been handed out.
@@ -161,8 +163,33 @@ pub struct NativeReader {
     done: bool,
 }
 
+/// Starts the thread that fills batches from `source`. It ends at the end
+/// of the input or when the reader is dropped (its send fails).
+fn spawn_reader(
+    mut source: SyncSource,
+    options: ReadOptions,
+    link: Arc<ReaderLink>,
+) -> std::io::Result<Receiver<ReadBatch>> {
+    let (sender, batches) = sync_channel(1);
+    std::thread::Builder::new()
+        .name("mrrc-reader".into())
+        .spawn(move || loop {
+            link.free_garbage();
+            let mut batch = source.fill(options, SYNC_BATCH);
+            batch.store.prepare(&link);
+            batch.store.estimate_memory_ahead();
+            let end = batch.end;
+            if sender.send(batch).is_err() || end {
+                break;
+            }
+        })?;
+    Ok(batches)
+}
+
 #[napi]
 impl NativeReader {
+    /// Opens the input (errors such as a missing file are thrown here); the
+    /// reading thread starts with the first `nextBatch`.
     #[napi(constructor)]
     pub fn new(
         env: Env,
@@ -170,29 +197,12 @@ impl NativeReader {
         options: Option<ReadOptionsObject>,
     ) -> napi::Result<Self> {
         let (format, opts) = read_options(options.as_ref()).map_err(|e| throw(&env, &e))?;
-        let mut source =
+        let source =
             SyncSource::open(input_from(&env, input), format, opts).map_err(|e| throw(&env, &e))?;
-        let (sender, batches) = sync_channel(1);
-        let link = Arc::new(ReaderLink::default());
-        let thread_link = Arc::clone(&link);
-        // The thread ends at the end of the input or when the reader is
-        // dropped (its send fails).
-        std::thread::Builder::new()
-            .name("mrrc-reader".into())
-            .spawn(move || loop {
-                thread_link.free_garbage();
-                let mut batch = source.fill(opts, SYNC_BATCH);
-                batch.store.prepare(&thread_link);
-                batch.store.estimate_memory_ahead();
-                let end = batch.end;
-                if sender.send(batch).is_err() || end {
-                    break;
-                }
-            })
-            .map_err(|e| throw(&env, &CoreError::from(e)))?;
         Ok(NativeReader {
-            batches,
-            link,
+            unstarted: Some((source, opts)),
+            batches: None,
+            link: Arc::new(ReaderLink::default()),
             pending: None,
             errors: Vec::new(),
             done: false,
@@ -209,8 +219,13 @@ impl NativeReader {
         if let Some(e) = self.pending.take() {
             return Err(throw(&env, &e));
         }
+        if let Some((source, options)) = self.unstarted.take() {
+            let batches = spawn_reader(source, options, Arc::clone(&self.link))
+                .map_err(|e| throw(&env, &CoreError::from(e)))?;
+            self.batches = Some(batches);
+        }
         while !self.done {
-            let Ok(batch) = self.batches.recv() else {
+            let Some(Ok(batch)) = self.batches.as_ref().map(Receiver::recv) else {
                 // The thread ended without saying the input was finished.
                 self.done = true;
                 return Err(throw(

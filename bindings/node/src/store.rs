@@ -122,7 +122,10 @@ impl RecordStore {
     /// objects, collects them late, and the process keeps touching fresh
     /// pages for new records (a third of the reading time was page faults).
     pub(crate) fn report_memory(&mut self, env: &mut Env) -> napi::Result<()> {
-        let bytes = self.memory_estimate.take().unwrap_or_else(|| self.estimate_memory());
+        let bytes = self
+            .memory_estimate
+            .take()
+            .unwrap_or_else(|| self.estimate_memory());
         env.adjust_external_memory(bytes)?;
         self.external += bytes;
         Ok(())
