@@ -196,6 +196,8 @@ class Record {
   // Every field, or those with one of the given tags, as plain objects (copies:
   // change the record with the editing methods below).
   fields(...tags) {
+    // No tags (every field, the common call) skips the tag list.
+    if (tags.length === 0) return this._b.fields(this._i);
     const t = tagList(tags);
     if (t === undefined) return this._b.fields(this._i);
     return fieldDataOf((buf) => this._b.s.fieldData(this._i, t, 0, buf));
