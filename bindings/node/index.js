@@ -99,9 +99,10 @@ class Batch {
     return this._s;
   }
 
-  // See RecordStore.compact in src/store.rs.
+  // See RecordStore.compact in src/store.rs. Once: the strings of a first
+  // compaction are kept until restored.
   compact() {
-    this.raw = this._s.compact();
+    if (this.raw === null) this.raw = this._s.compact();
   }
 
   fields(i) {
