@@ -3,7 +3,7 @@
 
 use std::fs::File;
 use std::io::{BufReader, Cursor, Read};
-use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::mpsc::{sync_channel, Receiver, TrySendError};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -149,7 +149,8 @@ impl SyncSource {
 /// A streaming reader; `index.js` iterates it batch by batch. A thread of
 /// its own reads and parses the next batch while JS works on the current
 /// one (at most two batches ahead), so on two cores the parsing is off the
-/// main thread; the iteration stays synchronous.
+/// main thread; the iteration stays synchronous. When JS is the slower
+/// side, the thread also builds the chunks JS asked earlier batches for.
 #[napi]
 pub struct NativeReader {
     /// The opened input until the first `nextBatch` starts the thread.
@@ -176,10 +177,20 @@ fn spawn_reader(
         .spawn(move || loop {
             link.free_garbage();
             let mut batch = source.fill(options, SYNC_BATCH);
-            batch.store.prepare(&link);
             batch.store.estimate_memory_ahead();
             let end = batch.end;
-            if sender.send(batch).is_err() || end {
+            // JS waiting for this batch: hand it over now and let the main
+            // thread build its chunks on demand. JS still busy with the
+            // previous one: use the wait to build them here.
+            let batch = match sender.try_send(batch) {
+                Ok(()) => None,
+                Err(TrySendError::Full(mut batch)) => {
+                    batch.store.prepare(&link);
+                    Some(batch)
+                }
+                Err(TrySendError::Disconnected(_)) => break,
+            };
+            if batch.is_some_and(|b| sender.send(b).is_err()) || end {
                 break;
             }
         })?;
