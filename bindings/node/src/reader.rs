@@ -85,6 +85,11 @@ impl SyncSource {
 /// Records per batch of the sync reader.
 const SYNC_BATCH: usize = 256;
 
+/// Batches the sync reader's thread may have ready before JS takes them.
+/// More than one, so that on a busy machine neither side waits for the
+/// other to be scheduled at every batch.
+const AHEAD: usize = 4;
+
 /// One batch as the reading thread hands it over.
 struct ReadBatch {
     store: RecordStore,
@@ -171,7 +176,7 @@ fn spawn_reader(
     options: ReadOptions,
     link: Arc<ReaderLink>,
 ) -> std::io::Result<Receiver<ReadBatch>> {
-    let (sender, batches) = sync_channel(1);
+    let (sender, batches) = sync_channel(AHEAD);
     std::thread::Builder::new()
         .name("mrrc-reader".into())
         .spawn(move || loop {

@@ -107,36 +107,36 @@ test('records of earlier batches stay whole after the reader moves on', async ()
 });
 
 test('chunks the reading thread builds ahead match those built on demand, and edits drop them', async () => {
-  // 1,100 records over five batches; asking the first batch for fields,
+  // 2,200 records over nine batches; asking the first batch for fields,
   // title and author makes the reader's thread build them for later ones.
   const one = Buffer.concat([fs.readFileSync(data('pymarc_test_camel.mrc')), fs.readFileSync(data('pymarc_marc8.mrc'))]);
-  const big = Buffer.concat(Array.from({ length: 100 }, () => one));
+  const big = Buffer.concat(Array.from({ length: 200 }, () => one));
   const expected = await parse(big);
   const reader = new MarcReader(big);
   const got = [];
   let edited = null;
   for (const r of reader) {
     if (got.length === 1) {
-      // JS slower than the thread (here: waiting), so it builds the chunks
-      // of the third batch ahead rather than leaving them to JS.
+      // JS slower than the thread (here: waiting): once four batches wait
+      // for JS, the thread builds the chunks of the next ones itself.
       const until = Date.now() + 100;
       while (Date.now() < until);
     }
-    if (got.length === 704) {
-      // The first record of a chunk of the third batch, built ahead by the
-      // thread: the edit must drop it.
+    if (got.length === 1344) {
+      // The second chunk of the sixth batch, built ahead by the thread: the
+      // edit must drop it.
       r.setSubfield(r.fieldIndexes('245')[0], 'a', 'Réécrit');
       edited = r;
     }
     got.push({ fields: r.fields(), title: r.title, author: r.author, leader: r.leader });
   }
-  assert.equal(got.length, 1100);
+  assert.equal(got.length, 2200);
   for (let i = 0; i < got.length; i++) {
-    if (i === 704) continue;
+    if (i === 1344) continue;
     const e = expected[i];
     assert.deepEqual(got[i], { fields: e.fields(), title: e.title, author: e.author, leader: e.leader }, `record ${i}`);
   }
-  assert.ok(got[704].title.startsWith('Réécrit'));
+  assert.ok(got[1344].title.startsWith('Réécrit'));
   assert.equal(edited.fields('245')[0].subfields.find((s) => s.code === 'a').value, 'Réécrit');
   assert.ok(got.some((g) => /[^\x00-\x7f]/.test(JSON.stringify(g.fields))), 'no non-ASCII text read');
 });
