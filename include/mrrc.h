@@ -182,6 +182,9 @@ typedef struct MrrcReadOptions {
     MrrcUtf8Handling utf8_handling;
     // `MRRC_NORMALIZE_*`.
     MrrcNormalization normalization;
+    // MARCXML readers: read only elements in the MARC 21 slim namespace
+    // (pymarc's `strict`); false reads that namespace or none.
+    bool xml_marc_namespace_only;
 } MrrcReadOptions;
 
 // A borrowed run of UTF-8 text: `len` bytes at `ptr`, NOT NUL-terminated.

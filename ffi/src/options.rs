@@ -3,6 +3,7 @@
 
 use std::ffi::c_char;
 
+use mrrc_core::marcxml::XmlNamespaces;
 use mrrc_core::{Charset, LenientContent, Mode, Normalization, ReadOptions, Utf8Handling};
 
 use crate::args::c_text;
@@ -80,6 +81,9 @@ pub struct MrrcReadOptions {
     pub utf8_handling: MrrcUtf8Handling,
     /// `MRRC_NORMALIZE_*`.
     pub normalization: MrrcNormalization,
+    /// MARCXML readers: read only elements in the MARC 21 slim namespace
+    /// (pymarc's `strict`); false reads that namespace or none.
+    pub xml_marc_namespace_only: bool,
 }
 
 /// ISO 2709, strict, charset from the leader, strict UTF-8, NFC.
@@ -92,6 +96,7 @@ pub extern "C" fn mrrc_read_options_default() -> MrrcReadOptions {
         encoding: std::ptr::null(),
         utf8_handling: MRRC_UTF8_STRICT,
         normalization: MRRC_NORMALIZE_NFC,
+        xml_marc_namespace_only: false,
     }
 }
 
@@ -156,4 +161,16 @@ pub(crate) unsafe fn read_options(
             lenient_content,
         },
     ))
+}
+
+/// Which namespaces a MARCXML reader reads (NULL means the default).
+///
+/// # Safety
+/// As for [`read_options`].
+pub(crate) unsafe fn xml_namespaces(options: *const MrrcReadOptions) -> XmlNamespaces {
+    // SAFETY: forwarded from the caller.
+    match unsafe { options.as_ref() } {
+        Some(o) if o.xml_marc_namespace_only => XmlNamespaces::MarcOnly,
+        _ => XmlNamespaces::MarcOrNone,
+    }
 }

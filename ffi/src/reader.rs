@@ -5,7 +5,7 @@ use std::ffi::{c_char, c_void};
 
 use mrrc_core::iso2709::MarcReader;
 use mrrc_core::json::JsonReader;
-use mrrc_core::marcxml::XmlReader;
+use mrrc_core::marcxml::{XmlNamespaces, XmlReader};
 use mrrc_core::mrk::MrkReader;
 use mrrc_core::msgpack::MsgpackReader;
 use mrrc_core::parallel::ParallelReader;
@@ -17,8 +17,9 @@ use crate::io::{
     input_from_bytes, input_from_callback, input_from_path, path_arg, Input, MrrcReadCallback,
 };
 use crate::options::{
-    read_options, MrrcFormat, MrrcReadOptions, MRRC_FORMAT_ISO2709, MRRC_FORMAT_JSON,
-    MRRC_FORMAT_MARCXML, MRRC_FORMAT_MRK, MRRC_FORMAT_MSGPACK, MRRC_FORMAT_NDJSON,
+    read_options, xml_namespaces, MrrcFormat, MrrcReadOptions, MRRC_FORMAT_ISO2709,
+    MRRC_FORMAT_JSON, MRRC_FORMAT_MARCXML, MRRC_FORMAT_MRK, MRRC_FORMAT_MSGPACK,
+    MRRC_FORMAT_NDJSON,
 };
 use crate::record::{into_handle, MrrcRecord};
 use crate::status::{status_of, value_or, Failure, MrrcStatus, Outcome};
@@ -187,10 +188,11 @@ pub(crate) fn source_for(
     format: MrrcFormat,
     input: Input,
     options: ReadOptions,
+    namespaces: XmlNamespaces,
 ) -> Outcome<Box<dyn Source>> {
     Ok(match format {
         MRRC_FORMAT_ISO2709 => Box::new(MarcReader::new(input, options)),
-        MRRC_FORMAT_MARCXML => Box::new(XmlReader::new(input, options)),
+        MRRC_FORMAT_MARCXML => Box::new(XmlReader::new(input, options).with_namespaces(namespaces)),
         MRRC_FORMAT_JSON | MRRC_FORMAT_NDJSON => Box::new(JsonReader::new(input, options)),
         MRRC_FORMAT_MSGPACK => Box::new(MsgpackReader::new(input, options)),
         MRRC_FORMAT_MRK => Box::new(MrkReader::new(input, options)),
@@ -222,13 +224,13 @@ fn parallel_source(
 
 /// `threads`: None for the streaming reader, Some(n) for the parallel one.
 fn make_reader(
-    format: MrrcFormat,
+    (format, namespaces): (MrrcFormat, XmlNamespaces),
     input: Input,
     options: ReadOptions,
     threads: Option<usize>,
 ) -> Outcome<*mut MrrcReader> {
     let source = match threads {
-        None => source_for(format, input, options)?,
+        None => source_for(format, input, options, namespaces)?,
         Some(n) => parallel_source(format, input, options, n)?,
     };
     let reader = Reader {
@@ -260,7 +262,9 @@ unsafe fn open_path(
         let out = out_ptr(out, "out")?;
         // SAFETY: pointer contract of the header.
         let (path, (format, opts)) = unsafe { (path_arg(path)?, read_options(options)?) };
-        let reader = make_reader(format, input_from_path(&path)?, opts, threads)?;
+        // SAFETY: pointer contract of the header.
+        let namespaces = unsafe { xml_namespaces(options) };
+        let reader = make_reader((format, namespaces), input_from_path(&path)?, opts, threads)?;
         // SAFETY: checked non-NULL by out_ptr.
         unsafe { write(out, reader) };
         Ok(())
@@ -280,7 +284,9 @@ unsafe fn from_bytes(
         let out = out_ptr(out, "out")?;
         // SAFETY: pointer contract of the header.
         let (data, (format, opts)) = unsafe { (bytes(data, len, "data")?, read_options(options)?) };
-        let reader = make_reader(format, input_from_bytes(data), opts, threads)?;
+        // SAFETY: pointer contract of the header.
+        let namespaces = unsafe { xml_namespaces(options) };
+        let reader = make_reader((format, namespaces), input_from_bytes(data), opts, threads)?;
         // SAFETY: checked non-NULL by out_ptr.
         unsafe { write(out, reader) };
         Ok(())
@@ -301,7 +307,9 @@ unsafe fn from_callback(
         // SAFETY: pointer contract of the header.
         let (format, opts) = unsafe { read_options(options)? };
         let input = input_from_callback(callback, userdata)?;
-        let reader = make_reader(format, input, opts, threads)?;
+        // SAFETY: pointer contract of the header.
+        let namespaces = unsafe { xml_namespaces(options) };
+        let reader = make_reader((format, namespaces), input, opts, threads)?;
         // SAFETY: checked non-NULL by out_ptr.
         unsafe { write(out, reader) };
         Ok(())
