@@ -45,6 +45,10 @@
 #define MRRC_VERSION_STRING "0.1.0"
 
 
+// `code` for `mrrc_record_split_values`: each field's `value()` rather
+// than the values of one subfield code.
+#define MRRC_NO_CODE 4294967295
+
 // MARCXML flag: put the MARC slim namespace on each `<record>`.
 #define MRRC_XML_NAMESPACE 1
 
@@ -73,6 +77,9 @@ typedef enum MrrcStatus {
     MRRC_MISSING_LINKED_FIELDS = 7,
     // The writer was already finished.
     MRRC_WRITER_FINISHED = 8,
+    // A caller's buffer is too small; the sizes needed were written to the
+    // call's size out-parameter (`mrrc_record_split`).
+    MRRC_BUFFER_TOO_SMALL = 9,
     // Reading or writing the underlying stream failed.
     MRRC_IO = 101,
     MRRC_RECORD_LENGTH = 102,
@@ -110,6 +117,9 @@ typedef struct MrrcField MrrcField;
 // Threads: a reader may be moved to another thread between calls (one built
 // on callbacks only if its callback and userdata allow that) but must not
 // be used by two threads at once. Records it returns are independent of it.
+// A parallel reader (`mrrc_reader_*_parallel`) also owns a pool of parsing
+// threads, which never call back into the caller: input is read (and a
+// read callback called) on the thread calling `mrrc_reader_next*`.
 typedef struct MrrcReader MrrcReader;
 
 // A MARC record, owned by the caller and freed with `mrrc_record_free`.
@@ -172,6 +182,9 @@ typedef struct MrrcReadOptions {
     MrrcUtf8Handling utf8_handling;
     // `MRRC_NORMALIZE_*`.
     MrrcNormalization normalization;
+    // MARCXML readers: read only elements in the MARC 21 slim namespace
+    // (pymarc's `strict`); false reads that namespace or none.
+    bool xml_marc_namespace_only;
 } MrrcReadOptions;
 
 // A borrowed run of UTF-8 text: `len` bytes at `ptr`, NOT NUL-terminated.
@@ -257,6 +270,23 @@ typedef struct MrrcBytes {
 // returns.
 typedef uint32_t MrrcFieldGroup;
 
+// The sizes of a split view: what `mrrc_record_split` wrote, or, when it
+// returns `MRRC_BUFFER_TOO_SMALL`, what it needs.
+typedef struct MrrcSplit {
+    // Bytes of UTF-8 text (the pieces and the separators between them).
+    size_t text_len;
+    // The byte between pieces (ASCII), found in no piece.
+    uint8_t separator;
+    // Fields: entries of `kinds`.
+    size_t field_count;
+    // Data fields (those with indicators and subfields).
+    size_t data_field_count;
+    // Subfields of all data fields.
+    size_t subfield_count;
+    // Pieces in the text (one more than the separators in it, or 0).
+    size_t piece_count;
+} MrrcSplit;
+
 // Writes all `len` bytes of `buf` and returns 0; any other return value is
 // an error (reported as `MRRC_IO` with that number).
 typedef int32_t (*MrrcWriteCallback)(void *userdata, const uint8_t *buf, size_t len);
@@ -297,6 +327,11 @@ typedef int32_t (*MrrcWriteCallback)(void *userdata, const uint8_t *buf, size_t 
 
 // Repair what can be repaired (reported as warnings), skip what cannot.
 #define MRRC_MODE_LENIENT 1
+
+// Lenient about structure, but field content is kept as the bytes say
+// (empty subfields, upper-case subfield codes, XML entities), as pymarc
+// 5.4.0 reads it.
+#define MRRC_MODE_LENIENT_KEEP_CONTENT 2
 
 // Leader/09: `a` is UTF-8, anything else MARC-8 (pymarc's default).
 #define MRRC_CHARSET_FROM_LEADER 0
@@ -677,6 +712,35 @@ enum MrrcStatus mrrc_reader_from_callback(MrrcReadCallback callback,
                                           const struct MrrcReadOptions *options,
                                           struct MrrcReader **out);
 
+// `mrrc_reader_open_path` with the parallel ISO 2709 reader: the input is
+// read in large chunks on the calling thread, and each chunk's records are
+// parsed on a pool of `threads` threads (0: one per core) while the caller
+// works through the previous chunk. Records, errors (with the same record
+// index and byte offset), warnings and raw bytes come in file order,
+// exactly as from the streaming reader. Any format other than ISO 2709 is
+// `MRRC_INVALID_ARGUMENT`.
+enum MrrcStatus mrrc_reader_open_path_parallel(const char *path,
+                                               const struct MrrcReadOptions *options,
+                                               size_t threads,
+                                               struct MrrcReader **out);
+
+// `mrrc_reader_from_bytes` with the parallel ISO 2709 reader (as
+// `mrrc_reader_open_path_parallel`).
+enum MrrcStatus mrrc_reader_from_bytes_parallel(const uint8_t *data,
+                                                size_t len,
+                                                const struct MrrcReadOptions *options,
+                                                size_t threads,
+                                                struct MrrcReader **out);
+
+// `mrrc_reader_from_callback` with the parallel ISO 2709 reader (as
+// `mrrc_reader_open_path_parallel`); the callback is called only from the
+// thread that calls `mrrc_reader_next*`.
+enum MrrcStatus mrrc_reader_from_callback_parallel(MrrcReadCallback callback,
+                                                   void *userdata,
+                                                   const struct MrrcReadOptions *options,
+                                                   size_t threads,
+                                                   struct MrrcReader **out);
+
 // Frees a reader (NULL is a no-op) and closes its file.
 void mrrc_reader_free(struct MrrcReader *reader);
 
@@ -714,6 +778,11 @@ enum MrrcStatus mrrc_reader_warning(struct MrrcReader *reader,
 // other formats.
 struct MrrcBytes mrrc_reader_last_record_bytes(struct MrrcReader *reader);
 
+// The input byte offset at which the ISO 2709 record last returned (or
+// that failed) starts, in `*offset`; 0 before the first record and for
+// other formats.
+enum MrrcStatus mrrc_reader_last_record_offset(struct MrrcReader *reader, uint64_t *offset);
+
 // Number of records returned so far (errors not counted).
 uint64_t mrrc_reader_records_returned(struct MrrcReader *reader);
 
@@ -742,6 +811,11 @@ struct MrrcRecord *mrrc_record_clone(const struct MrrcRecord *record);
 
 // Frees a record (NULL is a no-op). Fields borrowed from it become invalid.
 void mrrc_record_free(struct MrrcRecord *record);
+
+// Frees `records[0..count]` in one call (NULL entries are skipped; a NULL
+// `records` with a `count` of 0 is a no-op), so a binding that collects
+// dropped records pays one crossing per batch.
+void mrrc_records_free(struct MrrcRecord *const *records, size_t count);
 
 // True when both records have the same leader and fields.
 bool mrrc_record_equal(const struct MrrcRecord *a, const struct MrrcRecord *b);
@@ -879,6 +953,45 @@ char *mrrc_record_pubyear(const struct MrrcRecord *record);
 // pymarc `str(record)`: `=LDR  ` and the leader, then one MARCMaker line
 // per field, each ended by a newline. Caller-owned.
 char *mrrc_record_to_string(const struct MrrcRecord *record);
+
+// Writes a record's text into `text[0..text_capacity]` as pieces joined by
+// one separator byte that occurs in no piece, in this order: the tag of
+// every field; every field's value (a control field's data, a data field's
+// pymarc `value()`); the first indicator of every data field, then the
+// second; the code of every subfield (of all data fields, in order), then
+// the value of every subfield. An indicator or code of NUL (pymarc's empty
+// code) is an empty piece. The text is not NUL-terminated; a record
+// without fields gives no text.
+//
+// `kinds[i]` (for each field, `kinds_capacity` slots) is -1 for a control
+// field, else the field's number of subfields. `*split` gets the sizes and
+// the separator.
+//
+// When a buffer is too small the call returns `MRRC_BUFFER_TOO_SMALL`
+// with the sizes needed in `*split` (the buffers' contents are then
+// unspecified): grow them and call again. When every ASCII byte occurs in the record's text
+// (no separator is free) it returns `MRRC_INVALID_ARGUMENT`: use
+// `mrrc_record_flatten` for that record.
+enum MrrcStatus mrrc_record_split(const struct MrrcRecord *record,
+                                  uint8_t *text,
+                                  size_t text_capacity,
+                                  int32_t *kinds,
+                                  size_t kinds_capacity,
+                                  struct MrrcSplit *split_out);
+
+// The values of subfield `code` of every field tagged `tag`, in record
+// order, as a split view (mrrc's `get_values`): pieces joined by a
+// separator that occurs in none of them, `split->piece_count` of them.
+// With `code` = `MRRC_NO_CODE`, each such field's pymarc `value()`
+// instead (a control field's data). Too small a buffer and no free
+// separator are reported as for `mrrc_record_split`; the field and
+// subfield counts of `*split` are 0.
+enum MrrcStatus mrrc_record_split_values(const struct MrrcRecord *record,
+                                         const char *tag,
+                                         uint32_t code,
+                                         uint8_t *text,
+                                         size_t text_capacity,
+                                         struct MrrcSplit *split_out);
 
 // The message of the last failed call on this thread (with the record index
 // and byte offset or line and column when known), or NULL if no call has

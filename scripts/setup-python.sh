@@ -16,7 +16,7 @@ PY="$VENV/bin/python"
 
 # Build and test tools only (pinned to known-good major versions).
 "$PY" -m pip install --quiet --upgrade pip
-"$PY" -m pip install --quiet "maturin>=1.9,<2" "pytest>=8" "msgpack>=1"
+"$PY" -m pip install --quiet "maturin>=1.9,<2" "pytest>=8" "msgpack>=1" "mypy>=1.10"
 
 # Refuse a foreign `mrrc` (the PyPI project of that name) in this environment.
 if "$PY" -m pip show mrrc >/dev/null 2>&1; then

@@ -615,6 +615,68 @@ def update_readme_block(report: Path, readmes: list[Path]) -> None:
             readme.write_text(f"{head}{BEGIN}\n{block}\n{END}{tail}")
 
 
+HEADLINE_BEGIN, HEADLINE_END = "<!-- headline:begin -->", "<!-- headline:end -->"
+
+
+def _rate(cell: str) -> float | None:
+    """'907.8 k' -> 907800.0; '—' -> None."""
+    parts = cell.strip().split()
+    if not parts or parts[0] in ("—", "-"):
+        return None
+    scale = {"k": 1e3, "M": 1e6}.get(parts[1], 1.0) if len(parts) > 1 else 1.0
+    return float(parts[0]) * scale
+
+
+def update_headline(report: Path, readme: Path) -> None:
+    """Writes the project README's headline figures (a few columns of the
+    report's records/s table, with ratios to pymarc, and the two-worker
+    thread speedups next to their controls) between its markers."""
+    text = report.read_text()
+    lines = text.splitlines()
+    rates = text.split("## Records per second (median)", 1)[1].split("\n## ", 1)[0]
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in rates.splitlines()
+            if line.startswith("| ") and not line.startswith("| approach")]
+    header = next(line for line in rates.splitlines() if line.startswith("| approach"))
+    columns = [c.strip() for c in header.strip("|").split("|")]
+    want = ["parse", "+title", "+every value"]
+    index = [columns.index(w) for w in want]
+    pymarc = next((r for r in rows if r[0].startswith("Python pymarc")), None)
+    table = ["| approach | read | read + title | read + every value |", "|---|---:|---:|---:|"]
+    for r in rows:
+        if " + " in r[0] or all(_rate(r[i]) is None for i in index):
+            continue
+        cells = []
+        for i in index:
+            rate, base = _rate(r[i]), _rate(pymarc[i]) if pymarc else None
+            if rate is None:
+                cells.append("—")
+            elif base and not r[0].startswith("Python pymarc"):
+                cells.append(f"{r[i]}/s ({rate / base:.0f}x pymarc)")
+            else:
+                cells.append(f"{r[i]}/s")
+        table.append(f"| {r[0]} | " + " | ".join(cells) + " |")
+    threads = []
+    section = text.split("## Threads", 1)
+    if len(section) > 1:
+        for line in section[1].split("\n## ", 1)[0].splitlines():
+            c = [x.strip() for x in line.strip("|").split("|")]
+            if line.startswith("| ") and len(c) >= 8 and c[2] == "2":
+                threads.append(f"| {c[0]} | {c[1]} | {c[4]} | {c[6]} | {c[7]} |")
+    block = [lines[2].replace("Regenerate with the same command.", "").strip() if len(lines) > 2 else "",
+             "", *table]
+    if threads:
+        block += ["", "Two workers on the 2-core machine (speedup over one, the ideal control's in the same run, "
+                  "and the share of it):", "",
+                  "| approach | mode | speedup | control | share of control |", "|---|---|---:|---:|---:|", *threads]
+    block += ["", "Every workload, ns per record, the per-record overhead of each binding, plots: "
+              "[bench/results/latest.md](bench/results/latest.md); how to read it: [bench/README.md](bench/README.md)."]
+    body = readme.read_text()
+    if HEADLINE_BEGIN in body and HEADLINE_END in body:
+        head, rest = body.split(HEADLINE_BEGIN, 1)
+        tail = rest.split(HEADLINE_END, 1)[1]
+        readme.write_text(f"{head}{HEADLINE_BEGIN}\n" + "\n".join(block) + f"\n{HEADLINE_END}{tail}")
+
+
 def plots(out_dir: Path, results, order, labels, thread_rows):
     try:
         import matplotlib
@@ -729,7 +791,8 @@ def main() -> int:
                                started, elapsed, check_warnings)
     plots(out, results, order, labels, thread_rows)
     if out == (ROOT / "bench" / "results").resolve() and not problems:
-        update_readme_block(out / "latest.md", [ROOT / "bench" / "README.md", ROOT / "bench" / "COMPARISON.md"])
+        update_readme_block(out / "latest.md", [ROOT / "bench" / "README.md"])
+        update_headline(out / "latest.md", ROOT / "README.md")
     (raw / "summary.json").write_text(json.dumps({"info": info, "results": results, "skipped": skipped}, indent=1))
     print(f"report: {(out / 'latest.md').relative_to(ROOT)}")
     if problems:

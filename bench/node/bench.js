@@ -1,34 +1,75 @@
 'use strict';
-// Records/s of mrrc-node against marcjs 3.0.2 on one ISO 2709 file (each the
-// fastest of a few runs: the machine is shared), and the
-// Promise.all speed-up over two files next to a control known to scale
-// (crypto.pbkdf2 on the same libuv pool), measured in the same run.
-// Usage: node bench/node/bench.js FILE [RECORDS_PER_ASYNC_FILE]
+// Records/s of mrrc-node against marcjs 3.0.2 on one ISO 2709 file, and the
+// Promise.all speed-up over two files next to two controls known to scale on
+// the libuv pool (crypto.pbkdf2, and a pure-Rust CPU loop run through the
+// same napi AsyncTask path as readFile), all in one run.
+// The machine is shared: every workload runs once per round, the rounds are
+// interleaved (so all rows see the same load) and each row is the median
+// over the rounds; ratios are taken from those medians. Each timed run
+// starts after a full garbage collection (see settle()).
+// Usage: node bench/node/bench.js FILE [RECORDS_PER_ASYNC_FILE] [ROUNDS]
 // (scripts/test-node.sh must have built the addon and installed marcjs.)
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const crypto = require('node:crypto');
+const v8 = require('node:v8');
+const vm = require('node:vm');
 
 const pkg = path.join(__dirname, '..', '..', 'bindings', 'node');
 const mrrc = require(pkg);
+const native = require(path.join(pkg, 'mrrc.node'));
 const { Marc } = require(path.join(pkg, 'node_modules', 'marcjs'));
 
 const file = process.argv[2];
 const asyncRecords = Number(process.argv[3] || 50000);
-if (!file) throw new Error('usage: node bench/node/bench.js FILE [RECORDS_PER_ASYNC_FILE]');
+const ROUNDS = Number(process.argv[4] || 3);
+if (!file) throw new Error('usage: node bench/node/bench.js FILE [RECORDS_PER_ASYNC_FILE] [ROUNDS]');
+const poolSize = Number(process.env.UV_THREADPOOL_SIZE || 4);
+if (poolSize < 2) throw new Error('UV_THREADPOOL_SIZE must be at least 2 for the Promise.all rows');
 
 const now = () => Number(process.hrtime.bigint()) / 1e9;
-// The machine is shared: every figure is the fastest of a few runs.
-const REPS = 3;
+const median = (xs) => {
+  const s = xs.slice().sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 
-async function fastest(reps, run) {
-  let best = null;
-  for (let i = 0; i < reps; i++) {
-    const r = await run();
-    if (best === null || r.s < best.s) best = r;
+// A full garbage collection, with the finalizers it queues run and a moment
+// for the addon's background thread to free what they hand it, so that one
+// run's garbage is not collected in the next run's time.
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc');
+async function settle() {
+  for (let i = 0; i < 2; i++) {
+    gc();
+    await new Promise((resolve) => setImmediate(resolve));
   }
-  return best;
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+// CPU seconds of the main thread (Linux: /proc, in clock ticks of 10 ms).
+function mainThreadCpu() {
+  try {
+    const stat = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'latin1');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime, stime
+  } catch {
+    return NaN;
+  }
+}
+
+// Wall and CPU seconds: of every thread of the process (main, reader, pool,
+// GC), and of the main thread alone.
+async function measure(run) {
+  await settle();
+  const c0 = process.cpuUsage();
+  const m0 = mainThreadCpu();
+  const t0 = now();
+  const r = await run();
+  const s = now() - t0;
+  const c = process.cpuUsage(c0);
+  return { ...r, s, cpu: (c.user + c.system) / 1e6, mainCpu: mainThreadCpu() - m0 };
 }
 
 function everyField(fields) {
@@ -55,7 +96,6 @@ function marcjsTitle(r) {
 
 function marcjs(work) {
   return new Promise((resolve) => {
-    const t0 = now();
     let n = 0;
     let check = 0;
     const parser = Marc.createStream('Iso2709', 'Parser');
@@ -65,23 +105,21 @@ function marcjs(work) {
       if (work === 'title') check += (marcjsTitle(r) || '').length;
       else for (const f of r.fields) for (let i = 1; i < f.length; i++) check += f[i].length;
     });
-    parser.on('end', () => resolve({ n, s: now() - t0, check }));
+    parser.on('end', () => resolve({ n, check }));
   });
 }
 
 function mrrcSync(work) {
-  const t0 = now();
   let n = 0;
   let check = 0;
   for (const r of new mrrc.MarcReader(file)) {
     n++;
     check += work === 'title' ? (r.title || '').length : everyField(r.fields());
   }
-  return { n, s: now() - t0, check };
+  return { n, check };
 }
 
 async function mrrcAsync(files, work, options) {
-  const t0 = now();
   const lists = await Promise.all(files.map((f) => mrrc.readFile(f, options)));
   let n = 0;
   let check = 0;
@@ -91,15 +129,16 @@ async function mrrcAsync(files, work, options) {
       check += work === 'title' ? (r.title || '').length : everyField(r.fields());
     }
   }
-  return { n, s: now() - t0, check };
+  return { n, check };
 }
 
-function pbkdf2(jobs) {
-  const t0 = now();
-  return Promise.all(Array.from({ length: jobs }, () => new Promise((res, rej) => {
-    crypto.pbkdf2('secret', 'salt', 200000, 32, 'sha256', (e) => (e ? rej(e) : res()));
-  }))).then(() => now() - t0);
-}
+const pbkdf2 = (jobs) => Promise.all(Array.from({ length: jobs }, () => new Promise((res, rej) => {
+  crypto.pbkdf2('secret', 'salt', 200000, 32, 'sha256', (e) => (e ? rej(e) : res()));
+})));
+// (An addon built before cpuControl existed runs without this control.)
+const cpuLoop = (jobs) => (native.cpuControl
+  ? Promise.all(Array.from({ length: jobs }, () => native.cpuControl(60)))
+  : Promise.resolve());
 
 // The first RECORDS records of the file, twice, as two temporary files.
 function splitFiles(records) {
@@ -109,64 +148,107 @@ function splitFiles(records) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mrrc-bench-'));
   const names = [path.join(dir, 'a.mrc'), path.join(dir, 'b.mrc')];
   for (const n of names) fs.writeFileSync(n, bytes.subarray(0, end));
-  return names;
+  return { names, dir };
+}
+
+// Runs every workload once per round, in the same order, `rounds` times;
+// returns per workload the list of its measurements.
+async function interleaved(rounds, workloads) {
+  const out = Object.fromEntries(Object.keys(workloads).map((k) => [k, []]));
+  for (let i = 0; i < rounds; i++) {
+    for (const [name, run] of Object.entries(workloads)) {
+      const m = await measure(run);
+      out[name].push(m);
+      console.error(`round ${i + 1} ${name}: ${m.n ?? ''} ${m.s.toFixed(3)} s (cpu ${m.cpu.toFixed(3)} s)`);
+    }
+  }
+  return out;
 }
 
 async function main() {
-  const rows = [];
-  const row = (name, r) => {
-    rows.push([name, r.n, r.s, r.n / r.s]);
-    console.error(`${name}: ${r.n} records in ${r.s.toFixed(2)} s`);
-  };
-  const mjTitle = await fastest(2, () => marcjs('title'));
-  row('marcjs 3.0.2 stream, read + title', mjTitle);
-  const mjAll = await fastest(2, () => marcjs('all'));
-  row('marcjs 3.0.2 stream, read + every field', mjAll);
-  const syncTitle = await fastest(REPS, () => mrrcSync('title'));
-  row('mrrc-node sync, read + title', syncTitle);
-  const syncAll = await fastest(REPS, () => mrrcSync('all'));
-  row('mrrc-node sync, read + every field', syncAll);
-
-  const [a, b] = splitFiles(asyncRecords);
+  const started = new Date().toISOString();
+  const { names: [a, b], dir } = splitFiles(asyncRecords);
   await mrrcAsync([a], 'title'); // warm-up
-  const oneTitle = await fastest(REPS, () => mrrcAsync([a], 'title'));
-  row('mrrc-node readFile, read + title (1 file)', oneTitle);
-  const oneAll = await fastest(REPS, () => mrrcAsync([a], 'all'));
-  row('mrrc-node readFile, read + every field (1 file)', oneAll);
-  const twoTitle = await fastest(REPS, () => mrrcAsync([a, b], 'title'));
-  row('mrrc-node Promise.all(readFile x2), read + title', twoTitle);
-  const twoAll = await fastest(REPS, () => mrrcAsync([a, b], 'all'));
-  row('mrrc-node Promise.all(readFile x2), read + every field', twoAll);
-  const threadsTitle = await fastest(REPS, () => mrrcAsync([a], 'title', { threads: 2 }));
-  row('mrrc-node readFile { threads: 2 }, read + title (1 file)', threadsTitle);
-  // Reading alone (no per-record JS work), where the pool does all the work;
-  // taken in turn with the control so that both see the same load.
-  const timeOf = async (run) => { const t = now(); await run(); return now() - t; };
-  let readOne = Infinity; let readTwo = Infinity; let readThreads = Infinity;
-  let c1 = Infinity; let c2 = Infinity;
-  for (let i = 0; i < 5; i++) {
-    readOne = Math.min(readOne, await timeOf(() => mrrc.readFile(a)));
-    readTwo = Math.min(readTwo, await timeOf(() => Promise.all([mrrc.readFile(a), mrrc.readFile(b)])));
-    readThreads = Math.min(readThreads, await timeOf(() => mrrc.readFile(a, { threads: 2 })));
-    c1 = Math.min(c1, await pbkdf2(1));
-    c2 = Math.min(c2, await pbkdf2(2));
-  }
+  mrrcSync('title');
 
-  console.log(`file: ${file}; async files: ${asyncRecords} records each; node ${process.version}; ${os.cpus().length} cpus; load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-  console.log('| run | records | s | records/s | vs marcjs (same work) |');
-  console.log('|---|---:|---:|---:|---:|');
-  for (const [name, n, s, rate] of rows) {
+  const sync = await interleaved(ROUNDS, {
+    'marcjs 3.0.2 stream, read + title': () => marcjs('title'),
+    'mrrc-node MarcReader, read + title': () => mrrcSync('title'),
+    'marcjs 3.0.2 stream, read + every field': () => marcjs('all'),
+    'mrrc-node MarcReader, read + every field': () => mrrcSync('all'),
+  });
+  const asyncRows = await interleaved(Math.max(ROUNDS, 5), {
+    'mrrc-node readFile, read + title (1 file)': () => mrrcAsync([a], 'title'),
+    'mrrc-node readFile, read + every field (1 file)': () => mrrcAsync([a], 'all'),
+    'mrrc-node Promise.all(readFile x2), read + title': () => mrrcAsync([a, b], 'title'),
+    'mrrc-node Promise.all(readFile x2), read + every field': () => mrrcAsync([a, b], 'all'),
+    'mrrc-node readFile { threads: 2 }, read + title (1 file)': () => mrrcAsync([a], 'title', { threads: 2 }),
+  });
+  // Reading alone (the records handed to JS, no per-record work), taken in
+  // turn with the controls so that all see the same load.
+  const scaling = await interleaved(Math.max(2 * ROUNDS, 7), {
+    read1: () => mrrc.readFile(a).then((r) => ({ n: r.length })),
+    read2: () => Promise.all([mrrc.readFile(a), mrrc.readFile(b)]).then((r) => ({ n: r[0].length + r[1].length })),
+    pbkdf1: () => pbkdf2(1).then(() => ({})),
+    pbkdf2: () => pbkdf2(2).then(() => ({})),
+    loop1: () => cpuLoop(1).then(() => ({})),
+    loop2: () => cpuLoop(2).then(() => ({})),
+  });
+  fs.rmSync(dir, { recursive: true, force: true });
+
+  const row = (runs) => ({
+    n: runs[0].n,
+    s: median(runs.map((r) => r.s)),
+    cpu: median(runs.map((r) => r.cpu)),
+    mainCpu: median(runs.map((r) => r.mainCpu)),
+    check: runs[0].check,
+  });
+  const rows = { ...sync, ...asyncRows };
+  const mjTitle = row(sync['marcjs 3.0.2 stream, read + title']);
+  const mjAll = row(sync['marcjs 3.0.2 stream, read + every field']);
+  console.log(`file: ${file}; async files: ${asyncRecords} records each; node ${process.version}; ` +
+    `${os.cpus().length} cpus; UV_THREADPOOL_SIZE ${poolSize}; started ${started}; ` +
+    `load at the end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(`medians of ${ROUNDS} interleaved rounds (async rows ${Math.max(ROUNDS, 5)})`);
+  // "Busiest thread": the larger of the main thread's CPU time and the rest
+  // of the process's; records/s would be bounded by it if each had a core
+  // (derived from CPU times, not a wall-clock measurement).
+  const busiest = (r) => Math.max(r.mainCpu, r.cpu - r.mainCpu);
+  console.log('| run | records | s (median) | records/s | vs marcjs | CPU µs/record | vs marcjs (CPU) | main thread CPU µs/record | busiest thread µs/record | vs marcjs (busiest thread) |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const [name, runs] of Object.entries(rows)) {
+    const r = row(runs);
     const base = name.includes('title') ? mjTitle : mjAll;
-    console.log(`| ${name} | ${n} | ${s.toFixed(2)} | ${Math.round(rate)} | ${(rate / (base.n / base.s)).toFixed(1)}x |`);
+    const rate = r.n / r.s;
+    const per = (x, n) => (x / n) * 1e6;
+    const cpuPer = per(r.cpu, r.n);
+    console.log(`| ${name} | ${r.n} | ${r.s.toFixed(2)} | ${Math.round(rate)} | ` +
+      `${(rate / (base.n / base.s)).toFixed(1)}x | ${cpuPer.toFixed(1)} | ${(per(base.cpu, base.n) / cpuPer).toFixed(1)}x | ` +
+      `${per(r.mainCpu, r.n).toFixed(1)} | ${per(busiest(r), r.n).toFixed(1)} | ` +
+      `${(per(busiest(base), base.n) / per(busiest(r), r.n)).toFixed(1)}x |`);
   }
-  const speedup = (x1, x2) => (2 * x1) / x2;
-  const control = speedup(c1, c2);
-  const readSpeedup = speedup(readOne, readTwo);
-  const titleSpeedup = (twoTitle.n / twoTitle.s) / (oneTitle.n / oneTitle.s);
-  console.log(`Promise.all over 2 files vs 1 (readFile alone): ${readSpeedup.toFixed(2)}x; with read + title on the main thread: ${titleSpeedup.toFixed(2)}x`);
-  console.log(`readFile { threads: 2 } vs readFile, one file, reading alone: ${(readOne / readThreads).toFixed(2)}x`);
-  console.log(`control (crypto.pbkdf2, 2 jobs vs 1): ${control.toFixed(2)}x; readFile speed-up as a fraction of the control's: ${(readSpeedup / control * 100).toFixed(0)}%`);
-  if (syncTitle.check === 0 || oneTitle.check === 0) throw new Error('no titles read');
+  const t = (k) => median(scaling[k].map((r) => r.s));
+  const speedup = (one, two) => (2 * t(one)) / t(two);
+  const read = speedup('read1', 'read2');
+  const pb = speedup('pbkdf1', 'pbkdf2');
+  const loop = speedup('loop1', 'loop2');
+  const oneTitle = row(asyncRows['mrrc-node readFile, read + title (1 file)']);
+  const twoTitle = row(asyncRows['mrrc-node Promise.all(readFile x2), read + title']);
+  console.log(`Promise.all over 2 files vs 1 (readFile alone, medians of ${scaling.read1.length}): ` +
+    `${read.toFixed(2)}x (${t('read1').toFixed(3)} s for one file, ${t('read2').toFixed(3)} s for two)`);
+  console.log(`  control crypto.pbkdf2, 2 jobs vs 1: ${pb.toFixed(2)}x; readFile's speed-up as a fraction of it: ${(read / pb * 100).toFixed(0)}%`);
+  if (native.cpuControl) {
+    console.log(`  control Rust CPU loop through the same AsyncTask path, 2 vs 1: ${loop.toFixed(2)}x; as a fraction of it: ${(read / loop * 100).toFixed(0)}%`);
+  }
+  console.log(`  with read + title on the main thread: ${((twoTitle.n / twoTitle.s) / (oneTitle.n / oneTitle.s)).toFixed(2)}x`);
+  const threads = row(asyncRows['mrrc-node readFile { threads: 2 }, read + title (1 file)']);
+  console.log(`readFile { threads: 2 } vs readFile, one file, read + title: ${(oneTitle.s / threads.s).toFixed(2)}x`);
+  for (const runs of Object.values(rows)) {
+    if (runs.some((r) => r.check !== runs[0].check)) throw new Error('a workload gave different results across rounds');
+  }
+  if (row(sync['mrrc-node MarcReader, read + title']).check !== mjTitle.check) {
+    console.log('note: titles differ in total length from marcjs\'s (245 $a $b joined as pymarc does)');
+  }
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

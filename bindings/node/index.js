@@ -83,9 +83,26 @@ function decodeRecord(texts, L, p) {
 // it on first use (one native call per CHUNK records); edits drop them.
 class Batch {
   constructor(store) {
-    this.s = store;
+    this._s = store;
+    // The bytes compact() moved out of the native store, until needed again.
+    this.raw = null;
     this.fieldChunks = null;
     this.accessors = null;
+  }
+
+  // The native store, its records' bytes restored if they were compacted.
+  get s() {
+    if (this.raw !== null) {
+      this._s.restore(this.raw);
+      this.raw = null;
+    }
+    return this._s;
+  }
+
+  // See RecordStore.compact in src/store.rs. Once: the strings of a first
+  // compaction are kept until restored.
+  compact() {
+    if (this.raw === null) this.raw = this._s.compact();
   }
 
   fields(i) {
@@ -180,6 +197,8 @@ class Record {
   // Every field, or those with one of the given tags, as plain objects (copies:
   // change the record with the editing methods below).
   fields(...tags) {
+    // No tags (every field, the common call) skips the tag list.
+    if (tags.length === 0) return this._b.fields(this._i);
     const t = tagList(tags);
     if (t === undefined) return this._b.fields(this._i);
     return fieldDataOf((buf) => this._b.s.fieldData(this._i, t, 0, buf));
@@ -260,14 +279,15 @@ class Record {
 
 // The records of a store as Record handles.
 function recordsOf(store) {
-  const n = store.length;
-  const batch = new Batch(store);
+  return recordsOfBatch(new Batch(store));
+}
+
+function recordsOfBatch(batch) {
+  const n = batch._s.length;
   const out = new Array(n);
   for (let i = 0; i < n; i++) out[i] = Record._wrap(batch, i);
   return out;
 }
-
-const BATCH = 256;
 
 // Reads records from a path or a Buffer: for (const record of reader) ...
 // options: { format: 'iso2709' | 'marcxml' | 'json' | 'ndjson' | 'msgpack' | 'mrk',
@@ -278,7 +298,7 @@ const BATCH = 256;
 class MarcReader {
   constructor(pathOrBuffer, options) {
     this._native = new NativeReader(pathOrBuffer, options);
-    this._store = null;
+    this._current = null;
     this._batch = [];
     this._pos = 0;
     this._done = false;
@@ -291,14 +311,17 @@ class MarcReader {
       this._batch = [];
       // The records handed out so far stay usable: their batch drops only
       // what it can parse again from the bytes it keeps.
-      if (this._store !== null) this._store.compact();
-      const store = this._native.nextBatch(BATCH);
-      this._store = store;
+      if (this._current !== null) {
+        this._current.compact();
+        this._current = null;
+      }
+      const store = this._native.nextBatch();
       if (store === null) {
         this._done = true;
         return { done: true, value: undefined };
       }
-      this._batch = recordsOf(store);
+      this._current = new Batch(store);
+      this._batch = recordsOfBatch(this._current);
     }
     return { done: false, value: this._batch[this._pos++] };
   }

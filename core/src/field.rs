@@ -401,17 +401,23 @@ impl Field {
     /// pymarc `value()`: a control field's data, or the subfield values each
     /// stripped of surrounding white space and joined by one space.
     pub fn value(&self) -> String {
-        if let Some(v) = self.control_value() {
-            return v.to_string();
-        }
         let mut out = String::new();
+        self.write_value(&mut out);
+        out
+    }
+
+    /// Appends [`Field::value`] to `out` (bindings reuse one buffer).
+    pub fn write_value(&self, out: &mut String) {
+        if let Some(v) = self.control_value() {
+            out.push_str(v);
+            return;
+        }
         for (i, s) in self.subfields().enumerate() {
             if i > 0 {
                 out.push(' ');
             }
             out.push_str(s.value.trim());
         }
-        out
     }
 
     /// pymarc `format_field()`: like `value()` but skips `$6`, puts ` -- `
@@ -561,13 +567,39 @@ impl Eq for Field {}
 /// indicators and blanks in control fields shown as `\`.
 impl fmt::Display for Field {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_mrk(f, false)
+    }
+}
+
+/// Writes `text` with MARCMaker's mnemonics for the characters its syntax
+/// uses (`{dollar}`, `{bsol}`, `{lcub}`, `{rcub}`), as MarcEdit does.
+fn write_with_mnemonics(f: &mut impl fmt::Write, text: &str) -> fmt::Result {
+    for c in text.chars() {
+        match c {
+            '$' => f.write_str("{dollar}")?,
+            '\\' => f.write_str("{bsol}")?,
+            '{' => f.write_str("{lcub}")?,
+            '}' => f.write_str("{rcub}")?,
+            c => f.write_char(c)?,
+        }
+    }
+    Ok(())
+}
+
+impl Field {
+    /// The field as a MARCMaker line (pymarc's `str(field)` without
+    /// `mnemonics`; with them, values holding `$`, `\`, `{` or `}` read back
+    /// unchanged).
+    pub(crate) fn write_mrk(&self, f: &mut impl fmt::Write, mnemonics: bool) -> fmt::Result {
         write!(f, "={}  ", self.tag)?;
         if let Some(v) = self.control_value() {
             for c in v.chars() {
-                if c == ' ' {
-                    f.write_str("\\")?;
-                } else {
-                    write!(f, "{c}")?;
+                match c {
+                    ' ' => f.write_str("\\")?,
+                    '$' | '\\' | '{' | '}' if mnemonics => {
+                        write_with_mnemonics(f, c.encode_utf8(&mut [0; 4]))?
+                    }
+                    c => f.write_char(c)?,
                 }
             }
             return Ok(());
@@ -579,11 +611,16 @@ impl fmt::Display for Field {
             } else if c == '\0' {
                 // An absent indicator (pymarc allows "") shows as nothing.
             } else {
-                write!(f, "{c}")?;
+                f.write_char(c)?;
             }
         }
         for s in self.subfields() {
-            write!(f, "${}{}", s.code, s.value)?;
+            write!(f, "${}", s.code)?;
+            if mnemonics {
+                write_with_mnemonics(f, s.value)?;
+            } else {
+                f.write_str(s.value)?;
+            }
         }
         Ok(())
     }

@@ -80,7 +80,7 @@ impl Format {
             Format::MarcXml => Box::new(XmlReader::new(input, options)),
             Format::Json | Format::Ndjson => Box::new(JsonReader::new(input, options)),
             Format::Msgpack => Box::new(MsgpackReader::new(input, options)),
-            Format::Mrk => Box::new(MrkReader::new(input, options)),
+            Format::Mrk => Box::new(MrkReader::new(input, options).with_mnemonics(true)),
         }
     }
 
@@ -106,7 +106,7 @@ impl Format {
             Format::Json => Box::new(JsonWriter::new(output)),
             Format::Ndjson => Box::new(JsonWriter::with_layout(output, JsonLayout::Lines)),
             Format::Msgpack => Box::new(MsgpackWriter::new(output)),
-            Format::Mrk => Box::new(MrkWriter::new(output)),
+            Format::Mrk => Box::new(MrkWriter::new(output).with_mnemonics(true)),
         })
     }
 }

@@ -29,7 +29,7 @@ pub mod view;
 pub use error::{Error, ErrorKind, Position, Result, Warning};
 pub use field::{Field, Indicators, SetSubfieldError, Subfield, Tag};
 pub use leader::Leader;
-pub use options::{Charset, Mode, Normalization, ReadOptions, Utf8Handling};
+pub use options::{Charset, LenientContent, Mode, Normalization, ReadOptions, Utf8Handling};
 pub use record::{MissingLinkedFields, Record};
 
 /// The README's Rust example, compiled and run by `cargo test --doc`.

@@ -304,6 +304,18 @@ enum Ns {
     Unbound(String),
 }
 
+/// Which elements an [`XmlReader`] takes for MARCXML.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum XmlNamespaces {
+    /// The MARC slim namespace, or no namespace; other namespaces pass
+    /// through (an OAI-PMH envelope, say).
+    #[default]
+    MarcOrNone,
+    /// Only the MARC slim namespace (pymarc `strict=True`): elements in no
+    /// namespace pass through like any other.
+    MarcOnly,
+}
+
 /// Which MARCXML element the reader is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Place {
@@ -351,6 +363,7 @@ pub struct XmlReader<R: BufRead> {
     event_start: u64,
     records_read: u64,
     done: bool,
+    namespaces: XmlNamespaces,
 }
 
 impl XmlReader<std::io::BufReader<std::fs::File>> {
@@ -435,7 +448,14 @@ impl<R: BufRead> XmlReader<R> {
             event_start: 0,
             records_read: 0,
             done: false,
+            namespaces: XmlNamespaces::default(),
         }
+    }
+
+    /// Which namespaces hold MARCXML (default [`XmlNamespaces::MarcOrNone`]).
+    pub fn with_namespaces(mut self, namespaces: XmlNamespaces) -> Self {
+        self.namespaces = namespaces;
+        self
     }
 
     /// Repairs made in the record last returned (lenient mode).
@@ -518,8 +538,9 @@ impl<R: BufRead> XmlReader<R> {
         Ok(self.builder.build(leader))
     }
 
-    fn classify(resolved: &ResolveResult) -> Ns {
+    fn classify(namespaces: XmlNamespaces, resolved: &ResolveResult) -> Ns {
         match resolved {
+            ResolveResult::Unbound if namespaces == XmlNamespaces::MarcOnly => Ns::Foreign,
             ResolveResult::Unbound => Ns::Marc,
             ResolveResult::Bound(ns) if ns.as_ref() == MARC_XML_NS.as_bytes() => Ns::Marc,
             ResolveResult::Bound(_) => Ns::Foreign,
@@ -815,13 +836,14 @@ impl<R: BufRead> XmlReader<R> {
 
     fn read_next(&mut self) -> Option<Result<Record>> {
         let mut buf = std::mem::take(&mut self.buf);
+        let namespaces = self.namespaces;
         let result = loop {
             buf.clear();
             let pos = self.reader.buffer_position();
             self.reader.get_mut().mark(pos);
             self.event_start = pos;
             let (ns, event) = match self.reader.read_resolved_event_into(&mut buf) {
-                Ok((resolved, event)) => (Self::classify(&resolved), event),
+                Ok((resolved, event)) => (Self::classify(namespaces, &resolved), event),
                 Err(e) => {
                     self.done = true;
                     let at = self.reader.error_position();

@@ -7,8 +7,14 @@
 //! spaces and the data, and subfields are split on `$`. Unlike pymarc it
 //! reads `\` in the leader, control fields and indicators back as a blank
 //! (what the writer and MARCBreaker put there), so text written here reads
-//! back as the same record. Like pymarc it has no `{dollar}` mnemonics, so a
-//! value holding `$` does not survive the trip.
+//! back as the same record.
+//!
+//! pymarc has no mnemonics, so a value holding `$` does not survive its
+//! trip. [`MrkWriter::with_mnemonics`] and [`MrkReader::with_mnemonics`]
+//! write and read MARCMaker's `{dollar}`, `{bsol}`, `{lcub}` and `{rcub}` (as
+//! MarcEdit does) so that every value does; [`Format::Mrk`](crate::Format)
+//! (the CLI, Node) uses them; the pymarc API (both Python bindings, and the
+//! C ABI's MARCMaker reader and writer the cffi one goes through) does not.
 
 use std::io::{BufRead, Write};
 
@@ -44,18 +50,34 @@ pub fn record_from_mrk(text: &str, options: &ReadOptions) -> Result<Record> {
 pub struct MrkWriter<W: Write> {
     inner: W,
     written: u64,
+    mnemonics: bool,
+    text: String,
 }
 
 impl<W: Write> MrkWriter<W> {
     pub fn new(inner: W) -> Self {
-        MrkWriter { inner, written: 0 }
+        MrkWriter {
+            inner,
+            written: 0,
+            mnemonics: false,
+            text: String::new(),
+        }
+    }
+
+    /// Write `$`, `\`, `{` and `}` in values as MARCMaker mnemonics.
+    pub fn with_mnemonics(mut self, mnemonics: bool) -> Self {
+        self.mnemonics = mnemonics;
+        self
     }
 
     pub fn write(&mut self, record: &Record) -> Result<()> {
         if self.written > 0 {
             self.inner.write_all(b"\n")?;
         }
-        write!(self.inner, "{record}")?;
+        self.text.clear();
+        // Writing into a String cannot fail.
+        let _ = record.write_mrk(&mut self.text, self.mnemonics);
+        self.inner.write_all(self.text.as_bytes())?;
         self.written += 1;
         Ok(())
     }
@@ -77,10 +99,45 @@ pub struct MrkReader<R: BufRead> {
     warnings: Vec<Warning>,
     records_read: u64,
     done: bool,
+    mnemonics: bool,
 }
 
 fn unblank(text: &str) -> String {
     text.replace('\\', " ")
+}
+
+/// Replaces the mnemonics [`MrkWriter::with_mnemonics`] writes; any other
+/// `{...}` is kept as it is.
+fn decode_mnemonics(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('{') {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('{') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let known = [
+            ("{dollar}", '$'),
+            ("{bsol}", '\\'),
+            ("{lcub}", '{'),
+            ("{rcub}", '}'),
+        ]
+        .into_iter()
+        .find(|(m, _)| rest.starts_with(m));
+        match known {
+            Some((m, c)) => {
+                out.push(c);
+                rest = &rest[m.len()..];
+            }
+            None => {
+                out.push('{');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out.into()
 }
 
 impl<R: BufRead> MrkReader<R> {
@@ -95,7 +152,15 @@ impl<R: BufRead> MrkReader<R> {
             warnings: Vec::new(),
             records_read: 0,
             done: false,
+            mnemonics: false,
         }
+    }
+
+    /// Read MARCMaker's `{dollar}`, `{bsol}`, `{lcub}` and `{rcub}` in
+    /// values back as the characters.
+    pub fn with_mnemonics(mut self, mnemonics: bool) -> Self {
+        self.mnemonics = mnemonics;
+        self
     }
 
     /// Repairs made in the record last returned (lenient mode).
@@ -168,7 +233,11 @@ impl<R: BufRead> MrkReader<R> {
         }
         let tag = Tag::new(tag_text);
         if tag.is_control() {
-            return self.builder.push_control(tag, &unblank(data));
+            let value = unblank(data);
+            if self.mnemonics {
+                return self.builder.push_control(tag, &decode_mnemonics(&value));
+            }
+            return self.builder.push_control(tag, &value);
         }
         let mut rest = data.chars();
         let indicator = |c: Option<char>| match c {
@@ -203,6 +272,9 @@ impl<R: BufRead> MrkReader<R> {
         for piece in text.split('$') {
             let mut chars = piece.chars();
             match chars.next() {
+                Some(code) if self.mnemonics => self
+                    .builder
+                    .push_subfield(code, &decode_mnemonics(chars.as_str()))?,
                 Some(code) => self.builder.push_subfield(code, chars.as_str())?,
                 None => self.defect(ErrorKind::Subfield, 1, "a '$' without a subfield code")?,
             }

@@ -13,6 +13,21 @@ pub enum Mode {
     Lenient,
 }
 
+/// What lenient reading does with field content that breaks MARC 21's rules
+/// but not the record's structure (structure is always repaired).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LenientContent {
+    /// As marc4j's permissive reader: drop empty subfields, read upper-case
+    /// subfield codes as lower case, replace XML character entities, and
+    /// read a UTF-8 record's value that is not UTF-8 but is MARC-8 as
+    /// MARC-8; each repair is reported as a warning.
+    #[default]
+    Repair,
+    /// Keep field content as the bytes say, as pymarc 5.4.0 reads it (the
+    /// Python bindings' choice).
+    Keep,
+}
+
 /// Which character set field bytes are in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Charset {
@@ -84,6 +99,8 @@ pub struct ReadOptions {
     pub charset: Charset,
     pub utf8_handling: Utf8Handling,
     pub normalization: Normalization,
+    /// Only read in lenient mode.
+    pub lenient_content: LenientContent,
 }
 
 impl ReadOptions {

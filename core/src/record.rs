@@ -290,9 +290,17 @@ pub struct MissingLinkedFields;
 /// field, each line ended by a newline.
 impl fmt::Display for Record {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_mrk(f, false)
+    }
+}
+
+impl Record {
+    /// The record as MARCMaker text (see [`Field::write_mrk`]).
+    pub(crate) fn write_mrk(&self, f: &mut impl fmt::Write, mnemonics: bool) -> fmt::Result {
         writeln!(f, "=LDR  {}", self.leader)?;
         for field in &self.fields {
-            writeln!(f, "{field}")?;
+            field.write_mrk(f, mnemonics)?;
+            f.write_char('\n')?;
         }
         Ok(())
     }

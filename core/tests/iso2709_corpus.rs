@@ -580,3 +580,44 @@ fn directory_in_data_order(rec: &[u8]) -> bool {
     }
     true
 }
+
+#[test]
+fn lenient_content_keep_reads_content_as_pymarc_does() {
+    // A field with an empty $a and an upper-case $B code: marc4j's repairs
+    // drop the first and lower-case the second (each reported); `Keep`
+    // returns the field as its bytes say, as pymarc 5.4.0 does.
+    let mut record = Record::new();
+    record.add_field(mrrc_core::Field::data(
+        "245",
+        mrrc_core::Indicators::new('1', '0'),
+        [('a', ""), ('B', "Title"), ('c', "by me")],
+    ));
+    let mut bytes = Vec::new();
+    mrrc_core::iso2709::write_record(&record, &WriteOptions::default(), &mut bytes).unwrap();
+
+    let subfields = |options: ReadOptions| {
+        let mut warnings = Vec::new();
+        let r = mrrc_core::iso2709::parse_record_with_warnings(&bytes, &options, &mut warnings)
+            .unwrap();
+        let subs: Vec<(char, String)> = r.fields()[0]
+            .subfields()
+            .map(|s| (s.code, s.value.to_owned()))
+            .collect();
+        (subs, warnings.len())
+    };
+    let owned = |v: &[(char, &str)]| -> Vec<(char, String)> {
+        v.iter().map(|&(c, s)| (c, s.to_owned())).collect()
+    };
+    let keep = ReadOptions {
+        lenient_content: mrrc_core::LenientContent::Keep,
+        ..ReadOptions::lenient()
+    };
+    assert_eq!(
+        subfields(keep),
+        (owned(&[('a', ""), ('B', "Title"), ('c', "by me")]), 0)
+    );
+    assert_eq!(
+        subfields(ReadOptions::lenient()),
+        (owned(&[('b', "Title"), ('c', "by me")]), 2)
+    );
+}

@@ -1,7 +1,9 @@
 //! Unicode -> MARC-8 -> Unicode, on pymarc's 1,515 lines, on corpus
 //! records, on hand-picked scripts, and on arbitrary input (proptest).
 
+use mrrc_core::iso2709::{parse_record, write_record, MarcReader, WriteCharset, WriteOptions};
 use mrrc_core::marc8::{marc8_to_unicode, unicode_to_marc8};
+use mrrc_core::Record;
 use mrrc_core::{Normalization, ReadOptions};
 use proptest::prelude::*;
 use unicode_normalization::UnicodeNormalization;
@@ -56,6 +58,40 @@ fn corpus_records_survive_a_round_trip() {
         }
         assert!(values > 10, "{name}: {values}");
     }
+}
+
+#[test]
+fn marc8_records_write_back_as_marc8() {
+    // Whole records: read (MARC-8 -> UTF-8), write with WriteCharset::Marc8,
+    // read again; the records must be equal and leader/09 blank.
+    let write = WriteOptions {
+        charset: WriteCharset::Marc8,
+    };
+    let mut non_ascii_records = 0;
+    for name in [
+        "marcpm_makrbrkr",
+        "marc4j_samples_diacritic4",
+        "marc4j_selectedrecs",
+        "pymarc_marc8",
+        "marc4j_cyrillic_capital_e",
+    ] {
+        let path = format!("{}/tests/data/{name}.mrc", env!("CARGO_MANIFEST_DIR"));
+        let file = std::fs::read(path).unwrap();
+        let records: Vec<Record> = MarcReader::new(&file[..], ReadOptions::strict())
+            .collect::<Result<_, _>>()
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(!records.is_empty(), "{name}");
+        for (i, record) in records.iter().enumerate() {
+            let mut out = Vec::new();
+            write_record(record, &write, &mut out).unwrap_or_else(|e| panic!("{name} #{i}: {e}"));
+            assert_eq!(out[9], b' ', "{name} #{i}: leader/09");
+            let back = parse_record(&out, &ReadOptions::strict())
+                .unwrap_or_else(|e| panic!("{name} #{i}: {e}"));
+            assert_eq!(back.fields(), record.fields(), "{name} #{i}");
+            non_ascii_records += usize::from(out.iter().any(|&b| b >= 0x80 || b == 0x1B));
+        }
+    }
+    assert!(non_ascii_records > 10, "{non_ascii_records}");
 }
 
 #[test]

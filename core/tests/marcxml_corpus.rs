@@ -386,3 +386,32 @@ fn fuzz_regression_four_character_tag() {
         mrrc_core::marcxml::record_from_xml(&record_to_xml(&r), &ReadOptions::lenient()).unwrap();
     assert_eq!(back, r);
 }
+
+#[test]
+fn marc_only_namespaces_skip_elements_in_no_namespace() {
+    use mrrc_core::marcxml::XmlNamespaces;
+    let read = |xml: &str, ns: XmlNamespaces| -> Vec<Record> {
+        XmlReader::new(xml.as_bytes(), ReadOptions::strict())
+            .with_namespaces(ns)
+            .collect::<Result<Vec<_>>>()
+            .unwrap()
+    };
+    let plain = r#"<collection><record><leader>00000nam a2200000 a 4500</leader>
+        <controlfield tag="001">x</controlfield></record></collection>"#;
+    assert_eq!(read(plain, XmlNamespaces::MarcOrNone).len(), 1);
+    assert!(read(plain, XmlNamespaces::MarcOnly).is_empty());
+
+    // Namespaced records read the same either way; a field in no namespace
+    // inside one is dropped only by MarcOnly.
+    let mixed = r#"<m:collection xmlns:m="http://www.loc.gov/MARC21/slim"><m:record>
+        <m:leader>00000nam a2200000 a 4500</m:leader>
+        <m:controlfield tag="001">x</m:controlfield>
+        <controlfield tag="003">y</controlfield></m:record></m:collection>"#;
+    let tags =
+        |r: &Record| -> Vec<String> { r.fields().iter().map(|f| f.tag().to_string()).collect() };
+    assert_eq!(
+        tags(&read(mixed, XmlNamespaces::MarcOrNone)[0]),
+        ["001", "003"]
+    );
+    assert_eq!(tags(&read(mixed, XmlNamespaces::MarcOnly)[0]), ["001"]);
+}

@@ -7,7 +7,7 @@ use std::path::Path;
 use mrrc_core::iso2709::MarcReader;
 use mrrc_core::json::{record_from_json, record_to_json};
 use mrrc_core::marcxml::{record_from_xml, record_to_xml};
-use mrrc_core::mrk::{record_from_mrk, record_to_mrk};
+use mrrc_core::mrk::{record_from_mrk, record_to_mrk, MrkReader, MrkWriter};
 use mrrc_core::msgpack::{record_from_msgpack, record_to_msgpack};
 use mrrc_core::{ReadOptions, Record};
 
@@ -39,6 +39,32 @@ fn mrk_safe(r: &Record) -> bool {
     }) && !r.fields().is_empty()
 }
 
+/// With mnemonics only line breaks, tags of other lengths, and `$` or `\`
+/// as an indicator or subfield code are out of MARCMaker's reach.
+fn mrk_mnemonics_safe(r: &Record) -> bool {
+    let ok = |s: &str| !s.contains(['\n', '\r']);
+    let code_ok = |c: char| !matches!(c, '$' | '\\' | '{' | '\n' | '\r');
+    r.fields().iter().all(|f| {
+        f.tag().as_str().chars().count() == 3
+            && ok(f.tag().as_str())
+            && f.control_value().is_none_or(ok)
+            && f.subfields().all(|s| ok(s.value) && code_ok(s.code))
+            && f.indicators()
+                .is_none_or(|i| i.first != '\\' && i.second != '\\')
+    }) && !r.fields().is_empty()
+}
+
+/// Writes and reads records through MARCMaker text with mnemonics.
+fn mrk_with_mnemonics(record: &Record) -> Result<Record, mrrc_core::Error> {
+    let mut writer = MrkWriter::new(Vec::new()).with_mnemonics(true);
+    writer.write(record)?;
+    let text = writer.finish()?;
+    MrkReader::new(&text[..], ReadOptions::strict())
+        .with_mnemonics(true)
+        .next()
+        .expect("one record")
+}
+
 #[test]
 fn every_utf8_iso2709_record_survives_every_format() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
@@ -49,7 +75,7 @@ fn every_utf8_iso2709_record_survives_every_format() {
         .collect();
     names.sort();
     let strict = ReadOptions::strict();
-    let (mut records, mut xml, mut mrk) = (0, 0, 0);
+    let (mut records, mut xml, mut mrk, mut mnemonics, mut needed) = (0, 0, 0, 0, 0);
     for path in &names {
         let Ok(reader) = MarcReader::open(path, strict) else {
             continue;
@@ -85,13 +111,23 @@ fn every_utf8_iso2709_record_survives_every_format() {
                 );
                 mrk += 1;
             }
+            if mrk_mnemonics_safe(&record) {
+                assert_eq!(mrk_with_mnemonics(&record).as_ref(), Ok(&record), "{name}");
+                mnemonics += 1;
+                needed += usize::from(!mrk_safe(&record));
+            }
             records += 1;
         }
     }
-    println!("{records} records; {xml} through MARCXML; {mrk} through MARCMaker");
+    println!(
+        "{records} records; {xml} through MARCXML; {mrk} through MARCMaker; \
+         {mnemonics} with mnemonics, {needed} of which needed them"
+    );
     assert!(records >= 1_000, "{records}");
     assert!(xml * 100 >= records * 95, "{xml} of {records}");
     assert!(mrk * 100 >= records * 80, "{mrk} of {records}");
+    assert!(mnemonics * 100 >= records * 99, "{mnemonics} of {records}");
+    assert!(needed > 0, "no record needed mnemonics");
 }
 
 /// The 250,000 LoC records from pymarc's sdist (fetch it into `data/`, see

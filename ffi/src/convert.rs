@@ -180,7 +180,10 @@ pub unsafe extern "C" fn mrrc_convert(
                 write_options(to)?,
             )
         };
-        let mut reader = crate::reader::source_for(format, input_from_bytes(data), opts)?;
+        // SAFETY: pointer contract of the header.
+        let namespaces = unsafe { crate::options::xml_namespaces(from) };
+        let mut reader =
+            crate::reader::source_for(format, input_from_bytes(data), opts, namespaces)?;
         let mut writer = AnyWriter::new(&to, Output::Buffer(Vec::with_capacity(data.len())))?;
         let mut n = 0usize;
         while let Some(record) = reader.next_record() {

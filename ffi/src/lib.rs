@@ -20,6 +20,7 @@ pub mod options;
 pub mod pymarc;
 pub mod reader;
 pub mod record;
+pub mod split;
 pub mod status;
 pub mod writer;
 

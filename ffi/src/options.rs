@@ -3,7 +3,8 @@
 
 use std::ffi::c_char;
 
-use mrrc_core::{Charset, Mode, Normalization, ReadOptions, Utf8Handling};
+use mrrc_core::marcxml::XmlNamespaces;
+use mrrc_core::{Charset, LenientContent, Mode, Normalization, ReadOptions, Utf8Handling};
 
 use crate::args::c_text;
 use crate::status::{Failure, Outcome};
@@ -29,6 +30,10 @@ pub type MrrcMode = u32;
 pub const MRRC_MODE_STRICT: MrrcMode = 0;
 /// Repair what can be repaired (reported as warnings), skip what cannot.
 pub const MRRC_MODE_LENIENT: MrrcMode = 1;
+/// Lenient about structure, but field content is kept as the bytes say
+/// (empty subfields, upper-case subfield codes, XML entities), as pymarc
+/// 5.4.0 reads it.
+pub const MRRC_MODE_LENIENT_KEEP_CONTENT: MrrcMode = 2;
 
 /// Which character set field bytes are in (ISO 2709).
 pub type MrrcCharset = u32;
@@ -76,6 +81,9 @@ pub struct MrrcReadOptions {
     pub utf8_handling: MrrcUtf8Handling,
     /// `MRRC_NORMALIZE_*`.
     pub normalization: MrrcNormalization,
+    /// MARCXML readers: read only elements in the MARC 21 slim namespace
+    /// (pymarc's `strict`); false reads that namespace or none.
+    pub xml_marc_namespace_only: bool,
 }
 
 /// ISO 2709, strict, charset from the leader, strict UTF-8, NFC.
@@ -88,6 +96,7 @@ pub extern "C" fn mrrc_read_options_default() -> MrrcReadOptions {
         encoding: std::ptr::null(),
         utf8_handling: MRRC_UTF8_STRICT,
         normalization: MRRC_NORMALIZE_NFC,
+        xml_marc_namespace_only: false,
     }
 }
 
@@ -111,9 +120,10 @@ pub(crate) unsafe fn read_options(
     let o = unsafe { options.as_ref() }
         .copied()
         .unwrap_or_else(|| mrrc_read_options_default());
-    let mode = match o.mode {
-        MRRC_MODE_STRICT => Mode::Strict,
-        MRRC_MODE_LENIENT => Mode::Lenient,
+    let (mode, lenient_content) = match o.mode {
+        MRRC_MODE_STRICT => (Mode::Strict, LenientContent::Repair),
+        MRRC_MODE_LENIENT => (Mode::Lenient, LenientContent::Repair),
+        MRRC_MODE_LENIENT_KEEP_CONTENT => (Mode::Lenient, LenientContent::Keep),
         other => return Err(Failure::invalid(format!("unknown mode {other}"))),
     };
     let charset = match o.charset {
@@ -148,6 +158,19 @@ pub(crate) unsafe fn read_options(
             charset,
             utf8_handling,
             normalization,
+            lenient_content,
         },
     ))
+}
+
+/// Which namespaces a MARCXML reader reads (NULL means the default).
+///
+/// # Safety
+/// As for [`read_options`].
+pub(crate) unsafe fn xml_namespaces(options: *const MrrcReadOptions) -> XmlNamespaces {
+    // SAFETY: forwarded from the caller.
+    match unsafe { options.as_ref() } {
+        Some(o) if o.xml_marc_namespace_only => XmlNamespaces::MarcOnly,
+        _ => XmlNamespaces::MarcOrNone,
+    }
 }

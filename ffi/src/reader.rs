@@ -5,9 +5,10 @@ use std::ffi::{c_char, c_void};
 
 use mrrc_core::iso2709::MarcReader;
 use mrrc_core::json::JsonReader;
-use mrrc_core::marcxml::XmlReader;
+use mrrc_core::marcxml::{XmlNamespaces, XmlReader};
 use mrrc_core::mrk::MrkReader;
 use mrrc_core::msgpack::MsgpackReader;
+use mrrc_core::parallel::ParallelReader;
 use mrrc_core::{Error, ReadOptions, Record, Warning};
 
 use crate::alloc::owned_string;
@@ -16,8 +17,9 @@ use crate::io::{
     input_from_bytes, input_from_callback, input_from_path, path_arg, Input, MrrcReadCallback,
 };
 use crate::options::{
-    read_options, MrrcFormat, MrrcReadOptions, MRRC_FORMAT_ISO2709, MRRC_FORMAT_JSON,
-    MRRC_FORMAT_MARCXML, MRRC_FORMAT_MRK, MRRC_FORMAT_MSGPACK, MRRC_FORMAT_NDJSON,
+    read_options, xml_namespaces, MrrcFormat, MrrcReadOptions, MRRC_FORMAT_ISO2709,
+    MRRC_FORMAT_JSON, MRRC_FORMAT_MARCXML, MRRC_FORMAT_MRK, MRRC_FORMAT_MSGPACK,
+    MRRC_FORMAT_NDJSON,
 };
 use crate::record::{into_handle, MrrcRecord};
 use crate::status::{status_of, value_or, Failure, MrrcStatus, Outcome};
@@ -27,6 +29,9 @@ use crate::status::{status_of, value_or, Failure, MrrcStatus, Outcome};
 /// Threads: a reader may be moved to another thread between calls (one built
 /// on callbacks only if its callback and userdata allow that) but must not
 /// be used by two threads at once. Records it returns are independent of it.
+/// A parallel reader (`mrrc_reader_*_parallel`) also owns a pool of parsing
+/// threads, which never call back into the caller: input is read (and a
+/// read callback called) on the thread calling `mrrc_reader_next*`.
 pub struct MrrcReader {
     _opaque: [u8; 0],
 }
@@ -56,6 +61,22 @@ impl Source for MarcReader<Input> {
     }
     fn position(&self) -> (u64, u64) {
         (self.records_read(), self.byte_offset())
+    }
+}
+
+impl Source for ParallelReader<Input> {
+    fn next_record(&mut self) -> Option<Result<Record, Error>> {
+        self.next()
+    }
+    fn warnings(&self) -> &[Warning] {
+        ParallelReader::warnings(self)
+    }
+    fn last_record_bytes(&self) -> &[u8] {
+        ParallelReader::last_record_bytes(self)
+    }
+    fn position(&self) -> (u64, u64) {
+        let end = self.last_record_offset() + self.last_record_bytes().len() as u64;
+        (self.records_read(), end)
     }
 }
 
@@ -167,10 +188,11 @@ pub(crate) fn source_for(
     format: MrrcFormat,
     input: Input,
     options: ReadOptions,
+    namespaces: XmlNamespaces,
 ) -> Outcome<Box<dyn Source>> {
     Ok(match format {
         MRRC_FORMAT_ISO2709 => Box::new(MarcReader::new(input, options)),
-        MRRC_FORMAT_MARCXML => Box::new(XmlReader::new(input, options)),
+        MRRC_FORMAT_MARCXML => Box::new(XmlReader::new(input, options).with_namespaces(namespaces)),
         MRRC_FORMAT_JSON | MRRC_FORMAT_NDJSON => Box::new(JsonReader::new(input, options)),
         MRRC_FORMAT_MSGPACK => Box::new(MsgpackReader::new(input, options)),
         MRRC_FORMAT_MRK => Box::new(MrkReader::new(input, options)),
@@ -182,9 +204,37 @@ pub(crate) fn source_for(
     })
 }
 
-fn make_reader(format: MrrcFormat, input: Input, options: ReadOptions) -> Outcome<*mut MrrcReader> {
+/// The parallel ISO 2709 reader (`threads` = 0: one per core), keeping each
+/// record's bytes as the streaming reader does.
+fn parallel_source(
+    format: MrrcFormat,
+    input: Input,
+    options: ReadOptions,
+    threads: usize,
+) -> Outcome<Box<dyn Source>> {
+    if format != MRRC_FORMAT_ISO2709 {
+        return Err(Failure::invalid(format!(
+            "only ISO 2709 (format {MRRC_FORMAT_ISO2709}) is read in parallel, not format {format}"
+        )));
+    }
+    Ok(Box::new(
+        ParallelReader::new(input, options, threads)?.with_record_bytes(true),
+    ))
+}
+
+/// `threads`: None for the streaming reader, Some(n) for the parallel one.
+fn make_reader(
+    (format, namespaces): (MrrcFormat, XmlNamespaces),
+    input: Input,
+    options: ReadOptions,
+    threads: Option<usize>,
+) -> Outcome<*mut MrrcReader> {
+    let source = match threads {
+        None => source_for(format, input, options, namespaces)?,
+        Some(n) => parallel_source(format, input, options, n)?,
+    };
     let reader = Reader {
-        source: source_for(format, input, options)?,
+        source,
         pending: None,
         records_returned: 0,
         pymarc_checks: None,
@@ -200,6 +250,72 @@ pub(crate) unsafe fn reader_mut<'a>(r: *mut MrrcReader) -> Outcome<&'a mut Reade
     unsafe { borrow_mut(r.cast::<Reader>(), "reader") }
 }
 
+/// # Safety
+/// Pointer contract of `mrrc_reader_open_path`.
+unsafe fn open_path(
+    path: *const c_char,
+    options: *const MrrcReadOptions,
+    threads: Option<usize>,
+    out: *mut *mut MrrcReader,
+) -> MrrcStatus {
+    status_of(|| {
+        let out = out_ptr(out, "out")?;
+        // SAFETY: pointer contract of the header.
+        let (path, (format, opts)) = unsafe { (path_arg(path)?, read_options(options)?) };
+        // SAFETY: pointer contract of the header.
+        let namespaces = unsafe { xml_namespaces(options) };
+        let reader = make_reader((format, namespaces), input_from_path(&path)?, opts, threads)?;
+        // SAFETY: checked non-NULL by out_ptr.
+        unsafe { write(out, reader) };
+        Ok(())
+    })
+}
+
+/// # Safety
+/// Pointer contract of `mrrc_reader_from_bytes`.
+unsafe fn from_bytes(
+    data: *const u8,
+    len: usize,
+    options: *const MrrcReadOptions,
+    threads: Option<usize>,
+    out: *mut *mut MrrcReader,
+) -> MrrcStatus {
+    status_of(|| {
+        let out = out_ptr(out, "out")?;
+        // SAFETY: pointer contract of the header.
+        let (data, (format, opts)) = unsafe { (bytes(data, len, "data")?, read_options(options)?) };
+        // SAFETY: pointer contract of the header.
+        let namespaces = unsafe { xml_namespaces(options) };
+        let reader = make_reader((format, namespaces), input_from_bytes(data), opts, threads)?;
+        // SAFETY: checked non-NULL by out_ptr.
+        unsafe { write(out, reader) };
+        Ok(())
+    })
+}
+
+/// # Safety
+/// Pointer contract of `mrrc_reader_from_callback`.
+unsafe fn from_callback(
+    callback: MrrcReadCallback,
+    userdata: *mut c_void,
+    options: *const MrrcReadOptions,
+    threads: Option<usize>,
+    out: *mut *mut MrrcReader,
+) -> MrrcStatus {
+    status_of(|| {
+        let out = out_ptr(out, "out")?;
+        // SAFETY: pointer contract of the header.
+        let (format, opts) = unsafe { read_options(options)? };
+        let input = input_from_callback(callback, userdata)?;
+        // SAFETY: pointer contract of the header.
+        let namespaces = unsafe { xml_namespaces(options) };
+        let reader = make_reader((format, namespaces), input, opts, threads)?;
+        // SAFETY: checked non-NULL by out_ptr.
+        unsafe { write(out, reader) };
+        Ok(())
+    })
+}
+
 /// Opens a file. `options` may be NULL (ISO 2709, strict, charset from the
 /// leader). A file that cannot be opened is `MRRC_IO`.
 #[no_mangle]
@@ -208,15 +324,8 @@ pub unsafe extern "C" fn mrrc_reader_open_path(
     options: *const MrrcReadOptions,
     out: *mut *mut MrrcReader,
 ) -> MrrcStatus {
-    status_of(|| {
-        let out = out_ptr(out, "out")?;
-        // SAFETY: pointer contract of the header.
-        let (path, (format, opts)) = unsafe { (path_arg(path)?, read_options(options)?) };
-        let reader = make_reader(format, input_from_path(&path)?, opts)?;
-        // SAFETY: checked non-NULL by out_ptr.
-        unsafe { write(out, reader) };
-        Ok(())
-    })
+    // SAFETY: forwarded.
+    unsafe { open_path(path, options, None, out) }
 }
 
 /// Reads from a copy of `data[0..len]` (the caller's buffer may be freed
@@ -228,15 +337,8 @@ pub unsafe extern "C" fn mrrc_reader_from_bytes(
     options: *const MrrcReadOptions,
     out: *mut *mut MrrcReader,
 ) -> MrrcStatus {
-    status_of(|| {
-        let out = out_ptr(out, "out")?;
-        // SAFETY: pointer contract of the header.
-        let (data, (format, opts)) = unsafe { (bytes(data, len, "data")?, read_options(options)?) };
-        let reader = make_reader(format, input_from_bytes(data), opts)?;
-        // SAFETY: checked non-NULL by out_ptr.
-        unsafe { write(out, reader) };
-        Ok(())
-    })
+    // SAFETY: forwarded.
+    unsafe { from_bytes(data, len, options, None, out) }
 }
 
 /// Reads through `callback(userdata, ...)`, called from the thread that
@@ -249,15 +351,55 @@ pub unsafe extern "C" fn mrrc_reader_from_callback(
     options: *const MrrcReadOptions,
     out: *mut *mut MrrcReader,
 ) -> MrrcStatus {
-    status_of(|| {
-        let out = out_ptr(out, "out")?;
-        // SAFETY: pointer contract of the header.
-        let (format, opts) = unsafe { read_options(options)? };
-        let reader = make_reader(format, input_from_callback(callback, userdata)?, opts)?;
-        // SAFETY: checked non-NULL by out_ptr.
-        unsafe { write(out, reader) };
-        Ok(())
-    })
+    // SAFETY: forwarded.
+    unsafe { from_callback(callback, userdata, options, None, out) }
+}
+
+/// `mrrc_reader_open_path` with the parallel ISO 2709 reader: the input is
+/// read in large chunks on the calling thread, and each chunk's records are
+/// parsed on a pool of `threads` threads (0: one per core) while the caller
+/// works through the previous chunk. Records, errors (with the same record
+/// index and byte offset), warnings and raw bytes come in file order,
+/// exactly as from the streaming reader. Any format other than ISO 2709 is
+/// `MRRC_INVALID_ARGUMENT`.
+#[no_mangle]
+pub unsafe extern "C" fn mrrc_reader_open_path_parallel(
+    path: *const c_char,
+    options: *const MrrcReadOptions,
+    threads: usize,
+    out: *mut *mut MrrcReader,
+) -> MrrcStatus {
+    // SAFETY: forwarded.
+    unsafe { open_path(path, options, Some(threads), out) }
+}
+
+/// `mrrc_reader_from_bytes` with the parallel ISO 2709 reader (as
+/// `mrrc_reader_open_path_parallel`).
+#[no_mangle]
+pub unsafe extern "C" fn mrrc_reader_from_bytes_parallel(
+    data: *const u8,
+    len: usize,
+    options: *const MrrcReadOptions,
+    threads: usize,
+    out: *mut *mut MrrcReader,
+) -> MrrcStatus {
+    // SAFETY: forwarded.
+    unsafe { from_bytes(data, len, options, Some(threads), out) }
+}
+
+/// `mrrc_reader_from_callback` with the parallel ISO 2709 reader (as
+/// `mrrc_reader_open_path_parallel`); the callback is called only from the
+/// thread that calls `mrrc_reader_next*`.
+#[no_mangle]
+pub unsafe extern "C" fn mrrc_reader_from_callback_parallel(
+    callback: MrrcReadCallback,
+    userdata: *mut c_void,
+    options: *const MrrcReadOptions,
+    threads: usize,
+    out: *mut *mut MrrcReader,
+) -> MrrcStatus {
+    // SAFETY: forwarded.
+    unsafe { from_callback(callback, userdata, options, Some(threads), out) }
 }
 
 /// Frees a reader (NULL is a no-op) and closes its file.
@@ -396,6 +538,26 @@ pub unsafe extern "C" fn mrrc_reader_last_record_bytes(reader: *mut MrrcReader) 
                 len: bytes.len(),
             }
         })
+    })
+}
+
+/// The input byte offset at which the ISO 2709 record last returned (or
+/// that failed) starts, in `*offset`; 0 before the first record and for
+/// other formats.
+#[no_mangle]
+pub unsafe extern "C" fn mrrc_reader_last_record_offset(
+    reader: *mut MrrcReader,
+    offset: *mut u64,
+) -> MrrcStatus {
+    status_of(|| {
+        let out = out_ptr(offset, "offset")?;
+        // SAFETY: pointer contract of the header.
+        let source = &unsafe { reader_mut(reader) }?.source;
+        let (_, end) = source.position();
+        let start = end.saturating_sub(source.last_record_bytes().len() as u64);
+        // SAFETY: checked non-NULL by out_ptr.
+        unsafe { write(out, start) };
+        Ok(())
     })
 }
 

@@ -63,6 +63,21 @@ pub unsafe extern "C" fn mrrc_record_free(record: *mut MrrcRecord) {
     }
 }
 
+/// Frees `records[0..count]` in one call (NULL entries are skipped; a NULL
+/// `records` with a `count` of 0 is a no-op), so a binding that collects
+/// dropped records pays one crossing per batch.
+#[no_mangle]
+pub unsafe extern "C" fn mrrc_records_free(records: *const *mut MrrcRecord, count: usize) {
+    if records.is_null() || count == 0 {
+        return;
+    }
+    // SAFETY: `records` holds `count` handles per the contract.
+    for &record in unsafe { std::slice::from_raw_parts(records, count) } {
+        // SAFETY: each is a record handle or NULL.
+        unsafe { mrrc_record_free(record) };
+    }
+}
+
 /// True when both records have the same leader and fields.
 #[no_mangle]
 pub unsafe extern "C" fn mrrc_record_equal(a: *const MrrcRecord, b: *const MrrcRecord) -> bool {

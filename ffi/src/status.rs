@@ -35,6 +35,9 @@ pub enum MrrcStatus {
     MRRC_MISSING_LINKED_FIELDS = 7,
     /// The writer was already finished.
     MRRC_WRITER_FINISHED = 8,
+    /// A caller's buffer is too small; the sizes needed were written to the
+    /// call's size out-parameter (`mrrc_record_split`).
+    MRRC_BUFFER_TOO_SMALL = 9,
     /// Reading or writing the underlying stream failed.
     MRRC_IO = 101,
     MRRC_RECORD_LENGTH = 102,
@@ -100,6 +103,7 @@ impl MrrcStatus {
             MRRC_WRONG_FIELD_KIND => "wrong field kind",
             MRRC_MISSING_LINKED_FIELDS => "missing linked fields",
             MRRC_WRITER_FINISHED => "writer finished",
+            MRRC_BUFFER_TOO_SMALL => "buffer too small",
             MRRC_IO => "i/o",
             MRRC_RECORD_LENGTH => "record length",
             MRRC_LEADER => "leader",
@@ -122,7 +126,7 @@ impl MrrcStatus {
         }
     }
 
-    const ALL: [MrrcStatus; 28] = {
+    const ALL: [MrrcStatus; 29] = {
         use MrrcStatus::*;
         [
             MRRC_OK,
@@ -134,6 +138,7 @@ impl MrrcStatus {
             MRRC_WRONG_FIELD_KIND,
             MRRC_MISSING_LINKED_FIELDS,
             MRRC_WRITER_FINISHED,
+            MRRC_BUFFER_TOO_SMALL,
             MRRC_IO,
             MRRC_RECORD_LENGTH,
             MRRC_LEADER,

@@ -9,6 +9,7 @@ MRC = corpus_files(".mrc")
 
 # Where mrrc and pymarc 5.4.0 knowingly differ (checked by strict xfail, so a
 # file that starts to agree fails the run and must leave this list).
+SHORT_LENGTH = "mrrc reads a field to its terminator where the directory gives a shorter length; pymarc cuts it at the length"
 FILLER = "mrrc skips filler bytes (newline, Ctrl-Z, NUL) between and after records; pymarc yields a None for them"
 MARC8 = "mrrc's MARC-8 decoder repairs what pymarc's raises UnicodeDecodeError on, or maps characters pymarc drops"
 KNOWN = {
@@ -16,11 +17,8 @@ KNOWN = {
     "idzebra_usmarc_sample.mrc": MARC8,
     "marc4j_185258.mrc": MARC8,
     "marc4j_bad_characters_in_various_fields.mrc": MARC8,
-    "marc4j_bad_oversize_field_bad_directory.mrc": "mrrc reads fields past 9,999 bytes by their terminator",
-    "marc4j_cyrillic_capital_e.mrc": MARC8,
     "marc4j_greekmissingcharsetchange.mrc": MARC8,
     "marc4j_incomplete_esc_seq.mrc": MARC8,
-    "marc4j_pride_and_prejudice_with_many_errors.mrc": "under investigation: strict UTF-8 verdict rejects records pymarc reads",
     "marcfast_utf8.mrc": FILLER,
     "marcfilexml_escape.mrc": FILLER,
     "marcparserraw_camel_variant.mrc": "mrrc frames the damaged tail by its terminator (TruncatedRecord, pymarc: RecordLengthInvalid)",
@@ -31,13 +29,11 @@ KNOWN = {
     "marcrecord_camel_eof.mrc": FILLER,
     "marcrecord_filler.mrc": FILLER,
     "marcrecord_sample1_eof.mrc": FILLER,
-    "mrrc_err_e106_authority_field_too_short.mrc": "under investigation: field text differs",
-    "mrrc_err_e106_field_length_past_data.mrc": "under investigation: field text differs",
-    "mrrc_err_e301_invalid_utf8_in_authority_control_field.mrc": "under investigation: field text differs",
-    "mrrc_simple_authority.mrc": "under investigation: field text differs",
-    "mrrc_simple_holdings.mrc": "under investigation: field text differs",
-    "mrrc_synthetic_fidelity_100.mrc": "under investigation: field text differs",
-    "natlibfi_iso2709_from3.mrc": "under investigation: field text differs",
+    "mrrc_err_e106_authority_field_too_short.mrc": SHORT_LENGTH,
+    "mrrc_err_e106_field_length_past_data.mrc": "mrrc places a field whose length runs past the data by its terminator; pymarc reads the bytes after the directory as a field",
+    "mrrc_err_e301_invalid_utf8_in_authority_control_field.mrc": "pymarc decodes a MARC-8 record's control fields as ISO 8859-1 (0xFF becomes \"ÿ\"); mrrc decodes them as MARC-8",
+    "mrrc_simple_authority.mrc": SHORT_LENGTH,
+    "mrrc_simple_holdings.mrc": SHORT_LENGTH,
     "pymarc_bad_indicator.mrc": FILLER,
     "pymarc_bad_subfield_code.mrc": "mrrc keeps the 2-byte UTF-8 subfield code's letter; pymarc normalizes it to ASCII",
     "pymarc_unimarc.mrc": FILLER,

@@ -80,8 +80,105 @@ def test_reads_paths_file_objects_and_bytes_alike(impl):
     assert len(by_path) == 10
 
 
+class ReadOnly:
+    """A file-like object with `read` only (no `readinto`), handing out a
+    few bytes per call."""
+
+    def __init__(self, data, step=777):
+        self.data, self.pos, self.step = data, 0, step
+
+    def read(self, n=-1):
+        n = self.step if n < 0 else min(n, self.step)
+        chunk = self.data[self.pos : self.pos + n]
+        self.pos += len(chunk)
+        return chunk
+
+
+def test_file_objects_with_and_without_readinto_read_alike(impl):
+    data = SAMPLE.read_bytes() * 3
+    with_readinto = [(str(r), r.as_marc()) for r in impl.MARCReader(io.BytesIO(data))]
+    read_only = [(str(r), r.as_marc()) for r in impl.MARCReader(ReadOnly(data))]
+    assert with_readinto == read_only
+    assert len(read_only) == 30
+
+
+def test_text_mode_file_is_refused(impl, tmp_path):
+    path = tmp_path / "x.mrc"
+    path.write_bytes(SAMPLE.read_bytes())
+    with open(path, "r", encoding="latin-1") as fh:
+        reader = impl.MARCReader(fh)
+        try:
+            got = list(reader)
+        except Exception as e:  # raising at once is as good
+            assert "binary" in str(e)
+        else:
+            assert got == [None]
+            assert "binary" in str(reader.current_exception)
+
+
+def test_value_joins_stripped_subfields(impl):
+    field = impl.Field(
+        tag="245",
+        indicators=["1", "0"],
+        subfields=[impl.Subfield("a", " Caf\u00e9 "), impl.Subfield("b", "plain  ")],
+    )
+    assert field.value() == "Caf\u00e9 plain"
+    ascii_only = impl.Field(
+        tag="245", indicators=["1", "0"], subfields=[impl.Subfield("a", "x "), impl.Subfield("b", " y")]
+    )
+    assert ascii_only.value() == "x y"
+    assert impl.Field(tag="001", data=" id ").value() == " id "
+
+
 def test_as_dict_is_pymarcs(impl, pymarc):
     with open(SAMPLE, "rb") as fh:
         theirs = [r.as_dict() for r in pymarc.MARCReader(fh)]
     assert [r.as_dict() for r in records(impl)] == theirs
     assert [json.loads(r.as_json()) for r in records(impl)] == theirs
+
+
+def test_fields_of_a_record_whose_text_holds_every_ascii_character(impl):
+    # Every ASCII character, the MARC delimiters included, in one value
+    # (possible in MARC-in-JSON): the fields come out whole all the same.
+    every = "".join(map(chr, range(128)))
+    doc = {
+        "leader": "00000nam a2200000 a 4500",
+        "fields": [
+            {"001": every},
+            {"245": {"ind1": "1", "ind2": "0", "subfields": [{"a": "x\x1fy"}, {"b": " z "}]}},
+        ],
+    }
+    record = next(iter(impl.JSONReader(json.dumps([doc]))))
+    fields = record.fields
+    assert [f.tag for f in fields] == ["001", "245"]
+    assert fields[0].data == every
+    assert fields[1].indicators == ("1", "0")
+    assert list(fields[1]) == [("a", "x\x1fy"), ("b", " z ")]
+    assert fields[1].value() == "x\x1fy z"
+    plain = next(iter(impl.JSONReader(json.dumps([dict(doc, fields=doc["fields"][1:])]))))
+    assert list(plain.fields[0]) == [("a", "x\x1fy"), ("b", " z ")]
+
+
+@pytest.mark.parametrize("path", [SAMPLE, CORPUS / "pymarc_utf8_with_leader_flag.mrc"], ids=lambda p: p.name)
+def test_get_values_is_what_the_fields_hold(impl, path):
+    for record in records(impl, path):
+        for tag in {f.tag for f in record.get_fields()} | {"999"}:
+            fields = record.get_fields(tag)
+            assert record.get_values(tag) == [f.value() for f in fields]
+            for code in "abcz6":
+                want = [sf.value for f in fields if not f.control_field for sf in f if sf.code == code]
+                assert record.get_values(tag, code) == want
+
+
+def test_get_values_of_a_value_holding_every_ascii_character(impl):
+    every = "".join(map(chr, range(128)))
+    doc = {
+        "leader": "00000nam a2200000 a 4500",
+        "fields": [
+            {"500": {"ind1": " ", "ind2": " ", "subfields": [{"a": every}, {"a": "x\x1fy"}]}},
+            {"500": {"ind1": " ", "ind2": " ", "subfields": [{"a": ""}]}},
+        ],
+    }
+    record = next(iter(impl.JSONReader(json.dumps([doc]))))
+    assert record.get_values("500", "a") == [every, "x\x1fy", ""]
+    assert record.get_values("500") == [every + " x\x1fy", ""]

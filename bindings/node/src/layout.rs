@@ -16,7 +16,7 @@
 //! value.
 
 use mrrc_core::Field;
-use napi::{sys, Env, JsObject, JsTypedArray, NapiRaw};
+use napi::{sys, Env, JsObject, JsTypedArray, NapiRaw, TypedArrayType};
 
 pub const CONTROL: u32 = u32::MAX;
 pub const TAG_TEXT: u32 = 1 << 31;
@@ -33,34 +33,33 @@ fn numeric_tag(tag: &str) -> Option<u32> {
     }
 }
 
-/// Where the text of the record being encoded goes.
-enum Sink<'a> {
-    Narrow(&'a mut Vec<u8>),
-    Wide(&'a mut Vec<u16>),
+/// Where the text of the record being encoded goes: a trait rather than an
+/// enum so that each loop is compiled for one kind of text.
+trait Sink {
+    /// Appends `s`; returns the end in code units, or `None` when `s` does
+    /// not fit this text (not ASCII in the narrow one).
+    fn push(&mut self, s: &str) -> Option<u32>;
 }
 
-impl Sink<'_> {
-    /// Appends `s`; returns the end in code units, or `None` when `s` is
-    /// not ASCII and this is the narrow text.
-    fn push_checked(&mut self, s: &str) -> Option<u32> {
-        match self {
-            Sink::Narrow(_) if !s.is_ascii() => None,
-            _ => Some(self.push(s)),
-        }
-    }
+struct Narrow<'a>(&'a mut Vec<u8>);
+struct Wide<'a>(&'a mut Vec<u16>);
 
-    /// Appends `s` (ASCII when narrow); returns the end in code units.
-    fn push(&mut self, s: &str) -> u32 {
-        match self {
-            Sink::Narrow(text) => {
-                text.extend_from_slice(s.as_bytes());
-                text.len() as u32
-            }
-            Sink::Wide(text) => {
-                text.extend(s.encode_utf16());
-                text.len() as u32
-            }
+impl Sink for Narrow<'_> {
+    #[inline]
+    fn push(&mut self, s: &str) -> Option<u32> {
+        if !s.is_ascii() {
+            return None;
         }
+        self.0.extend_from_slice(s.as_bytes());
+        Some(self.0.len() as u32)
+    }
+}
+
+impl Sink for Wide<'_> {
+    #[inline]
+    fn push(&mut self, s: &str) -> Option<u32> {
+        self.0.extend(s.encode_utf16());
+        Some(self.0.len() as u32)
     }
 }
 
@@ -113,24 +112,13 @@ impl Encoder {
             layout,
         } = self;
         layout[1 + slot] = layout.len() as u32;
-        let mut sink = if narrow {
+        if narrow {
             layout.push(narrow_text.len() as u32);
-            Sink::Narrow(narrow_text)
+            encode_fields(&mut Narrow(narrow_text), layout, fields)
         } else {
             layout.push(WIDE | wide.len() as u32);
-            Sink::Wide(wide)
-        };
-        let count_at = layout.len();
-        layout.push(0);
-        let mut count = 0;
-        for f in fields {
-            if !field(&mut sink, layout, f) {
-                return false;
-            }
-            count += 1;
+            encode_fields(&mut Wide(wide), layout, fields)
         }
-        layout[count_at] = count;
-        true
     }
 
     /// One optional string per record: `start, end` pairs in the layout,
@@ -139,13 +127,13 @@ impl Encoder {
         match value {
             Some(v) if v.is_ascii() => {
                 self.layout.push(self.narrow.len() as u32);
-                let end = Sink::Narrow(&mut self.narrow).push(v);
-                self.layout.push(end);
+                self.narrow.extend_from_slice(v.as_bytes());
+                self.layout.push(self.narrow.len() as u32);
             }
             Some(v) => {
                 self.layout.push(WIDE | self.wide.len() as u32);
-                let end = Sink::Wide(&mut self.wide).push(v);
-                self.layout.push(end);
+                self.wide.extend(v.encode_utf16());
+                self.layout.push(self.wide.len() as u32);
             }
             None => self.layout.extend([NONE, NONE]),
         }
@@ -158,8 +146,7 @@ impl Encoder {
         let mut chunk = env.create_object()?;
         chunk.set_named_property("narrow", env.create_string_latin1(&self.narrow)?)?;
         chunk.set_named_property("wide", env.create_string_utf16(&self.wide)?)?;
-        let layout = napi::bindgen_prelude::Uint32Array::new(self.layout);
-        chunk.set("layout", layout)?;
+        chunk.set_named_property("layout", uint32_array(env, &self.layout)?)?;
         Ok(chunk)
     }
 
@@ -181,38 +168,71 @@ impl Encoder {
     }
 }
 
-/// False when a piece does not fit the narrow text.
-fn field(sink: &mut Sink<'_>, layout: &mut Vec<u32>, field: &Field) -> bool {
+/// The field count and `fields` into `layout`; false when a piece does not
+/// fit `sink`.
+fn encode_fields<'f, S: Sink>(
+    sink: &mut S,
+    layout: &mut Vec<u32>,
+    fields: impl Iterator<Item = &'f Field>,
+) -> bool {
+    let count_at = layout.len();
+    layout.push(0);
+    let mut count = 0;
+    for f in fields {
+        if !field(sink, layout, f) {
+            return false;
+        }
+        count += 1;
+    }
+    layout[count_at] = count;
+    true
+}
+
+/// False when a piece does not fit `sink`.
+#[inline]
+fn field<S: Sink>(sink: &mut S, layout: &mut Vec<u32>, field: &Field) -> bool {
     let tag = field.tag().as_str();
     match numeric_tag(tag) {
         Some(n) => layout.push(n),
-        None => match sink.push_checked(tag) {
+        None => match sink.push(tag) {
             Some(end) => layout.push(TAG_TEXT | end),
             None => return false,
         },
     }
     if let Some(value) = field.control_value() {
-        layout.push(CONTROL);
-        return match sink.push_checked(value) {
+        return match sink.push(value) {
             Some(end) => {
-                layout.push(end);
+                layout.extend([CONTROL, end]);
                 true
             }
             None => false,
         };
     }
     let ind = field.indicators().unwrap_or_default();
-    layout.push(field.subfield_count() as u32);
-    layout.push(ind.first as u32);
-    layout.push(ind.second as u32);
+    let count = field.subfield_count();
+    layout.reserve(3 + 2 * count);
+    layout.extend([count as u32, ind.first as u32, ind.second as u32]);
     for s in field.subfields() {
-        layout.push(s.code as u32);
-        match sink.push_checked(s.value) {
-            Some(end) => layout.push(end),
+        match sink.push(s.value) {
+            Some(end) => layout.extend([s.code as u32, end]),
             None => return false,
         }
     }
     true
+}
+
+/// A `Uint32Array` with a copy of `values` in memory V8 allocates and frees
+/// in its garbage collection. An external array over the `Vec` would be
+/// freed only by a finalizer, which Node runs from the event loop: in a
+/// synchronous loop every chunk's layout would be fresh memory.
+fn uint32_array(env: &Env, values: &[u32]) -> napi::Result<JsTypedArray> {
+    let mut buffer = env.create_arraybuffer(values.len() * 4)?;
+    for (out, v) in buffer.chunks_exact_mut(4).zip(values) {
+        out.copy_from_slice(&v.to_ne_bytes());
+    }
+    buffer
+        .into_raw()
+        .into_typedarray(TypedArrayType::Uint32, values.len(), 0)
 }
 
 /// Copies `layout` (as [`Encoder::finish`] gives it) into the caller's

@@ -3,19 +3,21 @@
 
 use std::fs::File;
 use std::io::{BufReader, Cursor, Read};
+use std::sync::mpsc::{sync_channel, Receiver, TrySendError};
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use mrrc_core::format::{Format, RecordReader};
 use mrrc_core::iso2709::MarcReader;
 use mrrc_core::parallel::ParallelReader;
-use mrrc_core::{Error as CoreError, ReadOptions, Result as CoreResult};
+use mrrc_core::{Error as CoreError, ErrorKind, ReadOptions, Result as CoreResult};
 use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
 use napi::{Env, JsObject, Task};
 use napi_derive::napi;
 
 use crate::error::{invalid, throw, to_js};
 use crate::object::{read_options, ReadOptionsObject};
-use crate::store::RecordStore;
+use crate::store::{ReaderLink, RecordStore};
 
 /// Where records come from.
 pub enum Input {
@@ -80,12 +82,86 @@ impl SyncSource {
     }
 }
 
-/// A streaming reader; `index.js` iterates it batch by batch.
+/// Records per batch of the sync reader.
+const SYNC_BATCH: usize = 256;
+
+/// Batches the sync reader's thread may have ready before JS takes them.
+/// More than one, so that on a busy machine neither side waits for the
+/// other to be scheduled at every batch.
+const AHEAD: usize = 4;
+
+/// One batch as the reading thread hands it over.
+struct ReadBatch {
+    store: RecordStore,
+    /// Records lenient mode could not read while filling `store`.
+    errors: Vec<CoreError>,
+    /// A strict-mode error met after the records of `store`.
+    stop: Option<CoreError>,
+    /// The input is finished.
+    end: bool,
+}
+
+impl SyncSource {
+    /// Reads up to `max` records. A strict-mode error ends the batch (the
+    /// next batch carries on after the bad record); lenient-mode errors are
+    /// collected.
+    fn fill(&mut self, options: ReadOptions, max: usize) -> ReadBatch {
+        let mut p = ReadBatch {
+            store: RecordStore::with_capacity(max),
+            errors: Vec::new(),
+            stop: None,
+            end: false,
+        };
+        while p.store.len() < max {
+            let next = match self {
+                SyncSource::Iso2709(reader) => match reader.next() {
+                    Some(Ok(record)) => {
+                        if reader.warnings().is_empty() {
+                            p.store
+                                .push_iso2709(record, reader.last_record_bytes(), options);
+                        } else {
+                            p.store.push(record, reader.warnings().to_vec());
+                        }
+                        continue;
+                    }
+                    other => other,
+                },
+                SyncSource::Other(source) => match source.next() {
+                    Some(Ok(record)) => {
+                        p.store.push(record, source.warnings().to_vec());
+                        continue;
+                    }
+                    other => other,
+                },
+            };
+            match next {
+                Some(Ok(_)) => {}
+                Some(Err(e)) if options.is_lenient() => p.errors.push(e),
+                Some(Err(e)) => {
+                    p.stop = Some(e);
+                    break;
+                }
+                None => {
+                    p.end = true;
+                    break;
+                }
+            }
+        }
+        p
+    }
+}
+
+/// A streaming reader; `index.js` iterates it batch by batch. A thread of
+/// its own reads and parses the next batch while JS works on the current
+/// one (at most two batches ahead), so on two cores the parsing is off the
+/// main thread; the iteration stays synchronous. When JS is the slower
+/// side, the thread also builds the chunks JS asked earlier batches for.
 #[napi]
 pub struct NativeReader {
-    source: SyncSource,
-    options: ReadOptions,
-    lenient: bool,
+    /// The opened input until the first `nextBatch` starts the thread.
+    unstarted: Option<(SyncSource, ReadOptions)>,
+    batches: Option<Receiver<ReadBatch>>,
+    link: Arc<ReaderLink>,
     /// A strict-mode error met after some records of a batch: thrown by the
     /// next call, once the records before it have been handed out.
     pending: Option<CoreError>,
@@ -93,8 +169,43 @@ pub struct NativeReader {
     done: bool,
 }
 
+/// Starts the thread that fills batches from `source`. It ends at the end
+/// of the input or when the reader is dropped (its send fails).
+fn spawn_reader(
+    mut source: SyncSource,
+    options: ReadOptions,
+    link: Arc<ReaderLink>,
+) -> std::io::Result<Receiver<ReadBatch>> {
+    let (sender, batches) = sync_channel(AHEAD);
+    std::thread::Builder::new()
+        .name("mrrc-reader".into())
+        .spawn(move || loop {
+            link.free_garbage();
+            let mut batch = source.fill(options, SYNC_BATCH);
+            batch.store.estimate_memory_ahead();
+            let end = batch.end;
+            // JS waiting for this batch: hand it over now and let the main
+            // thread build its chunks on demand. JS still busy with the
+            // previous one: use the wait to build them here.
+            let batch = match sender.try_send(batch) {
+                Ok(()) => None,
+                Err(TrySendError::Full(mut batch)) => {
+                    batch.store.prepare(&link);
+                    Some(batch)
+                }
+                Err(TrySendError::Disconnected(_)) => break,
+            };
+            if batch.is_some_and(|b| sender.send(b).is_err()) || end {
+                break;
+            }
+        })?;
+    Ok(batches)
+}
+
 #[napi]
 impl NativeReader {
+    /// Opens the input (errors such as a missing file are thrown here); the
+    /// reading thread starts with the first `nextBatch`.
     #[napi(constructor)]
     pub fn new(
         env: Env,
@@ -105,64 +216,54 @@ impl NativeReader {
         let source =
             SyncSource::open(input_from(&env, input), format, opts).map_err(|e| throw(&env, &e))?;
         Ok(NativeReader {
-            source,
-            options: opts,
-            lenient: opts.is_lenient(),
+            unstarted: Some((source, opts)),
+            batches: None,
+            link: Arc::new(ReaderLink::default()),
             pending: None,
             errors: Vec::new(),
             done: false,
         })
     }
 
-    /// Up to `max` records; `null` at the end. In strict mode a bad record
-    /// throws (after the good records before it were returned) and reading
-    /// can go on with the next record. In lenient mode records that cannot
-    /// be repaired are skipped and kept in `errors()`.
+    /// The next batch (up to 256 records); `null` at the end. In strict
+    /// mode a bad record throws (after the good records before it were
+    /// returned) and reading can go on with the next record. In lenient
+    /// mode records that cannot be repaired are skipped and kept in
+    /// `errors()`.
     #[napi]
-    pub fn next_batch(&mut self, mut env: Env, max: u32) -> napi::Result<Option<RecordStore>> {
+    pub fn next_batch(&mut self, mut env: Env) -> napi::Result<Option<RecordStore>> {
         if let Some(e) = self.pending.take() {
             return Err(throw(&env, &e));
         }
-        let mut store = RecordStore::default();
-        while !self.done && store.len() < max as usize {
-            let next = match &mut self.source {
-                SyncSource::Iso2709(reader) => match reader.next() {
-                    Some(Ok(record)) => {
-                        if reader.warnings().is_empty() {
-                            store.push_iso2709(record, reader.last_record_bytes(), self.options);
-                        } else {
-                            store.push(record, reader.warnings().to_vec());
-                        }
-                        continue;
-                    }
-                    other => other,
-                },
-                SyncSource::Other(source) => match source.next() {
-                    Some(Ok(record)) => {
-                        store.push(record, source.warnings().to_vec());
-                        continue;
-                    }
-                    other => other,
-                },
+        if let Some((source, options)) = self.unstarted.take() {
+            let batches = spawn_reader(source, options, Arc::clone(&self.link))
+                .map_err(|e| throw(&env, &CoreError::from(e)))?;
+            self.batches = Some(batches);
+        }
+        while !self.done {
+            let Some(Ok(batch)) = self.batches.as_ref().map(Receiver::recv) else {
+                // The thread ended without saying the input was finished.
+                self.done = true;
+                return Err(throw(
+                    &env,
+                    &CoreError::new(ErrorKind::Io, "the reading thread stopped"),
+                ));
             };
-            match next {
-                Some(Ok(_)) => {}
-                Some(Err(e)) if self.lenient => self.errors.push(e),
-                Some(Err(e)) => {
-                    if store.len() == 0 {
-                        return Err(throw(&env, &e));
-                    }
-                    self.pending = Some(e);
-                    break;
+            self.errors.extend(batch.errors);
+            self.done = batch.end;
+            let mut store = batch.store;
+            if store.len() == 0 {
+                match batch.stop {
+                    Some(e) => return Err(throw(&env, &e)),
+                    None => continue,
                 }
-                None => self.done = true,
             }
+            self.pending = batch.stop;
+            store.link = Some(Arc::clone(&self.link));
+            store.report_memory(&mut env)?;
+            return Ok(Some(store));
         }
-        if store.len() == 0 {
-            return Ok(None);
-        }
-        store.report_memory(&mut env)?;
-        Ok(Some(store))
+        Ok(None)
     }
 
     /// Records skipped so far in lenient mode, as JS errors.
@@ -236,6 +337,7 @@ impl ReadTask {
                 Err(e) => return Err(e),
             }
         }
+        store.estimate_memory_ahead();
         store.timing = Some((start, now_ms()));
         Ok(store)
     }
@@ -312,4 +414,38 @@ pub fn parse(
     options: Option<ReadOptionsObject>,
 ) -> napi::Result<AsyncTask<ReadTask>> {
     task(&env, Input::Bytes(buffer.to_vec()), options)
+}
+
+/// A pure-CPU loop (xorshift) as an `AsyncTask`: the benchmark's control
+/// for `Promise.all` scaling, through the same path as `readFile`.
+pub struct CpuControl {
+    rounds: u64,
+}
+
+impl Task for CpuControl {
+    type Output = f64;
+    type JsValue = f64;
+
+    fn compute(&mut self) -> napi::Result<f64> {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..self.rounds {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+        }
+        Ok(std::hint::black_box(x) as f64)
+    }
+
+    fn resolve(&mut self, _env: Env, output: f64) -> napi::Result<f64> {
+        Ok(output)
+    }
+}
+
+/// Runs `millions` million rounds of a CPU loop on the libuv pool (the
+/// benchmark's control; not part of the API in `index.js`).
+#[napi(ts_return_type = "Promise<number>")]
+pub fn cpu_control(millions: u32) -> AsyncTask<CpuControl> {
+    AsyncTask::new(CpuControl {
+        rounds: u64::from(millions) * 1_000_000,
+    })
 }

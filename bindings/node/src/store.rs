@@ -5,13 +5,16 @@
 use mrrc_core::record::{ADDED_ENTRY_TAGS, NOTE_TAGS, SERIES_TAGS, SUBJECT_TAGS};
 use std::cell::OnceCell;
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::mpsc::{channel, Sender};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use mrrc_core::iso2709::parse_record;
 use mrrc_core::{
     Error as CoreError, Field, Indicators, ReadOptions, Record, SetSubfieldError, Warning,
 };
 use napi::bindgen_prelude::ObjectFinalize;
-use napi::{Env, JsObject, JsTypedArray};
+use napi::{Env, JsObject, JsString, JsTypedArray};
 use napi_derive::napi;
 
 use crate::error::{invalid, throw, warning_to_js};
@@ -38,6 +41,15 @@ pub struct RecordStore {
     pub(crate) timing: Option<(f64, f64)>,
     /// Bytes reported to V8 as held by this object (see `report_memory`).
     external: i64,
+    /// The length of `raw` when `compact` handed it to JS.
+    raw_len: usize,
+    /// `report_memory`'s figure when computed off the main thread.
+    memory_estimate: Option<i64>,
+    /// Chunks of field data and accessor values built ahead by the sync
+    /// reader's thread (see [`Prepared`]); taken when JS asks for them.
+    prepared: Prepared,
+    /// Where the sync reader learns what JS asks for (see [`ReaderLink`]).
+    pub(crate) link: Option<Arc<ReaderLink>>,
 }
 
 /// One record: parsed, or (after `compact`) only its raw bytes.
@@ -50,11 +62,39 @@ struct Slot {
 }
 
 impl ObjectFinalize for RecordStore {
-    fn finalize(self, mut env: Env) -> napi::Result<()> {
+    fn finalize(mut self, mut env: Env) -> napi::Result<()> {
         if self.external > 0 {
             env.adjust_external_memory(-self.external)?;
         }
+        if self.records.len() > FREE_ON_MAIN {
+            free_off_main(std::mem::take(&mut self.records));
+        }
         Ok(())
+    }
+}
+
+/// Stores of more records than this are freed on a thread of their own.
+const FREE_ON_MAIN: usize = 1024;
+
+/// Frees records on a background thread: a `readFile` result of 50,000
+/// records is some 200,000 allocations, which would otherwise hold up the
+/// event loop (finalizers run on it) for milliseconds.
+fn free_off_main(records: Vec<Slot>) {
+    static FREER: OnceLock<Option<Sender<Vec<Slot>>>> = OnceLock::new();
+    let sender = FREER.get_or_init(|| {
+        let (sender, receiver) = channel::<Vec<Slot>>();
+        std::thread::Builder::new()
+            .name("mrrc-free".into())
+            .spawn(move || receiver.into_iter().for_each(drop))
+            .ok()
+            .map(|_| sender)
+    });
+    match sender {
+        Some(s) => {
+            // On failure the records come back in the error and drop here.
+            let _ = s.send(records);
+        }
+        None => drop(records),
     }
 }
 
@@ -82,20 +122,77 @@ impl RecordStore {
     /// objects, collects them late, and the process keeps touching fresh
     /// pages for new records (a third of the reading time was page faults).
     pub(crate) fn report_memory(&mut self, env: &mut Env) -> napi::Result<()> {
-        let per_field = std::mem::size_of::<Field>() as i64 + 48;
-        let bytes: i64 = self
-            .records
-            .iter()
-            .filter_map(|slot| slot.record.get())
-            .map(|r| std::mem::size_of::<Record>() as i64 + r.fields().len() as i64 * per_field)
-            .sum();
+        let bytes = self
+            .memory_estimate
+            .take()
+            .unwrap_or_else(|| self.estimate_memory());
         env.adjust_external_memory(bytes)?;
         self.external += bytes;
         Ok(())
     }
 
+    /// Roughly the native bytes the parsed records hold.
+    fn estimate_memory(&self) -> i64 {
+        let per_field = std::mem::size_of::<Field>() as i64 + 48;
+        self.records
+            .iter()
+            .filter_map(|slot| slot.record.get())
+            .map(|r| std::mem::size_of::<Record>() as i64 + r.fields().len() as i64 * per_field)
+            .sum()
+    }
+
+    /// Computes `report_memory`'s figure now (on a worker thread), so the
+    /// main thread does not walk the records again.
+    pub(crate) fn estimate_memory_ahead(&mut self) {
+        self.memory_estimate = Some(self.estimate_memory());
+    }
+
+    /// An empty store with room for `records` records (and their bytes,
+    /// at about 1 KB each, as in the LoC file).
+    pub(crate) fn with_capacity(records: usize) -> Self {
+        RecordStore {
+            records: Vec::with_capacity(records),
+            raw: Vec::with_capacity(records * 1024),
+            warnings: Vec::with_capacity(records),
+            ..RecordStore::default()
+        }
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.records.len()
+    }
+
+    /// Builds ahead, per chunk of [`CHUNK`] records, what `link` says JS
+    /// asked for in earlier batches (on the sync reader's thread).
+    pub(crate) fn prepare(&mut self, link: &ReaderLink) {
+        let fields = link.fields.load(Ordering::Relaxed);
+        let bits = link.accessors.load(Ordering::Relaxed);
+        if !fields && bits == 0 {
+            return;
+        }
+        let records: Vec<&Record> = self.records.iter().filter_map(|s| s.record.get()).collect();
+        if records.len() != self.records.len() {
+            return;
+        }
+        let mut prepared = Prepared::default();
+        for (c, chunk) in records.chunks(CHUNK).enumerate() {
+            let start = (c * CHUNK) as u32;
+            let end = start + chunk.len() as u32;
+            if fields {
+                prepared.fields.push((start, end, fields_encoder(chunk)));
+            }
+            for accessor in Accessor::ALL {
+                if bits & (1 << accessor as u32) != 0 {
+                    prepared.accessors.push((
+                        accessor,
+                        start,
+                        end,
+                        accessor_encoder(accessor, chunk),
+                    ));
+                }
+            }
+        }
+        self.prepared = prepared;
     }
 
     pub(crate) fn push(&mut self, record: Record, warnings: Vec<Warning>) {
@@ -144,6 +241,7 @@ impl RecordStore {
 
     fn rec_mut(&mut self, env: &Env, index: u32) -> napi::Result<&mut Record> {
         self.rec(env, index)?;
+        self.prepared = Prepared::default();
         let slot = &mut self.records[index as usize];
         slot.edited = true;
         slot.record
@@ -191,6 +289,137 @@ impl RecordStore {
     }
 }
 
+/// Records per chunk of field data or accessor values (`CHUNK` in index.js).
+pub(crate) const CHUNK: usize = 64;
+
+/// What the batches of one sync reader share with its thread: what JS has
+/// asked them for, so the thread builds the same for the next batches
+/// while JS works, and the records `compact` drops, so the thread that
+/// allocated them frees them (off the main thread, in its own malloc arena).
+#[derive(Default)]
+pub struct ReaderLink {
+    fields: AtomicBool,
+    /// One bit per [`Accessor`].
+    accessors: AtomicU32,
+    garbage: Mutex<Vec<Record>>,
+}
+
+impl ReaderLink {
+    /// Frees what `compact` left (on the reader's thread).
+    pub(crate) fn free_garbage(&self) {
+        let garbage = std::mem::take(&mut *self.garbage.lock().unwrap_or_else(|p| p.into_inner()));
+        drop(garbage);
+    }
+}
+
+/// Chunks built ahead: `(start, end, encoder)` for field data and
+/// `(accessor, start, end, encoder)` for accessor values.
+#[derive(Default)]
+struct Prepared {
+    fields: Vec<(u32, u32, Encoder)>,
+    accessors: Vec<(Accessor, u32, u32, Encoder)>,
+}
+
+impl Prepared {
+    fn take_fields(&mut self, start: u32, end: u32) -> Option<Encoder> {
+        let i = self
+            .fields
+            .iter()
+            .position(|(s, e, _)| (*s, *e) == (start, end))?;
+        Some(self.fields.swap_remove(i).2)
+    }
+
+    fn take_accessor(&mut self, accessor: Accessor, start: u32, end: u32) -> Option<Encoder> {
+        let i = self
+            .accessors
+            .iter()
+            .position(|(a, s, e, _)| (*a, *s, *e) == (accessor, start, end))?;
+        Some(self.accessors.swap_remove(i).3)
+    }
+}
+
+/// The accessors `accessorChunk` computes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Accessor {
+    Leader,
+    Title,
+    IssnTitle,
+    Author,
+    UniformTitle,
+    Isbn,
+    Issn,
+    Issnl,
+    Sudoc,
+    Publisher,
+    Pubyear,
+}
+
+impl Accessor {
+    const ALL: [Accessor; 11] = [
+        Accessor::Leader,
+        Accessor::Title,
+        Accessor::IssnTitle,
+        Accessor::Author,
+        Accessor::UniformTitle,
+        Accessor::Isbn,
+        Accessor::Issn,
+        Accessor::Issnl,
+        Accessor::Sudoc,
+        Accessor::Publisher,
+        Accessor::Pubyear,
+    ];
+
+    fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "leader" => Accessor::Leader,
+            "title" => Accessor::Title,
+            "issnTitle" => Accessor::IssnTitle,
+            "author" => Accessor::Author,
+            "uniformTitle" => Accessor::UniformTitle,
+            "isbn" => Accessor::Isbn,
+            "issn" => Accessor::Issn,
+            "issnl" => Accessor::Issnl,
+            "sudoc" => Accessor::Sudoc,
+            "publisher" => Accessor::Publisher,
+            "pubyear" => Accessor::Pubyear,
+            _ => return None,
+        })
+    }
+
+    fn get(self, r: &Record) -> Option<std::borrow::Cow<'_, str>> {
+        match self {
+            Accessor::Leader => Some(r.leader.as_str()),
+            Accessor::Title => r.title().map(Into::into),
+            Accessor::IssnTitle => r.issn_title().map(Into::into),
+            Accessor::Author => r.author().map(Into::into),
+            Accessor::UniformTitle => r.uniform_title().map(Into::into),
+            Accessor::Isbn => r.isbn().map(Into::into),
+            Accessor::Issn => r.issn().map(Into::into),
+            Accessor::Issnl => r.issnl().map(Into::into),
+            Accessor::Sudoc => r.sudoc().map(Into::into),
+            Accessor::Publisher => r.publisher().map(Into::into),
+            Accessor::Pubyear => r.pubyear().map(Into::into),
+        }
+    }
+}
+
+fn fields_encoder(records: &[&Record]) -> Encoder {
+    let mut encoder = Encoder::for_records(records.len());
+    for (slot, record) in records.iter().enumerate() {
+        encoder.record(slot, record.fields().iter());
+    }
+    encoder
+}
+
+fn accessor_encoder(accessor: Accessor, records: &[&Record]) -> Encoder {
+    let mut encoder = Encoder::for_records(0);
+    encoder.layout.reserve(2 * records.len() + 1);
+    for record in records {
+        encoder.optional(accessor.get(record).as_deref());
+    }
+    encoder
+}
+
 #[napi]
 impl RecordStore {
     #[napi(constructor)]
@@ -233,63 +462,110 @@ impl RecordStore {
     }
 
     /// Frees the parsed form of the records that can be parsed again from
-    /// their bytes (unedited, read without repairs); they are parsed again
-    /// if used. The sync reader calls this on a batch when it moves to the
-    /// next one: Node frees native objects only from the event loop, so
-    /// without it a `for` loop over a file would hold every record it read
-    /// and touch fresh memory for each new one.
+    /// their bytes (unedited, read without repairs), and hands those bytes
+    /// to JS as one-byte strings of up to about 64 KB (`null` when there
+    /// are none); `restore` takes them back before the records are used
+    /// again. The sync reader calls this on a batch when it moves to the
+    /// next one: Node frees native objects only from the event loop, so in
+    /// a `for` loop over a file every batch's native memory would stay, and
+    /// each new batch would touch fresh pages. Small strings live in V8's
+    /// young generation, which is reused.
     #[napi]
-    pub fn compact(&mut self) {
-        for slot in &mut self.records {
-            if slot.raw.is_some() && !slot.edited {
-                slot.record.take();
+    pub fn compact(&mut self, mut env: Env) -> napi::Result<Option<JsObject>> {
+        self.prepared = Prepared::default();
+        let dropped = self
+            .records
+            .iter_mut()
+            .filter(|slot| slot.raw.is_some() && !slot.edited)
+            .filter_map(|slot| slot.record.take());
+        match &self.link {
+            Some(link) => link
+                .garbage
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .extend(dropped),
+            None => dropped.for_each(drop),
+        }
+        if self.external > 0 {
+            env.adjust_external_memory(-self.external)?;
+            self.external = 0;
+        }
+        if self.raw.is_empty() {
+            return Ok(None);
+        }
+        const PIECE: usize = 60 * 1024;
+        let mut pieces = env.create_array(0)?;
+        let mut start = 0;
+        let mut count = 0;
+        for end in self
+            .records
+            .iter()
+            .filter_map(|slot| slot.raw.as_ref().map(|r| r.end))
+        {
+            if end - start >= PIECE || end == self.raw.len() {
+                pieces.set(count, env.create_string_latin1(&self.raw[start..end])?)?;
+                count += 1;
+                start = end;
             }
         }
+        self.raw_len = self.raw.len();
+        self.raw = Vec::new();
+        Ok(Some(pieces.coerce_to_object()?))
+    }
+
+    /// Takes back the strings `compact` gave out.
+    #[napi]
+    pub fn restore(&mut self, env: Env, pieces: Vec<JsString>) -> napi::Result<()> {
+        let mut raw = Vec::with_capacity(self.raw_len);
+        for piece in pieces {
+            raw.extend_from_slice(piece.into_latin1()?.as_slice());
+        }
+        if raw.len() != self.raw_len {
+            return Err(throw(
+                &env,
+                &invalid("restore() takes the strings compact() returned"),
+            ));
+        }
+        self.raw = raw;
+        Ok(())
     }
 
     /// Every field of records `start..end` in one text and layout, so JS
     /// builds `fields()` of each without another native call.
     #[napi]
-    pub fn fields_chunk(&self, env: Env, start: u32, end: u32) -> napi::Result<JsObject> {
-        let records = self.range(&env, start, end)?;
-        let mut encoder = Encoder::for_records(records.len());
-        for (slot, record) in records.iter().enumerate() {
-            encoder.record(slot, record.fields().iter());
+    pub fn fields_chunk(&mut self, env: Env, start: u32, end: u32) -> napi::Result<JsObject> {
+        if let Some(w) = &self.link {
+            w.fields.store(true, Ordering::Relaxed);
         }
-        encoder.into_js(&env)
+        if let Some(encoder) = self.prepared.take_fields(start, end) {
+            return encoder.into_js(&env);
+        }
+        let records = self.range(&env, start, end)?;
+        fields_encoder(&records).into_js(&env)
     }
 
     /// One accessor (`title`, `author`, `leader`, ... as named in `index.js`)
     /// of records `start..end`: one text and `[count, start, end, ...]`.
     #[napi]
     pub fn accessor_chunk(
-        &self,
+        &mut self,
         env: Env,
         name: String,
         start: u32,
         end: u32,
     ) -> napi::Result<JsObject> {
-        let records = self.range(&env, start, end)?;
-        let get: fn(&Record) -> Option<std::borrow::Cow<'_, str>> = match name.as_str() {
-            "leader" => |r| Some(r.leader.as_str()),
-            "title" => |r| r.title().map(Into::into),
-            "issnTitle" => |r| r.issn_title().map(Into::into),
-            "author" => |r| r.author().map(Into::into),
-            "uniformTitle" => |r| r.uniform_title().map(Into::into),
-            "isbn" => |r| r.isbn().map(Into::into),
-            "issn" => |r| r.issn().map(Into::into),
-            "issnl" => |r| r.issnl().map(Into::into),
-            "sudoc" => |r| r.sudoc().map(Into::into),
-            "publisher" => |r| r.publisher().map(Into::into),
-            "pubyear" => |r| r.pubyear().map(Into::into),
-            other => return Err(throw(&env, &invalid(format!("unknown accessor {other:?}")))),
+        let Some(accessor) = Accessor::from_name(&name) else {
+            return Err(throw(&env, &invalid(format!("unknown accessor {name:?}"))));
         };
-        let mut encoder = Encoder::for_records(0);
-        encoder.layout.reserve(2 * records.len());
-        for record in records {
-            encoder.optional(get(record).as_deref());
+        if let Some(w) = &self.link {
+            w.accessors
+                .fetch_or(1 << accessor as u32, Ordering::Relaxed);
         }
-        encoder.into_js(&env)
+        if let Some(encoder) = self.prepared.take_accessor(accessor, start, end) {
+            return encoder.into_js(&env);
+        }
+        let records = self.range(&env, start, end)?;
+        accessor_encoder(accessor, &records).into_js(&env)
     }
 
     #[napi]

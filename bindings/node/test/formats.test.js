@@ -60,3 +60,15 @@ test('a record too large for ISO 2709 is an error, not a bad file', () => {
   assert.throws(() => r.toIso2709(), { code: 'MRRC_TOO_LARGE' });
   assert.throws(() => new MarcWriter(null, { format: 'marcxml', encoding: 'marc8' }), { code: 'MRRC_INVALID_ARGUMENT' });
 });
+
+test('MarcWriter iso2709 with encoding marc8 writes MARC-8 that reads back as the same text', () => {
+  const [utf8] = new MarcReader(data('pymarc_utf8_with_leader_flag.mrc')).readAll();
+  const w = new MarcWriter(null, { format: 'iso2709', encoding: 'marc8' });
+  w.write(utf8);
+  const bytes = w.finish();
+  assert.equal(String.fromCharCode(bytes[9]), ' ');
+  assert.ok(!bytes.includes(0xc3), 'UTF-8 lead bytes left in MARC-8 output');
+  const [back] = new MarcReader(bytes).readAll();
+  // MARC-8 decoding composes accents (NFC); the UTF-8 file has them decomposed.
+  assert.equal(JSON.stringify(back.fields()), JSON.stringify(utf8.fields()).normalize('NFC'));
+});

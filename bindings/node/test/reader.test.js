@@ -4,7 +4,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const { mrrc, data, CAMEL, CHABON } = require('./helpers');
 
-const { MarcReader, parse } = mrrc;
+const { MarcReader, parse, readFile } = mrrc;
 
 test('reads MARC-8 records with the titles, ISBNs and authors pymarc gives', () => {
   const records = new MarcReader(data('pymarc_test_camel.mrc')).readAll();
@@ -104,4 +104,86 @@ test('records of earlier batches stay whole after the reader moves on', async ()
   assert.equal(edited.subfield('245', 'a'), 'Edited before the batch was compacted');
   assert.deepEqual(rest.map((r) => r.toObject()), expected.slice(2).map((r) => r.toObject()));
   assert.deepEqual(rest.map((r) => r.title), expected.slice(2).map((r) => r.title));
+});
+
+test('chunks the reading thread builds ahead match those built on demand, and edits drop them', async () => {
+  // 2,200 records over nine batches; asking the first batch for fields,
+  // title and author makes the reader's thread build them for later ones.
+  const one = Buffer.concat([fs.readFileSync(data('pymarc_test_camel.mrc')), fs.readFileSync(data('pymarc_marc8.mrc'))]);
+  const big = Buffer.concat(Array.from({ length: 200 }, () => one));
+  const expected = await parse(big);
+  const reader = new MarcReader(big);
+  const got = [];
+  let edited = null;
+  for (const r of reader) {
+    if (got.length === 1) {
+      // JS slower than the thread (here: waiting): once four batches wait
+      // for JS, the thread builds the chunks of the next ones itself.
+      const until = Date.now() + 100;
+      while (Date.now() < until);
+    }
+    if (got.length === 1344) {
+      // The second chunk of the sixth batch, built ahead by the thread: the
+      // edit must drop it.
+      r.setSubfield(r.fieldIndexes('245')[0], 'a', 'Réécrit');
+      edited = r;
+    }
+    got.push({ fields: r.fields(), title: r.title, author: r.author, leader: r.leader });
+  }
+  assert.equal(got.length, 2200);
+  for (let i = 0; i < got.length; i++) {
+    if (i === 1344) continue;
+    const e = expected[i];
+    assert.deepEqual(got[i], { fields: e.fields(), title: e.title, author: e.author, leader: e.leader }, `record ${i}`);
+  }
+  assert.ok(got[1344].title.startsWith('Réécrit'));
+  assert.equal(edited.fields('245')[0].subfields.find((s) => s.code === 'a').value, 'Réécrit');
+  assert.ok(got.some((g) => /[^\x00-\x7f]/.test(JSON.stringify(g.fields))), 'no non-ASCII text read');
+});
+
+test('readers left half-read and readers over empty input end cleanly', () => {
+  const one = fs.readFileSync(data('marc4j_chabon.mrc'));
+  const big = Buffer.concat(Array.from({ length: 400 }, () => one));
+  for (let i = 0; i < 20; i++) {
+    const reader = new MarcReader(big);
+    assert.equal(reader.next().value.title, CHABON[0][0]);
+  }
+  assert.deepEqual(new MarcReader(Buffer.alloc(0)).readAll(), []);
+  const reader = new MarcReader(one);
+  assert.equal(reader.readAll().length, 2);
+  assert.equal(reader.next().done, true);
+});
+
+test('the encoding option: legacy sets, raw bytes, forced UTF-8 and MARC-8', async () => {
+  const file = data('pymarc_cp1251_cyrillic.mrc');
+  // pymarc's test_marc8.py: MARCReader(fh, file_encoding="cp1251").
+  const title = 'Основы гидравлического расчета инженерных сетей';
+  const cp1251 = new MarcReader(file, { encoding: 'cp1251' }).readAll();
+  assert.equal(cp1251.length, 6);
+  assert.equal(cp1251[0].subfield('245', 'a'), title);
+  const viaPool = await readFile(file, { encoding: 'cp1251' });
+  assert.deepEqual(viaPool.map((r) => r.toObject()), cp1251.map((r) => r.toObject()));
+  // raw: one character per byte (ISO 8859-1), so Node's own decoder of the
+  // same bytes gives the cp1251 text back.
+  const raw = new MarcReader(file, { encoding: 'raw' }).readAll();
+  const decoder = new TextDecoder('windows-1251');
+  assert.deepEqual(raw.map((r) => decoder.decode(Buffer.from(r.title, 'latin1'))), cp1251.map((r) => r.title));
+  // Forced UTF-8 on these bytes: strict stops with the place, lenient repairs.
+  assert.throws(() => new MarcReader(file, { encoding: 'utf8' }).next(),
+    (e) => e.code === 'MRRC_ENCODING' && e.recordIndex === 0 && e.byteOffset === 471);
+  const lenient = new MarcReader(file, { encoding: 'utf8', lenient: true }).readAll();
+  assert.equal(lenient.length, 6);
+  assert.ok(lenient.every((r) => r.warnings.length > 0 && r.warnings.every((w) => w.code === 'MRRC_ENCODING')));
+  assert.ok(lenient[0].title.includes('\ufffd'));
+  // UTF-8 bytes forced through MARC-8 are not MARC-8; forced UTF-8 is the default reading.
+  const utf8File = data('pymarc_utf8_with_leader_flag.mrc');
+  assert.throws(() => new MarcReader(utf8File, { encoding: 'marc8' }).next(), { code: 'MRRC_MARC8', recordIndex: 0 });
+  assert.deepEqual(new MarcReader(utf8File, { encoding: 'utf8' }).readAll().map((r) => r.toObject()),
+    new MarcReader(utf8File).readAll().map((r) => r.toObject()));
+});
+
+test('malformed MARCXML is an error with line and column', () => {
+  const reader = new MarcReader(data('marc4j_chabon_missing_subfield_code.xml'), { format: 'marcxml' });
+  assert.throws(() => reader.next(), (e) => e.code === 'MRRC_SUBFIELD' && e.recordIndex === 0 &&
+    e.line === 8 && e.column === 7 && /without a code/.test(e.message));
 });

@@ -70,6 +70,30 @@ pub fn subfield_obj<'py>(
     )
 }
 
+/// A tuple of `n` items made by `item(i)`, filled in place (no intermediate
+/// `Vec`). `item` must not fail after the first error.
+pub fn tuple_of<'py>(
+    py: Python<'py>,
+    n: usize,
+    mut item: impl FnMut(usize) -> PyResult<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyTuple>> {
+    use pyo3::ffi;
+    let size = ffi::Py_ssize_t::try_from(n)
+        .map_err(|_| pyo3::exceptions::PyMemoryError::new_err("too many items"))?;
+    // SAFETY: `PyTuple_New(size)` returns a new tuple of `size` NULL items (or
+    // NULL with an exception set). Each slot is set once with a strong
+    // reference the tuple then owns; on an error the tuple, whose remaining
+    // items are NULL (which tuple dealloc skips), is dropped.
+    unsafe {
+        let tuple = Bound::from_owned_ptr_or_err(py, ffi::PyTuple_New(size))?;
+        for i in 0..n {
+            let obj = item(i)?;
+            ffi::PyTuple_SET_ITEM(tuple.as_ptr(), i as ffi::Py_ssize_t, obj.into_ptr());
+        }
+        Ok(tuple.cast_into_unchecked())
+    }
+}
+
 pub fn indicators_obj(py: Python<'_>, ind: Indicators) -> PyResult<Bound<'_, PyAny>> {
     pair_of_type(
         py,
@@ -115,7 +139,63 @@ pub fn text_out<'py>(py: Python<'py>, text: &str, raw: bool) -> Bound<'py, PyAny
     if raw {
         PyBytes::new(py, &string_to_latin1(text)).into_any()
     } else {
-        PyString::new(py, text).into_any()
+        str_out(py, text).into_any()
+    }
+}
+
+/// A Python `str`. ASCII text (nearly all MARC text) is copied straight
+/// into a new compact string, skipping CPython's UTF-8 decoder.
+pub fn str_out<'py>(py: Python<'py>, text: &str) -> Bound<'py, PyString> {
+    use pyo3::ffi;
+    if text.len() > 1 && text.is_ascii() {
+        if let Ok(size) = ffi::Py_ssize_t::try_from(text.len()) {
+            // SAFETY: `PyUnicode_New(size, 127)` returns a new compact ASCII
+            // string with room for exactly `size` bytes (it writes the NUL
+            // after them), or NULL with an exception set. We fill it with
+            // `size` ASCII bytes before anyone else sees it.
+            unsafe {
+                let obj = ffi::PyUnicode_New(size, 127);
+                if !obj.is_null() {
+                    let dst = ffi::PyUnicode_1BYTE_DATA(obj);
+                    std::ptr::copy_nonoverlapping(text.as_ptr(), dst, text.len());
+                    return Bound::from_owned_ptr(py, obj).cast_into_unchecked();
+                }
+                ffi::PyErr_Clear();
+            }
+        }
+    }
+    // Empty and one-character strings are CPython's cached singletons.
+    PyString::new(py, text)
+}
+
+thread_local! {
+    /// A buffer reused for values built in Rust before they become Python
+    /// strings (pymarc `value()`).
+    static SCRATCH: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// A Python `str` written by `write` into a reused buffer (no allocation
+/// per call once the buffer has grown).
+pub fn str_written<'py>(py: Python<'py>, write: impl Fn(&mut String)) -> Bound<'py, PyString> {
+    let reused = SCRATCH.try_with(|cell| {
+        let write = &write;
+        let mut buf = cell.try_borrow_mut().ok()?;
+        buf.clear();
+        write(&mut buf);
+        let out = str_out(py, &buf);
+        if buf.capacity() > 1 << 16 {
+            *buf = String::new();
+        }
+        Some(out)
+    });
+    match reused {
+        Ok(Some(s)) => s,
+        _ => {
+            // Only when re-entered or during thread teardown.
+            let mut own = String::new();
+            write(&mut own);
+            str_out(py, &own)
+        }
     }
 }
 
@@ -134,9 +214,20 @@ pub fn text_in(obj: &Bound<'_, PyAny>) -> PyResult<String> {
     Ok(obj.str()?.to_str()?.to_owned())
 }
 
+/// One Python string per ASCII subfield code or indicator, made on first use.
+static ASCII_CODES: [PyOnceLock<Py<PyString>>; 128] = [const { PyOnceLock::new() }; 128];
+
 pub fn code_out(py: Python<'_>, code: char) -> Bound<'_, PyString> {
     if code == ABSENT {
         PyString::new(py, "")
+    } else if code.is_ascii() {
+        ASCII_CODES[code as usize]
+            .get_or_init(py, || {
+                let mut buf = [0u8; 4];
+                PyString::new(py, code.encode_utf8(&mut buf)).unbind()
+            })
+            .bind(py)
+            .clone()
     } else {
         let mut buf = [0u8; 4];
         PyString::new(py, code.encode_utf8(&mut buf))

@@ -9,11 +9,11 @@ use std::sync::{Mutex, MutexGuard};
 use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
 use pyo3::sync::MutexExt;
-use pyo3::types::{PyDict, PyIterator, PyList, PyString, PyTuple, PyType};
+use pyo3::types::{PyBool, PyDict, PyIterator, PyList, PyString, PyTuple, PyType};
 
 use crate::convert::{
-    char_in, code_out, indicators_in, indicators_obj, subfield_obj, subfields_in, tag_in, text_in,
-    text_out, ABSENT,
+    char_in, code_out, indicators_in, indicators_obj, str_written, subfield_obj, subfields_in,
+    tag_in, text_in, text_out, tuple_of, ABSENT,
 };
 use mrrc_core::{Indicators, SetSubfieldError};
 
@@ -28,6 +28,10 @@ pub struct FieldState {
 #[pyclass(module = "mrrc.field", name = "Field", subclass, frozen)]
 pub struct Field {
     state: Mutex<FieldState>,
+    /// Fixed when the field is made, as in pymarc. A `Py` member on a frozen
+    /// class, so Python reads it as a plain slot (no call into Rust).
+    #[pyo3(get)]
+    control_field: Py<PyBool>,
 }
 
 /// A field whose values are the undecoded bytes (pymarc `RawField`).
@@ -45,9 +49,11 @@ fn code_key(code: &str) -> Option<char> {
 }
 
 impl Field {
-    fn from_state(field: mrrc_core::Field, raw: bool) -> Self {
+    fn from_state(py: Python<'_>, field: mrrc_core::Field, raw: bool) -> Self {
+        let control_field = PyBool::new(py, field.is_control()).to_owned().unbind();
         Field {
             state: Mutex::new(FieldState { field, raw }),
+            control_field,
         }
     }
 
@@ -65,14 +71,15 @@ impl Field {
     pub fn new_object(py: Python<'_>, field: mrrc_core::Field, raw: bool) -> PyResult<Py<Field>> {
         if raw {
             let init =
-                PyClassInitializer::from(Field::from_state(field, true)).add_subclass(RawField);
+                PyClassInitializer::from(Field::from_state(py, field, true)).add_subclass(RawField);
             Ok(Bound::new(py, init)?.into_super().unbind())
         } else {
-            Py::new(py, Field::from_state(field, false))
+            Py::new(py, Field::from_state(py, field, false))
         }
     }
 
     fn build(
+        py: Python<'_>,
         tag: &Bound<'_, PyAny>,
         indicators: Option<&Bound<'_, PyAny>>,
         subfields: Option<&Bound<'_, PyAny>>,
@@ -94,7 +101,7 @@ impl Field {
             let ind = indicators_in(indicators)?;
             mrrc_core::Field::data(tag, ind, subs.iter().map(|(c, v)| (*c, v.as_str())))
         };
-        Ok(Field::from_state(field, raw))
+        Ok(Field::from_state(py, field, raw))
     }
 
     fn subfield_list<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
@@ -113,12 +120,13 @@ impl Field {
     #[new]
     #[pyo3(signature = (tag, indicators=None, subfields=None, data=None))]
     fn py_new(
+        py: Python<'_>,
         tag: &Bound<'_, PyAny>,
         indicators: Option<&Bound<'_, PyAny>>,
         subfields: Option<&Bound<'_, PyAny>>,
         data: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        Field::build(tag, indicators, subfields, data, false)
+        Field::build(py, tag, indicators, subfields, data, false)
     }
 
     #[getter]
@@ -150,13 +158,8 @@ impl Field {
         Ok(())
     }
 
-    #[getter]
-    fn control_field(&self, py: Python<'_>) -> bool {
-        self.lock(py).field.is_control()
-    }
-
     fn is_control_field(&self, py: Python<'_>) -> bool {
-        self.control_field(py)
+        self.control_field.bind(py).is_true()
     }
 
     #[getter]
@@ -273,20 +276,26 @@ impl Field {
     fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyIterator>> {
         // A snapshot of the subfields (a tuple: one allocation).
         let state = self.lock(py);
-        let items = state
-            .field
-            .subfields()
-            .map(|s| subfield_obj(py, s.code, s.value, state.raw))
-            .collect::<PyResult<Vec<_>>>()?;
+        let field = &state.field;
+        let tuple = tuple_of(py, field.subfield_count(), |i| {
+            let s = field.subfield(i).unwrap_or(mrrc_core::Subfield {
+                code: ABSENT,
+                value: "",
+            });
+            subfield_obj(py, s.code, s.value, state.raw)
+        })?;
         drop(state);
-        PyTuple::new(py, items)?.try_iter()
+        tuple.try_iter()
     }
 
     /// A control field's data, or the subfield values stripped and joined by
     /// spaces.
-    fn value<'py>(&self, py: Python<'py>) -> Bound<'py, PyAny> {
+    fn value<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let state = self.lock(py);
-        text_out(py, &state.field.value(), state.raw)
+        if state.raw {
+            return Ok(text_out(py, &state.field.value(), true));
+        }
+        Ok(str_written(py, |buf| state.field.write_value(buf)).into_any())
     }
 
     /// Values of the subfields whose code is one of `codes`, in field order.
@@ -399,7 +408,7 @@ impl Field {
     ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
         let py = slf.py();
         let f = slf.get();
-        let args = if f.control_field(py) {
+        let args = if f.is_control_field(py) {
             PyTuple::new(
                 py,
                 [
@@ -430,13 +439,14 @@ impl RawField {
     #[new]
     #[pyo3(signature = (tag, indicators=None, subfields=None, data=None))]
     fn py_new(
+        py: Python<'_>,
         tag: &Bound<'_, PyAny>,
         indicators: Option<&Bound<'_, PyAny>>,
         subfields: Option<&Bound<'_, PyAny>>,
         data: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyClassInitializer<Self>> {
         Ok(
-            PyClassInitializer::from(Field::build(tag, indicators, subfields, data, true)?)
+            PyClassInitializer::from(Field::build(py, tag, indicators, subfields, data, true)?)
                 .add_subclass(RawField),
         )
     }

@@ -9,7 +9,7 @@ use crate::errors::core_error;
 use crate::field::Field;
 use crate::leader::Leader;
 use crate::record::Record;
-use mrrc_core::marcxml::{record_to_xml_with, XmlOptions, XmlReader};
+use mrrc_core::marcxml::{record_to_xml_with, XmlNamespaces, XmlOptions, XmlReader};
 use mrrc_core::{ErrorKind, ReadOptions};
 
 /// A record as MARCXML bytes: `ascii=True` is pymarc's `record_to_xml`
@@ -30,18 +30,23 @@ pub fn record_to_xml<'py>(
 
 /// Every record of a MARCXML document. pymarc rejects a leader that is not
 /// 24 characters (`RecordLeaderInvalid`) and is lenient about the rest.
+/// `strict` (pymarc's) reads only elements in the MARC slim namespace.
 #[pyfunction]
-#[pyo3(signature = (data, strict=false, normalize_form=None))]
+#[pyo3(signature = (data, strict=false))]
 pub fn parse_xml_bytes<'py>(
     py: Python<'py>,
     data: Vec<u8>,
     strict: bool,
-    normalize_form: Option<&str>,
 ) -> PyResult<Bound<'py, PyList>> {
-    let _ = (strict, normalize_form);
     let options = ReadOptions::lenient();
+    let namespaces = if strict {
+        XmlNamespaces::MarcOnly
+    } else {
+        XmlNamespaces::MarcOrNone
+    };
     let parsed = py.detach(|| {
-        let mut reader = XmlReader::new(std::io::Cursor::new(data), options);
+        let mut reader =
+            XmlReader::new(std::io::Cursor::new(data), options).with_namespaces(namespaces);
         let mut out = Vec::new();
         while let Some(item) = reader.next() {
             let bad_leader = reader

@@ -12,7 +12,7 @@ use crate::field::Field;
 use crate::record::Record;
 use mrrc_core::iso2709::{parse_record_with_warnings, write_record, WriteCharset, WriteOptions};
 use mrrc_core::pymarc::{verdict, PymarcError};
-use mrrc_core::{Charset, Mode, ReadOptions, Utf8Handling};
+use mrrc_core::{Charset, LenientContent, Mode, ReadOptions, Utf8Handling};
 
 pub struct DecodeArgs<'a> {
     pub to_unicode: bool,
@@ -54,6 +54,8 @@ pub fn read_options(
         // `mrrc_core::pymarc::verdict` rejects what pymarc rejects, unless
         // `permissive` asks for every repair the core can make.
         mode: Mode::Lenient,
+        // pymarc keeps empty subfields, upper-case codes and entities.
+        lenient_content: LenientContent::Keep,
         charset,
         utf8_handling,
         ..ReadOptions::default()

@@ -69,11 +69,17 @@ impl Source {
 /// Bytes read from a Python file object per call of its `read`.
 const FILE_READ: usize = 4 << 20;
 
-/// What was read from a Python binary file object and not yet parsed.
+/// What was read from a Python binary file object and not yet parsed:
+/// `data[start..end]`. The buffer is kept (and read into) from one batch to
+/// the next, so a read costs one copy and no fresh allocation.
 struct Prefetched {
     data: Vec<u8>,
-    pos: usize,
+    start: usize,
+    end: usize,
     eof: bool,
+    /// Bytes asked for by the next read: doubles from 64 KiB up to
+    /// `FILE_READ`, so a small file costs no large buffer.
+    next_read: usize,
 }
 
 /// A Python binary file object as a `Read`. The reader tops the buffer up
@@ -83,49 +89,113 @@ struct Prefetched {
 #[derive(Clone)]
 struct PyFileRead {
     file: Arc<Py<PyAny>>,
+    /// The file has `readinto` (every `io` binary file does): it then reads
+    /// straight into our buffer instead of into a new `bytes`.
+    readinto: bool,
     buf: Arc<Mutex<Prefetched>>,
 }
 
 impl PyFileRead {
-    fn new(file: Py<PyAny>) -> Self {
+    fn new(py: Python<'_>, file: Py<PyAny>) -> Self {
+        let readinto = file
+            .bind(py)
+            .hasattr(pyo3::intern!(py, "readinto"))
+            .unwrap_or(false);
         PyFileRead {
             file: Arc::new(file),
+            readinto,
             buf: Arc::new(Mutex::new(Prefetched {
                 data: Vec::new(),
-                pos: 0,
+                start: 0,
+                end: 0,
                 eof: false,
+                next_read: 64 << 10,
             })),
         }
     }
 
-    /// Reads another `FILE_READ` bytes unless `low_water` are still buffered.
+    /// Reads until `low_water` bytes are buffered (or the file ends).
     fn top_up(&self, py: Python<'_>, low_water: usize) -> std::io::Result<()> {
-        let mut b = self.buf.lock().unwrap_or_else(|e| e.into_inner());
-        if b.eof || b.data.len() - b.pos >= low_water {
+        let mut guard = self.buf.lock().unwrap_or_else(|e| e.into_inner());
+        let b = &mut *guard;
+        if b.eof || b.end - b.start >= low_water {
             return Ok(());
         }
-        let data = self
-            .file
-            .bind(py)
-            .call_method1(pyo3::intern!(py, "read"), (FILE_READ,))
-            .map_err(std::io::Error::other)?;
-        if data.is_none() {
-            b.eof = true;
-            return Ok(());
+        b.data.copy_within(b.start..b.end, 0);
+        b.end -= b.start;
+        b.start = 0;
+        let file = self.file.bind(py);
+        while !b.eof && b.end < low_water {
+            let want = b.next_read;
+            b.next_read = (want * 2).min(FILE_READ);
+            if b.data.len() < b.end + want {
+                b.data.resize(b.end + want, 0);
+            }
+            let n = if self.readinto {
+                read_into(py, file, &mut b.data[b.end..b.end + want])?
+            } else {
+                let data = file
+                    .call_method1(pyo3::intern!(py, "read"), (want,))
+                    .map_err(std::io::Error::other)?;
+                if data.is_none() {
+                    0
+                } else {
+                    let bytes = data.cast::<PyBytes>().map_err(|_| not_binary())?.as_bytes();
+                    let n = bytes.len().min(want);
+                    b.data[b.end..b.end + n].copy_from_slice(&bytes[..n]);
+                    n
+                }
+            };
+            b.eof = n == 0;
+            b.end += n;
         }
-        let bytes = data.cast::<PyBytes>().map_err(|_| {
-            std::io::Error::other("MARCReader needs a file opened in binary mode ('rb')")
-        })?;
-        let bytes = bytes.as_bytes();
-        if bytes.is_empty() {
-            b.eof = true;
-        }
-        let pos = b.pos;
-        b.data.drain(..pos);
-        b.pos = 0;
-        b.data.extend_from_slice(bytes);
         Ok(())
     }
+}
+
+fn not_binary() -> std::io::Error {
+    std::io::Error::other("MARCReader needs a file opened in binary mode ('rb')")
+}
+
+/// `file.readinto(memoryview(out))`: the number of bytes read (0 at the end,
+/// or when a non-blocking file has nothing).
+fn read_into(py: Python<'_>, file: &Bound<'_, PyAny>, out: &mut [u8]) -> std::io::Result<usize> {
+    use pyo3::ffi;
+    let len = ffi::Py_ssize_t::try_from(out.len()).map_err(std::io::Error::other)?;
+    // SAFETY: a writable memoryview over `out`, which stays borrowed (and
+    // so alive and unmoved) until the view is released below. If the file
+    // kept an export of the view, `release` fails and so do we; the buffer
+    // is then leaked rather than freed under the view.
+    let view = unsafe {
+        Bound::from_owned_ptr_or_err(
+            py,
+            ffi::PyMemoryView_FromMemory(out.as_mut_ptr().cast(), len, ffi::PyBUF_WRITE),
+        )
+    }
+    .map_err(std::io::Error::other)?;
+    let result = file.call_method1(pyo3::intern!(py, "readinto"), (&view,));
+    if let Err(e) = view.call_method0(pyo3::intern!(py, "release")) {
+        std::mem::forget(view);
+        return Err(std::io::Error::other(e));
+    }
+    let n = result.map_err(|e| {
+        if e.is_instance_of::<PyTypeError>(py) {
+            not_binary()
+        } else {
+            std::io::Error::other(e)
+        }
+    })?;
+    if n.is_none() {
+        return Ok(0);
+    }
+    let n: usize = n.extract().map_err(std::io::Error::other)?;
+    if n > out.len() {
+        return Err(std::io::Error::other(format!(
+            "readinto reported {n} bytes read into a buffer of {}",
+            out.len()
+        )));
+    }
+    Ok(n)
 }
 
 impl Read for PyFileRead {
@@ -133,11 +203,11 @@ impl Read for PyFileRead {
         loop {
             {
                 let mut b = self.buf.lock().unwrap_or_else(|e| e.into_inner());
-                let n = (b.data.len() - b.pos).min(out.len());
+                let n = (b.end - b.start).min(out.len());
                 if n > 0 || b.eof {
-                    let at = b.pos;
+                    let at = b.start;
                     out[..n].copy_from_slice(&b.data[at..at + n]);
-                    b.pos += n;
+                    b.start += n;
                     return Ok(n);
                 }
             }
@@ -299,7 +369,7 @@ impl MarcReader {
             Box::new(file)
         } else if marc_target.hasattr("read")? {
             file_handle = Some(marc_target.clone().unbind());
-            let file = PyFileRead::new(marc_target.clone().unbind());
+            let file = PyFileRead::new(py, marc_target.clone().unbind());
             prefetch = Some(file.clone());
             Box::new(file)
         } else if let Ok(v) = marc_target.extract::<Vec<u8>>() {

@@ -106,11 +106,24 @@ impl RecordState {
         if let Some(list) = &self.list {
             return Ok(list.bind(py).clone());
         }
-        let n = self.core.fields().len();
-        let items = (0..n)
-            .map(|i| self.field_obj(py, i))
-            .collect::<PyResult<Vec<_>>>()?;
-        let list = PyList::new(py, items)?;
+        let list = if self.objs.is_empty() {
+            // Nothing handed out yet: one new object per field, straight
+            // into the list.
+            let raw = self.raw;
+            let items = self
+                .core
+                .fields()
+                .iter()
+                .map(|f| Field::new_object(py, f.clone(), raw))
+                .collect::<PyResult<Vec<_>>>()?;
+            PyList::new(py, items)?
+        } else {
+            let n = self.core.fields().len();
+            let items = (0..n)
+                .map(|i| self.field_obj(py, i))
+                .collect::<PyResult<Vec<_>>>()?;
+            PyList::new(py, items)?
+        };
         self.list = Some(list.clone().unbind());
         self.objs = Vec::new();
         Ok(list)

@@ -18,7 +18,7 @@ use crate::encoding::{decode_text, resolve_charset, validate_utf8};
 use crate::error::{Error, ErrorKind, Result, Warning};
 use crate::field::{Content, Field, Indicators, SharedText, Span, Tag};
 use crate::leader::{Leader, LEADER_LEN};
-use crate::options::{Charset, Mode, ReadOptions, Utf8Handling};
+use crate::options::{Charset, LenientContent, Mode, ReadOptions, Utf8Handling};
 use crate::record::Record;
 
 use super::{FIELD_TERMINATOR, RECORD_TERMINATOR, SUBFIELD_DELIMITER};
@@ -228,6 +228,8 @@ struct Parser<'a> {
     warnings: &'a mut Vec<Warning>,
     ctx: Context,
     lenient: bool,
+    /// Lenient with [`LenientContent::Repair`].
+    repair_content: bool,
     /// Where clean records go when parsing a group (see [`Group`]).
     group: Option<&'a mut Group>,
 }
@@ -276,6 +278,8 @@ pub(crate) fn parse(
         warnings,
         ctx,
         lenient: options.mode == Mode::Lenient,
+        repair_content: options.mode == Mode::Lenient
+            && options.lenient_content == LenientContent::Repair,
         // A truncated record is an error whatever its bytes hold.
         group: group.filter(|_| !ctx.truncated),
     };
@@ -364,7 +368,7 @@ fn parse_inner(p: &mut Parser<'_>) -> Result<Record> {
     };
     // The data area as the record's text, when it can be used as it is.
     let direct = match utf8 {
-        Some(true) if !(p.lenient && has_xml_entity(&rec[base..data_end])) => {
+        Some(true) if !(p.repair_content && has_xml_entity(&rec[base..data_end])) => {
             valid_text.or_else(|| std::str::from_utf8(&rec[base..data_end]).ok())
         }
         _ => None,
@@ -373,10 +377,18 @@ fn parse_inner(p: &mut Parser<'_>) -> Result<Record> {
     if let Some(text) = direct.filter(|_| clean_path) {
         if let Some(group) = p.group.as_deref_mut() {
             // The fields come from `Group::finish`.
-            if group.add(rec, base, data_end, text, p.lenient) {
+            if group.add(rec, base, data_end, text, p.lenient, p.repair_content) {
                 return Ok(Record::from_parts(leader, Vec::new()));
             }
-        } else if let Some(record) = parse_clean(rec, leader, base, data_end, text, p.lenient) {
+        } else if let Some(record) = parse_clean(
+            rec,
+            leader,
+            base,
+            data_end,
+            text,
+            p.lenient,
+            p.repair_content,
+        ) {
             return Ok(record);
         }
     }
@@ -462,12 +474,21 @@ fn parse_clean(
     data_end: usize,
     text: &str,
     lenient: bool,
+    repair_content: bool,
 ) -> Option<Record> {
     let count = (base - 1 - LEADER_LEN) / 12;
     let mut spans: Vec<Span> = Vec::with_capacity(count * 4);
     let mut shapes: SmallVec<[([u8; 3], Content); 40]> = SmallVec::with_capacity(count);
     let push = |tag, content| shapes.push((tag, content));
-    if !clean_shapes(rec, base, data_end, lenient, 0, &mut spans, push) {
+    if !clean_shapes(
+        rec,
+        base,
+        data_end,
+        (lenient, repair_content),
+        0,
+        &mut spans,
+        push,
+    ) {
         return None;
     }
     let shared = Arc::new(SharedText {
@@ -489,7 +510,7 @@ fn clean_shapes(
     rec: &[u8],
     base: usize,
     data_end: usize,
-    lenient: bool,
+    (lenient, repair_content): (bool, bool),
     shift: usize,
     spans: &mut Vec<Span>,
     mut push: impl FnMut([u8; 3], Content),
@@ -524,7 +545,7 @@ fn clean_shapes(
             }
         } else {
             let end = start + length - 1;
-            match plain_data_field(data, start, end, lenient, shift, spans) {
+            match plain_data_field(data, start, end, repair_content, shift, spans) {
                 Some(content) => content,
                 None => return false,
             }
@@ -566,7 +587,15 @@ impl Group {
     }
 
     /// [`parse_clean`] into the group; false if the record is not clean.
-    fn add(&mut self, rec: &[u8], base: usize, data_end: usize, text: &str, lenient: bool) -> bool {
+    fn add(
+        &mut self,
+        rec: &[u8],
+        base: usize,
+        data_end: usize,
+        text: &str,
+        lenient: bool,
+        repair_content: bool,
+    ) -> bool {
         let shift = self.text.len();
         // Offsets in the shared text are 32-bit.
         if shift + text.len() > u32::MAX as usize {
@@ -575,7 +604,15 @@ impl Group {
         let (spans_before, shapes_before) = (self.spans.len(), self.shapes.len());
         let shapes = &mut self.shapes;
         let push = |tag, content| shapes.push((tag, content));
-        if !clean_shapes(rec, base, data_end, lenient, shift, &mut self.spans, push) {
+        if !clean_shapes(
+            rec,
+            base,
+            data_end,
+            (lenient, repair_content),
+            shift,
+            &mut self.spans,
+            push,
+        ) {
             self.spans.truncate(spans_before);
             self.shapes.truncate(shapes_before);
             return false;
@@ -1150,7 +1187,8 @@ fn field_shape(
     let content = &rec[start..end];
     if layout.indicator_count == 2 && layout.code_len == 2 {
         let data = &rec[base..];
-        if let Some(content) = plain_data_field(data, start - base, end - base, p.lenient, 0, spans)
+        if let Some(content) =
+            plain_data_field(data, start - base, end - base, p.repair_content, 0, spans)
         {
             return Ok(content);
         }
@@ -1279,7 +1317,7 @@ fn field_shape(
                 (code, skip)
             };
             let value_start = piece_start + skip.min(piece.len());
-            if p.lenient && value_start == next {
+            if p.repair_content && value_start == next {
                 p.warn(
                     Error::new(
                         ErrorKind::Subfield,
@@ -1293,7 +1331,7 @@ fn field_shape(
                 piece_start = next + 1;
                 continue;
             }
-            let code = if p.lenient && code.is_ascii_uppercase() {
+            let code = if p.repair_content && code.is_ascii_uppercase() {
                 p.warn(
                     Error::new(
                         ErrorKind::Subfield,
@@ -1332,7 +1370,7 @@ fn build_text(
     mut spans: Vec<Span>,
 ) -> Result<Vec<Field>> {
     let data = &p.rec[base..data_end];
-    let entities = p.lenient && has_xml_entity(data);
+    let entities = p.repair_content && has_xml_entity(data);
     // Value by value, into a new buffer.
     let mut text = String::with_capacity(data.len() + data.len() / 8);
     let mut decoded: Vec<(Tag, Content)> = Vec::with_capacity(shapes.len());
@@ -1398,7 +1436,7 @@ fn build_text(
 /// Lenient mode: a value of a UTF-8 record that is not UTF-8 but reads as
 /// MARC-8 without complaint (records converted halfway) is taken as MARC-8.
 fn marc8_in_utf8(bytes: &[u8], charset: Charset, p: &mut Parser<'_>) -> Option<String> {
-    if !p.lenient || charset != Charset::Utf8 || std::str::from_utf8(bytes).is_ok() {
+    if !p.repair_content || charset != Charset::Utf8 || std::str::from_utf8(bytes).is_ok() {
         return None;
     }
     let mut scratch = Vec::new();

@@ -16,8 +16,10 @@
 use std::borrow::Cow;
 use std::io::Write;
 
+use crate::encoding::encode_text;
 use crate::error::{Error, ErrorKind, Result};
 use crate::field::Field;
+use crate::options::Charset;
 use crate::record::Record;
 
 use super::parse::Layout;
@@ -59,40 +61,14 @@ fn encode_value<'a>(
     what: &dyn Fn() -> String,
     forbid_subfield_delimiter: bool,
 ) -> Result<Cow<'a, [u8]>> {
-    let bytes: Cow<'a, [u8]> = match charset {
-        WriteCharset::Utf8 => Cow::Borrowed(text.as_bytes()),
-        WriteCharset::Raw => {
-            if text.is_ascii() {
-                Cow::Borrowed(text.as_bytes())
-            } else {
-                let mut out = Vec::with_capacity(text.len());
-                for c in text.chars() {
-                    let b = u8::try_from(u32::from(c)).map_err(|_| {
-                        Error::new(
-                            ErrorKind::Encoding,
-                            format!(
-                                "{}: U+{:04X} cannot be written as a raw byte",
-                                what(),
-                                u32::from(c)
-                            ),
-                        )
-                    })?;
-                    out.push(b);
-                }
-                Cow::Owned(out)
-            }
-        }
-        WriteCharset::Marc8 => {
-            if text.is_ascii() {
-                Cow::Borrowed(text.as_bytes())
-            } else {
-                return Err(Error::new(
-                    ErrorKind::Marc8,
-                    format!("{}: MARC-8 encoding is not available yet", what()),
-                ));
-            }
-        }
+    let target = match charset {
+        WriteCharset::Utf8 => Charset::Utf8,
+        WriteCharset::Marc8 => Charset::Marc8,
+        WriteCharset::Raw => Charset::Raw,
     };
+    // The value's own offsets mean nothing in the output: name the field.
+    let bytes = encode_text(text, target)
+        .map_err(|e| Error::new(e.kind, format!("{}: {}", what(), e.message)))?;
     let delimiter = if forbid_subfield_delimiter {
         memchr::memchr3(
             RECORD_TERMINATOR,

@@ -186,11 +186,42 @@ static void test_null_arguments(void) {
     CHECK(mrrc_string_len(NULL) == 0);
 }
 
+/* A 245 with an empty $a and an upper-case $B code: MRRC_MODE_LENIENT
+ * makes marc4j's repairs (drops the first, lower-cases the second);
+ * MRRC_MODE_LENIENT_KEEP_CONTENT keeps the field as pymarc reads it. */
+static void test_keep_content(void) {
+    static const char record[] =
+        "00054nam a2200037 a 4500"
+        "245001600000\x1e"
+        "10\x1f" "a\x1f" "BTitle\x1f" "cme\x1e\x1d";
+    MrrcReadOptions opts = mrrc_read_options_default();
+    const size_t expected_count[] = {2, 3};
+    const uint32_t expected_second_code[] = {'c', 'B'};
+    const MrrcMode modes[] = {MRRC_MODE_LENIENT, MRRC_MODE_LENIENT_KEEP_CONTENT};
+    for (size_t m = 0; m < 2; m++) {
+        opts.mode = modes[m];
+        MrrcRecord *rec = NULL;
+        CHECK_OK(mrrc_record_from_bytes((const uint8_t *)record, sizeof record - 1, &opts, &rec));
+        const MrrcField *field = mrrc_record_field(rec, 0);
+        CHECK(field != NULL);
+        CHECK(mrrc_field_subfield_count(field) == expected_count[m]);
+        uint32_t code = 0;
+        MrrcStr value;
+        CHECK_OK(mrrc_field_subfield(field, 1, &code, &value));
+        CHECK(code == expected_second_code[m]);
+        CHECK_OK(mrrc_field_subfield(field, 0, &code, &value));
+        CHECK(code == (m == 0 ? 'b' : 'a'));
+        CHECK(value.len == (m == 0 ? 5 : 0));
+        mrrc_record_free(rec);
+    }
+}
+
 int main(int argc, char **argv) {
     const char *dir = argc > 1 ? argv[1] : "ffi/tests/data";
     test_reader_verdict(dir);
     test_decode(dir);
     test_flat_values_and_fields();
     test_null_arguments();
+    test_keep_content();
     TEST_MAIN_END();
 }

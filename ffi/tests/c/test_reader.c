@@ -551,6 +551,33 @@ static void test_null_and_invalid_arguments(void) {
     mrrc_record_free(record);
 }
 
+/* A collection with one record in the MARC slim namespace and one in no
+ * namespace: both by default, only the first with xml_marc_namespace_only
+ * (pymarc's parse_xml_to_array(strict=True)). */
+static void test_xml_namespaces(void) {
+    static const char xml[] =
+        "<collection xmlns:marc=\"http://www.loc.gov/MARC21/slim\">"
+        "<marc:record><marc:leader>00000nam a2200000 a 4500</marc:leader>"
+        "<marc:controlfield tag=\"001\">ns-1</marc:controlfield></marc:record>"
+        "<record><leader>00000nam a2200000 a 4500</leader>"
+        "<controlfield tag=\"001\">plain-1</controlfield></record>"
+        "</collection>";
+    for (int only = 0; only < 2; only++) {
+        MrrcReadOptions o = options_for(MRRC_FORMAT_MARCXML, MRRC_MODE_LENIENT);
+        o.xml_marc_namespace_only = only;
+        MrrcReader *reader = NULL;
+        CHECK_OK(mrrc_reader_from_bytes((const uint8_t *)xml, sizeof xml - 1, &o, &reader));
+        size_t n = 0;
+        MrrcRecord *rec = NULL;
+        while (mrrc_reader_next(reader, &rec) == MRRC_OK && rec != NULL) {
+            n++;
+            mrrc_record_free(rec);
+        }
+        CHECK(n == (only ? 1u : 2u));
+        mrrc_reader_free(reader);
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: %s DATA_DIR\n", argv[0]);
@@ -560,6 +587,7 @@ int main(int argc, char **argv) {
     test_iso2709_sources();
     test_charsets();
     test_other_formats();
+    test_xml_namespaces();
     test_round_trips();
     test_bad_input();
     test_null_and_invalid_arguments();

@@ -323,11 +323,23 @@ static void test_null_and_bad_arguments(void) {
     CHECK(strcmp(mrrc_status_name(-5), "unknown status") == 0);
 }
 
+/* Records freed in one call, NULL entries skipped (valgrind checks that
+ * each is freed exactly once). */
+static void test_records_free(void) {
+    MrrcRecord *batch[5] = {sample_record(), NULL, sample_record(), mrrc_record_new(), NULL};
+    CHECK(mrrc_record_field_count(batch[2]) == 7);
+    mrrc_records_free(batch, 5);
+    mrrc_records_free(NULL, 0);
+    mrrc_records_free(NULL, 3);
+    mrrc_records_free(batch, 0); /* nothing freed twice */
+}
+
 int main(void) {
     CHECK(strcmp(mrrc_version(), MRRC_VERSION_STRING) == 0);
     test_accessors();
     test_editing();
     test_flat();
     test_null_and_bad_arguments();
+    test_records_free();
     TEST_MAIN_END();
 }

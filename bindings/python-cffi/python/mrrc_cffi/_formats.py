@@ -24,8 +24,10 @@ def record_to_xml(record, namespace=False, ascii=True):
 
 def parse_xml_bytes(data, strict=False, normalize_form=None):
     """Every record of a MARCXML document. pymarc rejects a leader that is
-    not 24 characters (`RecordLeaderInvalid`) and is lenient about the rest."""
+    not 24 characters (`RecordLeaderInvalid`) and is lenient about the rest.
+    `strict` (pymarc's) reads only elements in the MARC slim namespace."""
     opts, _ = _lib.read_options(fmt=lib.MRRC_FORMAT_MARCXML, lenient=True)
+    opts.xml_marc_namespace_only = bool(strict)
     out = ffi.new("MrrcReader **")
     _lib.check(lib.mrrc_reader_from_bytes(data, len(data), opts, out))
     reader = _gc(out[0], lib.mrrc_reader_free)

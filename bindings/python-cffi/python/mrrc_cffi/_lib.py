@@ -6,6 +6,8 @@ cffi releases the GIL around every C call; the costly ones (parsing,
 flattening, encoding) each handle a whole record or a batch of records.
 """
 
+import threading
+
 from mrrc_cffi import exceptions as _exc
 from mrrc_cffi._native import ffi, lib
 
@@ -131,7 +133,8 @@ def read_options(fmt=None, lenient=True, to_unicode=True, force_utf8=False,
     keep = None
     if fmt is not None:
         opts.format = fmt
-    opts.mode = lib.MRRC_MODE_LENIENT if lenient else lib.MRRC_MODE_STRICT
+    # pymarc keeps empty subfields, upper-case codes and entities.
+    opts.mode = lib.MRRC_MODE_LENIENT_KEEP_CONTENT if lenient else lib.MRRC_MODE_STRICT
     if not to_unicode:
         opts.charset = lib.MRRC_CHARSET_RAW
     elif force_utf8:
@@ -189,6 +192,113 @@ def flatten_field(c):
     pp = ffi.new("MrrcFlat **")
     check(lib.mrrc_field_flatten(c, _FLAT_UNIT, pp))
     return take_flat(pp)
+
+
+# -- records freed in batches -----------------------------------------------
+#
+# Every C call releases the GIL; with one free per dropped record, two
+# threads reading records hand the GIL to each other once per record.
+# Records from readers are instead queued when dropped and freed 256 at a
+# time by one call (`mrrc_records_free`), with the GIL released.
+
+_pending_frees = []
+_flush_lock = threading.Lock()
+_FREE_BATCH = 256
+_records_free = lib.mrrc_records_free
+
+
+def flush_frees():
+    """Frees the queued records (also at interpreter exit)."""
+    if not _flush_lock.acquire(blocking=False):
+        return  # another thread is at it
+    try:
+        pending = _pending_frees
+        n = len(pending)
+        if n:
+            # Only this thread removes; others append after index n.
+            batch = ffi.new("MrrcRecord *[]", pending[:n])
+            del pending[:n]
+            _records_free(batch, n)
+    finally:
+        _flush_lock.release()
+
+
+def defer_free(h):
+    """`ffi.gc` destructor of reader records: queued, freed in a batch."""
+    _pending_frees.append(h)
+    if len(_pending_frees) >= _FREE_BATCH:
+        flush_frees()
+
+
+__import__("atexit").register(flush_frees)
+
+
+class _SplitBuffers(threading.local):
+    """Each thread's buffers for `mrrc_record_split` (grown on demand)."""
+
+    def __init__(self):
+        self.sizes = ffi.new("MrrcSplit *")
+        self.grow(1 << 16, 256)
+
+    def grow(self, text_capacity, kinds_capacity):
+        self.text_capacity = text_capacity
+        self.text = ffi.new("uint8_t[]", text_capacity)
+        self.kinds_capacity = kinds_capacity
+        self.kinds = ffi.new("int32_t[]", kinds_capacity)
+
+
+_split_buffers = _SplitBuffers()
+_split = lib.mrrc_record_split
+_buffer = ffi.buffer
+_BUFFER_TOO_SMALL = lib.MRRC_BUFFER_TOO_SMALL
+_INVALID_ARGUMENT = lib.MRRC_INVALID_ARGUMENT
+
+
+def split_record(h):
+    """A record's split view (`mrrc_record_split`, one C call) as (pieces,
+    kinds): the decoded text split at the separator, and per field -1
+    (control) or its subfield count. None when the record's text leaves no
+    separator free (then use `flatten_record`)."""
+    b = _split_buffers
+    sizes = b.sizes
+    status = _split(h, b.text, b.text_capacity, b.kinds, b.kinds_capacity, sizes)
+    if status:
+        if status == _BUFFER_TOO_SMALL:
+            b.grow(max(2 * sizes.text_len, b.text_capacity), max(2 * sizes.field_count, b.kinds_capacity))
+            return split_record(h)
+        if status == _INVALID_ARGUMENT:
+            return None
+        check(status)
+    n = sizes.field_count
+    if n == 0:
+        return [], []
+    text = str(_buffer(b.text, sizes.text_len), "utf-8")
+    return text.split(_CHARS[sizes.separator] or "\0"), _unpack(b.kinds, n)
+
+
+_split_values = lib.mrrc_record_split_values
+
+
+def split_values(h, tag, code_point_or_none):
+    """mrrc's `get_values` from the core in one C call: the values of
+    subfield `code_point_or_none` (a code point) of every field tagged `tag`
+    (bytes), or each such field's `value()` for None. None when the values
+    leave no separator free."""
+    b = _split_buffers
+    sizes = b.sizes
+    code = lib.MRRC_NO_CODE if code_point_or_none is None else code_point_or_none
+    status = _split_values(h, tag, code, b.text, b.text_capacity, sizes)
+    if status:
+        if status == _BUFFER_TOO_SMALL:
+            b.grow(max(2 * sizes.text_len, b.text_capacity), b.kinds_capacity)
+            return split_values(h, tag, code_point_or_none)
+        if status == _INVALID_ARGUMENT:
+            return None
+        check(status)
+    if sizes.piece_count == 0:
+        return []
+    text = str(_buffer(b.text, sizes.text_len), "utf-8")
+    return text.split(_CHARS[sizes.separator] or "\0")
 
 
 class FlatBuilder:

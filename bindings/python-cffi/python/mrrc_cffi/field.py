@@ -114,16 +114,20 @@ class Field:
     # for a control field, value the core's `value()` or None until known.
     # Every edit replaces `_s`, so records see an edit as a new `_s`.
     # `_c` (set when first needed) is (C handle, the `_s` it was built from).
-    __slots__ = ("_s", "_c", "__weakref__")
+    # `control_field` is a plain slot, as in pymarc (a field never changes
+    # kind), so reading it costs no Python call.
+    __slots__ = ("_s", "_c", "control_field", "__weakref__")
     _raw = False
 
     def __init__(self, tag, indicators=None, subfields=None, data=None):
         tag = tag_in(tag)
         if is_control_tag(tag):
             self._s = (tag, "" if data is None else text_in(data), None, None, None)
+            self.control_field = True
         else:
             subs = _subfield_objects(subfields_in(subfields)) if subfields is not None else []
             self._s = (tag, None, indicators_in(indicators), subs, None)
+            self.control_field = False
 
     def _set(self, tag, data, ind, subs):
         """Replaces the content (an edit)."""
@@ -190,10 +194,6 @@ class Field:
         s = self._s
         if s[1] is not None:
             self._set(s[0], value, None, None)
-
-    @property
-    def control_field(self):
-        return self._s[1] is not None
 
     def is_control_field(self):
         return self._s[1] is not None
@@ -291,7 +291,8 @@ class Field:
     def __iter__(self):
         if self._raw:
             return iter(self.subfields)
-        return iter(self._subfields())
+        subs = self._s[3]
+        return iter(() if subs is None else subs)
 
     def value(self):
         """A control field's data, or the subfield values stripped and
@@ -397,6 +398,7 @@ class Field:
     def __copy__(self):
         obj = _new(type(self))
         s = self._s
+        obj.control_field = s[1] is not None
         obj._s = s if s[3] is None else s[:3] + (list(s[3]), s[4])
         return obj
 
@@ -446,7 +448,8 @@ def field_from_flat(flat, i, raw=False):
     tag = text[o:o + fields[b + 1]]
     o = fields[b + 5]
     v = text[o:o + fields[b + 6]]
-    if fields[b + 2]:
+    obj.control_field = control = bool(fields[b + 2])
+    if control:
         obj._s = (tag, v, None, None, v)
     else:
         ind = (_code_str(fields[b + 3]), _code_str(fields[b + 4]))
@@ -471,13 +474,47 @@ def fields_from_flat(flat, raw=False):
         v = text[o:o + fields[b + 6]]
         if fields[b + 2]:
             obj._s = (tag, v, None, None, v)
+            obj.control_field = True
         else:
+            obj.control_field = False
             try:
                 ind = (chars[fields[b + 3]], chars[fields[b + 4]])
             except IndexError:
                 ind = (_code_str(fields[b + 3]), _code_str(fields[b + 4]))
             a = fields[b + 7]
             obj._s = (tag, None, ind, all_subs[a:a + fields[b + 8]], v)
+        append(obj)
+    return out
+
+
+def fields_from_split(split, raw=False):
+    """Every field of a record's split view (`_lib.split_record`): the
+    pieces in column order (tags, values, first indicators, second
+    indicators, subfield codes, subfield values) sliced in bulk."""
+    pieces, kinds = split
+    n = len(kinds)
+    if not n:
+        return []
+    d = n - kinds.count(-1)
+    s0 = 2 * (n + d)
+    m = (len(pieces) - s0) // 2
+    all_subs = list(map(_tuple_new, _repeat(Subfield), zip(pieces[s0:s0 + m], pieces[s0 + m:])))
+    inds = zip(pieces[2 * n:2 * n + d], pieces[2 * n + d:s0]).__next__
+    cls = RawField if raw else Field
+    new = _new
+    out = []
+    append = out.append
+    a = 0
+    for tag, v, k in zip(pieces[:n], pieces[n:2 * n], kinds):
+        obj = new(cls)
+        if k < 0:
+            obj._s = (tag, v, None, None, v)
+            obj.control_field = True
+        else:
+            b = a + k
+            obj._s = (tag, None, inds(), all_subs[a:b], v)
+            obj.control_field = False
+            a = b
         append(obj)
     return out
 

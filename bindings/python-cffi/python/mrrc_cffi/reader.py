@@ -17,6 +17,7 @@ BATCH = 512
 
 _gc = ffi.gc
 _record_free = lib.mrrc_record_free
+_defer_free = _lib.defer_free
 _wrap = Record._wrap
 
 
@@ -45,10 +46,15 @@ class MARCReader(Reader):
     """Reads MARC 21 (ISO 2709) records from a binary file object, bytes, or
     a path (read by the C library). Yields `Record`s; a record that cannot
     be read yields `None`, with `current_exception` and `current_chunk` set
-    (as pymarc)."""
+    (as pymarc).
+
+    mrrc's own keywords: `threads=N` parses with N threads of the C library
+    (0: one per core), records still in file order; `batch_size` is how many
+    records each C call returns (the GIL is released around each call)."""
 
     def __init__(self, marc_target, to_unicode=True, force_utf8=False, hide_utf8_warnings=False,
-                 utf8_handling="strict", file_encoding="iso8859-1", permissive=False):
+                 utf8_handling="strict", file_encoding="iso8859-1", permissive=False, *,
+                 threads=None, batch_size=BATCH):
         self.file_handle = None
         self.to_unicode = to_unicode
         self.force_utf8 = force_utf8
@@ -62,37 +68,56 @@ class MARCReader(Reader):
             to_unicode=to_unicode, force_utf8=force_utf8,
             utf8_handling=utf8_handling, file_encoding=file_encoding,
         )
+        batch_size = max(1, int(batch_size))
         out = ffi.new("MrrcReader **")
+        if threads is None:
+            from_bytes = lib.mrrc_reader_from_bytes
+            open_path = lib.mrrc_reader_open_path
+            from_callback = lib.mrrc_reader_from_callback
+        else:
+            n = int(threads)
+            if n < 0:
+                raise ValueError("threads must be 0 (one per core) or more")
+
+            def from_bytes(data, size, opts, out):
+                return lib.mrrc_reader_from_bytes_parallel(data, size, opts, n, out)
+
+            def open_path(path, opts, out):
+                return lib.mrrc_reader_open_path_parallel(path, opts, n, out)
+
+            def from_callback(callback, userdata, opts, out):
+                return lib.mrrc_reader_from_callback_parallel(callback, userdata, opts, n, out)
+
         if isinstance(marc_target, (bytes, bytearray, memoryview)):
             data = bytes(marc_target)
-            _lib.check(lib.mrrc_reader_from_bytes(data, len(data), opts, out))
+            _lib.check(from_bytes(data, len(data), opts, out))
         elif isinstance(marc_target, (str, os.PathLike)):
             path = os.fsencode(marc_target)
-            status = lib.mrrc_reader_open_path(path, opts, out)
+            status = open_path(path, opts, out)
             if status != 0:
                 raise OSError(_lib.last_error()[1])
         elif hasattr(marc_target, "read"):
             self.file_handle = marc_target
             self._self_handle = ffi.new_handle(self)
-            _lib.check(lib.mrrc_reader_from_callback(lib._mrrc_read_file, self._self_handle, opts, out))
+            _lib.check(from_callback(lib._mrrc_read_file, self._self_handle, opts, out))
         else:
             try:
                 data = bytes(marc_target)
             except TypeError:
                 raise TypeError("MARCReader reads bytes, a binary file object or a path") from None
-            _lib.check(lib.mrrc_reader_from_bytes(data, len(data), opts, out))
+            _lib.check(from_bytes(data, len(data), opts, out))
         self._r = _gc(out[0], lib.mrrc_reader_free)
         if not permissive:
             _lib.check(lib.mrrc_reader_set_pymarc_checks(self._r, utf8_handling == "strict"))
         self._raw = not to_unicode
         self._lock = threading.Lock()
-        self._slots = ffi.new("MrrcRecord *[]", BATCH)
-        self._ends = ffi.new("size_t[]", BATCH)
+        self._batch_size = batch_size
+        self._slots = ffi.new("MrrcRecord *[]", batch_size)
+        self._ends = ffi.new("size_t[]", batch_size)
         self._count = ffi.new("size_t *")
         self._batch = []
         self._next = 0
-        self._batch_ends = []
-        self._batch_bytes = b""
+        self._batch_bytes = NULL
         self._chunk = None
         self._current_exception = None
         self._stopped = False
@@ -104,7 +129,7 @@ class MARCReader(Reader):
         """Reads the next batch; returns False at the end of the input, None
         after a failed record (current_exception set)."""
         r = self._r
-        status = lib.mrrc_reader_next_batch_chunks(r, self._slots, self._ends, BATCH, self._count)
+        status = lib.mrrc_reader_next_batch_chunks(r, self._slots, self._ends, self._batch_size, self._count)
         if status != 0:
             self._fail(status)
             return None
@@ -112,11 +137,11 @@ class MARCReader(Reader):
         if n == 0:
             return False
         # Owned (and freed exactly once) by cffi from here on.
-        self._batch = [_gc(h, _record_free) for h in ffi.unpack(self._slots, n)]
+        self._batch = [_gc(h, _defer_free) for h in ffi.unpack(self._slots, n)]
         self._next = 0
-        self._batch_ends = ffi.unpack(self._ends, n)
-        b = lib.mrrc_reader_batch_bytes(r)
-        self._batch_bytes = ffi.unpack(ffi.cast("char *", b.ptr), b.len) if b.len else b""
+        # The batch's raw bytes stay in the C reader until the next call on
+        # it; current_chunk copies a record's bytes only when asked.
+        self._batch_bytes = ffi.cast("char *", lib.mrrc_reader_batch_bytes(r).ptr)
         return True
 
     def _fail(self, status):
@@ -156,11 +181,13 @@ class MARCReader(Reader):
     @property
     def current_chunk(self):
         """The raw bytes of the record last returned (or that failed)."""
-        c = self._chunk
-        if c is None or isinstance(c, bytes):
-            return c
-        start = self._batch_ends[c - 1] if c else 0
-        return self._batch_bytes[start:self._batch_ends[c]]
+        with self._lock:
+            c = self._chunk
+            if c is None or isinstance(c, bytes):
+                return c
+            ends = self._ends
+            start = ends[c - 1] if c else 0
+            return ffi.unpack(self._batch_bytes + start, ends[c] - start)
 
     @property
     def current_exception(self):

@@ -28,6 +28,10 @@ _record_free = lib.mrrc_record_free
 _LAST_EDIT = _field._LAST_EDIT
 _field_from_flat = _field.field_from_flat
 _fields_from_flat = _field.fields_from_flat
+_fields_from_split = _field.fields_from_split
+_split_record = _lib.split_record
+_state_of = __import__("operator").attrgetter("_s")
+_is = __import__("operator").is_
 _new = object.__new__
 _DEFAULT_LEADER = " " * 24
 
@@ -57,7 +61,8 @@ class Record:
     _objs = None  # handed-out Field objects by position (objects mode)
     _gens = None  # their generation when last sent to the C record
     _list = None  # `record.fields`, once asked for (list mode): the truth
-    _shadow = None  # (field, generation) of what the C record holds in list mode
+    _shadow = None  # the fields the C record holds in list mode, by position
+    _shadow_gens = None  # and their `_s` when sent
     _leader_obj = None
     _leader_gen = 0
     _flat = None  # decoded flat view of the C record, while it is current
@@ -79,6 +84,7 @@ class Record:
             if fields:
                 self._list = fields if isinstance(fields, list) else list(fields)
                 self._shadow = []
+                self._shadow_gens = []
                 self._synced = -1
             elif data is not None and len(data) > 0:
                 self._decode(data, to_unicode, force_utf8, utf8_handling, file_encoding)
@@ -140,10 +146,15 @@ class Record:
         self._sync()
         objs = self._objs
         if objs is None:
-            lst = _fields_from_flat(self._flat_view(), self._raw)
+            split = _split_record(self._h)
+            if split is None:
+                lst = _fields_from_flat(self._flat_view(), self._raw)
+            else:
+                lst = _fields_from_split(split, self._raw)
         else:
             lst = [self._obj(i) for i in range(len(objs))]
-        self._shadow = [(f, f._s) for f in lst]
+        self._shadow = lst[:]
+        self._shadow_gens = list(map(_state_of, lst))
         self._list = lst
         self._objs = self._gens = None
         return lst
@@ -176,16 +187,24 @@ class Record:
 
     def _sync_list(self, lst):
         shadow = self._shadow
+        gens = self._shadow_gens
+        if len(lst) == len(shadow):
+            # Nothing replaced or edited (the usual case), checked in C loops.
+            try:
+                if shadow == lst and all(map(_is, gens, map(_state_of, lst))):
+                    return
+            except AttributeError:  # not a field: reported below
+                pass
         h = self._h
         with FIELD_LOCK:
             if len(lst) == len(shadow):
                 for i, f in enumerate(lst):
-                    old, gen = shadow[i]
-                    if old is not f or gen is not getattr(f, "_s", None):
+                    if shadow[i] is not f or gens[i] is not getattr(f, "_s", None):
                         _check_field(f)
                         s = f._s
                         _lib.check(lib.mrrc_record_set_field(h, i, f._handle()))
-                        shadow[i] = (f, s)
+                        shadow[i] = f
+                        gens[i] = s
                         self._flat = None
                 return
             for f in lst:
@@ -193,7 +212,8 @@ class Record:
             _lib.check(lib.mrrc_record_clear_fields(h))
             for f in lst:
                 _lib.check(lib.mrrc_record_add_field(h, f._handle()))
-            self._shadow = [(f, f._s) for f in lst]
+            self._shadow = lst[:]
+            self._shadow_gens = list(map(_state_of, lst))
             self._flat = None
 
     def _synced_handle(self):
@@ -242,7 +262,8 @@ class Record:
         self._flat = None
         if self._list is not None:
             self._list.insert(i, f)
-            self._shadow.insert(i, (f, f._s))
+            self._shadow.insert(i, f)
+            self._shadow_gens.insert(i, f._s)
             return
         objs = self._objs
         if objs is None:
@@ -286,6 +307,7 @@ class Record:
         with self._lock:
             self._list = lst
             self._shadow = []
+            self._shadow_gens = []
             self._objs = self._gens = None
             self._flat = None
 
@@ -362,6 +384,7 @@ class Record:
                         raise FieldNotFound
                     del lst[i]
                     del self._shadow[i]
+                    del self._shadow_gens[i]
                 else:
                     objs = self._objs or []
                     for i, x in enumerate(objs):
@@ -382,6 +405,7 @@ class Record:
                 if self._list is not None:
                     del self._list[i]
                     del self._shadow[i]
+                    del self._shadow_gens[i]
                 elif self._objs is not None:
                     del self._objs[i]
                     del self._gens[i]
@@ -438,8 +462,16 @@ class Record:
 
     def get_values(self, tag, code=None):
         """Values of subfield `code` of every field tagged `tag`, from one
-        flat view (mrrc extension; a field contributes its `value()` when
+        C call (mrrc extension; a field contributes its `value()` when
         `code` is omitted)."""
+        tag_bytes = tag.encode("utf-8", "surrogatepass") if isinstance(tag, str) else None
+        if tag_bytes is not None and b"\0" not in tag_bytes:
+            cp = _lib.code_point(code) if code else None
+            with self._lock:
+                out = _lib.split_values(self._synced_handle(), tag_bytes, cp)
+            if out is not None:
+                return [_latin1(v) for v in out] if self._raw else out
+        # A tag C cannot take, or values that leave no separator free.
         with self._lock:
             self._sync()
             text, _, fields, subs = self._flat_view()

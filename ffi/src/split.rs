@@ -1,0 +1,361 @@
+//! Split views: a record's text pieces joined by a separator byte that no
+//! piece contains, written into the caller's buffers in one call. A binding
+//! whose strings are cheap to make by splitting (Python's `str.split`) gets
+//! every tag, value, indicator and subfield of a record with one crossing,
+//! one decode and one split, and no offsets to slice by.
+
+use mrrc_core::{Field, Record};
+
+use std::ffi::c_char;
+
+use crate::args::{c_text, code_point, out_ptr, write};
+use crate::record::{record_ref, MrrcRecord};
+use crate::status::{status_of, Failure, MrrcStatus, Outcome};
+
+/// The sizes of a split view: what `mrrc_record_split` wrote, or, when it
+/// returns `MRRC_BUFFER_TOO_SMALL`, what it needs.
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+pub struct MrrcSplit {
+    /// Bytes of UTF-8 text (the pieces and the separators between them).
+    pub text_len: usize,
+    /// The byte between pieces (ASCII), found in no piece.
+    pub separator: u8,
+    /// Fields: entries of `kinds`.
+    pub field_count: usize,
+    /// Data fields (those with indicators and subfields).
+    pub data_field_count: usize,
+    /// Subfields of all data fields.
+    pub subfield_count: usize,
+    /// Pieces in the text (one more than the separators in it, or 0).
+    pub piece_count: usize,
+}
+
+/// `code` for `mrrc_record_split_values`: each field's `value()` rather
+/// than the values of one subfield code.
+pub const MRRC_NO_CODE: u32 = 4294967295;
+
+/// Separators tried in turn: the MARC delimiters first (they cannot occur in
+/// the values of a record read from ISO 2709), then every other ASCII byte.
+const SEPARATORS: [u8; 3] = [0x1f, 0x1e, 0x1d];
+
+/// Where the pieces go: the caller's buffer while they fit, and the count
+/// of bytes they need either way (or, when looking for a separator, only
+/// which ASCII bytes they hold).
+struct Sink<'a> {
+    text: &'a mut [u8],
+    separator: u8,
+    /// Bytes needed so far.
+    len: usize,
+    pieces: usize,
+    present: Option<[bool; 128]>,
+}
+
+impl<'a> Sink<'a> {
+    fn new(text: &'a mut [u8], separator: u8) -> Self {
+        Sink {
+            text,
+            separator,
+            len: 0,
+            pieces: 0,
+            present: None,
+        }
+    }
+
+    fn push(&mut self, bytes: &[u8]) {
+        if let Some(present) = &mut self.present {
+            for &b in bytes.iter().filter(|b| b.is_ascii()) {
+                present[usize::from(b)] = true;
+            }
+            return;
+        }
+        if self.pieces > 0 {
+            if let Some(b) = self.text.get_mut(self.len) {
+                *b = self.separator;
+            }
+            self.len += 1;
+        }
+        let end = self.len + bytes.len();
+        if let Some(dst) = self.text.get_mut(self.len..end) {
+            dst.copy_from_slice(bytes);
+        }
+        self.len = end;
+        self.pieces += 1;
+    }
+
+    fn push_str(&mut self, s: &str) {
+        self.push(s.as_bytes());
+    }
+
+    /// An indicator or code: NUL (the empty code) is the empty piece.
+    fn push_char(&mut self, c: char) {
+        let mut scratch = [0u8; 4];
+        self.push(if c == '\0' {
+            &[]
+        } else {
+            c.encode_utf8(&mut scratch).as_bytes()
+        });
+    }
+}
+
+/// Writes the pieces of a record in column order: every tag, every field's
+/// value (a control field's data, a data field's pymarc `value()`), the
+/// first and then the second indicator of every data field, the code and
+/// then the value of every subfield.
+fn write_pieces(fields: &[Field], sink: &mut Sink) {
+    let data = || fields.iter().filter(|f| f.control_value().is_none());
+    for f in fields {
+        sink.push_str(f.tag().as_str());
+    }
+    for f in fields {
+        match f.control_value() {
+            Some(v) => sink.push_str(v),
+            None => sink.push_str(&f.value()),
+        }
+    }
+    for f in data() {
+        sink.push_char(f.indicators().unwrap_or_default().first);
+    }
+    for f in data() {
+        sink.push_char(f.indicators().unwrap_or_default().second);
+    }
+    for f in data() {
+        for s in f.subfields() {
+            sink.push_char(s.code);
+        }
+    }
+    for f in data() {
+        for s in f.subfields() {
+            sink.push_str(s.value);
+        }
+    }
+}
+
+/// The first separator that occurs in no piece, in the order of
+/// `SEPARATORS` and then of the other ASCII bytes.
+fn free_separator(write: &dyn Fn(&mut Sink)) -> Outcome<u8> {
+    let mut marks = Sink::new(&mut [], 0);
+    marks.present = Some([false; 128]);
+    write(&mut marks);
+    let present = marks.present.unwrap_or([true; 128]);
+    SEPARATORS
+        .into_iter()
+        .chain((0u8..0x80).filter(|b| !SEPARATORS.contains(b)))
+        .find(|&b| !present[usize::from(b)])
+        .ok_or_else(|| {
+            Failure::invalid(
+                "every ASCII character occurs in the record's text, so no separator is free; \
+                 use mrrc_record_flatten",
+            )
+        })
+}
+
+/// What `join` wrote (or needs).
+struct Joined {
+    len: usize,
+    pieces: usize,
+    separator: u8,
+    fits: bool,
+}
+
+/// Writes the pieces `write` gives into `text`, joined by a separator that
+/// occurs in none of them (when they fit).
+fn join(text: &mut [u8], write: &dyn Fn(&mut Sink)) -> Outcome<Joined> {
+    let capacity = text.len();
+    let mut sink = Sink::new(text, SEPARATORS[0]);
+    write(&mut sink);
+    let mut joined = Joined {
+        len: sink.len,
+        pieces: sink.pieces,
+        separator: SEPARATORS[0],
+        fits: sink.len <= capacity,
+    };
+    if joined.fits {
+        let text = &mut sink.text[..joined.len];
+        // One pass over the text: the usual separator occurs only between
+        // the pieces (always so for records read from ISO 2709).
+        if memchr::memchr_iter(SEPARATORS[0], text).count() != joined.pieces.saturating_sub(1) {
+            joined.separator = free_separator(write)?;
+            write(&mut Sink::new(text, joined.separator));
+        }
+    }
+    Ok(joined)
+}
+
+fn too_small(sizes: &MrrcSplit, text: usize, kinds: usize) -> Failure {
+    Failure::new(
+        MrrcStatus::MRRC_BUFFER_TOO_SMALL,
+        format!(
+            "the split view needs {} bytes of text and {} kinds (given {} and {})",
+            sizes.text_len, sizes.field_count, text, kinds
+        ),
+    )
+}
+
+fn split(
+    record: &Record,
+    text: &mut [u8],
+    kinds: &mut [i32],
+    sizes: &mut MrrcSplit,
+) -> Outcome<()> {
+    let fields = record.fields();
+    let capacity = text.len();
+    let joined = join(text, &|sink| write_pieces(fields, sink))?;
+    let (mut data_fields, mut subfields) = (0, 0);
+    for f in fields.iter().filter(|f| f.control_value().is_none()) {
+        data_fields += 1;
+        subfields += f.subfield_count();
+    }
+    *sizes = MrrcSplit {
+        text_len: joined.len,
+        separator: joined.separator,
+        field_count: fields.len(),
+        data_field_count: data_fields,
+        subfield_count: subfields,
+        piece_count: joined.pieces,
+    };
+    if !joined.fits || fields.len() > kinds.len() {
+        return Err(too_small(sizes, capacity, kinds.len()));
+    }
+    for (kind, f) in kinds.iter_mut().zip(fields) {
+        *kind = match f.control_value() {
+            Some(_) => -1,
+            None => i32::try_from(f.subfield_count()).map_err(|_| {
+                Failure::new(
+                    MrrcStatus::MRRC_TOO_LARGE,
+                    "a field has over 2^31 subfields",
+                )
+            })?,
+        };
+    }
+    Ok(())
+}
+
+/// # Safety
+/// `ptr` is valid for writing `len` items when non-NULL.
+unsafe fn out_slice<'a, T>(ptr: *mut T, len: usize, name: &'static str) -> Outcome<&'a mut [T]> {
+    if len == 0 {
+        return Ok(&mut []);
+    }
+    if ptr.is_null() {
+        return Err(Failure::Null(name));
+    }
+    // SAFETY: forwarded from the caller.
+    Ok(unsafe { std::slice::from_raw_parts_mut(ptr, len) })
+}
+
+/// Writes a record's text into `text[0..text_capacity]` as pieces joined by
+/// one separator byte that occurs in no piece, in this order: the tag of
+/// every field; every field's value (a control field's data, a data field's
+/// pymarc `value()`); the first indicator of every data field, then the
+/// second; the code of every subfield (of all data fields, in order), then
+/// the value of every subfield. An indicator or code of NUL (pymarc's empty
+/// code) is an empty piece. The text is not NUL-terminated; a record
+/// without fields gives no text.
+///
+/// `kinds[i]` (for each field, `kinds_capacity` slots) is -1 for a control
+/// field, else the field's number of subfields. `*split` gets the sizes and
+/// the separator.
+///
+/// When a buffer is too small the call returns `MRRC_BUFFER_TOO_SMALL`
+/// with the sizes needed in `*split` (the buffers' contents are then
+/// unspecified): grow them and call again. When every ASCII byte occurs in the record's text
+/// (no separator is free) it returns `MRRC_INVALID_ARGUMENT`: use
+/// `mrrc_record_flatten` for that record.
+#[no_mangle]
+pub unsafe extern "C" fn mrrc_record_split(
+    record: *const MrrcRecord,
+    text: *mut u8,
+    text_capacity: usize,
+    kinds: *mut i32,
+    kinds_capacity: usize,
+    split_out: *mut MrrcSplit,
+) -> MrrcStatus {
+    let mut sizes = MrrcSplit::default();
+    let status = status_of(|| {
+        out_ptr(split_out, "split")?;
+        // SAFETY: pointer contract of the header.
+        let (record, text, kinds) = unsafe {
+            (
+                record_ref(record)?,
+                out_slice(text, text_capacity, "text")?,
+                out_slice(kinds, kinds_capacity, "kinds")?,
+            )
+        };
+        split(record, text, kinds, &mut sizes)
+    });
+    if matches!(
+        status,
+        MrrcStatus::MRRC_OK | MrrcStatus::MRRC_BUFFER_TOO_SMALL
+    ) {
+        // SAFETY: checked non-NULL above (else the status is
+        // MRRC_NULL_ARGUMENT).
+        unsafe { write(split_out, sizes) };
+    }
+    status
+}
+
+/// The values of subfield `code` of every field tagged `tag`, in record
+/// order, as a split view (mrrc's `get_values`): pieces joined by a
+/// separator that occurs in none of them, `split->piece_count` of them.
+/// With `code` = `MRRC_NO_CODE`, each such field's pymarc `value()`
+/// instead (a control field's data). Too small a buffer and no free
+/// separator are reported as for `mrrc_record_split`; the field and
+/// subfield counts of `*split` are 0.
+#[no_mangle]
+pub unsafe extern "C" fn mrrc_record_split_values(
+    record: *const MrrcRecord,
+    tag: *const c_char,
+    code: u32,
+    text: *mut u8,
+    text_capacity: usize,
+    split_out: *mut MrrcSplit,
+) -> MrrcStatus {
+    let mut sizes = MrrcSplit::default();
+    let status = status_of(|| {
+        out_ptr(split_out, "split")?;
+        // SAFETY: pointer contract of the header.
+        let (record, tag, text) = unsafe {
+            (
+                record_ref(record)?,
+                c_text(tag, "tag")?,
+                out_slice(text, text_capacity, "text")?,
+            )
+        };
+        let code = match code {
+            MRRC_NO_CODE => None,
+            c => Some(code_point(c, "code")?),
+        };
+        let tags = [tag];
+        let joined = join(text, &|sink| {
+            for f in record.get_fields(&tags) {
+                match code {
+                    Some(c) => {
+                        for s in f.subfields().filter(|s| s.code == c) {
+                            sink.push_str(s.value);
+                        }
+                    }
+                    None => sink.push_str(&f.value()),
+                }
+            }
+        })?;
+        sizes = MrrcSplit {
+            text_len: joined.len,
+            separator: joined.separator,
+            piece_count: joined.pieces,
+            ..MrrcSplit::default()
+        };
+        if !joined.fits {
+            return Err(too_small(&sizes, text_capacity, 0));
+        }
+        Ok(())
+    });
+    if matches!(
+        status,
+        MrrcStatus::MRRC_OK | MrrcStatus::MRRC_BUFFER_TOO_SMALL
+    ) {
+        // SAFETY: checked non-NULL above.
+        unsafe { write(split_out, sizes) };
+    }
+    status
+}

@@ -1,0 +1,217 @@
+/* mrrc_record_split: a record's pieces in column order joined by a free
+ * separator, the kinds of its fields, the sizes; too-small buffers, a
+ * separator that occurs in a value, no free separator, empty records and
+ * NULL arguments. */
+#include "check.h"
+
+static const char *data_dir;
+
+/* Piece `index` of a split text (pieces joined by `sep`), as a new string. */
+static char *piece(const uint8_t *text, size_t len, uint8_t sep, size_t index) {
+    size_t start = 0, i = 0;
+    for (size_t at = 0; at <= len; at++) {
+        if (at == len || text[at] == sep) {
+            if (i == index) {
+                char *out = malloc(at - start + 1);
+                memcpy(out, text + start, at - start);
+                out[at - start] = '\0';
+                return out;
+            }
+            i++;
+            start = at + 1;
+        }
+    }
+    return NULL;
+}
+
+static size_t piece_count(const uint8_t *text, size_t len, uint8_t sep) {
+    size_t n = 1;
+    for (size_t i = 0; i < len; i++) n += text[i] == sep;
+    return n;
+}
+
+#define CHECK_PIECE(text, split, index, expected)                             \
+    do {                                                                       \
+        char *p_ = piece((text), (split).text_len, (split).separator, (index)); \
+        CHECK(p_ != NULL && strcmp(p_, (expected)) == 0);                      \
+        if (p_ == NULL || strcmp(p_, (expected)) != 0)                         \
+            fprintf(stderr, "  piece %d is \"%s\", expected \"%s\"\n",         \
+                    (int)(index), p_ ? p_ : "(none)", (expected));             \
+        free(p_);                                                              \
+    } while (0)
+
+/* The first record of the camel file: 18 fields, 4 of them control fields,
+ * 25 subfields. */
+static void test_camel_record(void) {
+    char *path = path_join(data_dir, "pymarc_test_camel.mrc");
+    MrrcReader *reader = NULL;
+    CHECK_OK(mrrc_reader_open_path(path, NULL, &reader));
+    MrrcRecord *record = NULL;
+    CHECK_OK(mrrc_reader_next(reader, &record));
+    uint8_t text[4096];
+    int32_t kinds[32];
+    MrrcSplit split;
+    CHECK_OK(mrrc_record_split(record, text, sizeof text, kinds, 32, &split));
+    CHECK(split.separator == 0x1f);
+    CHECK(split.field_count == 18);
+    CHECK(split.data_field_count == 14);
+    CHECK(split.subfield_count == 25);
+    size_t n = split.field_count, d = split.data_field_count, m = split.subfield_count;
+    CHECK(piece_count(text, split.text_len, split.separator) == 2 * n + 2 * d + 2 * m);
+    const int32_t want_kinds[18] = {-1, -1, -1, -1, 1, 1, 3, 1, 2, 2, 2, 2, 3, 4, 1, 1, 1, 1};
+    CHECK(memcmp(kinds, want_kinds, sizeof want_kinds) == 0);
+    /* Tags, then values: control data and pymarc's value() of data fields. */
+    CHECK_PIECE(text, split, 0, "001");
+    CHECK_PIECE(text, split, 11, "245");
+    CHECK_PIECE(text, split, n + 0, "fol05731351 ");
+    CHECK_PIECE(text, split, n + 6, "DLC DLC DLC");
+    CHECK_PIECE(text, split, n + 11, "ActivePerl with ASP and ADO / Tobias Martinsson.");
+    /* Indicators of the data fields: 245 is the 8th data field, "10". */
+    CHECK_PIECE(text, split, 2 * n + 7, "1");
+    CHECK_PIECE(text, split, 2 * n + d + 7, "0");
+    /* Codes, then values of the subfields: 040 $a $c $d. */
+    CHECK_PIECE(text, split, 2 * n + 2 * d + 2, "a");
+    CHECK_PIECE(text, split, 2 * n + 2 * d + 3, "c");
+    CHECK_PIECE(text, split, 2 * n + 2 * d + m + 2, "DLC");
+    CHECK_PIECE(text, split, 2 * n + 2 * d + 2 * m - 1, "ActiveX.");
+
+    /* Too small: the sizes needed (then a big enough buffer works). */
+    uint8_t small[16];
+    MrrcSplit need;
+    CHECK_STATUS(mrrc_record_split(record, small, sizeof small, kinds, 32, &need),
+                 MRRC_BUFFER_TOO_SMALL);
+    CHECK(need.text_len == split.text_len && need.field_count == 18);
+    uint8_t *exact = malloc(need.text_len);
+    CHECK_OK(mrrc_record_split(record, exact, need.text_len, kinds, 18, &need));
+    CHECK(memcmp(exact, text, need.text_len) == 0);
+    free(exact);
+    CHECK(last_error_mentions("bytes of text"));
+    CHECK_STATUS(mrrc_record_split(record, text, sizeof text, kinds, 17, &need),
+                 MRRC_BUFFER_TOO_SMALL);
+    CHECK(need.field_count == 18);
+    /* NULL arguments. */
+    CHECK_STATUS(mrrc_record_split(NULL, text, sizeof text, kinds, 32, &need), MRRC_NULL_ARGUMENT);
+    CHECK_STATUS(mrrc_record_split(record, NULL, 10, kinds, 32, &need), MRRC_NULL_ARGUMENT);
+    CHECK_STATUS(mrrc_record_split(record, text, sizeof text, NULL, 32, &need), MRRC_NULL_ARGUMENT);
+    CHECK_STATUS(mrrc_record_split(record, text, sizeof text, kinds, 32, NULL), MRRC_NULL_ARGUMENT);
+    mrrc_record_free(record);
+    mrrc_reader_free(reader);
+    free(path);
+}
+
+static MrrcField *control(const char *tag, const char *value) {
+    MrrcField *f = NULL;
+    CHECK_OK(mrrc_field_new_control(tag, (const uint8_t *)value, strlen(value), &f));
+    return f;
+}
+
+static void add(MrrcRecord *record, MrrcField *field) {
+    CHECK_OK(mrrc_record_add_field(record, field));
+    mrrc_field_free(field);
+}
+
+/* A value holding the usual separator gets another one; the empty code is
+ * an empty piece; a record without fields gives no text. */
+static void test_separators(void) {
+    MrrcRecord *record = mrrc_record_new();
+    uint8_t text[1024];
+    int32_t kinds[8];
+    MrrcSplit split;
+    CHECK_OK(mrrc_record_split(record, text, sizeof text, kinds, 8, &split));
+    CHECK(split.text_len == 0 && split.field_count == 0 && split.subfield_count == 0);
+    CHECK_OK(mrrc_record_split(record, NULL, 0, NULL, 0, &split));
+
+    add(record, control("001", "a\x1f" "b"));
+    MrrcField *data = NULL;
+    CHECK_OK(mrrc_field_new_data("245", '1', 0, &data));
+    CHECK_OK(mrrc_field_add_subfield(data, 0, (const uint8_t *)"no code", 7, SIZE_MAX));
+    CHECK_OK(mrrc_field_add_subfield(data, 0xe9, (const uint8_t *)"\xc3\xa9t\xc3\xa9", 5, SIZE_MAX));
+    add(record, data);
+    CHECK_OK(mrrc_record_split(record, text, sizeof text, kinds, 8, &split));
+    CHECK(split.separator == 0x1e);
+    CHECK(kinds[0] == -1 && kinds[1] == 2);
+    CHECK(piece_count(text, split.text_len, split.separator) == 2 * 2 + 2 * 1 + 2 * 2);
+    CHECK_PIECE(text, split, 2, "a\x1f" "b");
+    CHECK_PIECE(text, split, 3, "no code \xc3\xa9t\xc3\xa9");
+    CHECK_PIECE(text, split, 4, "1");
+    CHECK_PIECE(text, split, 5, ""); /* indicator NUL */
+    CHECK_PIECE(text, split, 6, ""); /* code NUL */
+    CHECK_PIECE(text, split, 7, "\xc3\xa9");
+    CHECK_PIECE(text, split, 9, "\xc3\xa9t\xc3\xa9");
+    CHECK_OK(mrrc_record_split_values(record, "001", MRRC_NO_CODE, text, sizeof text, &split));
+    CHECK(split.separator == 0x1e && split.piece_count == 1);
+    CHECK_PIECE(text, split, 0, "a\x1f" "b");
+    CHECK_OK(mrrc_record_split_values(record, "245", 0, text, sizeof text, &split));
+    CHECK(split.separator == 0x1f && split.piece_count == 1);
+    CHECK_PIECE(text, split, 0, "no code");
+
+    /* Every ASCII byte in the text: no separator is free. */
+    char all[129];
+    for (int i = 0; i < 128; i++) all[i] = (char)(i == 0 ? 0x7f : i);
+    all[128] = '\0';
+    MrrcField *f = NULL;
+    CHECK_OK(mrrc_field_new_control("002", (const uint8_t *)"\0", 1, &f));
+    add(record, f);
+    add(record, control("003", all));
+    CHECK_STATUS(mrrc_record_split(record, text, sizeof text, kinds, 8, &split), MRRC_INVALID_ARGUMENT);
+    CHECK(last_error_mentions("mrrc_record_flatten"));
+    /* 003 alone lacks only NUL, which becomes the separator. */
+    CHECK_OK(mrrc_record_split_values(record, "003", MRRC_NO_CODE, text, sizeof text, &split));
+    CHECK(split.separator == 0 && split.piece_count == 1 && split.text_len == 128);
+    CHECK_PIECE(text, split, 0, all);
+    mrrc_record_free(record);
+}
+
+/* Values of one code in the fields of one tag, or the fields' value(). */
+static void test_values(void) {
+    char *path = path_join(data_dir, "pymarc_test_camel.mrc");
+    MrrcReader *reader = NULL;
+    CHECK_OK(mrrc_reader_open_path(path, NULL, &reader));
+    MrrcRecord *record = NULL;
+    CHECK_OK(mrrc_reader_next(reader, &record));
+    uint8_t text[1024];
+    MrrcSplit split;
+    /* 630 $a twice (two fields), then 650 $a once. */
+    CHECK_OK(mrrc_record_split_values(record, "630", 'a', text, sizeof text, &split));
+    CHECK(split.piece_count == 2 && split.separator == 0x1f && split.field_count == 0);
+    CHECK_PIECE(text, split, 0, "Active server pages.");
+    CHECK_PIECE(text, split, 1, "ActiveX.");
+    CHECK_OK(mrrc_record_split_values(record, "040", 'a', text, sizeof text, &split));
+    CHECK(split.piece_count == 1);
+    CHECK_PIECE(text, split, 0, "DLC");
+    CHECK_OK(mrrc_record_split_values(record, "245", MRRC_NO_CODE, text, sizeof text, &split));
+    CHECK(split.piece_count == 1);
+    CHECK_PIECE(text, split, 0, "ActivePerl with ASP and ADO / Tobias Martinsson.");
+    CHECK_OK(mrrc_record_split_values(record, "001", MRRC_NO_CODE, text, sizeof text, &split));
+    CHECK_PIECE(text, split, 0, "fol05731351 ");
+    /* None: no such tag, a control field has no subfields. */
+    CHECK_OK(mrrc_record_split_values(record, "999", 'a', text, sizeof text, &split));
+    CHECK(split.piece_count == 0 && split.text_len == 0);
+    CHECK_OK(mrrc_record_split_values(record, "001", 'a', NULL, 0, &split));
+    CHECK(split.piece_count == 0);
+    /* Too small, bad arguments. */
+    CHECK_STATUS(mrrc_record_split_values(record, "630", 'a', text, 5, &split), MRRC_BUFFER_TOO_SMALL);
+    CHECK(split.text_len == strlen("Active server pages.") + 1 + strlen("ActiveX."));
+    CHECK_STATUS(mrrc_record_split_values(record, NULL, 'a', text, sizeof text, &split), MRRC_NULL_ARGUMENT);
+    CHECK_STATUS(mrrc_record_split_values(NULL, "630", 'a', text, sizeof text, &split), MRRC_NULL_ARGUMENT);
+    CHECK_STATUS(mrrc_record_split_values(record, "630", 'a', text, sizeof text, NULL), MRRC_NULL_ARGUMENT);
+    CHECK_STATUS(mrrc_record_split_values(record, "630", 0xD800, text, sizeof text, &split),
+                 MRRC_INVALID_ARGUMENT);
+    CHECK_STATUS(mrrc_record_split_values(record, "\xff", 'a', text, sizeof text, &split),
+                 MRRC_INVALID_ARGUMENT);
+    mrrc_record_free(record);
+    mrrc_reader_free(reader);
+    free(path);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s DATA_DIR\n", argv[0]);
+        return 2;
+    }
+    data_dir = argv[1];
+    test_camel_record();
+    test_separators();
+    test_values();
+    TEST_MAIN_END();
+}
