@@ -6,7 +6,7 @@
 # FILE defaults to the LoC file fetched by scripts/fetch-loc.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-FILE=${1:-data/BooksAll.2016.part01.utf8}
+FILE=${1:-data/loc/BooksAll.2016.part01.utf8}
 MAX_MB=${2:-64}
 PREFIX=$PWD/target/prefix
 scripts/ensure-cargo-c.sh

@@ -9,8 +9,9 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use mrrc_core::format::Format;
+use mrrc_core::format::{Format, RecordWriter};
 use mrrc_core::iso2709::{WriteCharset, WriteOptions};
+use mrrc_core::mrk::MrkWriter;
 use mrrc_core::{Charset, Error, ReadOptions, Record};
 
 #[derive(Parser)]
@@ -280,10 +281,15 @@ fn for_each_record(
 }
 
 fn dump(args: &ReadArgs, to: Format, path: &Path) -> Result<ExitCode, String> {
-    let stdout = io::stdout();
-    let mut writer = to
-        .writer(BufWriter::new(stdout), Default::default())
-        .map_err(|e| e.to_string())?;
+    let stdout = BufWriter::new(io::stdout());
+    // `dump` prints pymarc's `str(record)`: `$` in values as it is, not as
+    // the `{dollar}` that `convert --to mrk` writes so that it reads back.
+    let mut writer: Box<dyn RecordWriter> = if to == Format::Mrk {
+        Box::new(MrkWriter::new(stdout))
+    } else {
+        to.writer(stdout, Default::default())
+            .map_err(|e| e.to_string())?
+    };
     let code = for_each_record(args, path, |record| {
         writer.write_record(record).map_err(io::Error::other)
     })?;

@@ -94,6 +94,8 @@ fn convert_round_trips_through_every_format() {
     // UTF-8 records (leader/09 = a): ISO 2709 comes back byte for byte.
     let source = data("marc4j_brkrtest_utf8.mrc");
     let original = stdout(&mrrc(&["dump", path(&source)]));
+    // `dump` is pymarc's str(record): a price stays `$35.99`.
+    assert!(original.contains("$c$35.99"), "{original}");
     for ext in ["xml", "json", "ndjson", "msgpack", "mrk"] {
         let converted = dir.join(format!("camel.{ext}"));
         let o = mrrc(&["convert", "--to", ext, path(&source), path(&converted)]);
