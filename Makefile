@@ -20,9 +20,10 @@ lint:
 rust-test:
 	$(CARGO) test --workspace
 
-## The 250,000 LoC records: zero errors and exactly pymarc's titles.
+## The 250,000 LoC records: zero errors, exactly pymarc's titles, and every
+## record unchanged through MARCXML, JSON, msgpack and MARCMaker.
 loc-test: loc
-	$(CARGO) test --release -p mrrc-core --test iso2709_loc -- --nocapture
+	$(CARGO) test --release -p mrrc-core --test iso2709_loc --test marcxml_json_msgpack_mrk_roundtrip -- --nocapture
 
 loc:
 	scripts/fetch-loc.sh
