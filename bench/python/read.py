@@ -55,25 +55,32 @@ def titles(m, impl, path):
         return sum(1 for r in m.MARCReader(fh) if r.title is not None)
 
 
+def every_value_loop(records):
+    """pymarc 5.4.0's spelling of the every-value loop (also timed over
+    ready-made objects by `floor_every`)."""
+    n = 0
+    for r in records:
+        for f in r.get_fields():
+            n += len(f.value())
+            if not f.control_field:
+                for sf in f:
+                    n += len(sf.value)
+    return n
+
+
 def every_value(m, impl, path):
     # One loop per spelling, so that no helper call per field is timed.
-    n = 0
     with open(path, "rb") as fh:
-        if impl == "peer":
-            for r in m.MARCReader(fh):
-                for f in r.get_fields():
-                    n += len(f.value())
-                    if not f.is_control_field():
-                        for sf in f.subfields():
-                            n += len(sf.value)
-        else:
-            for r in m.MARCReader(fh):
-                for f in r.get_fields():
-                    n += len(f.value())
-                    if not f.control_field:
-                        for sf in f:
-                            n += len(sf.value)
-    return n
+        if impl != "peer":
+            return every_value_loop(m.MARCReader(fh))
+        n = 0
+        for r in m.MARCReader(fh):
+            for f in r.get_fields():
+                n += len(f.value())
+                if not f.is_control_field():
+                    for sf in f.subfields():
+                        n += len(sf.value)
+        return n
 
 
 def as_dict(m, impl, path):
@@ -147,17 +154,7 @@ def floor_every(m, impl, path):
         for r in m.MARCReader(path)
     ]
 
-    def loop():
-        n = 0
-        for r in recs:
-            for f in r.get_fields():
-                n += len(f.value())
-                if not f.control_field:
-                    for sf in f:
-                        n += len(sf.value)
-        return n
-
-    return loop
+    return lambda: every_value_loop(recs)
 
 
 def floor_as_dict(m, impl, path):

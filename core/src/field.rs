@@ -571,19 +571,21 @@ impl fmt::Display for Field {
     }
 }
 
-/// Writes `text` with MARCMaker's mnemonics for the characters its syntax
-/// uses (`{dollar}`, `{bsol}`, `{lcub}`, `{rcub}`), as MarcEdit does.
-fn write_with_mnemonics(f: &mut impl fmt::Write, text: &str) -> fmt::Result {
-    for c in text.chars() {
-        match c {
-            '$' => f.write_str("{dollar}")?,
-            '\\' => f.write_str("{bsol}")?,
-            '{' => f.write_str("{lcub}")?,
-            '}' => f.write_str("{rcub}")?,
-            c => f.write_char(c)?,
-        }
+/// MARCMaker's mnemonics for the characters its syntax uses, as MarcEdit
+/// writes them (the reader in `mrk` reads the same table back).
+pub(crate) const MRK_MNEMONICS: [(char, &str); 4] = [
+    ('$', "{dollar}"),
+    ('\\', "{bsol}"),
+    ('{', "{lcub}"),
+    ('}', "{rcub}"),
+];
+
+/// Writes `c`, as its mnemonic when it has one.
+fn write_with_mnemonic(f: &mut impl fmt::Write, c: char) -> fmt::Result {
+    match MRK_MNEMONICS.iter().find(|(m, _)| *m == c) {
+        Some((_, mnemonic)) => f.write_str(mnemonic),
+        None => f.write_char(c),
     }
-    Ok(())
 }
 
 impl Field {
@@ -596,9 +598,7 @@ impl Field {
             for c in v.chars() {
                 match c {
                     ' ' => f.write_str("\\")?,
-                    '$' | '\\' | '{' | '}' if mnemonics => {
-                        write_with_mnemonics(f, c.encode_utf8(&mut [0; 4]))?
-                    }
+                    c if mnemonics => write_with_mnemonic(f, c)?,
                     c => f.write_char(c)?,
                 }
             }
@@ -617,7 +617,9 @@ impl Field {
         for s in self.subfields() {
             write!(f, "${}", s.code)?;
             if mnemonics {
-                write_with_mnemonics(f, s.value)?;
+                for c in s.value.chars() {
+                    write_with_mnemonic(f, c)?;
+                }
             } else {
                 f.write_str(s.value)?;
             }

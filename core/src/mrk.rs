@@ -20,7 +20,7 @@ use std::io::{BufRead, Write};
 
 use crate::encoding::decode_utf8;
 use crate::error::{Error, ErrorKind, Result, Warning};
-use crate::field::{Indicators, Tag};
+use crate::field::{Indicators, Tag, MRK_MNEMONICS};
 use crate::leader::Leader;
 use crate::options::ReadOptions;
 use crate::record::Record;
@@ -117,18 +117,13 @@ fn decode_mnemonics(text: &str) -> std::borrow::Cow<'_, str> {
     while let Some(i) = rest.find('{') {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
-        let known = [
-            ("{dollar}", '$'),
-            ("{bsol}", '\\'),
-            ("{lcub}", '{'),
-            ("{rcub}", '}'),
-        ]
-        .into_iter()
-        .find(|(m, _)| rest.starts_with(m));
+        let known = MRK_MNEMONICS
+            .iter()
+            .find(|(_, mnemonic)| rest.starts_with(mnemonic));
         match known {
-            Some((m, c)) => {
+            Some(&(c, mnemonic)) => {
                 out.push(c);
-                rest = &rest[m.len()..];
+                rest = &rest[mnemonic.len()..];
             }
             None => {
                 out.push('{');

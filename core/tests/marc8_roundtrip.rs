@@ -36,18 +36,26 @@ fn pymarc_lines_survive_a_round_trip() {
     assert!(non_ascii > 1000, "{non_ascii}");
 }
 
-#[test]
-fn corpus_records_survive_a_round_trip() {
-    // Every byte run between subfield delimiters in MARC-8 records.
-    for name in [
+/// The MARC-8 ISO 2709 fixtures, by name, with their bytes.
+fn marc8_fixtures() -> impl Iterator<Item = (&'static str, Vec<u8>)> {
+    [
         "marcpm_makrbrkr",
         "marc4j_samples_diacritic4",
         "marc4j_selectedrecs",
         "pymarc_marc8",
         "marc4j_cyrillic_capital_e",
-    ] {
+    ]
+    .into_iter()
+    .map(|name| {
         let path = format!("{}/tests/data/{name}.mrc", env!("CARGO_MANIFEST_DIR"));
-        let file = std::fs::read(path).unwrap();
+        (name, std::fs::read(path).unwrap())
+    })
+}
+
+#[test]
+fn corpus_records_survive_a_round_trip() {
+    // Every byte run between subfield delimiters in MARC-8 records.
+    for (name, file) in marc8_fixtures() {
         let mut values = 0;
         for value in file.split(|&b| b == 0x1F || b == 0x1E || b == 0x1D) {
             let Ok(text) = marc8_to_unicode(value, &ReadOptions::strict(), &mut Vec::new()) else {
@@ -68,15 +76,7 @@ fn marc8_records_write_back_as_marc8() {
         charset: WriteCharset::Marc8,
     };
     let mut non_ascii_records = 0;
-    for name in [
-        "marcpm_makrbrkr",
-        "marc4j_samples_diacritic4",
-        "marc4j_selectedrecs",
-        "pymarc_marc8",
-        "marc4j_cyrillic_capital_e",
-    ] {
-        let path = format!("{}/tests/data/{name}.mrc", env!("CARGO_MANIFEST_DIR"));
-        let file = std::fs::read(path).unwrap();
+    for (name, file) in marc8_fixtures() {
         let records: Vec<Record> = MarcReader::new(&file[..], ReadOptions::strict())
             .collect::<Result<_, _>>()
             .unwrap_or_else(|e| panic!("{name}: {e}"));

@@ -100,6 +100,17 @@ static inline unsigned char *slurp(const char *path, size_t *len) {
     return buf;
 }
 
+/* The data directory a test program takes as its one argument (returns 2
+ * from main with a usage line when it is missing). */
+#define TEST_DATA_DIR(argc, argv, dir)                                         \
+    do {                                                                       \
+        if ((argc) < 2) {                                                      \
+            fprintf(stderr, "usage: %s DATA_DIR\n", (argv)[0]);               \
+            return 2;                                                          \
+        }                                                                      \
+        (dir) = (argv)[1];                                                     \
+    } while (0)
+
 #define TEST_MAIN_END()                                                        \
     do {                                                                       \
         if (failures) fprintf(stderr, "%d check(s) failed\n", failures);       \

@@ -295,11 +295,7 @@ static void test_errors(void) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s DATA_DIR\n", argv[0]);
-        return 2;
-    }
-    data_dir = argv[1];
+    TEST_DATA_DIR(argc, argv, data_dir);
     test_same_as_streaming();
     test_values();
     test_errors();

@@ -579,11 +579,7 @@ static void test_xml_namespaces(void) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s DATA_DIR\n", argv[0]);
-        return 2;
-    }
-    data_dir = argv[1];
+    TEST_DATA_DIR(argc, argv, data_dir);
     test_iso2709_sources();
     test_charsets();
     test_other_formats();
