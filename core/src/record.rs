@@ -5,6 +5,7 @@ use std::fmt;
 
 use crate::field::{Field, Tag};
 use crate::leader::Leader;
+use crate::shared::Releaser;
 
 /// A MARC record.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -34,6 +35,17 @@ pub const NOTE_TAGS: &[&str] = &[
     "594", "595", "596", "597", "598", "599",
 ];
 
+/// A parsed record's fields share one text: their references to it go back
+/// with one atomic operation instead of one per field (see `shared`).
+impl Drop for Record {
+    fn drop(&mut self) {
+        let mut releaser = Releaser::default();
+        for field in self.fields.drain(..) {
+            field.release_into(&mut releaser);
+        }
+    }
+}
+
 impl Record {
     /// An empty record with pymarc's default leader.
     pub fn new() -> Self {
@@ -60,8 +72,8 @@ impl Record {
         &mut self.fields
     }
 
-    pub fn into_fields(self) -> Vec<Field> {
-        self.fields
+    pub fn into_fields(mut self) -> Vec<Field> {
+        std::mem::take(&mut self.fields)
     }
 
     /// The first field with this tag (pymarc `record.get` / `record[tag]`).

@@ -2,12 +2,11 @@
 //! MARCMaker): all values go into one growing `String`, fields remember spans,
 //! and `build` turns the text into the record's one shared buffer.
 
-use std::sync::Arc;
-
 use crate::error::{Error, ErrorKind, Result};
 use crate::field::{Content, Field, Indicators, SharedText, Span, Tag};
 use crate::leader::Leader;
 use crate::record::Record;
+use crate::shared::SharedMany;
 
 enum PendingKind {
     Control {
@@ -115,10 +114,13 @@ impl RecordBuilder {
 
     /// Turns what was collected into a record and clears the builder.
     pub fn build(&mut self, leader: Leader) -> Record {
-        let shared = Arc::new(SharedText {
-            text: self.text.as_str().into(),
-            spans: self.spans.clone(),
-        });
+        let mut shared = SharedMany::new(
+            SharedText {
+                text: self.text.as_str().into(),
+                spans: self.spans.clone(),
+            },
+            self.fields.len(),
+        );
         // A data field's spans run up to the first span of the next data field.
         let mut fields = Vec::with_capacity(self.fields.len());
         let mut next_start = self.spans.len();
@@ -138,7 +140,7 @@ impl RecordBuilder {
                     }
                 }
             };
-            fields.push(Field::from_shared(field.tag, &shared, content));
+            fields.push(Field::from_shared(field.tag, &mut shared, content));
         }
         fields.reverse();
         self.clear();

@@ -10,8 +10,6 @@
 //! leader, base address, directory, then fields), then encoding. Lenient mode
 //! repairs what it can and pushes a [`Warning`] for each repair.
 
-use std::sync::Arc;
-
 use smallvec::SmallVec;
 
 use crate::encoding::{decode_text, resolve_charset, validate_utf8};
@@ -20,6 +18,7 @@ use crate::field::{Content, Field, Indicators, SharedText, Span, Tag};
 use crate::leader::{Leader, LEADER_LEN};
 use crate::options::{Charset, LenientContent, Mode, ReadOptions, Utf8Handling};
 use crate::record::Record;
+use crate::shared::SharedMany;
 
 use super::{FIELD_TERMINATOR, RECORD_TERMINATOR, SUBFIELD_DELIMITER};
 
@@ -436,14 +435,19 @@ fn parse_inner(p: &mut Parser<'_>) -> Result<Record> {
             contents.push(content);
         }
         if on_boundaries {
-            let shared = Arc::new(SharedText {
-                text: text.into(),
-                spans,
-            });
+            let mut shared = SharedMany::new(
+                SharedText {
+                    text: text.into(),
+                    spans,
+                },
+                placed.len(),
+            );
             let fields = placed
                 .iter()
                 .zip(contents)
-                .map(|(pl, content)| Field::from_shared(Tag::from_ascii3(pl.tag), &shared, content))
+                .map(|(pl, content)| {
+                    Field::from_shared(Tag::from_ascii3(pl.tag), &mut shared, content)
+                })
                 .collect();
             return Ok(Record::from_parts(leader, fields));
         }
@@ -491,14 +495,19 @@ fn parse_clean(
     ) {
         return None;
     }
-    let shared = Arc::new(SharedText {
-        text: text.into(),
-        spans,
-    });
-    let mut fields = Vec::with_capacity(shapes.len());
-    for (tag, content) in shapes {
-        fields.push(Field::from_shared(Tag::from_ascii3(tag), &shared, content));
-    }
+    let mut shared = SharedMany::new(
+        SharedText {
+            text: text.into(),
+            spans,
+        },
+        shapes.len(),
+    );
+    // Built straight into the Vec (a slice iterator's exact length lets
+    // `collect` write each field in place rather than through the stack).
+    let fields = shapes
+        .iter()
+        .map(|&(tag, content)| Field::from_shared(Tag::from_ascii3(tag), &mut shared, content))
+        .collect();
     Some(Record::from_parts(leader, fields))
 }
 
@@ -626,29 +635,37 @@ impl Group {
     /// how many each record has.
     pub(crate) fn finish_flat(self) -> (Vec<Field>, Vec<usize>) {
         let counts = self.records.iter().map(|r| r.len()).collect();
-        let shared = Arc::new(SharedText {
-            text: self.text.into_boxed_str(),
-            spans: self.spans,
-        });
+        let mut shared = SharedMany::new(
+            SharedText {
+                text: self.text.into_boxed_str(),
+                spans: self.spans,
+            },
+            self.shapes.len(),
+        );
         let fields = self
             .shapes
             .iter()
-            .map(|&(tag, content)| Field::from_shared(Tag::from_ascii3(tag), &shared, content))
+            .map(|&(tag, content)| Field::from_shared(Tag::from_ascii3(tag), &mut shared, content))
             .collect();
         (fields, counts)
     }
 
     /// The fields of each record added, in the order they were added.
     pub(crate) fn finish(self) -> impl Iterator<Item = Vec<Field>> {
-        let shared = Arc::new(SharedText {
-            text: self.text.into_boxed_str(),
-            spans: self.spans,
-        });
+        let mut shared = SharedMany::new(
+            SharedText {
+                text: self.text.into_boxed_str(),
+                spans: self.spans,
+            },
+            self.shapes.len(),
+        );
         let shapes = self.shapes;
         self.records.into_iter().map(move |range| {
             shapes[range]
                 .iter()
-                .map(|&(tag, content)| Field::from_shared(Tag::from_ascii3(tag), &shared, content))
+                .map(|&(tag, content)| {
+                    Field::from_shared(Tag::from_ascii3(tag), &mut shared, content)
+                })
                 .collect()
         })
     }
@@ -1423,13 +1440,16 @@ fn build_text(
         };
         decoded.push((tag, new_content));
     }
-    let shared = Arc::new(SharedText {
-        text: text.into_boxed_str(),
-        spans,
-    });
+    let mut shared = SharedMany::new(
+        SharedText {
+            text: text.into_boxed_str(),
+            spans,
+        },
+        decoded.len(),
+    );
     Ok(decoded
         .into_iter()
-        .map(|(tag, content)| Field::from_shared(tag, &shared, content))
+        .map(|(tag, content)| Field::from_shared(tag, &mut shared, content))
         .collect())
 }
 
