@@ -53,6 +53,8 @@ fn workload_keeping<'a, T: 'static>(
     }
 }
 
+const INDEPENDENT_2: &str = "MarcReader on 2 threads, own copy each (per file)";
+
 fn usage() -> ExitCode {
     eprintln!("usage: ratios [--file PATH | --sample N] [--runs K] [--min-seconds S]");
     ExitCode::from(2)
@@ -169,6 +171,7 @@ fn main() -> ExitCode {
     let pool2 = workloads::pool(2);
     // Enough control work for a few tenths of a second on one thread.
     let control_units = 512;
+    let copies = vec![bytes.to_vec(), bytes.to_vec()];
 
     let mut list = vec![
         workload("scan limit (memchr 0x1D)", || {
@@ -198,6 +201,16 @@ fn main() -> ExitCode {
         }),
         workload("mrrc-core ParallelReader, 2 threads", || {
             workloads::core_parallel_reader(bytes, 2)
+        }),
+        workload("MarcReader on 1 thread, own copy", || {
+            workloads::core_reader_independent(&copies[..1])
+        }),
+        // Parses the file twice per pass (its records/s column is per file;
+        // the speedup row below counts both).
+        workload(INDEPENDENT_2, || {
+            let mut t = workloads::core_reader_independent(&copies);
+            t.records /= 2;
+            t
         }),
         workload("CPU control, 1 thread", || {
             std::hint::black_box(workloads::cpu_control(&pool1, control_units));
@@ -353,6 +366,24 @@ fn print_report(
     for (what, a, b, target) in rows {
         if let Some(r) = ratio(a, b) {
             println!("| {what} | {r:.2}x | {target} |");
+        }
+    }
+    // Two files parsed in the time of one pass: twice the per-file rate.
+    let ceiling = ratio(INDEPENDENT_2, "MarcReader on 1 thread, own copy").map(|r| 2.0 * r);
+    if let Some(c) = ceiling {
+        println!(
+            "| MarcReader on 2 threads, nothing shared / 1 thread (the ceiling) | {c:.2}x | |"
+        );
+        for (name, parallel) in [
+            ("ParallelReader", "mrrc-core ParallelReader, 2 threads"),
+            ("parse_all", "mrrc-core parallel::parse_all, 2 threads"),
+        ] {
+            if let Some(r) = ratio(parallel, "mrrc-core MarcReader (owned)") {
+                println!(
+                    "| {name} 2 threads / MarcReader, share of the ceiling | {:.0}% | |",
+                    100.0 * r / c
+                );
+            }
         }
     }
     let control = ratio("CPU control, 2 threads", "CPU control, 1 thread");
