@@ -58,9 +58,31 @@ impl Sink for Narrow<'_> {
 impl Sink for Wide<'_> {
     #[inline]
     fn push(&mut self, s: &str) -> Option<u32> {
-        self.0.extend(s.encode_utf16());
+        push_utf16(self.0, s);
         Some(self.0.len() as u32)
     }
+}
+
+/// Appends `s` as UTF-16. Most values of a non-ASCII record are ASCII:
+/// those are widened byte by byte (a loop the compiler vectorizes);
+/// `extend(s.encode_utf16())` checks capacity for every unit and was 7% of
+/// the reading time of the LoC file.
+fn push_utf16(out: &mut Vec<u16>, s: &str) {
+    if s.is_ascii() {
+        out.extend(s.as_bytes().iter().map(|&b| u16::from(b)));
+        return;
+    }
+    // UTF-16 never takes more units than UTF-8 takes bytes.
+    out.reserve(s.len());
+    let start = out.len();
+    let spare = &mut out.spare_capacity_mut()[..s.len()];
+    let mut written = 0;
+    for (slot, unit) in spare.iter_mut().zip(s.encode_utf16()) {
+        slot.write(unit);
+        written += 1;
+    }
+    // SAFETY: the first `written` spare slots were initialized just above.
+    unsafe { out.set_len(start + written) };
 }
 
 /// Builds the texts and the layout of a run of records.
@@ -132,7 +154,7 @@ impl Encoder {
             }
             Some(v) => {
                 self.layout.push(WIDE | self.wide.len() as u32);
-                self.wide.extend(v.encode_utf16());
+                push_utf16(&mut self.wide, v);
                 self.layout.push(self.wide.len() as u32);
             }
             None => self.layout.extend([NONE, NONE]),
