@@ -35,17 +35,26 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-// A full garbage collection, with the finalizers it queues run and a moment
-// for the addon's background thread to free what they hand it, so that one
-// run's garbage is not collected in the next run's time.
+// A full garbage collection, with the finalizers it queues run, then a wait
+// until the process is idle: V8's background sweeping and the addon's
+// freeing thread go on after gc() returns (tens of ms of CPU after a big
+// readFile result dies, more on a loaded machine), and would otherwise be
+// counted in the next run, CPU and wall alike.
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc');
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 async function settle() {
   for (let i = 0; i < 2; i++) {
     gc();
     await new Promise((resolve) => setImmediate(resolve));
   }
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  // Idle: under 1 ms of CPU (all threads) in 20 ms; at most 3 s.
+  for (let i = 0; i < 150; i++) {
+    const c0 = process.cpuUsage();
+    await sleep(20);
+    const c = process.cpuUsage(c0);
+    if (c.user + c.system < 1000) break;
+  }
 }
 
 // CPU seconds of the main thread (Linux: /proc, in clock ticks of 10 ms).
@@ -59,17 +68,37 @@ function mainThreadCpu() {
   }
 }
 
+// Seconds each live thread has spent runnable but waiting for a CPU (Linux
+// schedstat, nanoseconds), by thread id. Threads that end during a run (the
+// sync reader's) take theirs with them, so only the libuv pool's rows use it.
+function runQueueWait() {
+  const out = new Map();
+  try {
+    for (const t of fs.readdirSync('/proc/self/task')) {
+      try {
+        out.set(t, Number(fs.readFileSync(`/proc/self/task/${t}/schedstat`, 'latin1').split(' ')[1]) / 1e9);
+      } catch { /* the thread ended */ }
+    }
+  } catch { /* not Linux */ }
+  return out;
+}
+
 // Wall and CPU seconds: of every thread of the process (main, reader, pool,
-// GC), and of the main thread alone.
+// GC), and of the main thread alone; and the run-queue wait of the threads
+// alive at the end.
 async function measure(run) {
   await settle();
+  const w0 = runQueueWait();
   const c0 = process.cpuUsage();
   const m0 = mainThreadCpu();
   const t0 = now();
   const r = await run();
   const s = now() - t0;
   const c = process.cpuUsage(c0);
-  return { ...r, s, cpu: (c.user + c.system) / 1e6, mainCpu: mainThreadCpu() - m0 };
+  const mainCpu = mainThreadCpu() - m0;
+  let wait = 0;
+  for (const [t, w] of runQueueWait()) wait += w - (w0.get(t) ?? 0);
+  return { ...r, s, cpu: (c.user + c.system) / 1e6, mainCpu, wait };
 }
 
 function everyField(fields) {
@@ -94,12 +123,12 @@ function marcjsTitle(r) {
   return a ? (b ? `${a} ${b}` : a) : null;
 }
 
-function marcjs(work) {
+function marcjs(work, input = file) {
   return new Promise((resolve) => {
     let n = 0;
     let check = 0;
     const parser = Marc.createStream('Iso2709', 'Parser');
-    fs.createReadStream(file).pipe(parser);
+    fs.createReadStream(input).pipe(parser);
     parser.on('data', (r) => {
       n++;
       if (work === 'title') check += (marcjsTitle(r) || '').length;
@@ -167,6 +196,7 @@ async function interleaved(rounds, workloads) {
 
 async function main() {
   const started = new Date().toISOString();
+  const loadAtStart = os.loadavg().map((x) => x.toFixed(1)).join(' ');
   const { names: [a, b], dir } = splitFiles(asyncRecords);
   await mrrcAsync([a], 'title'); // warm-up
   mrrcSync('title');
@@ -177,7 +207,12 @@ async function main() {
     'marcjs 3.0.2 stream, read + every field': () => marcjs('all'),
     'mrrc-node MarcReader, read + every field': () => mrrcSync('all'),
   });
+  // The async rows read the 50,000-record file: their marcjs base is marcjs
+  // on that file, in the same rounds (runs of similar length see similar
+  // shares of the machine).
   const asyncRows = await interleaved(Math.max(ROUNDS, 5), {
+    'marcjs 3.0.2 stream, read + title (1 file)': () => marcjs('title', a),
+    'marcjs 3.0.2 stream, read + every field (1 file)': () => marcjs('all', a),
     'mrrc-node readFile, read + title (1 file)': () => mrrcAsync([a], 'title'),
     'mrrc-node readFile, read + every field (1 file)': () => mrrcAsync([a], 'all'),
     'mrrc-node Promise.all(readFile x2), read + title': () => mrrcAsync([a, b], 'title'),
@@ -186,7 +221,7 @@ async function main() {
   });
   // Reading alone (the records handed to JS, no per-record work), taken in
   // turn with the controls so that all see the same load.
-  const scaling = await interleaved(Math.max(2 * ROUNDS, 7), {
+  const scaling = await interleaved(Math.max(4 * ROUNDS, 11), {
     read1: () => mrrc.readFile(a).then((r) => ({ n: r.length })),
     read2: () => Promise.all([mrrc.readFile(a), mrrc.readFile(b)]).then((r) => ({ n: r[0].length + r[1].length })),
     pbkdf1: () => pbkdf2(1).then(() => ({})),
@@ -208,7 +243,7 @@ async function main() {
   const mjAll = row(sync['marcjs 3.0.2 stream, read + every field']);
   console.log(`file: ${file}; async files: ${asyncRecords} records each; node ${process.version}; ` +
     `${os.cpus().length} cpus; UV_THREADPOOL_SIZE ${poolSize}; started ${started}; ` +
-    `load at the end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+    `load at the start ${loadAtStart}, at the end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   console.log(`medians of ${ROUNDS} interleaved rounds (async rows ${Math.max(ROUNDS, 5)})`);
   // "Busiest thread": the larger of the main thread's CPU time and the rest
   // of the process's; records/s would be bounded by it if each had a core
@@ -218,7 +253,10 @@ async function main() {
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const [name, runs] of Object.entries(rows)) {
     const r = row(runs);
-    const base = name.includes('title') ? mjTitle : mjAll;
+    const oneFile = name.includes('(1 file)') || name.includes('Promise.all');
+    const base = oneFile
+      ? row(asyncRows[`marcjs 3.0.2 stream, read + ${name.includes('title') ? 'title' : 'every field'} (1 file)`])
+      : (name.includes('title') ? mjTitle : mjAll);
     const rate = r.n / r.s;
     const per = (x, n) => (x / n) * 1e6;
     const cpuPer = per(r.cpu, r.n);
@@ -241,6 +279,16 @@ async function main() {
     console.log(`  control Rust CPU loop through the same AsyncTask path, 2 vs 1: ${loop.toFixed(2)}x; as a fraction of it: ${(read / loop * 100).toFixed(0)}%`);
   }
   console.log(`  with read + title on the main thread: ${((twoTitle.n / twoTitle.s) / (oneTitle.n / oneTitle.s)).toFixed(2)}x`);
+  // Where the time of the scaling runs went: CPU, and waiting for a CPU while
+  // runnable (a thread that blocks, on a lock or I/O, shows as neither).
+  // "cores" is CPU seconds per wall second: what the process got.
+  console.log('  | run | wall s | CPU s | main thread CPU s | run-queue wait s | cores the process got |');
+  console.log('  |---|---:|---:|---:|---:|---:|');
+  for (const k of ['read1', 'read2', 'loop1', 'loop2', 'pbkdf1', 'pbkdf2']) {
+    const m = (f) => median(scaling[k].map(f));
+    console.log(`  | ${k} | ${m((r) => r.s).toFixed(3)} | ${m((r) => r.cpu).toFixed(3)} | ${m((r) => r.mainCpu).toFixed(2)} | ` +
+      `${m((r) => r.wait).toFixed(3)} | ${m((r) => r.cpu / r.s).toFixed(2)} |`);
+  }
   const threads = row(asyncRows['mrrc-node readFile { threads: 2 }, read + title (1 file)']);
   console.log(`readFile { threads: 2 } vs readFile, one file, read + title: ${(oneTitle.s / threads.s).toFixed(2)}x`);
   for (const runs of Object.values(rows)) {

@@ -4,7 +4,7 @@
 // The native addon (mrrc.node, built by scripts/test-node.sh) keeps records
 // in batches ("stores"); a Record here is a light (store, index) handle, so
 // reading costs one native object per batch, not per record. Field data
-// crosses as one string plus a Uint32Array of piece ends that is sliced here
+// crosses as two strings (ASCII and UTF-16 values) plus a Uint32Array of value ends, sliced here
 // into the @natlibfi/marc-record shape.
 
 const path = require('node:path');
@@ -12,6 +12,7 @@ const path = require('node:path');
 const native = require(path.join(__dirname, 'mrrc.node'));
 const { RecordStore, NativeReader, NativeWriter } = native;
 
+// Layout words (src/layout.rs).
 const CONTROL = 0xffffffff;
 const TAG_TEXT = 0x80000000;
 const NONE = 0xffffffff;
@@ -37,42 +38,62 @@ function fieldDataOf(call) {
   return decodeRecord(texts, layoutBuffer, layoutBuffer[1]);
 }
 
-// The fields of the record whose layout starts at p in L, with its text in
+// The fields of the record whose layout starts at p in L, with its values in
 // texts.narrow or texts.wide (see src/layout.rs).
 function decodeRecord(texts, L, p) {
-  let pos = L[p++];
-  let text = texts.narrow;
-  if (pos >= WIDE) {
-    pos -= WIDE;
-    text = texts.wide;
-  }
-  const n = L[p++];
-  const fields = new Array(n);
-  for (let f = 0; f < n; f++) {
-    const tagWord = L[p++];
-    let tag;
-    if (tagWord >= TAG_TEXT) {
-      const e = tagWord - TAG_TEXT;
-      tag = text.slice(pos, e);
-      pos = e;
+  const { narrow, wide } = texts;
+  // Where the next value starts in each text.
+  let n = L[p++];
+  let w = L[p++];
+  const count = L[p++];
+  const fields = new Array(count);
+  for (let f = 0; f < count; f++) {
+    let tag = L[p++];
+    let e;
+    if (tag === TAG_TEXT) {
+      e = L[p++];
+      if (e >= WIDE) {
+        e -= WIDE;
+        tag = wide.slice(w, e);
+        w = e;
+      } else {
+        tag = narrow.slice(n, e);
+        n = e;
+      }
     } else {
-      tag = TAGS[tagWord];
+      tag = TAGS[tag];
     }
-    const count = L[p++];
-    if (count === CONTROL) {
-      const e = L[p++];
-      fields[f] = { tag, value: text.slice(pos, e) };
-      pos = e;
+    const subfieldCount = L[p++];
+    if (subfieldCount === CONTROL) {
+      e = L[p++];
+      let value;
+      if (e >= WIDE) {
+        e -= WIDE;
+        value = wide.slice(w, e);
+        w = e;
+      } else {
+        value = narrow.slice(n, e);
+        n = e;
+      }
+      fields[f] = { tag, value };
       continue;
     }
     const ind1 = char(L[p++]);
     const ind2 = char(L[p++]);
-    const subfields = new Array(count);
-    for (let s = 0; s < count; s++) {
+    const subfields = new Array(subfieldCount);
+    for (let s = 0; s < subfieldCount; s++) {
       const code = char(L[p++]);
-      const e = L[p++];
-      subfields[s] = { code, value: text.slice(pos, e) };
-      pos = e;
+      e = L[p++];
+      let value;
+      if (e >= WIDE) {
+        e -= WIDE;
+        value = wide.slice(w, e);
+        w = e;
+      } else {
+        value = narrow.slice(n, e);
+        n = e;
+      }
+      subfields[s] = { code, value };
     }
     fields[f] = { tag, ind1, ind2, subfields };
   }

@@ -110,3 +110,29 @@ test('fields and accessors built per chunk match the per-record calls and follow
   assert.ok(r.title.startsWith('Écrit à nouveau'));
   assert.equal(records[101].title, other);
 });
+
+test('fields() gives back every kind of text: ASCII, Latin-1, other BMP and astral characters', () => {
+  // In one record, ASCII values sit beside values that are not: each goes
+  // to the one-byte or the UTF-16 text on its own, and JS keeps a position
+  // in each. A tag that is not three digits travels as text too.
+  const values = ['plain ascii', 'caf\u00e9 \u00e0 la cr\u00e8me', 'De la solitude \u00e0 la communaut\u00e9.',
+    '\u0410\u043d\u043d\u0430 \u041a\u0430\u0440\u0435\u043d\u0438\u043d\u0430', 'e\u0301 combining',
+    '\ud834\udd1e clef and \ud83d\udcda books', '', 'x'];
+  const object = {
+    leader: '00000nam a2200000 a 4500',
+    fields: [
+      { tag: '001', value: 'ctl\u00e9' },
+      { tag: '245', ind1: '1', ind2: '0', subfields: values.map((value, i) => ({ code: 'abcdefgh'[i], value })) },
+      { tag: 'ABC', ind1: ' ', ind2: ' ', subfields: [{ code: 'a', value: '\u00e9t\u00e9' }, { code: 'b', value: 'ascii' }] },
+      { tag: '500', ind1: ' ', ind2: ' ', subfields: [{ code: 'a', value: 'only ascii here' }] },
+    ],
+  };
+  const record = Record.fromObject(object);
+  assert.deepEqual(record.fields(), object.fields);
+  assert.deepEqual(record.fields('245'), [object.fields[1]]);
+  // The same through ISO 2709 and the sync reader's chunks.
+  const read = new MarcReader(record.toIso2709()).readAll();
+  assert.deepEqual(read[0].fields(), object.fields);
+  assert.deepEqual(read[0].subfields('245', 'f'), [values[5]]);
+  assert.deepEqual(read[0].fields('ABC', '500'), object.fields.slice(2));
+});
