@@ -1,0 +1,71 @@
+//! Where the CPU time of the parallel readers goes, measured in CPU time so
+//! that it holds on a shared machine: the caller's thread against the whole
+//! process, per record, next to the single-threaded `MarcReader`. With two
+//! cores the wall-clock speedup over `MarcReader` can be at most
+//! `M / max(caller, total / 2)`: `parallel_cpu FILE [ROUNDS]`.
+use mrrc_bench::workloads;
+
+/// CPU seconds of the calling thread.
+fn thread_cpu() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or(f64::NAN, |ns| ns / 1e9)
+}
+
+/// CPU seconds of the whole process (all threads, user and system).
+fn process_cpu() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after_name = stat.rsplit(')').next().unwrap_or_default();
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the line: 12 and 13 after ")".
+    let ticks: f64 = fields[11].parse::<f64>().unwrap_or(f64::NAN)
+        + fields[12].parse::<f64>().unwrap_or(f64::NAN);
+    ticks / 100.0
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let path = args.next().expect("a file");
+    let rounds: usize = args.next().map_or(3, |r| r.parse().expect("rounds"));
+    let bytes = std::fs::read(path).expect("a readable file");
+    let n = workloads::core_reader(&bytes).records as f64 * rounds as f64;
+    type Run<'a> = Box<dyn Fn() -> usize + 'a>;
+    let (pool1, pool2) = (workloads::pool(1), workloads::pool(2));
+    let cases: Vec<(&str, Run)> = vec![
+        (
+            "MarcReader",
+            Box::new(|| workloads::core_reader(&bytes).records),
+        ),
+        (
+            "ParallelReader, 2 threads",
+            Box::new(|| workloads::core_parallel_reader(&bytes, 2).records),
+        ),
+        (
+            "ParallelReader, 1 thread",
+            Box::new(|| workloads::core_parallel_reader(&bytes, 1).records),
+        ),
+        (
+            "parse_all, 2 threads (records dropped after)",
+            Box::new(|| workloads::core_parse_all(&pool2, &bytes).0.records),
+        ),
+        (
+            "parse_all, 1 thread (records dropped after)",
+            Box::new(|| workloads::core_parse_all(&pool1, &bytes).0.records),
+        ),
+    ];
+    println!("| reader | caller thread ns/record | whole process ns/record |");
+    println!("|---|---:|---:|");
+    for (name, run) in cases {
+        let (t0, p0) = (thread_cpu(), process_cpu());
+        for _ in 0..rounds {
+            std::hint::black_box(run());
+        }
+        let (t1, p1) = (thread_cpu(), process_cpu());
+        println!(
+            "| {name} | {:.0} | {:.0} |",
+            (t1 - t0) / n * 1e9,
+            (p1 - p0) / n * 1e9
+        );
+    }
+}
