@@ -15,7 +15,6 @@ use std::sync::mpsc;
 use rayon::prelude::*;
 
 use crate::error::{Error, ErrorKind, Result, Warning};
-use crate::field::Field;
 use crate::iso2709::{frame, parse_frame_in, Frame, Framing, Group};
 use crate::options::ReadOptions;
 use crate::record::Record;
@@ -51,34 +50,18 @@ struct Parsed {
     offset: u64,
     /// The record's raw bytes, when the reader keeps them.
     bytes: Vec<u8>,
-    /// A clean record whose fields wait in its group's list: so many of
-    /// them, in order.
-    deferred_fields: Option<usize>,
-}
-
-/// A group's records, parsed, and the fields its records wait for.
-struct GroupParsed {
-    parsed: Vec<Parsed>,
-    fields: Vec<Field>,
 }
 
 /// Records parsed together: clean ones share one text buffer (see
 /// `Group`), so a pool thread makes a few allocations per group instead of
-/// four per record: freeing them falls to the caller's thread, and glibc's
+/// three per record: freeing them falls to the caller's thread, and glibc's
 /// malloc is slow with memory freed on another thread than the one that
-/// took it. A record kept alone keeps its group's text (about 16 KB) alive.
+/// took it (measured: parsing each record alone cost 30% more CPU). Each
+/// record's field list is made on the pool thread too: handing the group's
+/// fields over in one list for the caller to split cost more (about 60 ns
+/// per record of CPU, most of it on the caller's thread). A record kept alone
+/// keeps its group's text (about 16 KB) alive.
 const GROUP: usize = 16;
-
-/// How the fields of a group's clean records are handed over.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Fields {
-    /// Each record gets its own Vec on the pool thread.
-    InRecord,
-    /// The group's fields come in one list; the thread that takes the
-    /// records gives each its Vec, so that the Vecs are taken and freed on
-    /// the same thread (the streaming reader: the caller drops the records).
-    Deferred,
-}
 
 fn parse_frames(
     bytes: &[u8],
@@ -87,8 +70,7 @@ fn parse_frames(
     first_index: u64,
     offset: u64,
     keep_bytes: bool,
-    handover: Fields,
-) -> Vec<GroupParsed> {
+) -> Vec<Vec<Parsed>> {
     // One Vec per group, collected in place (a flattening collect would
     // copy every result once more).
     frames
@@ -120,28 +102,18 @@ fn parse_frames(
                         warnings,
                         offset: start,
                         bytes: if keep_bytes { rec.to_vec() } else { Vec::new() },
-                        deferred_fields: None,
                     }
                 })
                 .collect();
-            let mut fields = Vec::new();
             if group.len() > 0 {
                 let waiting = parsed.iter_mut().zip(in_group).filter(|(_, g)| *g);
-                if handover == Fields::Deferred {
-                    let counts;
-                    (fields, counts) = group.finish_flat();
-                    for ((p, _), n) in waiting.zip(counts) {
-                        p.deferred_fields = Some(n);
-                    }
-                } else {
-                    for ((p, _), record_fields) in waiting.zip(group.finish()) {
-                        if let Ok(record) = &mut p.result {
-                            *record.fields_mut() = record_fields;
-                        }
+                for ((p, _), record_fields) in waiting.zip(group.finish()) {
+                    if let Ok(record) = &mut p.result {
+                        *record.fields_mut() = record_fields;
                     }
                 }
             }
-            GroupParsed { parsed, fields }
+            parsed
         })
         .collect()
 }
@@ -154,16 +126,16 @@ fn parse_frames(
 /// [`ParallelReader`].
 pub fn parse_all(bytes: &[u8], options: &ReadOptions) -> Vec<Result<Record>> {
     let (frames, _) = frames(bytes, true);
-    parse_frames(bytes, &frames, options, 0, 0, false, Fields::InRecord)
+    parse_frames(bytes, &frames, options, 0, 0, false)
         .into_iter()
-        .flat_map(|g| g.parsed)
+        .flatten()
         .map(|p| p.result)
         .collect()
 }
 
 /// One chunk's records, parsed, with the chunk's buffer (to be reused).
 struct Batch {
-    results: Vec<GroupParsed>,
+    results: Vec<Vec<Parsed>>,
     buffer: Vec<u8>,
 }
 
@@ -191,9 +163,8 @@ pub struct ParallelReader<R: Read> {
     io_error: Option<Error>,
     failed: bool,
     in_flight: VecDeque<mpsc::Receiver<Batch>>,
-    groups: std::vec::IntoIter<GroupParsed>,
+    groups: std::vec::IntoIter<Vec<Parsed>>,
     current: std::vec::IntoIter<Parsed>,
-    current_fields: std::vec::IntoIter<Field>,
     spare_buffers: Vec<Vec<u8>>,
     warnings: Vec<Warning>,
     keep_bytes: bool,
@@ -237,7 +208,6 @@ impl<R: Read> ParallelReader<R> {
             in_flight: VecDeque::new(),
             groups: Vec::new().into_iter(),
             current: Vec::new().into_iter(),
-            current_fields: Vec::new().into_iter(),
             spare_buffers: Vec::new(),
             warnings: Vec::new(),
             keep_bytes: false,
@@ -342,15 +312,7 @@ impl<R: Read> ParallelReader<R> {
         let keep = self.keep_bytes;
         let (tx, rx) = mpsc::sync_channel(1);
         self.pool.spawn(move || {
-            let results = parse_frames(
-                &buf,
-                &frames,
-                &options,
-                first,
-                offset,
-                keep,
-                Fields::Deferred,
-            );
+            let results = parse_frames(&buf, &frames, &options, first, offset, keep);
             // The reader may have been dropped: nothing to do then.
             let _ = tx.send(Batch {
                 results,
@@ -382,13 +344,7 @@ impl<R: Read> Iterator for ParallelReader<R> {
 
     fn next(&mut self) -> Option<Result<Record>> {
         loop {
-            if let Some(mut parsed) = self.current.next() {
-                if let Some(n) = parsed.deferred_fields {
-                    let fields = self.current_fields.by_ref().take(n).collect();
-                    if let Ok(record) = &mut parsed.result {
-                        *record.fields_mut() = fields;
-                    }
-                }
+            if let Some(parsed) = self.current.next() {
                 self.warnings = parsed.warnings;
                 self.last_bytes = parsed.bytes;
                 self.last_offset = parsed.offset;
@@ -396,8 +352,7 @@ impl<R: Read> Iterator for ParallelReader<R> {
                 return Some(parsed.result);
             }
             if let Some(group) = self.groups.next() {
-                self.current = group.parsed.into_iter();
-                self.current_fields = group.fields.into_iter();
+                self.current = group.into_iter();
                 continue;
             }
             if self.failed {

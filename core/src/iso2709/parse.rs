@@ -631,25 +631,6 @@ impl Group {
         true
     }
 
-    /// The fields of all records added, in the order they were added, and
-    /// how many each record has.
-    pub(crate) fn finish_flat(self) -> (Vec<Field>, Vec<usize>) {
-        let counts = self.records.iter().map(|r| r.len()).collect();
-        let mut shared = SharedMany::new(
-            SharedText {
-                text: self.text.into_boxed_str(),
-                spans: self.spans,
-            },
-            self.shapes.len(),
-        );
-        let fields = self
-            .shapes
-            .iter()
-            .map(|&(tag, content)| Field::from_shared(Tag::from_ascii3(tag), &mut shared, content))
-            .collect();
-        (fields, counts)
-    }
-
     /// The fields of each record added, in the order they were added.
     pub(crate) fn finish(self) -> impl Iterator<Item = Vec<Field>> {
         let mut shared = SharedMany::new(
