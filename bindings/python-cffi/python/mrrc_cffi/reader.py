@@ -9,7 +9,7 @@ from mrrc_cffi import _lib
 from mrrc_cffi._lib import NULL, ffi, lib
 from mrrc_cffi.exceptions import FatalReaderError, PymarcException
 from mrrc_cffi._text_readers import JSONReader, MARCMakerReader, Reader, map_records
-from mrrc_cffi.record import Record, record_from_flat_builder
+from mrrc_cffi.record import Record, TitleRequest, record_from_flat_builder
 
 #: Records parsed per C call. The per-record cost stops falling at a few
 #: hundred (bench/python/README.md).
@@ -116,6 +116,8 @@ class MARCReader(Reader):
         self._ends = ffi.new("size_t[]", batch_size)
         self._count = ffi.new("size_t *")
         self._batch = []
+        self._titles = None  # the batch's titles, once they are wanted
+        self._title_request = TitleRequest()
         self._next = 0
         self._batch_bytes = NULL
         self._chunk = None
@@ -136,6 +138,8 @@ class MARCReader(Reader):
         n = self._count[0]
         if n == 0:
             return False
+        if self._title_request.wanted:
+            self._titles = _lib.records_text(self._slots, n, lib.MRRC_TEXT_TITLE, self._raw)
         # Owned (and freed exactly once) by cffi from here on.
         self._batch = [_gc(h, _defer_free) for h in ffi.unpack(self._slots, n)]
         self._next = 0
@@ -166,6 +170,7 @@ class MARCReader(Reader):
             i = self._next
             if i >= len(self._batch):
                 self._batch = ()
+                self._titles = None
                 filled = self._fill()
                 if filled is None:
                     return None
@@ -176,7 +181,9 @@ class MARCReader(Reader):
                 i = 0
             self._next = i + 1
             self._chunk = i
-            return _wrap(self._batch[i], self._raw, self.force_utf8)
+            titles = self._titles
+            return _wrap(self._batch[i], self._raw, self.force_utf8,
+                         self._title_request if titles is None else titles[i])
 
     @property
     def current_chunk(self):
