@@ -167,18 +167,19 @@ class Record:
             return lst
         self._sync()
         objs = self._objs
+        states = None
         if objs is None:
             split = _split_record(self._h)
             if split is None:
                 lst = _fields_from_flat(self._flat_view(), self._raw)
             else:
-                lst = _fields_from_split(split, self._raw)
+                lst, states = _fields_from_split(split, self._raw)
         else:
             lst = [self._obj(i) for i in range(len(objs))]
+            self._objs = self._gens = None
         self._shadow = lst[:]
-        self._shadow_gens = list(map(_state_of, lst))
+        self._shadow_gens = list(map(_state_of, lst)) if states is None else states
         self._list = lst
-        self._objs = self._gens = None
         return lst
 
     def _sync(self):
@@ -194,20 +195,21 @@ class Record:
         if lst is not None:
             self._sync_list(lst)
             return
+        objs = self._objs
+        if objs is None:
+            return  # no field handed out: the C record is the truth
         last = _LAST_EDIT[0]
         if last == self._synced:
             return
-        objs = self._objs
-        if objs is not None:
-            gens = self._gens
-            h = self._h
-            with FIELD_LOCK:
-                for i, f in enumerate(objs):
-                    if f is not None and f._s is not gens[i]:
-                        s = f._s
-                        _lib.check(lib.mrrc_record_set_field(h, i, f._handle()))
-                        gens[i] = s
-                        self._flat = None
+        gens = self._gens
+        h = self._h
+        with FIELD_LOCK:
+            for i, f in enumerate(objs):
+                if f is not None and f._s is not gens[i]:
+                    s = f._s
+                    _lib.check(lib.mrrc_record_set_field(h, i, f._handle()))
+                    gens[i] = s
+                    self._flat = None
         self._synced = last
 
     def _sync_list(self, lst):
