@@ -9,7 +9,6 @@ from mrrc_cffi import _lib
 from mrrc_cffi._lib import NULL, ffi, lib
 from mrrc_cffi.exceptions import FatalReaderError, PymarcException
 from mrrc_cffi._text_readers import JSONReader, MARCMakerReader, Reader, map_records
-from mrrc_cffi import record as _record_module
 from mrrc_cffi.record import Record, TitleRequest, record_from_flat_builder
 
 #: Records parsed per C call. The per-record cost stops falling at a few
@@ -19,10 +18,7 @@ BATCH = 512
 _gc = ffi.gc
 _record_free = lib.mrrc_record_free
 _defer_free = _lib.defer_free
-_new = object.__new__
-_repeat = __import__("itertools").repeat
-_next_lock = _record_module._next_lock
-_set_reading_mode = Record._set_reading_mode
+_wrap = Record._wrap
 
 
 @ffi.def_extern()
@@ -119,7 +115,8 @@ class MARCReader(Reader):
         self._slots = ffi.new("MrrcRecord *[]", batch_size)
         self._ends = ffi.new("size_t[]", batch_size)
         self._count = ffi.new("size_t *")
-        self._batch = []  # the `Record`s of the last batch read
+        self._batch = []
+        self._titles = None  # the batch's titles, once they are wanted
         self._title_request = TitleRequest()
         self._next = 0
         self._batch_bytes = NULL
@@ -141,24 +138,10 @@ class MARCReader(Reader):
         n = self._count[0]
         if n == 0:
             return False
-        # The batch's `Record`s, made here in one loop rather than one call
-        # per `__next__`. Their handles are owned (and freed exactly once)
-        # by cffi from here on.
-        records = list(map(_new, _repeat(Record, n)))
-        request = self._title_request
-        for rec, h in zip(records, ffi.unpack(self._slots, n)):
-            rec._h = _gc(h, _defer_free)
-            rec._lock = _next_lock()
-            rec._title_ahead = request
-        if self._raw or self.force_utf8:
-            for rec in records:
-                _set_reading_mode(rec, self._raw, self.force_utf8)
-        if request.wanted:
-            titles = _lib.records_text(self._slots, n, lib.MRRC_TEXT_TITLE, self._raw)
-            if titles is not None:
-                for rec, title in zip(records, titles):
-                    rec._title_ahead = title
-        self._batch = records
+        # Owned (and freed exactly once) by cffi from here on.
+        self._batch = [_gc(h, _defer_free) for h in ffi.unpack(self._slots, n)]
+        if self._title_request.wanted:
+            self._titles = _lib.records_text(self._slots, n, lib.MRRC_TEXT_TITLE, self._raw)
         self._next = 0
         # The batch's raw bytes stay in the C reader until the next call on
         # it; current_chunk copies a record's bytes only when asked.
@@ -187,6 +170,7 @@ class MARCReader(Reader):
             i = self._next
             if i >= len(self._batch):
                 self._batch = ()
+                self._titles = None
                 filled = self._fill()
                 if filled is None:
                     return None
@@ -197,7 +181,9 @@ class MARCReader(Reader):
                 i = 0
             self._next = i + 1
             self._chunk = i
-            return self._batch[i]
+            titles = self._titles
+            return _wrap(self._batch[i], self._raw, self.force_utf8,
+                         self._title_request if titles is None else titles[i])
 
     @property
     def current_chunk(self):

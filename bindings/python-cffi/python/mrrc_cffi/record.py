@@ -119,22 +119,18 @@ class Record:
             self._raw = True
 
     @classmethod
-    def _wrap(cls, h, raw=False, force_utf8=False):
-        """A record over an owned handle (already under `ffi.gc`); readers
-        make theirs in `MARCReader._fill`."""
+    def _wrap(cls, h, raw=False, force_utf8=False, title_ahead=_NO_TITLE_AHEAD):
+        """A record over an owned handle (already under `ffi.gc`)."""
         self = _new(cls)
         self._h = h
         self._lock = _next_lock()
-        self._title_ahead = _NO_TITLE_AHEAD
-        self._set_reading_mode(raw, force_utf8)
-        return self
-
-    def _set_reading_mode(self, raw, force_utf8):
+        self._title_ahead = title_ahead
         if raw:
             self._raw = True
             self.to_unicode = False
         if force_utf8:
             self.force_utf8 = True
+        return self
 
     # -- keeping the C record in step (call with self._lock held) -------
 
