@@ -9,6 +9,7 @@ from mrrc_cffi import _lib
 from mrrc_cffi._lib import NULL, ffi, lib
 from mrrc_cffi.exceptions import FatalReaderError, PymarcException
 from mrrc_cffi._text_readers import JSONReader, MARCMakerReader, Reader, map_records
+from mrrc_cffi import record as _record_module
 from mrrc_cffi.record import Record, TitleRequest, record_from_flat_builder
 
 #: Records parsed per C call. The per-record cost stops falling at a few
@@ -19,6 +20,12 @@ _gc = ffi.gc
 _record_free = lib.mrrc_record_free
 _defer_free = _lib.defer_free
 _wrap = Record._wrap
+_new = object.__new__
+_next_lock = _record_module._next_lock
+
+#: `MARCReader._chunk` when `current_chunk` is the last record returned
+#: (whose index in the batch is `_next - 1`).
+_LAST_RETURNED = object()
 
 
 @ffi.def_extern()
@@ -110,6 +117,9 @@ class MARCReader(Reader):
         if not permissive:
             _lib.check(lib.mrrc_reader_set_pymarc_checks(self._r, utf8_handling == "strict"))
         self._raw = not to_unicode
+        # Records need no more than a handle, a lock and a title (not raw,
+        # not force_utf8).
+        self._plain = not self._raw and not force_utf8
         self._lock = threading.Lock()
         self._batch_size = batch_size
         self._slots = ffi.new("MrrcRecord *[]", batch_size)
@@ -164,34 +174,53 @@ class MARCReader(Reader):
 
     def __next__(self):
         with self._lock:
-            if self._stopped:
-                raise StopIteration
-            self._current_exception = None
             i = self._next
-            if i >= len(self._batch):
-                self._batch = ()
-                self._titles = None
-                filled = self._fill()
-                if filled is None:
-                    return None
-                if not filled:
-                    self._stopped = True
-                    self._chunk = None
-                    raise StopIteration
-                i = 0
-            self._next = i + 1
-            self._chunk = i
-            titles = self._titles
-            return _wrap(self._batch[i], self._raw, self.force_utf8,
-                         self._title_request if titles is None else titles[i])
+            batch = self._batch
+            if i < len(batch):
+                # The usual case: the batch's next record. The call before
+                # returned one from this batch, so `current_chunk` and
+                # `current_exception` need no update.
+                self._next = i + 1
+                if self._plain:
+                    # `Record._wrap`, inlined: this runs once per record.
+                    record = _new(Record)
+                    record._h = batch[i]
+                    record._lock = _next_lock()
+                    titles = self._titles
+                    record._title_ahead = self._title_request if titles is None else titles[i]
+                    return record
+                titles = self._titles
+                return _wrap(batch[i], self._raw, self.force_utf8,
+                             self._title_request if titles is None else titles[i])
+            return self._first_of_next_batch()
+
+    def _first_of_next_batch(self):
+        if self._stopped:
+            raise StopIteration
+        self._current_exception = None
+        self._batch = ()
+        self._titles = None
+        filled = self._fill()
+        if filled is None:
+            return None
+        if not filled:
+            self._stopped = True
+            self._chunk = None
+            raise StopIteration
+        self._next = 1
+        self._chunk = _LAST_RETURNED
+        titles = self._titles
+        return _wrap(self._batch[0], self._raw, self.force_utf8,
+                     self._title_request if titles is None else titles[0])
 
     @property
     def current_chunk(self):
         """The raw bytes of the record last returned (or that failed)."""
         with self._lock:
             c = self._chunk
-            if c is None or isinstance(c, bytes):
-                return c
+            if c is not _LAST_RETURNED:
+                return c  # None, or the bytes of a record that failed
+            c = self._next - 1
             ends = self._ends
             start = ends[c - 1] if c else 0
             return ffi.unpack(self._batch_bytes + start, ends[c] - start)
