@@ -1,6 +1,8 @@
 """Readers (as pymarc.reader). `MARCReader` reads and parses records in
 batches in one C call each (cffi releases the GIL around it) and hands out
-records from the batch."""
+records from the batch. Once one of its records is asked for its title,
+the titles of each later batch come from one more call, so that reading
+titles costs no C call (no GIL hand-over) per record."""
 
 import os
 import threading
@@ -22,6 +24,8 @@ _defer_free = _lib.defer_free
 _wrap = Record._wrap
 _new = object.__new__
 _next_lock = _record_module._next_lock
+
+_END = object()
 
 #: `MARCReader._chunk` when `current_chunk` is the last record returned
 #: (whose index in the batch is `_next - 1`).
@@ -135,7 +139,32 @@ class MARCReader(Reader):
         self._stopped = False
 
     def __iter__(self):
-        return self
+        # A generator: `for` resumes it per record, cheaper than calling
+        # `__next__`; `next(reader)` and the generator share the state.
+        return self._records()
+
+    def _records(self):
+        lock = self._lock
+        title_request = self._title_request
+        while True:
+            with lock:
+                i = self._next
+                batch = self._batch
+                if i < len(batch) and self._plain:
+                    self._next = i + 1
+                    record = _new(Record)
+                    record._h = batch[i]
+                    record._lock = _next_lock()
+                    titles = self._titles
+                    record._title_ahead = title_request if titles is None else titles[i]
+                else:
+                    record = _END
+            if record is _END:
+                try:
+                    record = self.__next__()
+                except StopIteration:
+                    return
+            yield record
 
     def _fill(self):
         """Reads the next batch; returns False at the end of the input, None

@@ -76,8 +76,9 @@ class Record:
     # a `TitleRequest` to note that titles are wanted.
     __slots__ = ("_h", "_lock", "_title_ahead", "__weakref__", "__dict__")
 
-    # Until a record is edited or its fields are asked for, only `_h` and
-    # `_lock` are set; the rest read these class defaults.
+    # Until a record is edited or its fields are asked for, only `_h`,
+    # `_lock` and `_title_ahead` are set; the rest read these class
+    # defaults.
     _objs = None  # handed-out Field objects by position (objects mode)
     _gens = None  # their generation when last sent to the C record
     _list = None  # `record.fields`, once asked for (list mode): the truth
