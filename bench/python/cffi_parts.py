@@ -136,6 +136,49 @@ def main():
     print(f"| the whole every-value loop, pymarc 5.4.0 | {us['pymarc']:.2f} |")
     print(f"\nThe first four parts: {floor:.2f} us = {us['pymarc'] / floor:.1f}x pymarc; "
           f"6x pymarc is {us['pymarc'] / 6:.2f} us; mrrc_cffi: {us['pymarc'] / us['whole']:.1f}x pymarc.")
+    title_share(args)
+
+
+def title_share(args):
+    """The title workload of the comparison's thread rows (`for r in
+    MARCReader(data): r.title`): its C calls alone (reading batches, the
+    batch's titles, freeing records; all with the GIL released) against the
+    whole. With two threads, only the rest needs the GIL."""
+    import mrrc_cffi
+    from mrrc_cffi import _lib
+    from mrrc_cffi._lib import ffi, lib
+
+    data = prefix(args.file, args.records)
+
+    def whole():
+        for r in mrrc_cffi.MARCReader(data):
+            r.title
+
+    def c_calls_only():
+        out = ffi.new("MrrcReader **")
+        opts, _keep = _lib.read_options()
+        _lib.check(lib.mrrc_reader_from_bytes(data, len(data), opts, out))
+        reader = out[0]
+        lib.mrrc_reader_set_pymarc_checks(reader, True)
+        batch = ffi.new("MrrcRecord *[]", 512)
+        ends, count = ffi.new("size_t[]", 512), ffi.new("size_t *")
+        b = _lib._split_buffers
+        present = ffi.new("uint8_t[]", 512)
+        while True:
+            _lib.check(lib.mrrc_reader_next_batch_chunks(reader, batch, ends, 512, count))
+            n = count[0]
+            if not n:
+                break
+            lib.mrrc_records_split_text(batch, n, lib.MRRC_TEXT_TITLE, b.text, b.text_capacity, present, b.sizes)
+            lib.mrrc_records_free(batch, n)
+        lib.mrrc_reader_free(reader)
+
+    n = args.records
+    total = best(whole, args.repeat) / n * 1e6
+    c = best(c_calls_only, args.repeat) / n * 1e6
+    print(f"\nTitle workload, us per record: whole {total:.2f}; its C calls alone {c:.2f}; "
+          f"the rest (under the GIL) {total - c:.2f} = {100 * (total - c) / total:.0f}%: "
+          f"two threads can reach at most {min(2.0, total / (total - c)):.2f}x.")
 
 
 if __name__ == "__main__":
