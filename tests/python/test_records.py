@@ -213,3 +213,26 @@ def test_titles_read_with_the_batch_follow_edits(impl):
         after = [edit(next(reader)) for edit in edits]
     assert after[0].startswith("Renamed")
     assert after[1:] == [None, None, None, None]
+
+
+def test_for_and_next_share_the_reader(impl):
+    # `for` and `next()` take records from the same place, each record
+    # once, and `current_chunk` is the bytes of the one last returned.
+    data = SAMPLE.read_bytes()
+    expected = [str(r) for r in impl.MARCReader(data)]
+    chunks = []
+    reader = impl.MARCReader(data, batch_size=3)
+    got = [str(next(reader))]
+    chunks.append(reader.current_chunk)
+    for record in reader:
+        got.append(str(record))
+        chunks.append(reader.current_chunk)
+        if len(got) == 4:
+            break
+    got.append(str(next(reader)))
+    chunks.append(reader.current_chunk)
+    got += [str(r) for r in reader]
+    assert got == expected
+    assert all(str(next(impl.MARCReader(c))) == s for c, s in zip(chunks, got))
+    with pytest.raises(StopIteration):
+        next(reader)
