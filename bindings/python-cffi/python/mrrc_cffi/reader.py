@@ -25,6 +25,7 @@ _wrap = Record._wrap
 _new = object.__new__
 _next_lock = _record_module._next_lock
 
+#: `_records`: no record made inline; `__next__` takes over.
 _END = object()
 
 #: `MARCReader._chunk` when `current_chunk` is the last record returned
@@ -122,7 +123,7 @@ class MARCReader(Reader):
             _lib.check(lib.mrrc_reader_set_pymarc_checks(self._r, utf8_handling == "strict"))
         self._raw = not to_unicode
         # Records need no more than a handle, a lock and a title (not raw,
-        # not force_utf8).
+        # not force_utf8): `_records` makes them inline.
         self._plain = not self._raw and not force_utf8
         self._lock = threading.Lock()
         self._batch_size = batch_size
@@ -151,6 +152,8 @@ class MARCReader(Reader):
                 i = self._next
                 batch = self._batch
                 if i < len(batch) and self._plain:
+                    # What `__next__` does for a batch's later records,
+                    # with `Record._wrap` inlined: this runs per record.
                     self._next = i + 1
                     record = _new(Record)
                     record._h = batch[i]
@@ -210,14 +213,6 @@ class MARCReader(Reader):
                 # returned one from this batch, so `current_chunk` and
                 # `current_exception` need no update.
                 self._next = i + 1
-                if self._plain:
-                    # `Record._wrap`, inlined: this runs once per record.
-                    record = _new(Record)
-                    record._h = batch[i]
-                    record._lock = _next_lock()
-                    titles = self._titles
-                    record._title_ahead = self._title_request if titles is None else titles[i]
-                    return record
                 titles = self._titles
                 return _wrap(batch[i], self._raw, self.force_utf8,
                              self._title_request if titles is None else titles[i])
