@@ -147,11 +147,12 @@ class MARCReader(Reader):
     def _records(self):
         lock = self._lock
         title_request = self._title_request
+        plain = self._plain
         while True:
             with lock:
                 i = self._next
                 batch = self._batch
-                if i < len(batch) and self._plain:
+                if plain and i < len(batch):
                     # What `__next__` does for a batch's later records,
                     # with `Record._wrap` inlined: this runs per record.
                     self._next = i + 1
