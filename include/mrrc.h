@@ -287,6 +287,9 @@ typedef struct MrrcSplit {
     size_t piece_count;
 } MrrcSplit;
 
+// Which of pymarc's text properties `mrrc_records_split_text` gives.
+typedef uint32_t MrrcRecordText;
+
 // Writes all `len` bytes of `buf` and returns 0; any other return value is
 // an error (reported as `MRRC_IO` with that number).
 typedef int32_t (*MrrcWriteCallback)(void *userdata, const uint8_t *buf, size_t len);
@@ -379,6 +382,36 @@ typedef int32_t (*MrrcWriteCallback)(void *userdata, const uint8_t *buf, size_t 
 
 // 300 (pymarc `physicaldescription`).
 #define MRRC_GROUP_PHYSICAL_DESCRIPTION 5
+
+// pymarc `title`: 245 `$a`, and `$b` after a space.
+#define MRRC_TEXT_TITLE 0
+
+// pymarc `issn_title`: 222 `$a` `$b`.
+#define MRRC_TEXT_ISSN_TITLE 1
+
+// pymarc `isbn`: the first 020 `$a` without dashes.
+#define MRRC_TEXT_ISBN 2
+
+// pymarc `issn`: 022 `$a`.
+#define MRRC_TEXT_ISSN 3
+
+// pymarc `issnl`: 022 `$l`.
+#define MRRC_TEXT_ISSNL 4
+
+// pymarc `sudoc`: 086 formatted.
+#define MRRC_TEXT_SUDOC 5
+
+// pymarc `author`: the first of 100, 110, 111 formatted.
+#define MRRC_TEXT_AUTHOR 6
+
+// pymarc `uniformtitle`: the first of 130, 240 formatted.
+#define MRRC_TEXT_UNIFORM_TITLE 7
+
+// pymarc `publisher`: 260 `$b`, or 264 `$b` with second indicator 1.
+#define MRRC_TEXT_PUBLISHER 8
+
+// pymarc `pubyear`: 260 `$c`, or 264 `$c` with second indicator 1.
+#define MRRC_TEXT_PUBYEAR 9
 
 // UTF-8; sets leader/09 to `a`.
 #define MRRC_WRITE_UTF8 0
@@ -992,6 +1025,23 @@ enum MrrcStatus mrrc_record_split_values(const struct MrrcRecord *record,
                                          uint8_t *text,
                                          size_t text_capacity,
                                          struct MrrcSplit *split_out);
+
+// One text property (`MRRC_TEXT_*`, pymarc's `title`, `author`, ...) of
+// each of `records[0..count]` in one call, as a split view: `count`
+// pieces in record order (`split->piece_count`), joined by a separator
+// that occurs in none of them. `present[i]` (`count` bytes) is 1 when
+// record `i` has the property and 0 when it has none (its piece is then
+// empty). A binding that reads records in batches pays one crossing per
+// batch rather than one per record. Too small a buffer and no free
+// separator are reported as for `mrrc_record_split`; the field and
+// subfield counts of `*split` are 0.
+enum MrrcStatus mrrc_records_split_text(const struct MrrcRecord *const *records,
+                                        size_t count,
+                                        MrrcRecordText which,
+                                        uint8_t *text,
+                                        size_t text_capacity,
+                                        uint8_t *present,
+                                        struct MrrcSplit *split_out);
 
 // The message of the last failed call on this thread (with the record index
 // and byte offset or line and column when known), or NULL if no call has

@@ -359,3 +359,121 @@ pub unsafe extern "C" fn mrrc_record_split_values(
     }
     status
 }
+
+/// Which of pymarc's text properties `mrrc_records_split_text` gives.
+pub type MrrcRecordText = u32;
+/// pymarc `title`: 245 `$a`, and `$b` after a space.
+pub const MRRC_TEXT_TITLE: MrrcRecordText = 0;
+/// pymarc `issn_title`: 222 `$a` `$b`.
+pub const MRRC_TEXT_ISSN_TITLE: MrrcRecordText = 1;
+/// pymarc `isbn`: the first 020 `$a` without dashes.
+pub const MRRC_TEXT_ISBN: MrrcRecordText = 2;
+/// pymarc `issn`: 022 `$a`.
+pub const MRRC_TEXT_ISSN: MrrcRecordText = 3;
+/// pymarc `issnl`: 022 `$l`.
+pub const MRRC_TEXT_ISSNL: MrrcRecordText = 4;
+/// pymarc `sudoc`: 086 formatted.
+pub const MRRC_TEXT_SUDOC: MrrcRecordText = 5;
+/// pymarc `author`: the first of 100, 110, 111 formatted.
+pub const MRRC_TEXT_AUTHOR: MrrcRecordText = 6;
+/// pymarc `uniformtitle`: the first of 130, 240 formatted.
+pub const MRRC_TEXT_UNIFORM_TITLE: MrrcRecordText = 7;
+/// pymarc `publisher`: 260 `$b`, or 264 `$b` with second indicator 1.
+pub const MRRC_TEXT_PUBLISHER: MrrcRecordText = 8;
+/// pymarc `pubyear`: 260 `$c`, or 264 `$c` with second indicator 1.
+pub const MRRC_TEXT_PUBYEAR: MrrcRecordText = 9;
+
+/// Pushes one record's text property (an empty piece when it has none) and
+/// says whether it has one.
+fn push_record_text(record: &Record, which: MrrcRecordText, sink: &mut Sink) -> bool {
+    fn push(sink: &mut Sink, text: Option<impl AsRef<str>>) -> bool {
+        sink.push_str(text.as_ref().map_or("", |t| t.as_ref()));
+        text.is_some()
+    }
+    match which {
+        MRRC_TEXT_TITLE => push(sink, record.title()),
+        MRRC_TEXT_ISSN_TITLE => push(sink, record.issn_title()),
+        MRRC_TEXT_ISBN => push(sink, record.isbn()),
+        MRRC_TEXT_ISSN => push(sink, record.issn()),
+        MRRC_TEXT_ISSNL => push(sink, record.issnl()),
+        MRRC_TEXT_SUDOC => push(sink, record.sudoc()),
+        MRRC_TEXT_AUTHOR => push(sink, record.author()),
+        MRRC_TEXT_UNIFORM_TITLE => push(sink, record.uniform_title()),
+        MRRC_TEXT_PUBLISHER => push(sink, record.publisher()),
+        _ => push(sink, record.pubyear()),
+    }
+}
+
+/// One text property (`MRRC_TEXT_*`, pymarc's `title`, `author`, ...) of
+/// each of `records[0..count]` in one call, as a split view: `count`
+/// pieces in record order (`split->piece_count`), joined by a separator
+/// that occurs in none of them. `present[i]` (`count` bytes) is 1 when
+/// record `i` has the property and 0 when it has none (its piece is then
+/// empty). A binding that reads records in batches pays one crossing per
+/// batch rather than one per record. Too small a buffer and no free
+/// separator are reported as for `mrrc_record_split`; the field and
+/// subfield counts of `*split` are 0.
+#[no_mangle]
+pub unsafe extern "C" fn mrrc_records_split_text(
+    records: *const *const MrrcRecord,
+    count: usize,
+    which: MrrcRecordText,
+    text: *mut u8,
+    text_capacity: usize,
+    present: *mut u8,
+    split_out: *mut MrrcSplit,
+) -> MrrcStatus {
+    let mut sizes = MrrcSplit::default();
+    let status = status_of(|| {
+        out_ptr(split_out, "split")?;
+        if which > MRRC_TEXT_PUBYEAR {
+            return Err(Failure::invalid(format!("unknown text property {which}")));
+        }
+        if count > 0 && records.is_null() {
+            return Err(Failure::Null("records"));
+        }
+        // SAFETY: pointer contract of the header.
+        let (handles, text, present) = unsafe {
+            (
+                if count == 0 {
+                    &[][..]
+                } else {
+                    std::slice::from_raw_parts(records, count)
+                },
+                out_slice(text, text_capacity, "text")?,
+                out_slice(present, count, "present")?,
+            )
+        };
+        let records = handles
+            .iter()
+            // SAFETY: each entry is a live record handle per the contract.
+            .map(|&h| unsafe { record_ref(h) })
+            .collect::<Outcome<Vec<&Record>>>()?;
+        // Set while writing (`join` may write the pieces more than once,
+        // with the same flags each time).
+        let present = std::cell::Cell::from_mut(present).as_slice_of_cells();
+        let joined = join(text, &|sink| {
+            for (flag, r) in present.iter().zip(&records) {
+                flag.set(u8::from(push_record_text(r, which, sink)));
+            }
+        })?;
+        sizes = MrrcSplit {
+            text_len: joined.len,
+            separator: joined.separator,
+            piece_count: joined.pieces,
+            ..MrrcSplit::default()
+        };
+        if !joined.fits {
+            return Err(too_small(&sizes, text_capacity, 0));
+        }
+        Ok(())
+    });
+    if matches!(
+        status,
+        MrrcStatus::MRRC_OK | MrrcStatus::MRRC_BUFFER_TOO_SMALL
+    ) {
+        // SAFETY: checked non-NULL above.
+        unsafe { write(split_out, sizes) };
+    }
+    status
+}

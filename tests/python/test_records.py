@@ -182,3 +182,57 @@ def test_get_values_of_a_value_holding_every_ascii_character(impl):
     record = next(iter(impl.JSONReader(json.dumps([doc]))))
     assert record.get_values("500", "a") == [every, "x\x1fy", ""]
     assert record.get_values("500") == [every + " x\x1fy", ""]
+
+
+def test_titles_read_with_the_batch_follow_edits(impl):
+    # Once a record's title has been asked for, the cffi reader computes
+    # the titles of later batches in one call: they must match the
+    # one-record path and give way to any edit.
+    path = CORPUS / "pymarc_test_camel.mrc"
+    with open(path, "rb") as fh:
+        read_ahead = [(r, r.title) for r in impl.MARCReader(fh, batch_size=2)]
+    with open(path, "rb") as fh:
+        one_by_one = [r.get_fields() and r.title for r in impl.MARCReader(fh)]
+    assert [t for _, t in read_ahead] == one_by_one
+    assert all(one_by_one)
+
+    def renamed(record, title):
+        record["245"]["a"] = title
+        return record.title
+
+    edits = [
+        lambda r: renamed(r, "Renamed"),
+        lambda r: r.remove_fields("245") or r.title,
+        lambda r: r.remove_field(r["245"]) or r.title,
+        lambda r: setattr(r, "fields", []) or r.title,
+        lambda r: r.get_fields("245")[0].delete_subfield("a") and r.title,
+    ]
+    with open(path, "rb") as fh:
+        reader = impl.MARCReader(fh, batch_size=2)
+        assert next(reader).title
+        after = [edit(next(reader)) for edit in edits]
+    assert after[0].startswith("Renamed")
+    assert after[1:] == [None, None, None, None]
+
+
+def test_for_and_next_share_the_reader(impl):
+    # `for` and `next()` take records from the same place, each record
+    # once, and `current_chunk` is the bytes of the one last returned.
+    data = SAMPLE.read_bytes()
+    expected = [str(r) for r in impl.MARCReader(data)]
+    chunks = []
+    reader = impl.MARCReader(data, batch_size=3)
+    got = [str(next(reader))]
+    chunks.append(reader.current_chunk)
+    for record in reader:
+        got.append(str(record))
+        chunks.append(reader.current_chunk)
+        if len(got) == 4:
+            break
+    got.append(str(next(reader)))
+    chunks.append(reader.current_chunk)
+    got += [str(r) for r in reader]
+    assert got == expected
+    assert all(str(next(impl.MARCReader(c))) == s for c, s in zip(chunks, got))
+    with pytest.raises(StopIteration):
+        next(reader)

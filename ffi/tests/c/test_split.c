@@ -1,7 +1,7 @@
 /* mrrc_record_split: a record's pieces in column order joined by a free
  * separator, the kinds of its fields, the sizes; too-small buffers, a
  * separator that occurs in a value, no free separator, empty records and
- * NULL arguments. */
+ * NULL arguments; mrrc_records_split_text, one property of many records. */
 #include "check.h"
 
 static const char *data_dir;
@@ -204,10 +204,70 @@ static void test_values(void) {
     free(path);
 }
 
+/* One text property of many records in one call: a piece per record, in
+ * order, an empty piece and a 0 flag for a record without it. */
+static void test_records_text(void) {
+    char *path = path_join(data_dir, "pymarc_test_camel.mrc");
+    MrrcReader *reader = NULL;
+    CHECK_OK(mrrc_reader_open_path(path, NULL, &reader));
+    MrrcRecord *records[4] = {NULL, NULL, NULL, NULL};
+    for (int i = 0; i < 3; i++) CHECK_OK(mrrc_reader_next(reader, &records[i]));
+    records[3] = records[1];
+    records[1] = mrrc_record_new(); /* no 245, no 1XX */
+    uint8_t text[1024];
+    uint8_t present[4];
+    MrrcSplit split;
+    const MrrcRecord *const *all = (const MrrcRecord *const *)records;
+    CHECK_OK(mrrc_records_split_text(all, 4, MRRC_TEXT_TITLE, text, sizeof text, present, &split));
+    CHECK(split.piece_count == 4 && split.separator == 0x1f && split.field_count == 0);
+    CHECK(present[0] == 1 && present[1] == 0 && present[2] == 1 && present[3] == 1);
+    CHECK_PIECE(text, split, 0, "ActivePerl with ASP and ADO /");
+    CHECK_PIECE(text, split, 1, "");
+    CHECK_PIECE(text, split, 2, "Perl : programmer's reference /");
+    CHECK_PIECE(text, split, 3, "Programming the Perl DBI /");
+    CHECK_OK(mrrc_records_split_text(all, 4, MRRC_TEXT_AUTHOR, text, sizeof text, present, &split));
+    CHECK(present[0] == 1 && present[1] == 0);
+    CHECK_PIECE(text, split, 0, "Martinsson, Tobias, 1976-");
+    CHECK_PIECE(text, split, 3, "Descartes, Alligator.");
+    /* The same text as the one-record accessor. */
+    char *one = mrrc_record_title(records[2]);
+    CHECK(one != NULL);
+    CHECK_OK(mrrc_records_split_text(all + 2, 1, MRRC_TEXT_TITLE, text, sizeof text, present, &split));
+    CHECK(split.piece_count == 1 && split.text_len == strlen(one) && memcmp(text, one, strlen(one)) == 0);
+    mrrc_string_free(one);
+    /* No records: no text. */
+    CHECK_OK(mrrc_records_split_text(NULL, 0, MRRC_TEXT_TITLE, NULL, 0, NULL, &split));
+    CHECK(split.piece_count == 0 && split.text_len == 0);
+    /* Too small, bad arguments. */
+    CHECK_STATUS(mrrc_records_split_text(all, 4, MRRC_TEXT_TITLE, text, 8, present, &split),
+                 MRRC_BUFFER_TOO_SMALL);
+    CHECK(split.text_len == strlen("ActivePerl with ASP and ADO /") + 3 +
+                                strlen("Perl : programmer's reference /") +
+                                strlen("Programming the Perl DBI /"));
+    CHECK_STATUS(mrrc_records_split_text(all, 4, 99, text, sizeof text, present, &split),
+                 MRRC_INVALID_ARGUMENT);
+    CHECK(last_error_mentions("unknown text property"));
+    CHECK_STATUS(mrrc_records_split_text(NULL, 4, MRRC_TEXT_TITLE, text, sizeof text, present, &split),
+                 MRRC_NULL_ARGUMENT);
+    CHECK_STATUS(mrrc_records_split_text(all, 4, MRRC_TEXT_TITLE, text, sizeof text, NULL, &split),
+                 MRRC_NULL_ARGUMENT);
+    CHECK_STATUS(mrrc_records_split_text(all, 4, MRRC_TEXT_TITLE, text, sizeof text, present, NULL),
+                 MRRC_NULL_ARGUMENT);
+    MrrcRecord *second = records[3];
+    records[3] = NULL;
+    CHECK_STATUS(mrrc_records_split_text(all, 4, MRRC_TEXT_TITLE, text, sizeof text, present, &split),
+                 MRRC_NULL_ARGUMENT);
+    for (int i = 0; i < 3; i++) mrrc_record_free(records[i]);
+    mrrc_record_free(second);
+    mrrc_reader_free(reader);
+    free(path);
+}
+
 int main(int argc, char **argv) {
     TEST_DATA_DIR(argc, argv, data_dir);
     test_camel_record();
     test_separators();
     test_values();
+    test_records_text();
     TEST_MAIN_END();
 }

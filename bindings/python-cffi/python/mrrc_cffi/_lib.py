@@ -301,6 +301,33 @@ def split_values(h, tag, code_point_or_none):
     return text.split(_CHARS[sizes.separator] or "\0")
 
 
+_split_text = lib.mrrc_records_split_text
+
+
+def records_text(handles, count, which, raw=False):
+    """One text property (`lib.MRRC_TEXT_*`) of `count` records (an
+    `MrrcRecord *[]`) from one C call: a list with None for a record that
+    has none (bytes in ISO 8859-1 when `raw`). None when the texts leave no
+    separator free."""
+    b = _split_buffers
+    sizes = b.sizes
+    present = ffi.new("uint8_t[]", count)
+    while True:
+        status = _split_text(handles, count, which, b.text, b.text_capacity, present, sizes)
+        if status != _BUFFER_TOO_SMALL:
+            break
+        b.grow(max(2 * sizes.text_len, b.text_capacity), b.kinds_capacity)
+    if status == _INVALID_ARGUMENT:
+        return None
+    check(status)
+    if count == 0:
+        return []
+    pieces = str(_buffer(b.text, sizes.text_len), "utf-8").split(_CHARS[sizes.separator] or "\0")
+    if raw:
+        pieces = [p.encode("latin-1", "replace") for p in pieces]
+    return [p if has else None for p, has in zip(pieces, _unpack(present, count))]
+
+
 class FlatBuilder:
     """A flat view built from Python values, for `mrrc_record_from_flat` and
     `mrrc_field_from_flat` (offsets in code points)."""

@@ -289,8 +289,6 @@ class Field:
         return key is not None and any(c == key for c, _ in self._subfields())
 
     def __iter__(self):
-        if self._raw:
-            return iter(self.subfields)
         subs = self._s[3]
         return iter(() if subs is None else subs)
 
@@ -298,17 +296,19 @@ class Field:
         """A control field's data, or the subfield values stripped and
         joined by spaces (computed by the core)."""
         v = self._s[4]
-        if v is None:
-            s = self._s
-            v = self._text(lib.mrrc_field_value)
-            if self._s is s:
-                # The same content, now with its value: no edit.
-                new = s[:4] + (v,)
-                c = getattr(self, "_c", None)
-                self._s = new
-                if c is not None and c[1] is s:
-                    self._c = (c[0], new)
-        return _latin1(v) if self._raw else v
+        return self._computed_value() if v is None else v
+
+    def _computed_value(self):
+        s = self._s
+        v = self._text(lib.mrrc_field_value)
+        if self._s is s:
+            # The same content, now with its value: no edit.
+            new = s[:4] + (v,)
+            c = getattr(self, "_c", None)
+            self._s = new
+            if c is not None and c[1] is s:
+                self._c = (c[0], new)
+        return v
 
     def get_subfields(self, *codes):
         keys = {k for k in map(_code_key, codes) if k is not None}
@@ -418,6 +418,12 @@ class RawField(Field):
     __slots__ = ()
     _raw = True
 
+    def __iter__(self):
+        return iter(self.subfields)
+
+    def value(self):
+        return _latin1(Field.value(self))
+
 
 _new = object.__new__
 _CHARS = _lib._CHARS
@@ -488,35 +494,35 @@ def fields_from_flat(flat, raw=False):
 
 
 def fields_from_split(split, raw=False):
-    """Every field of a record's split view (`_lib.split_record`): the
-    pieces in column order (tags, values, first indicators, second
-    indicators, subfield codes, subfield values) sliced in bulk."""
+    """Every field of a record's split view (`_lib.split_record`), and
+    their states (`_s`): the pieces in column order (tags, values, first
+    indicators, second indicators, subfield codes, subfield values) sliced
+    in bulk."""
     pieces, kinds = split
     n = len(kinds)
     if not n:
-        return []
+        return [], []
     d = n - kinds.count(-1)
     s0 = 2 * (n + d)
     m = (len(pieces) - s0) // 2
     all_subs = list(map(_tuple_new, _repeat(Subfield), zip(pieces[s0:s0 + m], pieces[s0 + m:])))
     inds = zip(pieces[2 * n:2 * n + d], pieces[2 * n + d:s0]).__next__
     cls = RawField if raw else Field
-    new = _new
-    out = []
-    append = out.append
+    out = list(map(_new, _repeat(cls, n)))
+    states = []
+    append = states.append
     a = 0
-    for tag, v, k in zip(pieces[:n], pieces[n:2 * n], kinds):
-        obj = new(cls)
+    for obj, tag, v, k in zip(out, pieces[:n], pieces[n:2 * n], kinds):
         if k < 0:
-            obj._s = (tag, v, None, None, v)
+            obj._s = s = (tag, v, None, None, v)
             obj.control_field = True
         else:
             b = a + k
-            obj._s = (tag, None, inds(), all_subs[a:b], v)
+            obj._s = s = (tag, None, inds(), all_subs[a:b], v)
             obj.control_field = False
             a = b
-        append(obj)
-    return out
+        append(s)
+    return out, states
 
 
 def map_marc8_field(f: Field) -> Field:

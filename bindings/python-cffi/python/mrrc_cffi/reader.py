@@ -1,6 +1,8 @@
 """Readers (as pymarc.reader). `MARCReader` reads and parses records in
 batches in one C call each (cffi releases the GIL around it) and hands out
-records from the batch."""
+records from the batch. Once one of its records is asked for its title,
+the titles of each later batch come from one more call, so that reading
+titles costs no C call (no GIL hand-over) per record."""
 
 import os
 import threading
@@ -9,7 +11,8 @@ from mrrc_cffi import _lib
 from mrrc_cffi._lib import NULL, ffi, lib
 from mrrc_cffi.exceptions import FatalReaderError, PymarcException
 from mrrc_cffi._text_readers import JSONReader, MARCMakerReader, Reader, map_records
-from mrrc_cffi.record import Record, record_from_flat_builder
+from mrrc_cffi import record as _record_module
+from mrrc_cffi.record import Record, TitleRequest, record_from_flat_builder
 
 #: Records parsed per C call. The per-record cost stops falling at a few
 #: hundred (bench/python/README.md).
@@ -19,6 +22,15 @@ _gc = ffi.gc
 _record_free = lib.mrrc_record_free
 _defer_free = _lib.defer_free
 _wrap = Record._wrap
+_new = object.__new__
+_next_lock = _record_module._next_lock
+
+#: `_records`: no record made inline; `__next__` takes over.
+_END = object()
+
+#: `MARCReader._chunk` when `current_chunk` is the last record returned
+#: (whose index in the batch is `_next - 1`).
+_LAST_RETURNED = object()
 
 
 @ffi.def_extern()
@@ -110,12 +122,17 @@ class MARCReader(Reader):
         if not permissive:
             _lib.check(lib.mrrc_reader_set_pymarc_checks(self._r, utf8_handling == "strict"))
         self._raw = not to_unicode
+        # Records need no more than a handle, a lock and a title (not raw,
+        # not force_utf8): `_records` makes them inline.
+        self._plain = not self._raw and not force_utf8
         self._lock = threading.Lock()
         self._batch_size = batch_size
         self._slots = ffi.new("MrrcRecord *[]", batch_size)
         self._ends = ffi.new("size_t[]", batch_size)
         self._count = ffi.new("size_t *")
         self._batch = []
+        self._titles = None  # the batch's titles, once they are wanted
+        self._title_request = TitleRequest()
         self._next = 0
         self._batch_bytes = NULL
         self._chunk = None
@@ -123,7 +140,35 @@ class MARCReader(Reader):
         self._stopped = False
 
     def __iter__(self):
-        return self
+        # A generator: `for` resumes it per record, cheaper than calling
+        # `__next__`; `next(reader)` and the generator share the state.
+        return self._records()
+
+    def _records(self):
+        lock = self._lock
+        title_request = self._title_request
+        plain = self._plain
+        while True:
+            with lock:
+                i = self._next
+                batch = self._batch
+                if plain and i < len(batch):
+                    # What `__next__` does for a batch's later records,
+                    # with `Record._wrap` inlined: this runs per record.
+                    self._next = i + 1
+                    record = _new(Record)
+                    record._h = batch[i]
+                    record._lock = _next_lock()
+                    titles = self._titles
+                    record._title_ahead = title_request if titles is None else titles[i]
+                else:
+                    record = _END
+            if record is _END:
+                try:
+                    record = self.__next__()
+                except StopIteration:
+                    return
+            yield record
 
     def _fill(self):
         """Reads the next batch; returns False at the end of the input, None
@@ -138,6 +183,8 @@ class MARCReader(Reader):
             return False
         # Owned (and freed exactly once) by cffi from here on.
         self._batch = [_gc(h, _defer_free) for h in ffi.unpack(self._slots, n)]
+        if self._title_request.wanted:
+            self._titles = _lib.records_text(self._slots, n, lib.MRRC_TEXT_TITLE, self._raw)
         self._next = 0
         # The batch's raw bytes stay in the C reader until the next call on
         # it; current_chunk copies a record's bytes only when asked.
@@ -160,31 +207,45 @@ class MARCReader(Reader):
 
     def __next__(self):
         with self._lock:
-            if self._stopped:
-                raise StopIteration
-            self._current_exception = None
             i = self._next
-            if i >= len(self._batch):
-                self._batch = ()
-                filled = self._fill()
-                if filled is None:
-                    return None
-                if not filled:
-                    self._stopped = True
-                    self._chunk = None
-                    raise StopIteration
-                i = 0
-            self._next = i + 1
-            self._chunk = i
-            return _wrap(self._batch[i], self._raw, self.force_utf8)
+            batch = self._batch
+            if i < len(batch):
+                # The usual case: the batch's next record. The call before
+                # returned one from this batch, so `current_chunk` and
+                # `current_exception` need no update.
+                self._next = i + 1
+                titles = self._titles
+                return _wrap(batch[i], self._raw, self.force_utf8,
+                             self._title_request if titles is None else titles[i])
+            return self._first_of_next_batch()
+
+    def _first_of_next_batch(self):
+        if self._stopped:
+            raise StopIteration
+        self._current_exception = None
+        self._batch = ()
+        self._titles = None
+        filled = self._fill()
+        if filled is None:
+            return None
+        if not filled:
+            self._stopped = True
+            self._chunk = None
+            raise StopIteration
+        self._next = 1
+        self._chunk = _LAST_RETURNED
+        titles = self._titles
+        return _wrap(self._batch[0], self._raw, self.force_utf8,
+                     self._title_request if titles is None else titles[0])
 
     @property
     def current_chunk(self):
         """The raw bytes of the record last returned (or that failed)."""
         with self._lock:
             c = self._chunk
-            if c is None or isinstance(c, bytes):
-                return c
+            if c is not _LAST_RETURNED:
+                return c  # None, or the bytes of a record that failed
+            c = self._next - 1
             ends = self._ends
             start = ends[c - 1] if c else 0
             return ffi.unpack(self._batch_bytes + start, ends[c] - start)

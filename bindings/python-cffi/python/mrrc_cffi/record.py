@@ -36,6 +36,23 @@ _new = object.__new__
 _DEFAULT_LEADER = " " * 24
 
 
+class TitleRequest:
+    """Set `wanted` when a record's title is computed one record at a time;
+    a reader whose records ask for titles computes them per batch from then
+    on (one C call rather than one per record: fewer GIL hand-overs between
+    threads)."""
+
+    __slots__ = ("wanted",)
+
+    def __init__(self):
+        self.wanted = False
+
+
+#: The `_title_ahead` of records with no title read ahead (not from a
+#: reader, or changed since).
+_NO_TITLE_AHEAD = TitleRequest()
+
+
 def _owned(h):
     return _gc(h, _record_free)
 
@@ -54,10 +71,14 @@ def _initial_leader(leader):
 class Record:
     """A MARC record: a leader and a list of fields."""
 
-    __slots__ = ("_h", "_lock", "__weakref__", "__dict__")
+    # `_title_ahead`: the record's title when its reader computed it with
+    # the batch (valid until anything but `title` looks at the record), or
+    # a `TitleRequest` to note that titles are wanted.
+    __slots__ = ("_h", "_lock", "_title_ahead", "__weakref__", "__dict__")
 
-    # Until a record is edited or its fields are asked for, only `_h` and
-    # `_lock` are set; the rest read these class defaults.
+    # Until a record is edited or its fields are asked for, only `_h`,
+    # `_lock` and `_title_ahead` are set; the rest read these class
+    # defaults.
     _objs = None  # handed-out Field objects by position (objects mode)
     _gens = None  # their generation when last sent to the C record
     _list = None  # `record.fields`, once asked for (list mode): the truth
@@ -94,15 +115,17 @@ class Record:
     def _init(self, h, raw):
         self._h = h
         self._lock = _next_lock()
+        self._title_ahead = _NO_TITLE_AHEAD
         if raw:
             self._raw = True
 
     @classmethod
-    def _wrap(cls, h, raw=False, force_utf8=False):
+    def _wrap(cls, h, raw=False, force_utf8=False, title_ahead=_NO_TITLE_AHEAD):
         """A record over an owned handle (already under `ffi.gc`)."""
         self = _new(cls)
         self._h = h
         self._lock = _next_lock()
+        self._title_ahead = title_ahead
         if raw:
             self._raw = True
             self.to_unicode = False
@@ -145,22 +168,26 @@ class Record:
             return lst
         self._sync()
         objs = self._objs
+        states = None
         if objs is None:
             split = _split_record(self._h)
             if split is None:
                 lst = _fields_from_flat(self._flat_view(), self._raw)
             else:
-                lst = _fields_from_split(split, self._raw)
+                lst, states = _fields_from_split(split, self._raw)
         else:
             lst = [self._obj(i) for i in range(len(objs))]
+            self._objs = self._gens = None
         self._shadow = lst[:]
-        self._shadow_gens = list(map(_state_of, lst))
+        self._shadow_gens = list(map(_state_of, lst)) if states is None else states
         self._list = lst
-        self._objs = self._gens = None
         return lst
 
     def _sync(self):
         """Sends edited leader and fields to the C record."""
+        # Every call but `title` passes here first (to read, hand out
+        # fields or change the record): a title read ahead may be stale.
+        self._title_ahead = _NO_TITLE_AHEAD
         lo = self._leader_obj
         if lo is not None and lo._gen != self._leader_gen:
             _lib.check(lib.mrrc_record_set_leader(self._h, _latin1(lo._text), 24), "RecordLeaderInvalid")
@@ -169,26 +196,28 @@ class Record:
         if lst is not None:
             self._sync_list(lst)
             return
+        objs = self._objs
+        if objs is None:
+            return  # no field handed out: the C record is the truth
         last = _LAST_EDIT[0]
         if last == self._synced:
             return
-        objs = self._objs
-        if objs is not None:
-            gens = self._gens
-            h = self._h
-            with FIELD_LOCK:
-                for i, f in enumerate(objs):
-                    if f is not None and f._s is not gens[i]:
-                        s = f._s
-                        _lib.check(lib.mrrc_record_set_field(h, i, f._handle()))
-                        gens[i] = s
-                        self._flat = None
+        gens = self._gens
+        h = self._h
+        with FIELD_LOCK:
+            for i, f in enumerate(objs):
+                if f is not None and f._s is not gens[i]:
+                    s = f._s
+                    _lib.check(lib.mrrc_record_set_field(h, i, f._handle()))
+                    gens[i] = s
+                    self._flat = None
         self._synced = last
 
     def _sync_list(self, lst):
         shadow = self._shadow
         gens = self._shadow_gens
-        if len(lst) == len(shadow):
+        same_length = shadow is not None and len(lst) == len(shadow)
+        if same_length:
             # Nothing replaced or edited (the usual case), checked in C loops.
             try:
                 if shadow == lst and all(map(_is, gens, map(_state_of, lst))):
@@ -197,7 +226,7 @@ class Record:
                 pass
         h = self._h
         with FIELD_LOCK:
-            if len(lst) == len(shadow):
+            if same_length:
                 for i, f in enumerate(lst):
                     if shadow[i] is not f or gens[i] is not getattr(f, "_s", None):
                         _check_field(f)
@@ -291,6 +320,7 @@ class Record:
         if not isinstance(value, Leader):
             value = Leader(value if isinstance(value, str) else str(value))
         with self._lock:
+            self._title_ahead = _NO_TITLE_AHEAD
             _lib.check(lib.mrrc_record_set_leader(self._h, _latin1(value._text), 24), "RecordLeaderInvalid")
             self._leader_obj = value
             self._leader_gen = value._gen
@@ -305,9 +335,11 @@ class Record:
     def fields(self, value):
         lst = value if isinstance(value, list) else list(value)
         with self._lock:
+            self._title_ahead = _NO_TITLE_AHEAD
             self._list = lst
-            self._shadow = []
-            self._shadow_gens = []
+            # What the C record holds is not known here: `_sync` rebuilds it.
+            self._shadow = None
+            self._shadow_gens = None
             self._objs = self._gens = None
             self._flat = None
 
@@ -535,8 +567,15 @@ class Record:
             p = lib.mrrc_record_to_msgpack(self._synced_handle(), n)
         return _lib.take_buffer(p, n[0])
 
+    @property
+    def title(self):
+        ahead = self._title_ahead
+        if ahead.__class__ is not TitleRequest:
+            return ahead
+        ahead.wanted = True
+        return self._opt(lib.mrrc_record_title)
+
     # The core's accessors.
-    title = property(lambda self: self._opt(lib.mrrc_record_title))
     issn_title = property(lambda self: self._opt(lib.mrrc_record_issn_title))
     isbn = property(lambda self: self._opt(lib.mrrc_record_isbn))
     issn = property(lambda self: self._opt(lib.mrrc_record_issn))
@@ -587,6 +626,7 @@ class Record:
     def decode_marc(self, marc, to_unicode=True, force_utf8=False, hide_utf8_warnings=False,
                     utf8_handling="strict", encoding="iso8859-1"):
         with self._lock:
+            self._title_ahead = _NO_TITLE_AHEAD
             self._decode(marc, to_unicode, force_utf8, utf8_handling, encoding)
 
     def _decode(self, data, to_unicode, force_utf8, utf8_handling, file_encoding):
