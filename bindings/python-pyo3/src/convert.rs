@@ -62,12 +62,107 @@ pub fn subfield_obj<'py>(
     value: &str,
     raw: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    pair_of_type(
-        py,
-        subfield_type(py)?,
-        code_out(py, code).into_any(),
-        text_out(py, value, raw),
-    )
+    let code = code_out(py, code).into_any();
+    let value = text_out(py, value, raw);
+    #[cfg(not(Py_GIL_DISABLED))]
+    if let Some(reused) = subfield_pool::reuse(py, &code, &value) {
+        return Ok(reused);
+    }
+    let made = pair_of_type(py, subfield_type(py)?, code, value)?;
+    #[cfg(not(Py_GIL_DISABLED))]
+    subfield_pool::keep(py, &made);
+    Ok(made)
+}
+
+/// `Subfield` named tuples that Python has let go of, reused in place.
+///
+/// A loop such as `for sf in field: ...` makes and frees one named tuple per
+/// subfield; allocating, tracking and freeing it costs more than filling it.
+/// This thread keeps a reference to the last `Subfield`s it made. One whose
+/// reference count has fallen back to 1 is held by nobody else (tuples take
+/// no weak references), so nothing can observe it: it gets the new code and
+/// value and is handed out again, as CPython's own `zip` and `enumerate`
+/// reuse their result tuple. Only with the GIL: it makes the check and the
+/// refill one step, which a free-threaded build would not.
+#[cfg(not(Py_GIL_DISABLED))]
+mod subfield_pool {
+    use pyo3::ffi;
+    use pyo3::prelude::*;
+    use std::cell::RefCell;
+
+    /// Kept named tuples per thread: more than the subfields of nearly any
+    /// field, few enough to scan.
+    const SIZE: usize = 64;
+    /// Slots looked at before giving up and allocating.
+    const PROBES: usize = 4;
+
+    struct Pool {
+        slots: Vec<Py<PyAny>>,
+        next: usize,
+    }
+
+    thread_local! {
+        static POOL: RefCell<Pool> = const { RefCell::new(Pool { slots: Vec::new(), next: 0 }) };
+    }
+
+    /// A kept `Subfield` nobody else holds, refilled with `code` and `value`.
+    pub fn reuse<'py>(
+        py: Python<'py>,
+        code: &Bound<'py, PyAny>,
+        value: &Bound<'py, PyAny>,
+    ) -> Option<Bound<'py, PyAny>> {
+        POOL.try_with(|pool| {
+            let mut pool = pool.try_borrow_mut().ok()?;
+            let n = pool.slots.len();
+            if n < SIZE {
+                return None;
+            }
+            for _ in 0..PROBES {
+                let i = pool.next;
+                pool.next = (i + 1) % n;
+                let obj = pool.slots[i].as_ptr();
+                // SAFETY: the GIL is held, so no other thread can take a
+                // reference between the count check and the refill. With a
+                // count of 1 the only reference is this slot's, so no one
+                // can see the tuple change. Its items are a code and a value
+                // (`str` or `bytes`), whose release runs no Python code. The
+                // tuple keeps its size and type; the new items are owned
+                // references moved in, the old ones released after.
+                unsafe {
+                    if ffi::Py_REFCNT(obj) != 1 {
+                        continue;
+                    }
+                    let old_code = ffi::PyTuple_GET_ITEM(obj, 0);
+                    let old_value = ffi::PyTuple_GET_ITEM(obj, 1);
+                    ffi::PyTuple_SET_ITEM(obj, 0, code.clone().into_ptr());
+                    ffi::PyTuple_SET_ITEM(obj, 1, value.clone().into_ptr());
+                    ffi::Py_DECREF(old_code);
+                    ffi::Py_DECREF(old_value);
+                    return Some(pool.slots[i].bind(py).clone());
+                }
+            }
+            None
+        })
+        .ok()
+        .flatten()
+    }
+
+    /// Keeps a new `Subfield` for reuse, in place of the slot at the cursor
+    /// (which is still held elsewhere, or the pool is filling up).
+    pub fn keep(py: Python<'_>, made: &Bound<'_, PyAny>) {
+        let _ = POOL.try_with(|pool| {
+            if let Ok(mut pool) = pool.try_borrow_mut() {
+                if pool.slots.len() < SIZE {
+                    pool.slots.push(made.clone().unbind());
+                } else {
+                    let i = pool.next;
+                    pool.next = (i + 1) % SIZE;
+                    pool.slots[i] = made.clone().unbind();
+                }
+            }
+        });
+        let _ = py;
+    }
 }
 
 /// A tuple of `n` items made by `item(i)`, filled in place (no intermediate
