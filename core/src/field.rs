@@ -408,15 +408,22 @@ impl Field {
 
     /// Appends [`Field::value`] to `out` (bindings reuse one buffer).
     pub fn write_value(&self, out: &mut String) {
+        self.value_pieces(|piece| out.push_str(piece));
+    }
+
+    /// Calls `piece` with the pieces whose concatenation is
+    /// [`Field::value`], in order (bindings copy them straight into a
+    /// string object of their own).
+    pub fn value_pieces<'a>(&'a self, mut piece: impl FnMut(&'a str)) {
         if let Some(v) = self.control_value() {
-            out.push_str(v);
+            piece(v);
             return;
         }
         for (i, s) in self.subfields().enumerate() {
             if i > 0 {
-                out.push(' ');
+                piece(" ");
             }
-            out.push_str(s.value.trim());
+            piece(s.value.trim());
         }
     }
 

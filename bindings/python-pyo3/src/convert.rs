@@ -4,7 +4,7 @@
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBytes, PyList, PyString, PyTuple, PyType};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
 
 use mrrc_core::{Indicators, Tag};
 
@@ -56,22 +56,69 @@ fn pair_of_type<'py>(
     }
 }
 
-pub fn subfield_obj<'py>(
+/// The subfields of `field` as `Subfield` named tuples in a new tuple.
+pub fn subfield_tuple<'py>(
     py: Python<'py>,
-    code: char,
-    value: &str,
+    field: &mrrc_core::Field,
     raw: bool,
-) -> PyResult<Bound<'py, PyAny>> {
-    let code = code_out(py, code).into_any();
-    let value = text_out(py, value, raw);
+) -> PyResult<Bound<'py, PyTuple>> {
+    let mut out = None;
+    subfield_maker(py, &mut |make| {
+        out = Some(tuple_of(py, field.subfield_count(), |i| {
+            let s = field.subfield(i).unwrap_or(mrrc_core::Subfield {
+                code: ABSENT,
+                value: "",
+            });
+            make(s.code, s.value, raw)
+        }))
+    })?;
+    out.unwrap_or_else(|| Err(PyErr::fetch(py)))
+}
+
+/// Makes `Subfield`s: `(code, value, raw)` to a named tuple.
+type MakeSubfield<'a, 'py> = dyn FnMut(char, &str, bool) -> PyResult<Bound<'py, PyAny>> + 'a;
+
+/// Runs `body` with a maker of `Subfield`s, which reuses this thread's
+/// [`subfield_pool`] (looked up once for all the subfields `body` makes).
+fn subfield_maker<'py>(
+    py: Python<'py>,
+    body: &mut dyn FnMut(&mut MakeSubfield<'_, 'py>),
+) -> PyResult<()> {
+    let ty = subfield_type(py)?;
+    let mut fresh = |code: char, value: &str, raw: bool| {
+        pair_of_type(
+            py,
+            ty,
+            code_out(py, code).into_any(),
+            text_out(py, value, raw),
+        )
+    };
     #[cfg(not(Py_GIL_DISABLED))]
-    if let Some(reused) = subfield_pool::reuse(py, &code, &value) {
-        return Ok(reused);
+    {
+        let mut body = Some(body);
+        let pooled = subfield_pool::with(|pool| {
+            if let Some(body) = body.take() {
+                body(&mut |code, value, raw| {
+                    let code = code_out(py, code).into_any();
+                    let value = text_out(py, value, raw);
+                    if let Some(reused) = pool.reuse(py, &code, &value) {
+                        return Ok(reused);
+                    }
+                    let made = pair_of_type(py, ty, code, value)?;
+                    pool.keep(&made);
+                    Ok(made)
+                })
+            }
+        });
+        if let Some(body) = body {
+            // No pool on this thread (re-entered, or being torn down).
+            debug_assert!(!pooled);
+            body(&mut fresh);
+        }
     }
-    let made = pair_of_type(py, subfield_type(py)?, code, value)?;
-    #[cfg(not(Py_GIL_DISABLED))]
-    subfield_pool::keep(py, &made);
-    Ok(made)
+    #[cfg(Py_GIL_DISABLED)]
+    body(&mut fresh);
+    Ok(())
 }
 
 /// `Subfield` named tuples that Python has let go of, reused in place.
@@ -96,7 +143,7 @@ mod subfield_pool {
     /// Slots looked at before giving up and allocating.
     const PROBES: usize = 4;
 
-    struct Pool {
+    pub struct Pool {
         slots: Vec<Py<PyAny>>,
         next: usize,
     }
@@ -105,22 +152,36 @@ mod subfield_pool {
         static POOL: RefCell<Pool> = const { RefCell::new(Pool { slots: Vec::new(), next: 0 }) };
     }
 
-    /// A kept `Subfield` nobody else holds, refilled with `code` and `value`.
-    pub fn reuse<'py>(
-        py: Python<'py>,
-        code: &Bound<'py, PyAny>,
-        value: &Bound<'py, PyAny>,
-    ) -> Option<Bound<'py, PyAny>> {
-        POOL.try_with(|pool| {
-            let mut pool = pool.try_borrow_mut().ok()?;
-            let n = pool.slots.len();
+    /// Runs `f` with this thread's pool; false when it is in use already
+    /// or gone (thread teardown), and `f` did not run.
+    pub fn with(f: impl FnOnce(&mut Pool)) -> bool {
+        POOL.try_with(|pool| match pool.try_borrow_mut() {
+            Ok(mut pool) => {
+                f(&mut pool);
+                true
+            }
+            Err(_) => false,
+        })
+        .unwrap_or(false)
+    }
+
+    impl Pool {
+        /// A kept `Subfield` nobody else holds, refilled with `code` and
+        /// `value`.
+        pub fn reuse<'py>(
+            &mut self,
+            py: Python<'py>,
+            code: &Bound<'py, PyAny>,
+            value: &Bound<'py, PyAny>,
+        ) -> Option<Bound<'py, PyAny>> {
+            let n = self.slots.len();
             if n < SIZE {
                 return None;
             }
             for _ in 0..PROBES {
-                let i = pool.next;
-                pool.next = (i + 1) % n;
-                let obj = pool.slots[i].as_ptr();
+                let i = self.next;
+                self.next = (i + 1) % n;
+                let obj = self.slots[i].as_ptr();
                 // SAFETY: the GIL is held, so no other thread can take a
                 // reference between the count check and the refill. With a
                 // count of 1 the only reference is this slot's, so no one
@@ -138,30 +199,23 @@ mod subfield_pool {
                     ffi::PyTuple_SET_ITEM(obj, 1, value.clone().into_ptr());
                     ffi::Py_DECREF(old_code);
                     ffi::Py_DECREF(old_value);
-                    return Some(pool.slots[i].bind(py).clone());
                 }
+                return Some(self.slots[i].bind(py).clone());
             }
             None
-        })
-        .ok()
-        .flatten()
-    }
+        }
 
-    /// Keeps a new `Subfield` for reuse, in place of the slot at the cursor
-    /// (which is still held elsewhere, or the pool is filling up).
-    pub fn keep(py: Python<'_>, made: &Bound<'_, PyAny>) {
-        let _ = POOL.try_with(|pool| {
-            if let Ok(mut pool) = pool.try_borrow_mut() {
-                if pool.slots.len() < SIZE {
-                    pool.slots.push(made.clone().unbind());
-                } else {
-                    let i = pool.next;
-                    pool.next = (i + 1) % SIZE;
-                    pool.slots[i] = made.clone().unbind();
-                }
+        /// Keeps a new `Subfield` for reuse, in place of the slot at the
+        /// cursor (still held elsewhere, or the pool is filling up).
+        pub fn keep(&mut self, made: &Bound<'_, PyAny>) {
+            if self.slots.len() < SIZE {
+                self.slots.push(made.clone().unbind());
+            } else {
+                let i = self.next;
+                self.next = (i + 1) % SIZE;
+                self.slots[i] = made.clone().unbind();
             }
-        });
-        let _ = py;
+        }
     }
 }
 
@@ -186,6 +240,51 @@ pub fn tuple_of<'py>(
             ffi::PyTuple_SET_ITEM(tuple.as_ptr(), i as ffi::Py_ssize_t, obj.into_ptr());
         }
         Ok(tuple.cast_into_unchecked())
+    }
+}
+
+/// A list of `n` items made by `item(i)`, filled in place (as [`tuple_of`]).
+pub fn list_of<'py>(
+    py: Python<'py>,
+    n: usize,
+    mut item: impl FnMut(usize) -> PyResult<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyList>> {
+    use pyo3::ffi;
+    let size = ffi::Py_ssize_t::try_from(n)
+        .map_err(|_| pyo3::exceptions::PyMemoryError::new_err("too many items"))?;
+    // SAFETY: `PyList_New(size)` returns a new list of `size` NULL items (or
+    // NULL with an exception set). Each slot is set once with a strong
+    // reference the list then owns. `item` runs no Python code that could
+    // see the list (it is not reachable yet); on an error the list, whose
+    // remaining items are NULL (which list dealloc skips), is dropped.
+    unsafe {
+        let list = Bound::from_owned_ptr_or_err(py, ffi::PyList_New(size))?;
+        for i in 0..n {
+            let obj = item(i)?;
+            ffi::PyList_SET_ITEM(list.as_ptr(), i as ffi::Py_ssize_t, obj.into_ptr());
+        }
+        Ok(list.cast_into_unchecked())
+    }
+}
+
+/// A new dict of these items, through `PyDict_SetItem` (no conversions:
+/// the keys and values are Python objects already).
+pub fn dict_of<'py>(
+    py: Python<'py>,
+    items: &[(&Bound<'py, PyAny>, &Bound<'py, PyAny>)],
+) -> PyResult<Bound<'py, PyDict>> {
+    use pyo3::ffi;
+    // SAFETY: `PyDict_New` returns a new dict or NULL with an exception set;
+    // `PyDict_SetItem` borrows key and value (taking its own references) and
+    // returns -1 with an exception set on failure (an unhashable key).
+    unsafe {
+        let dict = Bound::from_owned_ptr_or_err(py, ffi::PyDict_New())?;
+        for (k, v) in items {
+            if ffi::PyDict_SetItem(dict.as_ptr(), k.as_ptr(), v.as_ptr()) < 0 {
+                return Err(PyErr::fetch(py));
+            }
+        }
+        Ok(dict.cast_into_unchecked())
     }
 }
 
@@ -292,6 +391,52 @@ pub fn str_written<'py>(py: Python<'py>, write: impl Fn(&mut String)) -> Bound<'
             str_out(py, &own)
         }
     }
+}
+
+/// A Python `str` of the concatenation of the pieces `pieces` yields. The
+/// pieces of ASCII text (nearly all MARC text) are gathered first and copied
+/// straight into a new string of the right size; anything else goes through
+/// [`str_written`].
+pub fn str_of_pieces<'py, 'a>(
+    py: Python<'py>,
+    pieces: impl Fn(&mut dyn FnMut(&'a str)),
+) -> Bound<'py, PyString> {
+    use pyo3::ffi;
+    /// Pieces kept on the stack; a value of more goes the slow way.
+    const MAX: usize = 32;
+    // Uninitialised: zeroing 32 slices per call would cost more than the
+    // copies; only `kept[..n]` is ever read, after being written.
+    let mut kept = [std::mem::MaybeUninit::<&str>::uninit(); MAX];
+    let (mut n, mut len, mut ascii) = (0usize, 0usize, true);
+    pieces(&mut |p| {
+        if n < MAX {
+            kept[n].write(p);
+        }
+        n += 1;
+        len += p.len();
+        ascii &= p.is_ascii();
+    });
+    if n <= MAX && ascii && len > 1 {
+        if let Ok(size) = ffi::Py_ssize_t::try_from(len) {
+            // SAFETY: as in `str_out`: a new compact ASCII string of exactly
+            // `len` bytes, filled with the `len` ASCII bytes of the kept
+            // pieces before anyone sees it.
+            unsafe {
+                let obj = ffi::PyUnicode_New(size, 127);
+                if !obj.is_null() {
+                    let mut dst = ffi::PyUnicode_1BYTE_DATA(obj);
+                    for p in &kept[..n] {
+                        let p = p.assume_init();
+                        std::ptr::copy_nonoverlapping(p.as_ptr(), dst, p.len());
+                        dst = dst.add(p.len());
+                    }
+                    return Bound::from_owned_ptr(py, obj).cast_into_unchecked();
+                }
+                ffi::PyErr_Clear();
+            }
+        }
+    }
+    str_written(py, |buf| pieces(&mut |p| buf.push_str(p)))
 }
 
 /// A text value from Python: `str`, `bytes` (ISO 8859-1, as pymarc's
