@@ -389,7 +389,7 @@ impl Field {
             return Ok(text_out(py, &state.field.value(), true));
         }
         let field = &state.field;
-        Ok(str_of_pieces(py, |piece| field.value_pieces(|p| piece(p))).into_any())
+        Ok(str_of_pieces(py, |piece| field.value_pieces(&mut *piece)).into_any())
     }
 
     /// Values of the subfields whose code is one of `codes`, in field order.
