@@ -109,14 +109,10 @@ impl RecordState {
         let list = if self.objs.is_empty() {
             // Nothing handed out yet: one new object per field, straight
             // into the list.
-            let raw = self.raw;
-            let items = self
-                .core
-                .fields()
-                .iter()
-                .map(|f| Field::new_object(py, f.clone(), raw))
-                .collect::<PyResult<Vec<_>>>()?;
-            PyList::new(py, items)?
+            let (raw, fields) = (self.raw, self.core.fields());
+            crate::convert::list_of(py, fields.len(), |i| {
+                Ok(Field::new_object(py, fields[i].clone(), raw)?.into_bound(py).into_any())
+            })?
         } else {
             let n = self.core.fields().len();
             let items = (0..n)
