@@ -56,166 +56,141 @@ fn pair_of_type<'py>(
     }
 }
 
-/// The subfields of `field` as `Subfield` named tuples in a new tuple.
+/// The subfields of `field` as a tuple of `Subfield` named tuples.
 pub fn subfield_tuple<'py>(
     py: Python<'py>,
     field: &mrrc_core::Field,
     raw: bool,
 ) -> PyResult<Bound<'py, PyTuple>> {
-    let mut out = None;
-    subfield_maker(py, &mut |make| {
-        out = Some(tuple_of(py, field.subfield_count(), |i| {
-            let s = field.subfield(i).unwrap_or(mrrc_core::Subfield {
-                code: ABSENT,
-                value: "",
-            });
-            make(s.code, s.value, raw)
-        }))
-    })?;
-    out.unwrap_or_else(|| Err(PyErr::fetch(py)))
-}
-
-/// Makes `Subfield`s: `(code, value, raw)` to a named tuple.
-type MakeSubfield<'a, 'py> = dyn FnMut(char, &str, bool) -> PyResult<Bound<'py, PyAny>> + 'a;
-
-/// Runs `body` with a maker of `Subfield`s, which reuses this thread's
-/// [`subfield_pool`] (looked up once for all the subfields `body` makes).
-fn subfield_maker<'py>(
-    py: Python<'py>,
-    body: &mut dyn FnMut(&mut MakeSubfield<'_, 'py>),
-) -> PyResult<()> {
     let ty = subfield_type(py)?;
-    let mut fresh = |code: char, value: &str, raw: bool| {
-        pair_of_type(
-            py,
-            ty,
-            code_out(py, code).into_any(),
-            text_out(py, value, raw),
-        )
+    let n = field.subfield_count();
+    let item = |i: usize| {
+        let s = field.subfield(i).unwrap_or(mrrc_core::Subfield {
+            code: ABSENT,
+            value: "",
+        });
+        (code_out(py, s.code).into_any(), text_out(py, s.value, raw))
     };
     #[cfg(not(Py_GIL_DISABLED))]
-    {
-        let mut body = Some(body);
-        let pooled = subfield_pool::with(|pool| {
-            if let Some(body) = body.take() {
-                body(&mut |code, value, raw| {
-                    let code = code_out(py, code).into_any();
-                    let value = text_out(py, value, raw);
-                    if let Some(reused) = pool.reuse(py, &code, &value) {
-                        return Ok(reused);
-                    }
-                    let made = pair_of_type(py, ty, code, value)?;
-                    pool.keep(&made);
-                    Ok(made)
-                })
-            }
-        });
-        if let Some(body) = body {
-            // No pool on this thread (re-entered, or being torn down).
-            debug_assert!(!pooled);
-            body(&mut fresh);
-        }
+    if let Some(reused) = subfield_pool::reuse(py, ty, n, item) {
+        return reused;
     }
-    #[cfg(Py_GIL_DISABLED)]
-    body(&mut fresh);
-    Ok(())
+    let tuple = tuple_of(py, n, |i| {
+        let (code, value) = item(i);
+        pair_of_type(py, ty, code, value)
+    })?;
+    #[cfg(not(Py_GIL_DISABLED))]
+    subfield_pool::keep(py, &tuple);
+    Ok(tuple)
 }
 
-/// `Subfield` named tuples that Python has let go of, reused in place.
+/// Tuples of `Subfield`s that Python has let go of, refilled in place.
 ///
-/// A loop such as `for sf in field: ...` makes and frees one named tuple per
-/// subfield; allocating, tracking and freeing it costs more than filling it.
-/// This thread keeps a reference to the last `Subfield`s it made. One whose
-/// reference count has fallen back to 1 is held by nobody else (tuples take
-/// no weak references), so nothing can observe it: it gets the new code and
-/// value and is handed out again, as CPython's own `zip` and `enumerate`
-/// reuse their result tuple. Only with the GIL: it makes the check and the
-/// refill one step, which a free-threaded build would not.
+/// `for sf in field: ...` makes and frees a tuple, one named tuple per
+/// subfield and an iterator; allocating, tracking and freeing them costs
+/// more than filling them. This thread keeps a reference to the last few
+/// tuples it made of each length. One whose reference count has fallen
+/// back to 1 is held by nobody else (tuples take no weak references), so
+/// nothing can observe it: its `Subfield`s that it alone holds get the new
+/// codes and values, any other is replaced by a new one, and it is handed
+/// out again (as CPython's own `zip` and `enumerate` reuse their result
+/// tuple). Only with the GIL, which makes the check and the refill one step.
 #[cfg(not(Py_GIL_DISABLED))]
 mod subfield_pool {
+    use super::pair_of_type;
     use pyo3::ffi;
     use pyo3::prelude::*;
+    use pyo3::types::{PyTuple, PyType};
     use std::cell::RefCell;
 
-    /// Kept named tuples per thread: more than the subfields of nearly any
-    /// field, few enough to scan.
-    const SIZE: usize = 64;
-    /// Slots looked at before giving up and allocating.
-    const PROBES: usize = 4;
+    /// Lengths kept (fields with more subfields are rare).
+    const LONGEST: usize = 8;
+    /// Tuples kept per length.
+    const PER_LENGTH: usize = 4;
 
-    pub struct Pool {
-        slots: Vec<Py<PyAny>>,
-        next: usize,
+    struct Pool {
+        /// By length - 1: a ring of tuples and its cursor.
+        rings: [(Vec<Py<PyTuple>>, usize); LONGEST],
     }
 
     thread_local! {
-        static POOL: RefCell<Pool> = const { RefCell::new(Pool { slots: Vec::new(), next: 0 }) };
+        static POOL: RefCell<Pool> =
+            const { RefCell::new(Pool { rings: [const { (Vec::new(), 0) }; LONGEST] }) };
     }
 
-    /// Runs `f` with this thread's pool; false when it is in use already
-    /// or gone (thread teardown), and `f` did not run.
-    pub fn with(f: impl FnOnce(&mut Pool)) -> bool {
-        POOL.try_with(|pool| match pool.try_borrow_mut() {
-            Ok(mut pool) => {
-                f(&mut pool);
-                true
-            }
-            Err(_) => false,
-        })
-        .unwrap_or(false)
-    }
-
-    impl Pool {
-        /// A kept `Subfield` nobody else holds, refilled with `code` and
-        /// `value`.
-        pub fn reuse<'py>(
-            &mut self,
-            py: Python<'py>,
-            code: &Bound<'py, PyAny>,
-            value: &Bound<'py, PyAny>,
-        ) -> Option<Bound<'py, PyAny>> {
-            let n = self.slots.len();
-            if n < SIZE {
-                return None;
-            }
-            for _ in 0..PROBES {
-                let i = self.next;
-                self.next = (i + 1) % n;
-                let obj = self.slots[i].as_ptr();
-                // SAFETY: the GIL is held, so no other thread can take a
-                // reference between the count check and the refill. With a
-                // count of 1 the only reference is this slot's, so no one
-                // can see the tuple change. Its items are a code and a value
-                // (`str` or `bytes`), whose release runs no Python code. The
-                // tuple keeps its size and type; the new items are owned
-                // references moved in, the old ones released after.
-                unsafe {
-                    if ffi::Py_REFCNT(obj) != 1 {
-                        continue;
-                    }
-                    let old_code = ffi::PyTuple_GET_ITEM(obj, 0);
-                    let old_value = ffi::PyTuple_GET_ITEM(obj, 1);
-                    ffi::PyTuple_SET_ITEM(obj, 0, code.clone().into_ptr());
-                    ffi::PyTuple_SET_ITEM(obj, 1, value.clone().into_ptr());
+    /// A kept tuple of `n` subfields nobody else holds, refilled with
+    /// `item(0..n)`; `None` when there is none (then `item` was not called).
+    pub fn reuse<'py>(
+        py: Python<'py>,
+        ty: &Bound<'py, PyType>,
+        n: usize,
+        mut item: impl FnMut(usize) -> (Bound<'py, PyAny>, Bound<'py, PyAny>),
+    ) -> Option<PyResult<Bound<'py, PyTuple>>> {
+        if n == 0 || n > LONGEST {
+            return None;
+        }
+        let found = POOL
+            .try_with(|pool| {
+                let pool = pool.try_borrow().ok()?;
+                let ring = &pool.rings[n - 1].0;
+                // SAFETY: reading the reference count of live objects.
+                ring.iter()
+                    .find(|t| unsafe { ffi::Py_REFCNT(t.as_ptr()) } == 1)
+                    .map(|t| t.bind(py).clone())
+            })
+            .ok()
+            .flatten()?;
+        let tuple = found.as_ptr();
+        for i in 0..n {
+            let (code, value) = item(i);
+            // SAFETY: `tuple` has `n` items and (see above) only the pool and
+            // `found` hold it, with the GIL held, so nobody can see it
+            // change. An item whose count is 1 is held by this tuple alone:
+            // its two items are replaced (the new ones owned references
+            // moved in, the old ones, a code and a value whose release runs
+            // no Python code, released after). Any other item is replaced
+            // by a new `Subfield`, the tuple's reference to the old one
+            // released.
+            unsafe {
+                let sub = ffi::PyTuple_GET_ITEM(tuple, i as ffi::Py_ssize_t);
+                if ffi::Py_REFCNT(sub) == 1 {
+                    let old_code = ffi::PyTuple_GET_ITEM(sub, 0);
+                    let old_value = ffi::PyTuple_GET_ITEM(sub, 1);
+                    ffi::PyTuple_SET_ITEM(sub, 0, code.into_ptr());
+                    ffi::PyTuple_SET_ITEM(sub, 1, value.into_ptr());
                     ffi::Py_DECREF(old_code);
                     ffi::Py_DECREF(old_value);
+                } else {
+                    let made = match pair_of_type(py, ty, code, value) {
+                        Ok(made) => made,
+                        Err(e) => return Some(Err(e)),
+                    };
+                    ffi::PyTuple_SET_ITEM(tuple, i as ffi::Py_ssize_t, made.into_ptr());
+                    ffi::Py_DECREF(sub);
                 }
-                return Some(self.slots[i].bind(py).clone());
             }
-            None
         }
+        Some(Ok(found))
+    }
 
-        /// Keeps a new `Subfield` for reuse, in place of the slot at the
-        /// cursor (still held elsewhere, or the pool is filling up).
-        pub fn keep(&mut self, made: &Bound<'_, PyAny>) {
-            if self.slots.len() < SIZE {
-                self.slots.push(made.clone().unbind());
-            } else {
-                let i = self.next;
-                self.next = (i + 1) % SIZE;
-                self.slots[i] = made.clone().unbind();
-            }
+    /// Keeps a new tuple for reuse, in place of the oldest one of its length.
+    pub fn keep(py: Python<'_>, tuple: &Bound<'_, PyTuple>) {
+        let n = tuple.len();
+        if n == 0 || n > LONGEST {
+            return;
         }
+        let _ = POOL.try_with(|pool| {
+            if let Ok(mut pool) = pool.try_borrow_mut() {
+                let (ring, next) = &mut pool.rings[n - 1];
+                if ring.len() < PER_LENGTH {
+                    ring.push(tuple.clone().unbind());
+                } else {
+                    ring[*next] = tuple.clone().unbind();
+                    *next = (*next + 1) % PER_LENGTH;
+                }
+            }
+        });
+        let _ = py;
     }
 }
 

@@ -111,7 +111,9 @@ impl RecordState {
             // into the list.
             let (raw, fields) = (self.raw, self.core.fields());
             crate::convert::list_of(py, fields.len(), |i| {
-                Ok(Field::new_object(py, fields[i].clone(), raw)?.into_bound(py).into_any())
+                Ok(Field::new_object(py, fields[i].clone(), raw)?
+                    .into_bound(py)
+                    .into_any())
             })?
         } else {
             let n = self.core.fields().len();
