@@ -247,6 +247,18 @@ fn collect_subfields<'a>(subs: impl IntoIterator<Item = (char, &'a str)>) -> (St
     (buf, spans)
 }
 
+/// `str::trim`, with a shortcut for the usual value that starts and ends
+/// with ASCII other than whitespace (nothing to trim).
+#[inline]
+fn trim(value: &str) -> &str {
+    let keeps = |b: u8| b.is_ascii() && !(b as char).is_whitespace();
+    match value.as_bytes() {
+        [first, .., last] if keeps(*first) && keeps(*last) => value,
+        [only] if keeps(*only) => value,
+        _ => value.trim(),
+    }
+}
+
 impl Field {
     /// A control field (`001`-`009`) with its value.
     pub fn control(tag: impl Into<Tag>, value: impl Into<String>) -> Self {
@@ -427,15 +439,22 @@ impl Field {
 
     /// Appends [`Field::value`] to `out` (bindings reuse one buffer).
     pub fn write_value(&self, out: &mut String) {
+        self.value_pieces(|piece| out.push_str(piece));
+    }
+
+    /// Calls `piece` with the pieces whose concatenation is
+    /// [`Field::value`], in order (bindings copy them straight into a
+    /// string object of their own).
+    pub fn value_pieces<'a>(&'a self, mut piece: impl FnMut(&'a str)) {
         if let Some(v) = self.control_value() {
-            out.push_str(v);
+            piece(v);
             return;
         }
         for (i, s) in self.subfields().enumerate() {
             if i > 0 {
-                out.push(' ');
+                piece(" ");
             }
-            out.push_str(s.value.trim());
+            piece(trim(s.value));
         }
     }
 
@@ -656,6 +675,29 @@ impl fmt::Debug for Field {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn value_trim_shortcut_trims_as_str_trim() {
+        for v in [
+            "",
+            "a",
+            " ",
+            "ab",
+            " a",
+            "a ",
+            "\x0ba\x0b",
+            "\ta\r",
+            "a\u{a0}",
+            "\u{3000}a",
+            "é",
+            "éa",
+            "aé",
+            "a b",
+            "\x1fa",
+        ] {
+            assert_eq!(trim(v), v.trim(), "{v:?}");
+        }
+    }
 
     fn title() -> Field {
         Field::data(

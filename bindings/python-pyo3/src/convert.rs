@@ -4,7 +4,7 @@
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBytes, PyList, PyString, PyTuple, PyType};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
 
 use mrrc_core::{Indicators, Tag};
 
@@ -56,18 +56,142 @@ fn pair_of_type<'py>(
     }
 }
 
-pub fn subfield_obj<'py>(
+/// The subfields of `field` as a tuple of `Subfield` named tuples.
+pub fn subfield_tuple<'py>(
     py: Python<'py>,
-    code: char,
-    value: &str,
+    field: &mrrc_core::Field,
     raw: bool,
-) -> PyResult<Bound<'py, PyAny>> {
-    pair_of_type(
-        py,
-        subfield_type(py)?,
-        code_out(py, code).into_any(),
-        text_out(py, value, raw),
-    )
+) -> PyResult<Bound<'py, PyTuple>> {
+    let ty = subfield_type(py)?;
+    let n = field.subfield_count();
+    let item = |i: usize| {
+        let s = field.subfield(i).unwrap_or(mrrc_core::Subfield {
+            code: ABSENT,
+            value: "",
+        });
+        (code_out(py, s.code).into_any(), text_out(py, s.value, raw))
+    };
+    #[cfg(not(Py_GIL_DISABLED))]
+    if let Some(reused) = subfield_pool::reuse(py, ty, n, item) {
+        return reused;
+    }
+    let tuple = tuple_of(py, n, |i| {
+        let (code, value) = item(i);
+        pair_of_type(py, ty, code, value)
+    })?;
+    #[cfg(not(Py_GIL_DISABLED))]
+    subfield_pool::keep(py, &tuple);
+    Ok(tuple)
+}
+
+/// Tuples of `Subfield`s that Python has let go of, refilled in place.
+///
+/// `for sf in field: ...` makes and frees a tuple, one named tuple per
+/// subfield and an iterator; allocating, tracking and freeing them costs
+/// more than filling them. This thread keeps a reference to the last few
+/// tuples it made of each length. One whose reference count has fallen
+/// back to 1 is held by nobody else (tuples take no weak references), so
+/// nothing can observe it: its `Subfield`s that it alone holds get the new
+/// codes and values, any other is replaced by a new one, and it is handed
+/// out again (as CPython's own `zip` and `enumerate` reuse their result
+/// tuple). Only with the GIL, which makes the check and the refill one step.
+#[cfg(not(Py_GIL_DISABLED))]
+mod subfield_pool {
+    use super::pair_of_type;
+    use pyo3::ffi;
+    use pyo3::prelude::*;
+    use pyo3::types::{PyTuple, PyType};
+    use std::cell::RefCell;
+
+    /// Lengths kept (fields with more subfields are rare).
+    const LONGEST: usize = 8;
+    /// Tuples kept per length.
+    const PER_LENGTH: usize = 4;
+
+    struct Pool {
+        /// By length - 1: a ring of tuples and its cursor.
+        rings: [(Vec<Py<PyTuple>>, usize); LONGEST],
+    }
+
+    thread_local! {
+        static POOL: RefCell<Pool> =
+            const { RefCell::new(Pool { rings: [const { (Vec::new(), 0) }; LONGEST] }) };
+    }
+
+    /// A kept tuple of `n` subfields nobody else holds, refilled with
+    /// `item(0..n)`; `None` when there is none (then `item` was not called).
+    pub fn reuse<'py>(
+        py: Python<'py>,
+        ty: &Bound<'py, PyType>,
+        n: usize,
+        mut item: impl FnMut(usize) -> (Bound<'py, PyAny>, Bound<'py, PyAny>),
+    ) -> Option<PyResult<Bound<'py, PyTuple>>> {
+        if n == 0 || n > LONGEST {
+            return None;
+        }
+        let found = POOL
+            .try_with(|pool| {
+                let pool = pool.try_borrow().ok()?;
+                let ring = &pool.rings[n - 1].0;
+                // SAFETY: reading the reference count of live objects.
+                ring.iter()
+                    .find(|t| unsafe { ffi::Py_REFCNT(t.as_ptr()) } == 1)
+                    .map(|t| t.bind(py).clone())
+            })
+            .ok()
+            .flatten()?;
+        let tuple = found.as_ptr();
+        for i in 0..n {
+            let (code, value) = item(i);
+            // SAFETY: `tuple` has `n` items and (see above) only the pool and
+            // `found` hold it, with the GIL held, so nobody can see it
+            // change. An item whose count is 1 is held by this tuple alone:
+            // its two items are replaced (the new ones owned references
+            // moved in, the old ones, a code and a value whose release runs
+            // no Python code, released after). Any other item is replaced
+            // by a new `Subfield`, the tuple's reference to the old one
+            // released.
+            unsafe {
+                let sub = ffi::PyTuple_GET_ITEM(tuple, i as ffi::Py_ssize_t);
+                if ffi::Py_REFCNT(sub) == 1 {
+                    let old_code = ffi::PyTuple_GET_ITEM(sub, 0);
+                    let old_value = ffi::PyTuple_GET_ITEM(sub, 1);
+                    ffi::PyTuple_SET_ITEM(sub, 0, code.into_ptr());
+                    ffi::PyTuple_SET_ITEM(sub, 1, value.into_ptr());
+                    ffi::Py_DECREF(old_code);
+                    ffi::Py_DECREF(old_value);
+                } else {
+                    let made = match pair_of_type(py, ty, code, value) {
+                        Ok(made) => made,
+                        Err(e) => return Some(Err(e)),
+                    };
+                    ffi::PyTuple_SET_ITEM(tuple, i as ffi::Py_ssize_t, made.into_ptr());
+                    ffi::Py_DECREF(sub);
+                }
+            }
+        }
+        Some(Ok(found))
+    }
+
+    /// Keeps a new tuple for reuse, in place of the oldest one of its length.
+    pub fn keep(py: Python<'_>, tuple: &Bound<'_, PyTuple>) {
+        let n = tuple.len();
+        if n == 0 || n > LONGEST {
+            return;
+        }
+        let _ = POOL.try_with(|pool| {
+            if let Ok(mut pool) = pool.try_borrow_mut() {
+                let (ring, next) = &mut pool.rings[n - 1];
+                if ring.len() < PER_LENGTH {
+                    ring.push(tuple.clone().unbind());
+                } else {
+                    ring[*next] = tuple.clone().unbind();
+                    *next = (*next + 1) % PER_LENGTH;
+                }
+            }
+        });
+        let _ = py;
+    }
 }
 
 /// A tuple of `n` items made by `item(i)`, filled in place (no intermediate
@@ -91,6 +215,51 @@ pub fn tuple_of<'py>(
             ffi::PyTuple_SET_ITEM(tuple.as_ptr(), i as ffi::Py_ssize_t, obj.into_ptr());
         }
         Ok(tuple.cast_into_unchecked())
+    }
+}
+
+/// A list of `n` items made by `item(i)`, filled in place (as [`tuple_of`]).
+pub fn list_of<'py>(
+    py: Python<'py>,
+    n: usize,
+    mut item: impl FnMut(usize) -> PyResult<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyList>> {
+    use pyo3::ffi;
+    let size = ffi::Py_ssize_t::try_from(n)
+        .map_err(|_| pyo3::exceptions::PyMemoryError::new_err("too many items"))?;
+    // SAFETY: `PyList_New(size)` returns a new list of `size` NULL items (or
+    // NULL with an exception set). Each slot is set once with a strong
+    // reference the list then owns. `item` runs no Python code that could
+    // see the list (it is not reachable yet); on an error the list, whose
+    // remaining items are NULL (which list dealloc skips), is dropped.
+    unsafe {
+        let list = Bound::from_owned_ptr_or_err(py, ffi::PyList_New(size))?;
+        for i in 0..n {
+            let obj = item(i)?;
+            ffi::PyList_SET_ITEM(list.as_ptr(), i as ffi::Py_ssize_t, obj.into_ptr());
+        }
+        Ok(list.cast_into_unchecked())
+    }
+}
+
+/// A new dict of these items, through `PyDict_SetItem` (no conversions:
+/// the keys and values are Python objects already).
+pub fn dict_of<'py>(
+    py: Python<'py>,
+    items: &[(&Bound<'py, PyAny>, &Bound<'py, PyAny>)],
+) -> PyResult<Bound<'py, PyDict>> {
+    use pyo3::ffi;
+    // SAFETY: `PyDict_New` returns a new dict or NULL with an exception set;
+    // `PyDict_SetItem` borrows key and value (taking its own references) and
+    // returns -1 with an exception set on failure (an unhashable key).
+    unsafe {
+        let dict = Bound::from_owned_ptr_or_err(py, ffi::PyDict_New())?;
+        for (k, v) in items {
+            if ffi::PyDict_SetItem(dict.as_ptr(), k.as_ptr(), v.as_ptr()) < 0 {
+                return Err(PyErr::fetch(py));
+            }
+        }
+        Ok(dict.cast_into_unchecked())
     }
 }
 
@@ -197,6 +366,52 @@ pub fn str_written<'py>(py: Python<'py>, write: impl Fn(&mut String)) -> Bound<'
             str_out(py, &own)
         }
     }
+}
+
+/// A Python `str` of the concatenation of the pieces `pieces` yields. The
+/// pieces of ASCII text (nearly all MARC text) are gathered first and copied
+/// straight into a new string of the right size; anything else goes through
+/// [`str_written`].
+pub fn str_of_pieces<'py, 'a>(
+    py: Python<'py>,
+    pieces: impl Fn(&mut dyn FnMut(&'a str)),
+) -> Bound<'py, PyString> {
+    use pyo3::ffi;
+    /// Pieces kept on the stack; a value of more goes the slow way.
+    const MAX: usize = 32;
+    // Uninitialised: zeroing 32 slices per call would cost more than the
+    // copies; only `kept[..n]` is ever read, after being written.
+    let mut kept = [std::mem::MaybeUninit::<&str>::uninit(); MAX];
+    let (mut n, mut len, mut ascii) = (0usize, 0usize, true);
+    pieces(&mut |p| {
+        if n < MAX {
+            kept[n].write(p);
+        }
+        n += 1;
+        len += p.len();
+        ascii &= p.is_ascii();
+    });
+    if n <= MAX && ascii && len > 1 {
+        if let Ok(size) = ffi::Py_ssize_t::try_from(len) {
+            // SAFETY: as in `str_out`: a new compact ASCII string of exactly
+            // `len` bytes, filled with the `len` ASCII bytes of the kept
+            // pieces before anyone sees it.
+            unsafe {
+                let obj = ffi::PyUnicode_New(size, 127);
+                if !obj.is_null() {
+                    let mut dst = ffi::PyUnicode_1BYTE_DATA(obj);
+                    for p in &kept[..n] {
+                        let p = p.assume_init();
+                        std::ptr::copy_nonoverlapping(p.as_ptr(), dst, p.len());
+                        dst = dst.add(p.len());
+                    }
+                    return Bound::from_owned_ptr(py, obj).cast_into_unchecked();
+                }
+                ffi::PyErr_Clear();
+            }
+        }
+    }
+    str_written(py, |buf| pieces(&mut |p| buf.push_str(p)))
 }
 
 /// A text value from Python: `str`, `bytes` (ISO 8859-1, as pymarc's

@@ -12,8 +12,8 @@ use pyo3::sync::MutexExt;
 use pyo3::types::{PyBool, PyDict, PyIterator, PyList, PyString, PyTuple, PyType};
 
 use crate::convert::{
-    char_in, code_out, indicators_in, indicators_obj, str_written, subfield_obj, subfields_in,
-    tag_in, text_in, text_out, tuple_of, ABSENT,
+    char_in, code_out, indicators_in, indicators_obj, str_of_pieces, subfields_in, tag_in, text_in,
+    text_out, ABSENT,
 };
 use mrrc_core::{Indicators, SetSubfieldError};
 
@@ -72,10 +72,17 @@ impl Field {
         if raw {
             let init =
                 PyClassInitializer::from(Field::from_state(py, field, true)).add_subclass(RawField);
-            Ok(Bound::new(py, init)?.into_super().unbind())
-        } else {
-            Py::new(py, Field::from_state(py, field, false))
+            return Ok(Bound::new(py, init)?.into_super().unbind());
         }
+        #[cfg(not(Py_GIL_DISABLED))]
+        let field = match field_pool::reuse(py, field) {
+            Ok(obj) => return Ok(obj),
+            Err(field) => field,
+        };
+        let obj = Py::new(py, Field::from_state(py, field, false))?;
+        #[cfg(not(Py_GIL_DISABLED))]
+        field_pool::keep(py, &obj);
+        Ok(obj)
     }
 
     fn build(
@@ -106,12 +113,105 @@ impl Field {
 
     fn subfield_list<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let state = self.lock(py);
-        let items = state
-            .field
-            .subfields()
-            .map(|s| subfield_obj(py, s.code, s.value, state.raw))
-            .collect::<PyResult<Vec<_>>>()?;
-        PyList::new(py, items)
+        let tuple = crate::convert::subfield_tuple(py, &state.field, state.raw)?;
+        drop(state);
+        PyList::new(py, tuple)
+    }
+}
+
+/// `Field` objects that Python has let go of, reused for new fields.
+///
+/// Reading every field of a record makes and frees about 20 `Field`s;
+/// making one (allocation, GC tracking, initialisation) and freeing it cost
+/// more than giving a kept one a new core field. As with `Subfield`s
+/// (`convert::subfield_pool`), this thread keeps a reference to the last
+/// `Field`s it made, and one whose reference count has fallen back to 1 is
+/// held by nobody else (`Field` takes no weak references): it gets the new
+/// state and is handed out again. Only a plain `Field` (not `RawField`, not a
+/// Python subclass) of the same kind (`control_field` never changes) is
+/// reused. Only with the GIL, which makes the check and the refill one step.
+#[cfg(not(Py_GIL_DISABLED))]
+mod field_pool {
+    use super::{Field, FieldState};
+    use pyo3::ffi;
+    use pyo3::prelude::*;
+    use std::cell::RefCell;
+
+    /// Kept fields per thread: the fields of two or three records.
+    const SIZE: usize = 64;
+    /// Slots looked at before giving up and allocating.
+    const PROBES: usize = 4;
+
+    struct Pool {
+        slots: Vec<Py<Field>>,
+        next: usize,
+    }
+
+    thread_local! {
+        static POOL: RefCell<Pool> = const { RefCell::new(Pool { slots: Vec::new(), next: 0 }) };
+    }
+
+    /// A kept `Field` nobody else holds, now holding `field`; `field` back
+    /// when there is none.
+    pub fn reuse(py: Python<'_>, field: mrrc_core::Field) -> Result<Py<Field>, mrrc_core::Field> {
+        let mut field = Some(field);
+        let found = POOL
+            .try_with(|pool| {
+                let mut pool = pool.try_borrow_mut().ok()?;
+                let n = pool.slots.len();
+                if n < SIZE {
+                    return None;
+                }
+                let control = field.as_ref().is_some_and(|f| f.is_control());
+                for _ in 0..PROBES {
+                    let i = pool.next;
+                    pool.next = (i + 1) % n;
+                    let slot = &pool.slots[i];
+                    // SAFETY: reading the reference count of a live object.
+                    // With the GIL held nobody can take a new reference
+                    // before the refill below; a count of 1 is this slot's
+                    // own, so no one else can see the field change.
+                    if unsafe { ffi::Py_REFCNT(slot.as_ptr()) } != 1 {
+                        continue;
+                    }
+                    let kept = slot.get();
+                    if kept.control_field.bind(py).is_true() != control {
+                        continue;
+                    }
+                    let mut state = kept.lock(py);
+                    *state = FieldState {
+                        field: field.take()?,
+                        raw: false,
+                    };
+                    drop(state);
+                    return Some(slot.clone_ref(py));
+                }
+                None
+            })
+            .ok()
+            .flatten();
+        match (found, field) {
+            (Some(obj), _) => Ok(obj),
+            (None, Some(field)) => Err(field),
+            // Unreachable: the field is only taken on success.
+            (None, None) => Err(mrrc_core::Field::control("", "")),
+        }
+    }
+
+    /// Keeps a new `Field` for reuse, in place of the slot at the cursor
+    /// (still held elsewhere, or the pool is filling up).
+    pub fn keep(py: Python<'_>, made: &Py<Field>) {
+        let _ = POOL.try_with(|pool| {
+            if let Ok(mut pool) = pool.try_borrow_mut() {
+                if pool.slots.len() < SIZE {
+                    pool.slots.push(made.clone_ref(py));
+                } else {
+                    let i = pool.next;
+                    pool.next = (i + 1) % SIZE;
+                    pool.slots[i] = made.clone_ref(py);
+                }
+            }
+        });
     }
 }
 
@@ -276,14 +376,7 @@ impl Field {
     fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyIterator>> {
         // A snapshot of the subfields (a tuple: one allocation).
         let state = self.lock(py);
-        let field = &state.field;
-        let tuple = tuple_of(py, field.subfield_count(), |i| {
-            let s = field.subfield(i).unwrap_or(mrrc_core::Subfield {
-                code: ABSENT,
-                value: "",
-            });
-            subfield_obj(py, s.code, s.value, state.raw)
-        })?;
+        let tuple = crate::convert::subfield_tuple(py, &state.field, state.raw)?;
         drop(state);
         tuple.try_iter()
     }
@@ -295,7 +388,8 @@ impl Field {
         if state.raw {
             return Ok(text_out(py, &state.field.value(), true));
         }
-        Ok(str_written(py, |buf| state.field.write_value(buf)).into_any())
+        let field = &state.field;
+        Ok(str_of_pieces(py, |piece| field.value_pieces(&mut *piece)).into_any())
     }
 
     /// Values of the subfields whose code is one of `codes`, in field order.

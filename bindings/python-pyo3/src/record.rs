@@ -109,14 +109,12 @@ impl RecordState {
         let list = if self.objs.is_empty() {
             // Nothing handed out yet: one new object per field, straight
             // into the list.
-            let raw = self.raw;
-            let items = self
-                .core
-                .fields()
-                .iter()
-                .map(|f| Field::new_object(py, f.clone(), raw))
-                .collect::<PyResult<Vec<_>>>()?;
-            PyList::new(py, items)?
+            let (raw, fields) = (self.raw, self.core.fields());
+            crate::convert::list_of(py, fields.len(), |i| {
+                Ok(Field::new_object(py, fields[i].clone(), raw)?
+                    .into_bound(py)
+                    .into_any())
+            })?
         } else {
             let n = self.core.fields().len();
             let items = (0..n)
@@ -617,45 +615,56 @@ impl Record {
 
     /// MARC-in-JSON as Python objects (pymarc `as_dict`).
     fn as_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        use crate::convert::{dict_of, list_of};
         let mut s = self.lock(py);
         s.sync(py)?;
         let raw = s.raw;
         let r = &s.core;
-        let out = PyDict::new(py);
-        out.set_item(
-            pyo3::intern!(py, "leader"),
-            crate::convert::latin1_to_string(r.leader.as_bytes()),
-        )?;
         let (k_ind1, k_ind2, k_subfields) = (
             pyo3::intern!(py, "ind1"),
             pyo3::intern!(py, "ind2"),
             pyo3::intern!(py, "subfields"),
         );
-        let mut entries = Vec::with_capacity(r.fields().len());
-        for f in r.fields() {
-            let entry = PyDict::new(py);
-            let tag = tag_out(py, f.tag().as_str());
-            if let Some(v) = f.control_value() {
-                entry.set_item(tag, text_out(py, v, raw))?;
-            } else {
-                let body = PyDict::new(py);
-                let ind = f.indicators().unwrap_or_default();
-                body.set_item(k_ind1, code_out(py, ind.first))?;
-                body.set_item(k_ind2, code_out(py, ind.second))?;
-                let mut subs = Vec::with_capacity(f.subfield_count());
-                for sf in f.subfields() {
-                    let d = PyDict::new(py);
-                    d.set_item(code_out(py, sf.code), text_out(py, sf.value, raw))?;
-                    subs.push(d);
+        let leader = text_out(
+            py,
+            &crate::convert::latin1_to_string(r.leader.as_bytes()),
+            false,
+        );
+        let fields = list_of(py, r.fields().len(), |i| {
+            let f = &r.fields()[i];
+            let tag = tag_out(py, f.tag().as_str()).into_any();
+            let body = match f.control_value() {
+                Some(v) => text_out(py, v, raw),
+                None => {
+                    let ind = f.indicators().unwrap_or_default();
+                    let subs = list_of(py, f.subfield_count(), |j| {
+                        let sf = f.subfield(j).unwrap_or(mrrc_core::Subfield {
+                            code: crate::convert::ABSENT,
+                            value: "",
+                        });
+                        let code = code_out(py, sf.code).into_any();
+                        Ok(dict_of(py, &[(&code, &text_out(py, sf.value, raw))])?.into_any())
+                    })?;
+                    dict_of(
+                        py,
+                        &[
+                            (k_ind1.as_any(), &code_out(py, ind.first).into_any()),
+                            (k_ind2.as_any(), &code_out(py, ind.second).into_any()),
+                            (k_subfields.as_any(), subs.as_any()),
+                        ],
+                    )?
+                    .into_any()
                 }
-                body.set_item(k_subfields, PyList::new(py, subs)?)?;
-                entry.set_item(tag, body)?;
-            }
-            entries.push(entry);
-        }
-        let fields = PyList::new(py, entries)?;
-        out.set_item(pyo3::intern!(py, "fields"), fields)?;
-        Ok(out)
+            };
+            Ok(dict_of(py, &[(&tag, &body)])?.into_any())
+        })?;
+        dict_of(
+            py,
+            &[
+                (pyo3::intern!(py, "leader").as_any(), &leader),
+                (pyo3::intern!(py, "fields").as_any(), fields.as_any()),
+            ],
+        )
     }
 
     /// `json.dumps(record.as_dict(), **kwargs)`, as pymarc.

@@ -1,0 +1,95 @@
+"""Objects the caller still holds never change, however many fields and
+subfields are made and dropped after them (the PyO3 binding reuses
+`Field`s and `Subfield`s that nobody holds any more)."""
+
+from conftest import CORPUS
+
+SAMPLES = [CORPUS / "pymarc_test_camel.mrc", CORPUS / "idzebra_marc_col.mrc"]
+
+
+def read_all(impl):
+    out = []
+    for path in SAMPLES:
+        with open(path, "rb") as fh:
+            out.extend(impl.MARCReader(fh))
+    return out
+
+
+def as_dict_view(record):
+    """Each field as (tag, [(code, value), ...] or data), from `as_dict()`,
+    which builds plain dicts and shares no objects with `Field`s."""
+    out = []
+    for entry in record.as_dict()["fields"]:
+        ((tag, body),) = entry.items()
+        if isinstance(body, dict):
+            out.append((tag, [next(iter(s.items())) for s in body["subfields"]]))
+        else:
+            out.append((tag, body))
+    return out
+
+
+def field_view(record):
+    out = []
+    for f in record.get_fields():
+        if f.control_field:
+            out.append((f.tag, f.data))
+        else:
+            out.append((f.tag, [tuple(sf) for sf in f]))
+    return out
+
+
+def churn(impl, passes=3):
+    """Makes and drops every field and subfield of the samples."""
+    n = 0
+    for _ in range(passes):
+        for r in read_all(impl):
+            for f in r.get_fields():
+                n += len(f.value())
+                if not f.control_field:
+                    for sf in f:
+                        n += len(sf.value)
+    return n
+
+
+def test_fields_and_subfields_read_as_as_dict_says_while_objects_are_dropped(impl):
+    for _ in range(3):
+        for record in read_all(impl):
+            assert field_view(record) == as_dict_view(record)
+
+
+def test_kept_subfields_do_not_change(impl):
+    kept = []
+    for record in read_all(impl):
+        for f in record.get_fields():
+            if not f.control_field:
+                subs = list(f)
+                kept.append((subs, [(sf.code, sf.value) for sf in subs]))
+        last = None
+        for f in record.get_fields():
+            if not f.control_field:
+                for sf in f:
+                    last = sf
+        kept.append(([last], [(last.code, last.value)]))
+    churn(impl)
+    for subs, seen in kept:
+        assert [(sf.code, sf.value) for sf in subs] == seen
+
+
+def test_kept_fields_do_not_change_when_their_record_is_dropped(impl):
+    kept = []
+    for record in read_all(impl):
+        for f in record.get_fields():
+            kept.append((f, f.tag, f.control_field, f.value()))
+    churn(impl)
+    for f, tag, control, value in kept:
+        assert (f.tag, f.control_field, f.value()) == (tag, control, value)
+
+
+def test_an_edited_field_kept_alone_keeps_its_edit(impl):
+    record = read_all(impl)[0]
+    field = record.get_fields("245")[0]
+    field["a"] = "Kept edit"
+    del record
+    churn(impl)
+    assert field["a"] == "Kept edit"
+    assert field.value().startswith("Kept edit")
