@@ -1,6 +1,6 @@
 //! Runs one reading workload of `mrrc_bench::workloads` N times over a file,
 //! for a profiler or `/usr/bin/time` (user CPU time is steadier than wall
-//! time on a shared machine): `workload_loop FILE ROUNDS core|peer-mrrc|peer-marc|view|parallel1|parallel2`.
+//! time on a shared machine): `workload_loop FILE ROUNDS core|peer-mrrc|peer-marc|view|parallel1|parallel2|par-records1|par-records2`.
 use mrrc_bench::workloads;
 
 fn main() {
@@ -18,6 +18,8 @@ fn main() {
         "view" => workloads::core_view,
         "parallel1" => |b: &[u8]| workloads::core_parallel_reader(b, 1),
         "parallel2" => |b: &[u8]| workloads::core_parallel_reader(b, 2),
+        "par-records1" => |b: &[u8]| workloads::core_par_records(&workloads::pool(1), b),
+        "par-records2" => |b: &[u8]| workloads::core_par_records(&workloads::pool(2), b),
         other => panic!("unknown workload {other}"),
     };
     let mut records = 0;

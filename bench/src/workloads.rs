@@ -9,7 +9,7 @@ use std::ops::Range;
 use mrrc_core::format::Format;
 use mrrc_core::iso2709::{parse_record, write_record, MarcReader, WriteCharset, WriteOptions};
 use mrrc_core::marc8::unicode_to_marc8;
-use mrrc_core::parallel::{parse_all, ParallelReader};
+use mrrc_core::parallel::{par_records, parse_all, ParallelReader};
 use mrrc_core::view::RecordView;
 use mrrc_core::{Field, ReadOptions, Record, Result};
 
@@ -107,6 +107,24 @@ pub fn core_parse_all(pool: &rayon::ThreadPool, bytes: &[u8]) -> (Tally, Vec<Res
         tally.add(count_fields(r.as_ref().expect("valid record")));
     }
     (tally, records)
+}
+
+/// `parallel::par_records` on `pool`: each record's fields counted, and the
+/// record dropped, on the thread that parsed it.
+pub fn core_par_records(pool: &rayon::ThreadPool, bytes: &[u8]) -> Tally {
+    use rayon::prelude::*;
+    let options = ReadOptions::strict();
+    pool.install(|| {
+        par_records(bytes, &options)
+            .map(|p| Tally {
+                records: 1,
+                fields: count_fields(&p.result.expect("valid record")),
+            })
+            .reduce(Tally::default, |a, b| Tally {
+                records: a.records + b.records,
+                fields: a.fields + b.fields,
+            })
+    })
 }
 
 /// `parallel::ParallelReader` over the buffer as a stream (default batches)

@@ -1,9 +1,10 @@
 //! The parallel paths and the view agree with the streaming reader.
 
 use mrrc_core::iso2709::MarcReader;
-use mrrc_core::parallel::{parse_all, split_records, ParallelReader};
+use mrrc_core::parallel::{par_records, parse_all, split_records, ParallelReader};
 use mrrc_core::view::RecordView;
 use mrrc_core::{ReadOptions, Record};
+use rayon::prelude::*;
 
 /// Every corpus file end to end: good records, bad ones, filler and oversize
 /// records, with offsets that only match if framing is the same everywhere.
@@ -51,6 +52,36 @@ fn parallel_results_equal_streamed_results() {
 }
 
 #[test]
+fn par_records_gives_every_result_index_offset_and_warning_of_the_streaming_reader() {
+    let bytes = all_corpus_bytes();
+    for options in [ReadOptions::strict(), ReadOptions::lenient()] {
+        let mut streamed = MarcReader::new(&bytes[..], options);
+        let mut expected = Vec::new();
+        while let Some(result) = streamed.next() {
+            let offset = streamed.byte_offset() - streamed.last_record_bytes().len() as u64;
+            expected.push((offset, result, streamed.warnings().to_vec()));
+        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let got: Vec<_> = pool.install(|| par_records(&bytes, &options).collect());
+        assert_eq!(got.len(), expected.len());
+        let mut warned = 0;
+        for (i, (p, (offset, result, warnings))) in got.into_iter().zip(expected).enumerate() {
+            assert_eq!(p.index, i as u64);
+            assert_eq!(p.offset, offset, "record {i}");
+            assert_eq!(p.result, result, "record {i}");
+            assert_eq!(p.warnings, warnings, "record {i}");
+            warned += usize::from(!warnings.is_empty());
+        }
+        if options.mode == mrrc_core::Mode::Lenient {
+            assert!(warned > 5, "{warned} records with warnings");
+        }
+    }
+}
+
+#[test]
 fn parallel_reader_keeps_each_records_bytes_and_offset_when_asked() {
     let bytes = all_corpus_bytes();
     let mut streamed = MarcReader::new(&bytes[..], ReadOptions::lenient());
@@ -87,6 +118,47 @@ fn split_ranges_are_what_the_reader_returns() {
         assert_eq!(reader.last_record_bytes(), &bytes[range]);
     }
     assert!(reader.next().is_none());
+}
+
+/// Framing a whole buffer in pieces on several threads gives the frames of
+/// one thread, wherever the pieces' guessed starts fall: on clean records,
+/// on damaged ones (lying lengths, missing terminators, filler), and on a
+/// stray terminator put just after each nominal piece start.
+#[test]
+fn framing_in_pieces_equals_framing_on_one_thread() {
+    // The corpus a few times over: pieces of at least 1 MiB for 8 threads.
+    let once = all_corpus_bytes();
+    let corpus: Vec<u8> = once.repeat((9 << 20) / once.len() + 1);
+    let one_thread = |bytes: &[u8]| -> Vec<std::ops::Range<usize>> {
+        let mut reader = MarcReader::new(bytes, ReadOptions::lenient());
+        let mut ranges = Vec::new();
+        while reader.next().is_some() {
+            let end = reader.byte_offset() as usize;
+            ranges.push(end - reader.last_record_bytes().len()..end);
+        }
+        ranges
+    };
+    for threads in [2, 3, 5, 8] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let mut damaged = corpus.clone();
+        for k in 1..threads {
+            let at = damaged.len() / threads * k + 7;
+            damaged[at] = 0x1D;
+        }
+        for bytes in [&corpus, &damaged] {
+            assert!(bytes.len() > threads << 20, "pieces of at least 1 MiB");
+            let expected = one_thread(bytes);
+            assert!(expected.len() > 2_000);
+            assert_eq!(
+                pool.install(|| split_records(bytes)),
+                expected,
+                "{threads} threads"
+            );
+        }
+    }
 }
 
 #[test]

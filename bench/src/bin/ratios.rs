@@ -196,6 +196,12 @@ fn main() -> ExitCode {
         workload_keeping("mrrc-core parallel::parse_all, 2 threads", || {
             workloads::core_parse_all(&pool2, bytes)
         }),
+        workload("mrrc-core par_records, 1 thread", || {
+            workloads::core_par_records(&pool1, bytes)
+        }),
+        workload("mrrc-core par_records, 2 threads", || {
+            workloads::core_par_records(&pool2, bytes)
+        }),
         workload("mrrc-core ParallelReader, 1 thread", || {
             workloads::core_parallel_reader(bytes, 1)
         }),
@@ -301,7 +307,7 @@ fn print_report(
     let ratio = |a: &str, b: &str| -> Option<f64> {
         Some(median(&find(list, b)?.times) / median(&find(list, a)?.times))
     };
-    let rows: [(&str, &str, &str, &str); 10] = [
+    let rows: [(&str, &str, &str, &str); 12] = [
         (
             "full parse (MarcReader) / mrrc 0.9.2 read_record",
             "mrrc-core MarcReader (owned)",
@@ -345,6 +351,18 @@ fn print_report(
             "",
         ),
         (
+            "par_records: 2 threads / 1 thread",
+            "mrrc-core par_records, 2 threads",
+            "mrrc-core par_records, 1 thread",
+            "",
+        ),
+        (
+            "par_records 2 threads / MarcReader",
+            "mrrc-core par_records, 2 threads",
+            "mrrc-core MarcReader (owned)",
+            ">= 1.8x",
+        ),
+        (
             "ParallelReader 2 threads / MarcReader",
             "mrrc-core ParallelReader, 2 threads",
             "mrrc-core MarcReader (owned)",
@@ -375,6 +393,7 @@ fn print_report(
             "| MarcReader on 2 threads, nothing shared / 1 thread (the ceiling) | {c:.2}x | |"
         );
         for (name, parallel) in [
+            ("par_records", "mrrc-core par_records, 2 threads"),
             ("ParallelReader", "mrrc-core ParallelReader, 2 threads"),
             ("parse_all", "mrrc-core parallel::parse_all, 2 threads"),
         ] {
@@ -387,7 +406,7 @@ fn print_report(
         }
     }
     let control = ratio("CPU control, 2 threads", "CPU control, 1 thread");
-    for name in ["parallel::parse_all", "ParallelReader"] {
+    for name in ["par_records", "parallel::parse_all", "ParallelReader"] {
         let speedup = ratio(
             &format!("mrrc-core {name}, 2 threads"),
             &format!("mrrc-core {name}, 1 thread"),
