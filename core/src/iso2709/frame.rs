@@ -302,10 +302,7 @@ mod tests {
         buf.extend(rec("00010", 30)); // too short for a leader
         let mut pos = 0;
         let mut clean = 0;
-        loop {
-            let Framing::Frame(f) = frame(&buf, pos, true) else {
-                break;
-            };
+        while let Framing::Frame(f) = frame(&buf, pos, true) {
             match clean_frame(&buf, pos) {
                 Some(c) => {
                     assert_eq!(c, f);
