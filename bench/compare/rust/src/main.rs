@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use mrrc_core::iso2709::{write_record, MarcReader, MarcWriter, WriteCharset, WriteOptions};
-use mrrc_core::parallel::{parse_all as parse_parallel, split_records};
+use mrrc_core::parallel::{par_records, split_records};
 use mrrc_core::view::RecordView;
 use mrrc_core::{ReadOptions, Record};
 use serde_json::{json, Map, Value};
@@ -445,14 +445,14 @@ fn run(config_path: &str) -> Res<()> {
                         .try_reduce(|| (0, 0), |a, b| Ok((a.0 + b.0, a.1 + b.1)))
                 })
             };
-            // One buffer split at record boundaries and parsed on N threads.
+            // One buffer split at record boundaries and parsed on N threads,
+            // each record used and dropped on the thread that parsed it.
+            let options = ReadOptions::default();
             let mut single_pass = || {
                 pool.install(|| {
-                    let records = parse_parallel(&utf8, &ReadOptions::default());
-                    records
-                        .par_iter()
-                        .map(|r| {
-                            let r = r.as_ref().map_err(|e| e.to_string())?;
+                    par_records(&utf8, &options)
+                        .map(|p| {
+                            let r = p.result.map_err(|e| e.to_string())?;
                             std::hint::black_box(r.title());
                             Ok((1, 0))
                         })
