@@ -432,7 +432,13 @@ impl Field {
     /// pymarc `value()`: a control field's data, or the subfield values each
     /// stripped of surrounding white space and joined by one space.
     pub fn value(&self) -> String {
-        let mut out = String::new();
+        // Room for every value and separator up front: growing (`realloc`)
+        // scales badly across threads with glibc's allocator.
+        let room = match self.control_value() {
+            Some(v) => v.len(),
+            None => self.subfields().map(|s| s.value.len() + 1).sum(),
+        };
+        let mut out = String::with_capacity(room);
         self.write_value(&mut out);
         out
     }

