@@ -737,6 +737,16 @@ enum MrrcStatus mrrc_reader_from_bytes(const uint8_t *data,
                                        const struct MrrcReadOptions *options,
                                        struct MrrcReader **out);
 
+// Reads `data[0..len]` where it is, without the copy `mrrc_reader_from_bytes`
+// makes: the bytes must stay valid and unchanged until `mrrc_reader_free`
+// (for a memory-mapped file or a buffer the caller keeps). Copying a large
+// input costs as much as parsing it, mostly in page faults. `options` may be
+// NULL.
+enum MrrcStatus mrrc_reader_from_borrowed_bytes(const uint8_t *data,
+                                                size_t len,
+                                                const struct MrrcReadOptions *options,
+                                                struct MrrcReader **out);
+
 // Reads through `callback(userdata, ...)`, called from the thread that
 // calls `mrrc_reader_next*` until it reports the end of the input.
 // `options` may be NULL.

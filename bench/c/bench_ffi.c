@@ -31,7 +31,7 @@ static void die(const char *what) {
 
 static MrrcReader *reader_over_data(void) {
     MrrcReader *r = NULL;
-    if (mrrc_reader_from_bytes(data, data_len, NULL, &r) != MRRC_OK) die("reader");
+    if (mrrc_reader_from_borrowed_bytes(data, data_len, NULL, &r) != MRRC_OK) die("reader");
     return r;
 }
 

@@ -97,6 +97,29 @@ pub(crate) fn input_from_bytes(bytes: &[u8]) -> Input {
     BufReader::with_capacity(BUFFER, Box::new(Cursor::new(bytes.to_vec())))
 }
 
+/// The caller's bytes, read where they are (`mrrc_reader_from_borrowed_bytes`).
+struct BorrowedBytes {
+    rest: &'static [u8],
+}
+
+impl Read for BorrowedBytes {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.rest.read(buf)
+    }
+}
+
+/// Reads `bytes` without copying them first.
+///
+/// # Safety
+/// The bytes stay valid and unchanged until the reader made from this input
+/// is freed (the contract `mrrc_reader_from_borrowed_bytes` documents).
+pub(crate) unsafe fn input_from_borrowed_bytes(bytes: &[u8]) -> Input {
+    // SAFETY: the caller's contract keeps the bytes alive for as long as the
+    // reader that holds this input.
+    let rest: &'static [u8] = unsafe { std::slice::from_raw_parts(bytes.as_ptr(), bytes.len()) };
+    BufReader::with_capacity(BUFFER, Box::new(BorrowedBytes { rest }))
+}
+
 pub(crate) fn input_from_callback(
     callback: MrrcReadCallback,
     userdata: *mut c_void,

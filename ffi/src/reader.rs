@@ -14,7 +14,8 @@ use mrrc_core::{Error, ReadOptions, Record, Warning};
 use crate::alloc::owned_string;
 use crate::args::{borrow_mut, bytes, out_ptr, write, write_opt};
 use crate::io::{
-    input_from_bytes, input_from_callback, input_from_path, path_arg, Input, MrrcReadCallback,
+    input_from_borrowed_bytes, input_from_bytes, input_from_callback, input_from_path, path_arg,
+    Input, MrrcReadCallback,
 };
 use crate::options::{
     read_options, xml_namespaces, MrrcFormat, MrrcReadOptions, MRRC_FORMAT_ISO2709,
@@ -272,12 +273,14 @@ unsafe fn open_path(
 }
 
 /// # Safety
-/// Pointer contract of `mrrc_reader_from_bytes`.
+/// Pointer contract of `mrrc_reader_from_bytes` (and, when `borrowed`, of
+/// `mrrc_reader_from_borrowed_bytes`).
 unsafe fn from_bytes(
     data: *const u8,
     len: usize,
     options: *const MrrcReadOptions,
     threads: Option<usize>,
+    borrowed: bool,
     out: *mut *mut MrrcReader,
 ) -> MrrcStatus {
     status_of(|| {
@@ -286,7 +289,14 @@ unsafe fn from_bytes(
         let (data, (format, opts)) = unsafe { (bytes(data, len, "data")?, read_options(options)?) };
         // SAFETY: pointer contract of the header.
         let namespaces = unsafe { xml_namespaces(options) };
-        let reader = make_reader((format, namespaces), input_from_bytes(data), opts, threads)?;
+        let input = if borrowed {
+            // SAFETY: `mrrc_reader_from_borrowed_bytes`'s contract keeps the
+            // bytes alive until the reader is freed.
+            unsafe { input_from_borrowed_bytes(data) }
+        } else {
+            input_from_bytes(data)
+        };
+        let reader = make_reader((format, namespaces), input, opts, threads)?;
         // SAFETY: checked non-NULL by out_ptr.
         unsafe { write(out, reader) };
         Ok(())
@@ -338,7 +348,24 @@ pub unsafe extern "C" fn mrrc_reader_from_bytes(
     out: *mut *mut MrrcReader,
 ) -> MrrcStatus {
     // SAFETY: forwarded.
-    unsafe { from_bytes(data, len, options, None, out) }
+    unsafe { from_bytes(data, len, options, None, false, out) }
+}
+
+/// Reads `data[0..len]` where it is, without the copy `mrrc_reader_from_bytes`
+/// makes: the bytes must stay valid and unchanged until `mrrc_reader_free`
+/// (for a memory-mapped file or a buffer the caller keeps). Copying a large
+/// input costs as much as parsing it, mostly in page faults. `options` may be
+/// NULL.
+#[no_mangle]
+pub unsafe extern "C" fn mrrc_reader_from_borrowed_bytes(
+    data: *const u8,
+    len: usize,
+    options: *const MrrcReadOptions,
+    out: *mut *mut MrrcReader,
+) -> MrrcStatus {
+    // SAFETY: forwarded (the header's contract keeps `data` alive until
+    // the reader is freed).
+    unsafe { from_bytes(data, len, options, None, true, out) }
 }
 
 /// Reads through `callback(userdata, ...)`, called from the thread that
@@ -384,7 +411,7 @@ pub unsafe extern "C" fn mrrc_reader_from_bytes_parallel(
     out: *mut *mut MrrcReader,
 ) -> MrrcStatus {
     // SAFETY: forwarded.
-    unsafe { from_bytes(data, len, options, Some(threads), out) }
+    unsafe { from_bytes(data, len, options, Some(threads), false, out) }
 }
 
 /// `mrrc_reader_from_callback` with the parallel ISO 2709 reader (as

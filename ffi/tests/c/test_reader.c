@@ -128,6 +128,19 @@ static void test_iso2709_sources(void) {
     mrrc_record_free(record);
     mrrc_reader_free(reader);
 
+    /* In place: the same records without a copy of the bytes; the reader
+       reads them while it lives (valgrind checks it never reads past them). */
+    CHECK_OK(mrrc_reader_from_borrowed_bytes(bytes, len, NULL, &reader));
+    check_camel_reader(reader);
+    CHECK(mrrc_reader_records_returned(reader) == 10);
+    mrrc_reader_free(reader);
+    CHECK_OK(mrrc_reader_from_borrowed_bytes(NULL, 0, NULL, &reader));
+    record = (MrrcRecord *)1;
+    CHECK_OK(mrrc_reader_next(reader, &record));
+    CHECK(record == NULL);
+    mrrc_reader_free(reader);
+    CHECK_STATUS(mrrc_reader_from_borrowed_bytes(NULL, 5, NULL, &reader), MRRC_NULL_ARGUMENT);
+
     /* Through a read callback. */
     FILE *f = fopen(path, "rb");
     CHECK(f != NULL);
