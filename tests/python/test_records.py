@@ -80,6 +80,25 @@ def test_reads_paths_file_objects_and_bytes_alike(impl):
     assert len(by_path) == 10
 
 
+def test_a_reader_over_bytes_outlives_the_callers_buffer(impl):
+    # mrrc_cffi reads bytes in place: the reader must keep them alive, and a
+    # bytearray changed after the reader is made must not change the records.
+    import gc
+
+    expected = [str(r) for r in impl.MARCReader(str(SAMPLE))]
+    buffer = bytearray(SAMPLE.read_bytes())
+    from_bytearray = impl.MARCReader(buffer)
+    buffer[:] = b"x" * len(buffer)
+    from_temporary = impl.MARCReader(bytes(SAMPLE.read_bytes()))
+    del buffer
+    gc.collect()
+    # Other allocations reuse freed memory before the records are read.
+    junk = [bytes(4096) for _ in range(2000)]
+    assert [str(r) for r in from_bytearray] == expected
+    assert [str(r) for r in from_temporary] == expected
+    del junk
+
+
 class ReadOnly:
     """A file-like object with `read` only (no `readinto`), handing out a
     few bytes per call."""

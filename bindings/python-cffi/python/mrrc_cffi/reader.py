@@ -83,7 +83,12 @@ class MARCReader(Reader):
         batch_size = max(1, int(batch_size))
         out = ffi.new("MrrcReader **")
         if threads is None:
-            from_bytes = lib.mrrc_reader_from_bytes
+            # The reader keeps `data` (immutable bytes) as long as it lives,
+            # so the library reads it in place instead of copying it.
+            def from_bytes(data, size, opts, out):
+                self._borrowed = data
+                return lib.mrrc_reader_from_borrowed_bytes(data, size, opts, out)
+
             open_path = lib.mrrc_reader_open_path
             from_callback = lib.mrrc_reader_from_callback
         else:
