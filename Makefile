@@ -16,6 +16,9 @@ test: lint rust-test loc-test c-test python-test node-test
 lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	# The fuzz crate is outside the workspace: check it still builds.
+	$(CARGO) fmt --manifest-path fuzz/Cargo.toml --check
+	$(CARGO) check --manifest-path fuzz/Cargo.toml --bins
 
 rust-test:
 	$(CARGO) test --workspace

@@ -1,14 +1,23 @@
 //! Any bytes: both modes terminate without panicking, agree with the
-//! parallel path, and every bad chunk is an error with a position.
+//! parallel paths (`parse_all`, and `par_records` with its indexes, offsets
+//! and warnings), and every bad chunk is an error with a position.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use mrrc_core::iso2709::MarcReader;
-use mrrc_core::parallel::parse_all;
+use mrrc_core::parallel::{par_records, parse_all};
 use mrrc_core::ReadOptions;
+use rayon::prelude::*;
 
 fuzz_target!(|data: &[u8]| {
     for options in [ReadOptions::strict(), ReadOptions::lenient()] {
-        let streamed: Vec<_> = MarcReader::new(data, options).collect();
+        let mut reader = MarcReader::new(data, options);
+        let mut streamed = Vec::new();
+        let mut placed = Vec::new();
+        while let Some(r) = reader.next() {
+            let start = reader.byte_offset() - reader.last_record_bytes().len() as u64;
+            placed.push((start, reader.warnings().to_vec()));
+            streamed.push(r);
+        }
         assert!(streamed.len() <= data.len());
         for r in &streamed {
             if let Err(e) = r {
@@ -17,5 +26,17 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         assert_eq!(parse_all(data, &options), streamed);
+        let parallel: Vec<_> = par_records(data, &options).collect();
+        assert_eq!(parallel.len(), streamed.len());
+        for (i, (p, (want, (offset, warnings)))) in parallel
+            .into_iter()
+            .zip(streamed.iter().zip(&placed))
+            .enumerate()
+        {
+            assert_eq!(p.index, i as u64);
+            assert_eq!(p.offset, *offset);
+            assert_eq!(&p.result, want);
+            assert_eq!(&p.warnings, warnings);
+        }
     }
 });

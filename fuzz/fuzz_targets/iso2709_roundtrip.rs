@@ -6,9 +6,16 @@ use mrrc_core::{Charset, ReadOptions};
 
 fuzz_target!(|data: &[u8]| {
     for charset in [Charset::Utf8, Charset::Raw] {
-        let options = ReadOptions { charset, ..ReadOptions::lenient() };
+        let options = ReadOptions {
+            charset,
+            ..ReadOptions::lenient()
+        };
         let write = WriteOptions {
-            charset: if charset == Charset::Raw { WriteCharset::Raw } else { WriteCharset::Utf8 },
+            charset: if charset == Charset::Raw {
+                WriteCharset::Raw
+            } else {
+                WriteCharset::Utf8
+            },
         };
         for record in MarcReader::new(data, options).flatten() {
             let mut out = Vec::new();
@@ -17,7 +24,10 @@ fuzz_target!(|data: &[u8]| {
             if write_record(&record, &write, &mut out).is_err() {
                 continue;
             }
-            let strict = ReadOptions { charset, ..ReadOptions::strict() };
+            let strict = ReadOptions {
+                charset,
+                ..ReadOptions::strict()
+            };
             let back = match parse_record(&out, &options) {
                 Ok(b) => b,
                 Err(e) => panic!("written record does not read back: {e}\n{record:?}"),

@@ -12,7 +12,8 @@ fuzz_target!(|data: &[u8]| {
     for options in [ReadOptions::strict(), ReadOptions::lenient()] {
         for record in JsonReader::new(data, options).take(10_000).flatten() {
             let text = record_to_json(&record);
-            let back = record_from_json(&text, &ReadOptions::lenient()).expect("own JSON reads back");
+            let back =
+                record_from_json(&text, &ReadOptions::lenient()).expect("own JSON reads back");
             // A leader cut inside a UTF-8 character is not text any more.
             if record.leader.as_bytes().is_ascii() {
                 assert_eq!(back, record);

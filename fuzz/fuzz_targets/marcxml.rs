@@ -14,7 +14,11 @@ fuzz_target!(|data: &[u8]| {
             // Characters XML 1.0 cannot carry (C0 controls) are written raw,
             // as pymarc writes them; skip the round trip for those.
             let text = record_to_xml(&record);
-            if text.chars().any(|c| c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || text.contains('\r') {
+            if text
+                .chars()
+                .any(|c| c < ' ' && !matches!(c, '\t' | '\n' | '\r'))
+                || text.contains('\r')
+            {
                 continue;
             }
             let back = record_from_xml(&text, &ReadOptions::lenient());

@@ -13,7 +13,8 @@ fuzz_target!(|data: &[u8]| {
     for options in [ReadOptions::strict(), ReadOptions::lenient()] {
         for record in MsgpackReader::new(data, options).take(10_000).flatten() {
             let bytes = record_to_msgpack(&record);
-            let back = record_from_msgpack(&bytes, &ReadOptions::lenient()).expect("own msgpack reads back");
+            let back = record_from_msgpack(&bytes, &ReadOptions::lenient())
+                .expect("own msgpack reads back");
             // A leader cut inside a UTF-8 character is not text any more.
             if record.leader.as_bytes().is_ascii() {
                 assert_eq!(back, record);
