@@ -1372,6 +1372,7 @@ fn build_text(
     // Value by value, into a new buffer.
     let mut text = String::with_capacity(data.len() + data.len() / 8);
     let mut decoded: Vec<(Tag, Content)> = Vec::with_capacity(shapes.len());
+    let mut kept = 0usize;
     for (tag, content) in shapes {
         let mut decode = |p: &mut Parser<'_>, start: u32, end: u32| -> Result<(u32, u32)> {
             let before = p.warnings.len();
@@ -1410,17 +1411,42 @@ fn build_text(
                 let (start, end) = decode(p, start, end)?;
                 Content::Control { start, end }
             }
-            Content::Data { first, count, .. } => {
-                for s in &mut spans[first as usize..(first + count) as usize] {
+            Content::Data {
+                indicators,
+                first,
+                count,
+            } => {
+                // Spans are compacted in place (`kept` never passes the span
+                // read): lenient repair drops a value that decodes to nothing
+                // (unmappable MARC-8 bytes, say) as it drops an empty one, so
+                // that what it returns reads back the same once written.
+                let kept_first = kept;
+                for i in first as usize..(first + count) as usize {
+                    let s = spans[i];
                     let (start, end) = decode(p, s.start, s.end)?;
-                    s.start = start;
-                    s.end = end;
+                    if p.repair_content && start == end && s.start != s.end {
+                        p.warn(Error::new(
+                            ErrorKind::Subfield,
+                            format!(
+                                "field {tag} has a ${} with nothing readable; dropped",
+                                s.code
+                            ),
+                        ));
+                        continue;
+                    }
+                    spans[kept] = Span { start, end, ..s };
+                    kept += 1;
                 }
-                content
+                Content::Data {
+                    indicators,
+                    first: kept_first as u32,
+                    count: (kept - kept_first) as u32,
+                }
             }
         };
         decoded.push((tag, new_content));
     }
+    spans.truncate(kept);
     let mut shared = SharedMany::new(
         SharedText {
             text: text.into_boxed_str(),
