@@ -215,6 +215,15 @@ pub struct Warning {
     pub message: String,
 }
 
+/// Places a record's warnings in the input: the record's index (unless one
+/// is known) and offsets made absolute from the record's start.
+pub(crate) fn place_warnings(warnings: &mut [Warning], record_index: u64, record_start: u64) {
+    for w in warnings {
+        w.position.record_index.get_or_insert(record_index);
+        w.position.byte_offset = Some(w.position.byte_offset.unwrap_or(0) + record_start);
+    }
+}
+
 impl From<Error> for Warning {
     fn from(e: Error) -> Self {
         Warning {

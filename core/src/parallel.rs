@@ -14,7 +14,7 @@ use std::sync::mpsc;
 
 use rayon::prelude::*;
 
-use crate::error::{Error, ErrorKind, Result, Warning};
+use crate::error::{place_warnings, Error, ErrorKind, Result, Warning};
 use crate::iso2709::{clean_frame, frame, parse_frame_in, Frame, Framing, Group};
 use crate::options::ReadOptions;
 use crate::record::Record;
@@ -159,10 +159,7 @@ fn parse_frames(
                         parse_frame_in(rec, f.defect, options, &mut warnings, Some(&mut group))
                             .map_err(|e| e.with_record(index).shifted(start));
                     in_group.push(group.len() > before);
-                    for w in &mut warnings {
-                        w.position.record_index.get_or_insert(index);
-                        w.position.byte_offset = Some(w.position.byte_offset.unwrap_or(0) + start);
-                    }
+                    place_warnings(&mut warnings, index, start);
                     Parsed {
                         result,
                         warnings,
@@ -240,10 +237,7 @@ pub fn par_records<'a>(
             let mut warnings = Vec::new();
             let result = parse_frame_in(&bytes[f.range], f.defect, options, &mut warnings, None)
                 .map_err(|e| e.with_record(index).shifted(offset));
-            for w in &mut warnings {
-                w.position.record_index.get_or_insert(index);
-                w.position.byte_offset = Some(w.position.byte_offset.unwrap_or(0) + offset);
-            }
+            place_warnings(&mut warnings, index, offset);
             ParsedRecord {
                 index,
                 offset,

@@ -284,10 +284,7 @@ impl<R: Read> Iterator for MarcReader<R> {
             &self.options,
             &mut self.warnings,
         );
-        for w in &mut self.warnings {
-            w.position.record_index.get_or_insert(index);
-            w.position.byte_offset = Some(w.position.byte_offset.unwrap_or(0) + start);
-        }
+        crate::error::place_warnings(&mut self.warnings, index, start);
         self.pos = range.end;
         self.last = range;
         Some(result.map_err(|e| e.with_record(index).shifted(start)))
