@@ -192,6 +192,37 @@ fn too_small(sizes: &MrrcSplit, text: usize, kinds: usize) -> Failure {
     )
 }
 
+/// The sizes of a text-only split from what `join` measured; an error when
+/// the text did not fit `text_capacity` bytes.
+fn text_sizes(joined: &Joined, text_capacity: usize, sizes: &mut MrrcSplit) -> Outcome<()> {
+    *sizes = MrrcSplit {
+        text_len: joined.len,
+        separator: joined.separator,
+        piece_count: joined.pieces,
+        ..MrrcSplit::default()
+    };
+    if !joined.fits {
+        return Err(too_small(sizes, text_capacity, 0));
+    }
+    Ok(())
+}
+
+/// Writes the sizes on success and when the buffers were too small (so the
+/// caller can call again with room), then returns `status`.
+///
+/// # Safety
+/// `split_out` is valid for a write unless `status` is an argument error.
+unsafe fn reported(status: MrrcStatus, split_out: *mut MrrcSplit, sizes: MrrcSplit) -> MrrcStatus {
+    if matches!(
+        status,
+        MrrcStatus::MRRC_OK | MrrcStatus::MRRC_BUFFER_TOO_SMALL
+    ) {
+        // SAFETY: the caller's contract (NULL is MRRC_NULL_ARGUMENT).
+        unsafe { write(split_out, sizes) };
+    }
+    status
+}
+
 fn split(
     record: &Record,
     text: &mut [u8],
@@ -284,15 +315,9 @@ pub unsafe extern "C" fn mrrc_record_split(
         };
         split(record, text, kinds, &mut sizes)
     });
-    if matches!(
-        status,
-        MrrcStatus::MRRC_OK | MrrcStatus::MRRC_BUFFER_TOO_SMALL
-    ) {
-        // SAFETY: checked non-NULL above (else the status is
-        // MRRC_NULL_ARGUMENT).
-        unsafe { write(split_out, sizes) };
-    }
-    status
+    // SAFETY: `split_out` was checked non-NULL inside (else the status is
+    // MRRC_NULL_ARGUMENT).
+    unsafe { reported(status, split_out, sizes) }
 }
 
 /// The values of subfield `code` of every field tagged `tag`, in record
@@ -339,25 +364,11 @@ pub unsafe extern "C" fn mrrc_record_split_values(
                 }
             }
         })?;
-        sizes = MrrcSplit {
-            text_len: joined.len,
-            separator: joined.separator,
-            piece_count: joined.pieces,
-            ..MrrcSplit::default()
-        };
-        if !joined.fits {
-            return Err(too_small(&sizes, text_capacity, 0));
-        }
-        Ok(())
+        text_sizes(&joined, text_capacity, &mut sizes)
     });
-    if matches!(
-        status,
-        MrrcStatus::MRRC_OK | MrrcStatus::MRRC_BUFFER_TOO_SMALL
-    ) {
-        // SAFETY: checked non-NULL above.
-        unsafe { write(split_out, sizes) };
-    }
-    status
+    // SAFETY: `split_out` was checked non-NULL inside (else the status is
+    // MRRC_NULL_ARGUMENT).
+    unsafe { reported(status, split_out, sizes) }
 }
 
 /// Which of pymarc's text properties `mrrc_records_split_text` gives.
@@ -457,23 +468,9 @@ pub unsafe extern "C" fn mrrc_records_split_text(
                 flag.set(u8::from(push_record_text(r, which, sink)));
             }
         })?;
-        sizes = MrrcSplit {
-            text_len: joined.len,
-            separator: joined.separator,
-            piece_count: joined.pieces,
-            ..MrrcSplit::default()
-        };
-        if !joined.fits {
-            return Err(too_small(&sizes, text_capacity, 0));
-        }
-        Ok(())
+        text_sizes(&joined, text_capacity, &mut sizes)
     });
-    if matches!(
-        status,
-        MrrcStatus::MRRC_OK | MrrcStatus::MRRC_BUFFER_TOO_SMALL
-    ) {
-        // SAFETY: checked non-NULL above.
-        unsafe { write(split_out, sizes) };
-    }
-    status
+    // SAFETY: `split_out` was checked non-NULL inside (else the status is
+    // MRRC_NULL_ARGUMENT).
+    unsafe { reported(status, split_out, sizes) }
 }
