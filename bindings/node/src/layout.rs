@@ -134,6 +134,18 @@ impl Encoder {
         Ok(texts)
     }
 
+    /// Frees the unused room of its buffers.
+    pub fn shrink_to_fit(&mut self) {
+        self.narrow.shrink_to_fit();
+        self.wide.shrink_to_fit();
+        self.layout.shrink_to_fit();
+    }
+
+    /// The bytes this encoder holds (its buffers' capacities).
+    pub fn heap_bytes(&self) -> i64 {
+        (self.narrow.capacity() + 2 * self.wide.capacity() + 4 * self.layout.capacity()) as i64
+    }
+
     fn finish_layout(&mut self) {
         if !self.layout.is_empty() {
             self.layout[0] = self.layout.len() as u32 - 1;

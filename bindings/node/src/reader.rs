@@ -337,6 +337,7 @@ impl ReadTask {
                 Err(e) => return Err(e),
             }
         }
+        store.prepare_all_fields();
         store.estimate_memory_ahead();
         store.timing = Some((start, now_ms()));
         Ok(store)

@@ -48,6 +48,9 @@ pub struct RecordStore {
     /// Chunks of field data and accessor values built ahead by the sync
     /// reader's thread (see [`Prepared`]); taken when JS asks for them.
     prepared: Prepared,
+    /// Bytes of `prepared` counted in `report_memory`'s figure (async
+    /// readers only): given back to V8 as JS takes the chunks.
+    prepared_bytes: i64,
     /// Where the sync reader learns what JS asks for (see [`ReaderLink`]).
     pub(crate) link: Option<Arc<ReaderLink>>,
 }
@@ -144,7 +147,23 @@ impl RecordStore {
     /// Computes `report_memory`'s figure now (on a worker thread), so the
     /// main thread does not walk the records again.
     pub(crate) fn estimate_memory_ahead(&mut self) {
-        self.memory_estimate = Some(self.estimate_memory());
+        self.memory_estimate = Some(self.estimate_memory() + self.prepared_bytes);
+    }
+
+    /// Takes `encoder`'s bytes off the figure reported to V8 when it was
+    /// counted there (see `prepare_all_fields`).
+    fn give_back_prepared(&mut self, env: &mut Env, encoder: &Encoder) -> napi::Result<()> {
+        if self.prepared_bytes <= 0 || self.external <= 0 {
+            return Ok(());
+        }
+        let bytes = encoder
+            .heap_bytes()
+            .min(self.prepared_bytes)
+            .min(self.external);
+        env.adjust_external_memory(-bytes)?;
+        self.prepared_bytes -= bytes;
+        self.external -= bytes;
+        Ok(())
     }
 
     /// An empty store with room for `records` records (and their bytes,
@@ -175,24 +194,48 @@ impl RecordStore {
             return;
         }
         let mut prepared = Prepared::default();
-        for (c, chunk) in records.chunks(CHUNK).enumerate() {
-            let start = (c * CHUNK) as u32;
-            let end = start + chunk.len() as u32;
-            if fields {
-                prepared.fields.push((start, end, fields_encoder(chunk)));
-            }
-            for accessor in Accessor::ALL {
-                if bits & (1 << accessor as u32) != 0 {
-                    prepared.accessors.push((
-                        accessor,
-                        start,
-                        end,
-                        accessor_encoder(accessor, chunk),
-                    ));
-                }
+        if fields {
+            prepared.fields = records
+                .chunks(CHUNK)
+                .map(|chunk| Some(fields_encoder(chunk)))
+                .collect();
+        }
+        for accessor in Accessor::ALL {
+            if bits & (1 << accessor as u32) != 0 {
+                prepared.accessors.push((
+                    accessor,
+                    records
+                        .chunks(CHUNK)
+                        .map(|chunk| Some(accessor_encoder(accessor, chunk)))
+                        .collect(),
+                ));
             }
         }
         self.prepared = prepared;
+    }
+
+    /// Builds the field data of every chunk now (on the libuv pool thread
+    /// of `readFile` / `parse`), so that JS's `fields()` only copies each
+    /// chunk into V8 instead of encoding it on the main thread. Their
+    /// bytes are counted in `report_memory`'s figure and given back as JS
+    /// takes the chunks.
+    pub(crate) fn prepare_all_fields(&mut self) {
+        let records: Vec<&Record> = self.records.iter().filter_map(|s| s.record.get()).collect();
+        if records.len() != self.records.len() {
+            return;
+        }
+        let fields: Vec<Option<Encoder>> = records
+            .chunks(CHUNK)
+            .map(|chunk| {
+                let mut encoder = fields_encoder(chunk);
+                // Kept until JS asks: give back the room reserved for
+                // larger records (glibc shrinks in place, no copy).
+                encoder.shrink_to_fit();
+                Some(encoder)
+            })
+            .collect();
+        self.prepared_bytes = fields.iter().flatten().map(Encoder::heap_bytes).sum();
+        self.prepared.fields = fields;
     }
 
     pub(crate) fn push(&mut self, record: Record, warnings: Vec<Warning>) {
@@ -241,7 +284,7 @@ impl RecordStore {
 
     fn rec_mut(&mut self, env: &Env, index: u32) -> napi::Result<&mut Record> {
         self.rec(env, index)?;
-        self.prepared = Prepared::default();
+        self.prepared.drop_chunk(index as usize / CHUNK);
         let slot = &mut self.records[index as usize];
         slot.edited = true;
         slot.record
@@ -312,29 +355,39 @@ impl ReaderLink {
     }
 }
 
-/// Chunks built ahead: `(start, end, encoder)` for field data and
-/// `(accessor, start, end, encoder)` for accessor values.
+/// Chunks built ahead, indexed by chunk number (`start / CHUNK`): field
+/// data, and per accessor its values.
 #[derive(Default)]
 struct Prepared {
-    fields: Vec<(u32, u32, Encoder)>,
-    accessors: Vec<(Accessor, u32, u32, Encoder)>,
+    fields: Vec<Option<Encoder>>,
+    accessors: Vec<(Accessor, Vec<Option<Encoder>>)>,
+}
+
+/// The chunk number of records `start..end` of a store of `len` records,
+/// when that is how `index.js` cuts chunks.
+fn chunk_number(start: u32, end: u32, len: usize) -> Option<usize> {
+    let (start, end) = (start as usize, end as usize);
+    (start % CHUNK == 0 && end == len.min(start + CHUNK)).then_some(start / CHUNK)
 }
 
 impl Prepared {
-    fn take_fields(&mut self, start: u32, end: u32) -> Option<Encoder> {
-        let i = self
-            .fields
-            .iter()
-            .position(|(s, e, _)| (*s, *e) == (start, end))?;
-        Some(self.fields.swap_remove(i).2)
+    /// Forgets what was built for one chunk (a record of it is edited).
+    fn drop_chunk(&mut self, chunk: usize) {
+        let accessors = self.accessors.iter_mut().map(|(_, chunks)| chunks);
+        for chunks in std::iter::once(&mut self.fields).chain(accessors) {
+            if let Some(c) = chunks.get_mut(chunk) {
+                *c = None;
+            }
+        }
     }
 
-    fn take_accessor(&mut self, accessor: Accessor, start: u32, end: u32) -> Option<Encoder> {
-        let i = self
-            .accessors
-            .iter()
-            .position(|(a, s, e, _)| (*a, *s, *e) == (accessor, start, end))?;
-        Some(self.accessors.swap_remove(i).3)
+    fn take_fields(&mut self, chunk: usize) -> Option<Encoder> {
+        self.fields.get_mut(chunk)?.take()
+    }
+
+    fn take_accessor(&mut self, accessor: Accessor, chunk: usize) -> Option<Encoder> {
+        let (_, chunks) = self.accessors.iter_mut().find(|(a, _)| *a == accessor)?;
+        chunks.get_mut(chunk)?.take()
     }
 }
 
@@ -533,11 +586,14 @@ impl RecordStore {
     /// Every field of records `start..end` in one text and layout, so JS
     /// builds `fields()` of each without another native call.
     #[napi]
-    pub fn fields_chunk(&mut self, env: Env, start: u32, end: u32) -> napi::Result<JsObject> {
+    pub fn fields_chunk(&mut self, mut env: Env, start: u32, end: u32) -> napi::Result<JsObject> {
         if let Some(w) = &self.link {
             w.fields.store(true, Ordering::Relaxed);
         }
-        if let Some(encoder) = self.prepared.take_fields(start, end) {
+        if let Some(encoder) =
+            chunk_number(start, end, self.records.len()).and_then(|c| self.prepared.take_fields(c))
+        {
+            self.give_back_prepared(&mut env, &encoder)?;
             return encoder.into_js(&env);
         }
         let records = self.range(&env, start, end)?;
@@ -561,7 +617,9 @@ impl RecordStore {
             w.accessors
                 .fetch_or(1 << accessor as u32, Ordering::Relaxed);
         }
-        if let Some(encoder) = self.prepared.take_accessor(accessor, start, end) {
+        if let Some(encoder) = chunk_number(start, end, self.records.len())
+            .and_then(|c| self.prepared.take_accessor(accessor, c))
+        {
             return encoder.into_js(&env);
         }
         let records = self.range(&env, start, end)?;
