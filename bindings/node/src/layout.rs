@@ -74,6 +74,18 @@ impl Encoder {
         }
     }
 
+    /// An encoder for one optional value for each of `records` records
+    /// (see [`Encoder::optional`]), sized once for values of up to 128 bytes.
+    pub fn for_values(records: usize) -> Self {
+        let mut layout = Vec::with_capacity(2 * records + 1);
+        layout.push(0);
+        Encoder {
+            narrow: Vec::with_capacity(records * 128),
+            wide: Vec::new(),
+            layout,
+        }
+    }
+
     /// Record number `slot` of the run, made of `fields`.
     pub fn record<'f>(&mut self, slot: usize, fields: impl Iterator<Item = &'f Field>) {
         let Encoder {

@@ -51,6 +51,11 @@ pub struct RecordStore {
     /// Bytes of `prepared` counted in `report_memory`'s figure (async
     /// readers only): given back to V8 as JS takes the chunks.
     prepared_bytes: i64,
+    /// Chunks `prepare_read` has built.
+    prepared_chunks: usize,
+    /// Made by `readFile` / `parse`: what JS asks it for goes to
+    /// [`ASYNC_ASKS`].
+    pub(crate) async_read: bool,
     /// Where the sync reader learns what JS asks for (see [`ReaderLink`]).
     pub(crate) link: Option<Arc<ReaderLink>>,
 }
@@ -151,7 +156,7 @@ impl RecordStore {
     }
 
     /// Takes `encoder`'s bytes off the figure reported to V8 when it was
-    /// counted there (see `prepare_all_fields`).
+    /// counted there (see `prepare_read`).
     fn give_back_prepared(&mut self, env: &mut Env, encoder: &Encoder) -> napi::Result<()> {
         if self.prepared_bytes <= 0 || self.external <= 0 {
             return Ok(());
@@ -172,6 +177,16 @@ impl RecordStore {
         RecordStore {
             records: Vec::with_capacity(records),
             raw: Vec::with_capacity(records * 1024),
+            warnings: Vec::with_capacity(records),
+            ..RecordStore::default()
+        }
+    }
+
+    /// An empty store with room for `records` records and no raw bytes
+    /// (the async readers keep the parsed records only).
+    pub(crate) fn for_records(records: usize) -> Self {
+        RecordStore {
+            records: Vec::with_capacity(records),
             warnings: Vec::with_capacity(records),
             ..RecordStore::default()
         }
@@ -214,28 +229,60 @@ impl RecordStore {
         self.prepared = prepared;
     }
 
-    /// Builds the field data of every chunk now (on the libuv pool thread
-    /// of `readFile` / `parse`), so that JS's `fields()` only copies each
-    /// chunk into V8 instead of encoding it on the main thread. Their
-    /// bytes are counted in `report_memory`'s figure and given back as JS
-    /// takes the chunks.
-    pub(crate) fn prepare_all_fields(&mut self) {
-        let records: Vec<&Record> = self.records.iter().filter_map(|s| s.record.get()).collect();
-        if records.len() != self.records.len() {
+    /// Builds, per chunk of [`CHUNK`] records read so far (all of them once
+    /// `finished`, otherwise whole chunks only), what JS asked earlier
+    /// `readFile` / `parse` results for ([`ASYNC_ASKS`]): on the libuv pool
+    /// thread, while the records are fresh in its cache, so that JS's
+    /// `fields()` or `title` only copy a chunk into V8. Their bytes are
+    /// counted in `report_memory`'s figure and given back as JS takes them.
+    pub(crate) fn prepare_read(&mut self, wanted: Wanted, finished: bool) {
+        if !wanted.fields && wanted.accessors == 0 {
             return;
         }
-        let fields: Vec<Option<Encoder>> = records
-            .chunks(CHUNK)
-            .map(|chunk| {
-                let mut encoder = fields_encoder(chunk);
-                // Kept until JS asks: give back the room reserved for
-                // larger records (glibc shrinks in place, no copy).
+        loop {
+            let start = self.prepared_chunks * CHUNK;
+            let end = self.records.len().min(start + CHUNK);
+            if start >= end || (end - start < CHUNK && !finished) {
+                return;
+            }
+            let records: Option<Vec<&Record>> = self.records[start..end]
+                .iter()
+                .map(|s| s.record.get())
+                .collect();
+            let Some(records) = records else { return };
+            let mut built = Vec::new();
+            if wanted.fields {
+                built.push((None, fields_encoder(&records)));
+            }
+            for accessor in Accessor::ALL {
+                if wanted.accessors & (1 << accessor as u32) != 0 {
+                    built.push((Some(accessor), accessor_encoder(accessor, &records)));
+                }
+            }
+            for (accessor, mut encoder) in built {
+                // Kept until JS asks: give back the room reserved for larger
+                // records (glibc shrinks in place, no copy).
                 encoder.shrink_to_fit();
-                Some(encoder)
-            })
-            .collect();
-        self.prepared_bytes = fields.iter().flatten().map(Encoder::heap_bytes).sum();
-        self.prepared.fields = fields;
+                self.prepared_bytes += encoder.heap_bytes();
+                match accessor {
+                    None => self.prepared.fields.push(Some(encoder)),
+                    Some(a) => match self.prepared.accessors.iter_mut().find(|(x, _)| *x == a) {
+                        Some((_, chunks)) => chunks.push(Some(encoder)),
+                        None => self.prepared.accessors.push((a, vec![Some(encoder)])),
+                    },
+                }
+            }
+            self.prepared_chunks += 1;
+        }
+    }
+
+    /// What JS asked this store for, for the reader that made it (its
+    /// sync reader's link, or [`ASYNC_ASKS`] for `readFile` / `parse`).
+    fn asks(&self) -> Option<&ReaderLink> {
+        match &self.link {
+            Some(link) => Some(link),
+            None => self.async_read.then_some(&ASYNC_ASKS),
+        }
     }
 
     pub(crate) fn push(&mut self, record: Record, warnings: Vec<Warning>) {
@@ -339,7 +386,6 @@ pub(crate) const CHUNK: usize = 64;
 /// asked them for, so the thread builds the same for the next batches
 /// while JS works, and the records `compact` drops, so the thread that
 /// allocated them frees them (off the main thread, in its own malloc arena).
-#[derive(Default)]
 pub struct ReaderLink {
     fields: AtomicBool,
     /// One bit per [`Accessor`].
@@ -347,7 +393,44 @@ pub struct ReaderLink {
     garbage: Mutex<Vec<Record>>,
 }
 
+/// What JS has asked the results of `readFile` / `parse` for in this
+/// process: later async reads build the same on the pool thread (as the
+/// sync reader's thread does for its next batches), and reads whose
+/// records are only counted or filtered build nothing.
+pub(crate) static ASYNC_ASKS: ReaderLink = ReaderLink::new();
+
+/// What [`RecordStore::prepare_read`] builds.
+#[derive(Clone, Copy)]
+pub(crate) struct Wanted {
+    fields: bool,
+    accessors: u32,
+}
+
+impl Wanted {
+    /// What JS has asked earlier async results for.
+    pub(crate) fn by_async_reads() -> Self {
+        Wanted {
+            fields: ASYNC_ASKS.fields.load(Ordering::Relaxed),
+            accessors: ASYNC_ASKS.accessors.load(Ordering::Relaxed),
+        }
+    }
+}
+
+impl Default for ReaderLink {
+    fn default() -> Self {
+        ReaderLink::new()
+    }
+}
+
 impl ReaderLink {
+    const fn new() -> Self {
+        ReaderLink {
+            fields: AtomicBool::new(false),
+            accessors: AtomicU32::new(0),
+            garbage: Mutex::new(Vec::new()),
+        }
+    }
+
     /// Frees what `compact` left (on the reader's thread).
     pub(crate) fn free_garbage(&self) {
         let garbage = std::mem::take(&mut *self.garbage.lock().unwrap_or_else(|p| p.into_inner()));
@@ -465,8 +548,7 @@ fn fields_encoder(records: &[&Record]) -> Encoder {
 }
 
 fn accessor_encoder(accessor: Accessor, records: &[&Record]) -> Encoder {
-    let mut encoder = Encoder::for_records(0);
-    encoder.layout.reserve(2 * records.len() + 1);
+    let mut encoder = Encoder::for_values(records.len());
     for record in records {
         encoder.optional(accessor.get(record).as_deref());
     }
@@ -587,7 +669,7 @@ impl RecordStore {
     /// builds `fields()` of each without another native call.
     #[napi]
     pub fn fields_chunk(&mut self, mut env: Env, start: u32, end: u32) -> napi::Result<JsObject> {
-        if let Some(w) = &self.link {
+        if let Some(w) = self.asks() {
             w.fields.store(true, Ordering::Relaxed);
         }
         if let Some(encoder) =
@@ -613,7 +695,7 @@ impl RecordStore {
         let Some(accessor) = Accessor::from_name(&name) else {
             return Err(throw(&env, &invalid(format!("unknown accessor {name:?}"))));
         };
-        if let Some(w) = &self.link {
+        if let Some(w) = self.asks() {
             w.accessors
                 .fetch_or(1 << accessor as u32, Ordering::Relaxed);
         }

@@ -12,12 +12,18 @@ test('readFile gives the same records as the sync reader', async () => {
   assert.deepEqual(records.errors, []);
 });
 
-test('readFile / parse build field data on the pool; fields() and edits still match the sync reader', async () => {
+test('readFile / parse build on the pool what JS asked earlier results for; fields(), title and edits still match the sync reader', async () => {
   // 600 records: ten chunks of 64, more than a batch keeps in JS at once.
   const one = fs.readFileSync(data('pymarc_test_camel.mrc'));
   const big = Buffer.concat(Array.from({ length: 60 }, () => one));
   const expected = new MarcReader(big).readAll().map((r) => JSON.stringify(r.fields()));
   const added = { tag: '500', ind1: ' ', ind2: ' ', subfields: [{ code: 'a', value: 'added after reading' }] };
+
+  const expectedTitles = new MarcReader(big).readAll().map((r) => r.title);
+  // What JS asks one async result for, later async reads build on the pool.
+  const first = await parse(big);
+  assert.deepEqual(first.map((r) => JSON.stringify(r.fields())), expected);
+  assert.deepEqual(first.map((r) => r.title), expectedTitles);
 
   const records = await parse(big);
   assert.equal(records.length, 600);
@@ -35,6 +41,12 @@ test('readFile / parse build field data on the pool; fields() and edits still ma
   // The per-record path (tags given) agrees with the chunks.
   const tags = [...new Set(records[5].fields().map((f) => f.tag))];
   assert.deepEqual(records[5].fields(...tags), records[5].fields());
+  // Likewise the title chunks: an edit before the first title call.
+  records[75].setSubfield(records[75].fieldIndexes('245')[0], 'a', 'Changed after reading');
+  const titles = records.map((r) => r.title);
+  assert.match(titles[75], /^Changed after reading/);
+  titles[75] = expectedTitles[75];
+  assert.deepEqual(titles, expectedTitles);
 });
 
 test('parse reads a Buffer in any format', async () => {
