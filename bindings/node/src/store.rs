@@ -687,7 +687,7 @@ impl RecordStore {
     #[napi]
     pub fn accessor_chunk(
         &mut self,
-        env: Env,
+        mut env: Env,
         name: String,
         start: u32,
         end: u32,
@@ -702,6 +702,7 @@ impl RecordStore {
         if let Some(encoder) = chunk_number(start, end, self.records.len())
             .and_then(|c| self.prepared.take_accessor(accessor, c))
         {
+            self.give_back_prepared(&mut env, &encoder)?;
             return encoder.into_js(&env);
         }
         let records = self.range(&env, start, end)?;
