@@ -74,6 +74,18 @@ impl Encoder {
         }
     }
 
+    /// An encoder for one optional value for each of `records` records
+    /// (see [`Encoder::optional`]), sized once for values of up to 128 bytes.
+    pub fn for_values(records: usize) -> Self {
+        let mut layout = Vec::with_capacity(2 * records + 1);
+        layout.push(0);
+        Encoder {
+            narrow: Vec::with_capacity(records * 128),
+            wide: Vec::new(),
+            layout,
+        }
+    }
+
     /// Record number `slot` of the run, made of `fields`.
     pub fn record<'f>(&mut self, slot: usize, fields: impl Iterator<Item = &'f Field>) {
         let Encoder {
@@ -132,6 +144,18 @@ impl Encoder {
         texts.set_named_property("narrow", env.create_string_latin1(&self.narrow)?)?;
         texts.set_named_property("wide", env.create_string_utf16(&self.wide)?)?;
         Ok(texts)
+    }
+
+    /// Frees the unused room of its buffers.
+    pub fn shrink_to_fit(&mut self) {
+        self.narrow.shrink_to_fit();
+        self.wide.shrink_to_fit();
+        self.layout.shrink_to_fit();
+    }
+
+    /// The bytes this encoder holds (its buffers' capacities).
+    pub fn heap_bytes(&self) -> i64 {
+        (self.narrow.capacity() + 2 * self.wide.capacity() + 4 * self.layout.capacity()) as i64
     }
 
     fn finish_layout(&mut self) {

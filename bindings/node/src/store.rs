@@ -48,6 +48,14 @@ pub struct RecordStore {
     /// Chunks of field data and accessor values built ahead by the sync
     /// reader's thread (see [`Prepared`]); taken when JS asks for them.
     prepared: Prepared,
+    /// Bytes of `prepared` counted in `report_memory`'s figure (async
+    /// readers only): given back to V8 as JS takes the chunks.
+    prepared_bytes: i64,
+    /// Chunks `prepare_read` has built.
+    prepared_chunks: usize,
+    /// Made by `readFile` / `parse`: what JS asks it for goes to
+    /// [`ASYNC_ASKS`].
+    pub(crate) async_read: bool,
     /// Where the sync reader learns what JS asks for (see [`ReaderLink`]).
     pub(crate) link: Option<Arc<ReaderLink>>,
 }
@@ -144,7 +152,23 @@ impl RecordStore {
     /// Computes `report_memory`'s figure now (on a worker thread), so the
     /// main thread does not walk the records again.
     pub(crate) fn estimate_memory_ahead(&mut self) {
-        self.memory_estimate = Some(self.estimate_memory());
+        self.memory_estimate = Some(self.estimate_memory() + self.prepared_bytes);
+    }
+
+    /// Takes `encoder`'s bytes off the figure reported to V8 when it was
+    /// counted there (see `prepare_read`).
+    fn give_back_prepared(&mut self, env: &mut Env, encoder: &Encoder) -> napi::Result<()> {
+        if self.prepared_bytes <= 0 || self.external <= 0 {
+            return Ok(());
+        }
+        let bytes = encoder
+            .heap_bytes()
+            .min(self.prepared_bytes)
+            .min(self.external);
+        env.adjust_external_memory(-bytes)?;
+        self.prepared_bytes -= bytes;
+        self.external -= bytes;
+        Ok(())
     }
 
     /// An empty store with room for `records` records (and their bytes,
@@ -153,6 +177,16 @@ impl RecordStore {
         RecordStore {
             records: Vec::with_capacity(records),
             raw: Vec::with_capacity(records * 1024),
+            warnings: Vec::with_capacity(records),
+            ..RecordStore::default()
+        }
+    }
+
+    /// An empty store with room for `records` records and no raw bytes
+    /// (the async readers keep the parsed records only).
+    pub(crate) fn for_records(records: usize) -> Self {
+        RecordStore {
+            records: Vec::with_capacity(records),
             warnings: Vec::with_capacity(records),
             ..RecordStore::default()
         }
@@ -175,24 +209,80 @@ impl RecordStore {
             return;
         }
         let mut prepared = Prepared::default();
-        for (c, chunk) in records.chunks(CHUNK).enumerate() {
-            let start = (c * CHUNK) as u32;
-            let end = start + chunk.len() as u32;
-            if fields {
-                prepared.fields.push((start, end, fields_encoder(chunk)));
-            }
-            for accessor in Accessor::ALL {
-                if bits & (1 << accessor as u32) != 0 {
-                    prepared.accessors.push((
-                        accessor,
-                        start,
-                        end,
-                        accessor_encoder(accessor, chunk),
-                    ));
-                }
+        if fields {
+            prepared.fields = records
+                .chunks(CHUNK)
+                .map(|chunk| Some(fields_encoder(chunk)))
+                .collect();
+        }
+        for accessor in Accessor::ALL {
+            if bits & (1 << accessor as u32) != 0 {
+                prepared.accessors.push((
+                    accessor,
+                    records
+                        .chunks(CHUNK)
+                        .map(|chunk| Some(accessor_encoder(accessor, chunk)))
+                        .collect(),
+                ));
             }
         }
         self.prepared = prepared;
+    }
+
+    /// Builds, per chunk of [`CHUNK`] records read so far (all of them once
+    /// `finished`, otherwise whole chunks only), what JS asked earlier
+    /// `readFile` / `parse` results for ([`ASYNC_ASKS`]): on the libuv pool
+    /// thread, while the records are fresh in its cache, so that JS's
+    /// `fields()` or `title` only copy a chunk into V8. Their bytes are
+    /// counted in `report_memory`'s figure and given back as JS takes them.
+    pub(crate) fn prepare_read(&mut self, wanted: Wanted, finished: bool) {
+        if !wanted.fields && wanted.accessors == 0 {
+            return;
+        }
+        loop {
+            let start = self.prepared_chunks * CHUNK;
+            let end = self.records.len().min(start + CHUNK);
+            if start >= end || (end - start < CHUNK && !finished) {
+                return;
+            }
+            let records: Option<Vec<&Record>> = self.records[start..end]
+                .iter()
+                .map(|s| s.record.get())
+                .collect();
+            let Some(records) = records else { return };
+            let mut built = Vec::new();
+            if wanted.fields {
+                built.push((None, fields_encoder(&records)));
+            }
+            for accessor in Accessor::ALL {
+                if wanted.accessors & (1 << accessor as u32) != 0 {
+                    built.push((Some(accessor), accessor_encoder(accessor, &records)));
+                }
+            }
+            for (accessor, mut encoder) in built {
+                // Kept until JS asks: give back the room reserved for larger
+                // records (glibc shrinks in place, no copy).
+                encoder.shrink_to_fit();
+                self.prepared_bytes += encoder.heap_bytes();
+                match accessor {
+                    None => self.prepared.fields.push(Some(encoder)),
+                    Some(a) => match self.prepared.accessors.iter_mut().find(|(x, _)| *x == a) {
+                        Some((_, chunks)) => chunks.push(Some(encoder)),
+                        None => self.prepared.accessors.push((a, vec![Some(encoder)])),
+                    },
+                }
+            }
+            self.prepared_chunks += 1;
+        }
+    }
+
+    /// What JS asked this store for, for the reader that made it (its
+    /// sync reader's link, or [`ASYNC_ASKS`] for `readFile` / `parse`).
+    fn asks(&self) -> Option<&ReaderLink> {
+        match &self.link {
+            Some(link) => Some(link),
+            None => self.async_read.then_some(&ASYNC_ASKS),
+        }
     }
 
     pub(crate) fn push(&mut self, record: Record, warnings: Vec<Warning>) {
@@ -241,7 +331,7 @@ impl RecordStore {
 
     fn rec_mut(&mut self, env: &Env, index: u32) -> napi::Result<&mut Record> {
         self.rec(env, index)?;
-        self.prepared = Prepared::default();
+        self.prepared.drop_chunk(index as usize / CHUNK);
         let slot = &mut self.records[index as usize];
         slot.edited = true;
         slot.record
@@ -296,7 +386,6 @@ pub(crate) const CHUNK: usize = 64;
 /// asked them for, so the thread builds the same for the next batches
 /// while JS works, and the records `compact` drops, so the thread that
 /// allocated them frees them (off the main thread, in its own malloc arena).
-#[derive(Default)]
 pub struct ReaderLink {
     fields: AtomicBool,
     /// One bit per [`Accessor`].
@@ -304,7 +393,44 @@ pub struct ReaderLink {
     garbage: Mutex<Vec<Record>>,
 }
 
+/// What JS has asked the results of `readFile` / `parse` for in this
+/// process: later async reads build the same on the pool thread (as the
+/// sync reader's thread does for its next batches), and reads whose
+/// records are only counted or filtered build nothing.
+pub(crate) static ASYNC_ASKS: ReaderLink = ReaderLink::new();
+
+/// What [`RecordStore::prepare_read`] builds.
+#[derive(Clone, Copy)]
+pub(crate) struct Wanted {
+    fields: bool,
+    accessors: u32,
+}
+
+impl Wanted {
+    /// What JS has asked earlier async results for.
+    pub(crate) fn by_async_reads() -> Self {
+        Wanted {
+            fields: ASYNC_ASKS.fields.load(Ordering::Relaxed),
+            accessors: ASYNC_ASKS.accessors.load(Ordering::Relaxed),
+        }
+    }
+}
+
+impl Default for ReaderLink {
+    fn default() -> Self {
+        ReaderLink::new()
+    }
+}
+
 impl ReaderLink {
+    const fn new() -> Self {
+        ReaderLink {
+            fields: AtomicBool::new(false),
+            accessors: AtomicU32::new(0),
+            garbage: Mutex::new(Vec::new()),
+        }
+    }
+
     /// Frees what `compact` left (on the reader's thread).
     pub(crate) fn free_garbage(&self) {
         let garbage = std::mem::take(&mut *self.garbage.lock().unwrap_or_else(|p| p.into_inner()));
@@ -312,29 +438,39 @@ impl ReaderLink {
     }
 }
 
-/// Chunks built ahead: `(start, end, encoder)` for field data and
-/// `(accessor, start, end, encoder)` for accessor values.
+/// Chunks built ahead, indexed by chunk number (`start / CHUNK`): field
+/// data, and per accessor its values.
 #[derive(Default)]
 struct Prepared {
-    fields: Vec<(u32, u32, Encoder)>,
-    accessors: Vec<(Accessor, u32, u32, Encoder)>,
+    fields: Vec<Option<Encoder>>,
+    accessors: Vec<(Accessor, Vec<Option<Encoder>>)>,
+}
+
+/// The chunk number of records `start..end` of a store of `len` records,
+/// when that is how `index.js` cuts chunks.
+fn chunk_number(start: u32, end: u32, len: usize) -> Option<usize> {
+    let (start, end) = (start as usize, end as usize);
+    (start % CHUNK == 0 && end == len.min(start + CHUNK)).then_some(start / CHUNK)
 }
 
 impl Prepared {
-    fn take_fields(&mut self, start: u32, end: u32) -> Option<Encoder> {
-        let i = self
-            .fields
-            .iter()
-            .position(|(s, e, _)| (*s, *e) == (start, end))?;
-        Some(self.fields.swap_remove(i).2)
+    /// Forgets what was built for one chunk (a record of it is edited).
+    fn drop_chunk(&mut self, chunk: usize) {
+        let accessors = self.accessors.iter_mut().map(|(_, chunks)| chunks);
+        for chunks in std::iter::once(&mut self.fields).chain(accessors) {
+            if let Some(c) = chunks.get_mut(chunk) {
+                *c = None;
+            }
+        }
     }
 
-    fn take_accessor(&mut self, accessor: Accessor, start: u32, end: u32) -> Option<Encoder> {
-        let i = self
-            .accessors
-            .iter()
-            .position(|(a, s, e, _)| (*a, *s, *e) == (accessor, start, end))?;
-        Some(self.accessors.swap_remove(i).3)
+    fn take_fields(&mut self, chunk: usize) -> Option<Encoder> {
+        self.fields.get_mut(chunk)?.take()
+    }
+
+    fn take_accessor(&mut self, accessor: Accessor, chunk: usize) -> Option<Encoder> {
+        let (_, chunks) = self.accessors.iter_mut().find(|(a, _)| *a == accessor)?;
+        chunks.get_mut(chunk)?.take()
     }
 }
 
@@ -412,8 +548,7 @@ fn fields_encoder(records: &[&Record]) -> Encoder {
 }
 
 fn accessor_encoder(accessor: Accessor, records: &[&Record]) -> Encoder {
-    let mut encoder = Encoder::for_records(0);
-    encoder.layout.reserve(2 * records.len() + 1);
+    let mut encoder = Encoder::for_values(records.len());
     for record in records {
         encoder.optional(accessor.get(record).as_deref());
     }
@@ -533,11 +668,14 @@ impl RecordStore {
     /// Every field of records `start..end` in one text and layout, so JS
     /// builds `fields()` of each without another native call.
     #[napi]
-    pub fn fields_chunk(&mut self, env: Env, start: u32, end: u32) -> napi::Result<JsObject> {
-        if let Some(w) = &self.link {
+    pub fn fields_chunk(&mut self, mut env: Env, start: u32, end: u32) -> napi::Result<JsObject> {
+        if let Some(w) = self.asks() {
             w.fields.store(true, Ordering::Relaxed);
         }
-        if let Some(encoder) = self.prepared.take_fields(start, end) {
+        if let Some(encoder) =
+            chunk_number(start, end, self.records.len()).and_then(|c| self.prepared.take_fields(c))
+        {
+            self.give_back_prepared(&mut env, &encoder)?;
             return encoder.into_js(&env);
         }
         let records = self.range(&env, start, end)?;
@@ -549,7 +687,7 @@ impl RecordStore {
     #[napi]
     pub fn accessor_chunk(
         &mut self,
-        env: Env,
+        mut env: Env,
         name: String,
         start: u32,
         end: u32,
@@ -557,11 +695,14 @@ impl RecordStore {
         let Some(accessor) = Accessor::from_name(&name) else {
             return Err(throw(&env, &invalid(format!("unknown accessor {name:?}"))));
         };
-        if let Some(w) = &self.link {
+        if let Some(w) = self.asks() {
             w.accessors
                 .fetch_or(1 << accessor as u32, Ordering::Relaxed);
         }
-        if let Some(encoder) = self.prepared.take_accessor(accessor, start, end) {
+        if let Some(encoder) = chunk_number(start, end, self.records.len())
+            .and_then(|c| self.prepared.take_accessor(accessor, c))
+        {
+            self.give_back_prepared(&mut env, &encoder)?;
             return encoder.into_js(&env);
         }
         let records = self.range(&env, start, end)?;

@@ -12,6 +12,43 @@ test('readFile gives the same records as the sync reader', async () => {
   assert.deepEqual(records.errors, []);
 });
 
+test('readFile / parse build on the pool what JS asked earlier results for; fields(), title and edits still match the sync reader', async () => {
+  // 600 records: ten chunks of 64, more than a batch keeps in JS at once.
+  const one = fs.readFileSync(data('pymarc_test_camel.mrc'));
+  const big = Buffer.concat(Array.from({ length: 60 }, () => one));
+  const expected = new MarcReader(big).readAll().map((r) => JSON.stringify(r.fields()));
+  const added = { tag: '500', ind1: ' ', ind2: ' ', subfields: [{ code: 'a', value: 'added after reading' }] };
+
+  const expectedTitles = new MarcReader(big).readAll().map((r) => r.title);
+  // What JS asks one async result for, later async reads build on the pool.
+  const first = await parse(big);
+  assert.deepEqual(first.map((r) => JSON.stringify(r.fields())), expected);
+  assert.deepEqual(first.map((r) => r.title), expectedTitles);
+
+  const records = await parse(big);
+  assert.equal(records.length, 600);
+  // An edit before any fields() call: its chunk (records 64-127) was built
+  // on the pool and must not be handed out stale; the other chunks are.
+  records[70].addField(added);
+  const shapes = records.map((r) => JSON.stringify(r.fields()));
+  assert.deepEqual(JSON.parse(shapes[70]).at(-1), added);
+  shapes[70] = JSON.stringify(JSON.parse(shapes[70]).slice(0, -1));
+  assert.deepEqual(shapes, expected);
+  // Again, backwards: chunks no longer kept in JS are rebuilt from the records.
+  const again = records.map((_, i) => records[records.length - 1 - i]).map((r) => JSON.stringify(r.fields())).reverse();
+  again[70] = JSON.stringify(JSON.parse(again[70]).slice(0, -1));
+  assert.deepEqual(again, expected);
+  // The per-record path (tags given) agrees with the chunks.
+  const tags = [...new Set(records[5].fields().map((f) => f.tag))];
+  assert.deepEqual(records[5].fields(...tags), records[5].fields());
+  // Likewise the title chunks: an edit before the first title call.
+  records[75].setSubfield(records[75].fieldIndexes('245')[0], 'a', 'Changed after reading');
+  const titles = records.map((r) => r.title);
+  assert.match(titles[75], /^Changed after reading/);
+  titles[75] = expectedTitles[75];
+  assert.deepEqual(titles, expectedTitles);
+});
+
 test('parse reads a Buffer in any format', async () => {
   const records = await parse(fs.readFileSync(data('marc4j_chabon.xml')), { format: 'marcxml' });
   const sync = new MarcReader(data('marc4j_chabon.mrc')).readAll();
