@@ -401,10 +401,10 @@ THREAD_MODE = {
 }
 CONTROL = {
     "rust-owned": "pure CPU loop (xorshift) on rayon threads",
-    "py-mrrc": "hashlib.sha256 of 16 MiB buffers in threads",
-    "py-mrrc-cffi": "hashlib.sha256 of 16 MiB buffers in threads",
-    "py-pymarc": "hashlib.sha256 of 16 MiB buffers in threads",
-    "py-mrrc-0.9.2": "hashlib.sha256 of 16 MiB buffers in threads",
+    "py-mrrc": "hashlib.sha256 of a 1 MiB buffer in threads",
+    "py-mrrc-cffi": "hashlib.sha256 of a 1 MiB buffer in threads",
+    "py-pymarc": "hashlib.sha256 of a 1 MiB buffer in threads",
+    "py-mrrc-0.9.2": "hashlib.sha256 of a 1 MiB buffer in threads",
     "node-mrrc": "crypto.pbkdf2 on the libuv pool",
 }
 
