@@ -20,6 +20,7 @@ const pkg = path.join(__dirname, '..', '..', 'bindings', 'node');
 const mrrc = require(pkg);
 const native = require(path.join(pkg, 'mrrc.node'));
 const { Marc } = require(path.join(pkg, 'node_modules', 'marcjs'));
+const { everyField, splitFiles } = require('./common');
 
 const file = process.argv[2];
 const asyncRecords = Number(process.argv[3] || 50000);
@@ -101,15 +102,6 @@ async function measure(run) {
   return { ...r, s, cpu: (c.user + c.system) / 1e6, mainCpu, wait };
 }
 
-function everyField(fields) {
-  let n = 0;
-  for (const f of fields) {
-    if (f.value !== undefined) n += f.value.length;
-    else for (const s of f.subfields) n += s.value.length;
-  }
-  return n;
-}
-
 // marcjs keeps fields as [tag, value] or [tag, indicators, code, value, ...].
 function marcjsTitle(r) {
   const f = r.fields.find((x) => x[0] === '245');
@@ -169,17 +161,6 @@ const cpuLoop = (jobs) => (native.cpuControl
   ? Promise.all(Array.from({ length: jobs }, () => native.cpuControl(60)))
   : Promise.resolve());
 
-// The first RECORDS records of the file, twice, as two temporary files.
-function splitFiles(records) {
-  const bytes = fs.readFileSync(file);
-  let end = 0;
-  for (let i = 0; i < records && end < bytes.length; i++) end += Number(bytes.toString('latin1', end, end + 5));
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mrrc-bench-'));
-  const names = [path.join(dir, 'a.mrc'), path.join(dir, 'b.mrc')];
-  for (const n of names) fs.writeFileSync(n, bytes.subarray(0, end));
-  return { names, dir };
-}
-
 // Runs every workload once per round, in the same order, `rounds` times;
 // returns per workload the list of its measurements.
 async function interleaved(rounds, workloads) {
@@ -197,7 +178,7 @@ async function interleaved(rounds, workloads) {
 async function main() {
   const started = new Date().toISOString();
   const loadAtStart = os.loadavg().map((x) => x.toFixed(1)).join(' ');
-  const { names: [a, b], dir } = splitFiles(asyncRecords);
+  const { names: [a, b], dir } = splitFiles(file, asyncRecords, 'mrrc-bench-');
   await mrrcAsync([a], 'title'); // warm-up
   mrrcSync('title');
 

@@ -14,20 +14,11 @@ const path = require('node:path');
 const pkg = path.join(__dirname, '..', '..', 'bindings', 'node');
 const mrrc = require(pkg);
 const native = require(path.join(pkg, 'mrrc.node'));
+const { everyField } = require('./common');
 
 const file = process.argv[2];
 const ROUNDS = Number(process.argv[3] || 3);
 if (!file) throw new Error('usage: node bench/node/parts.js FILE [ROUNDS]');
-
-// As in bench.js: every field's tag, indicators, codes and values as strings.
-function everyField(fields) {
-  let n = 0;
-  for (const f of fields) {
-    if (f.value !== undefined) n += f.value.length;
-    else for (const s of f.subfields) n += s.value.length;
-  }
-  return n;
-}
 
 const work = {
   'read alone': () => 0,

@@ -16,6 +16,7 @@ const { execFileSync } = require('node:child_process');
 
 const pkg = path.join(__dirname, '..', '..', 'bindings', 'node');
 const mrrc = require(pkg);
+const { splitFiles } = require('./common');
 const native = require(path.join(pkg, 'mrrc.node'));
 
 const file = process.argv[2];
@@ -51,17 +52,6 @@ function cpuByThread() {
   return out;
 }
 
-// The first RECORDS records of the file, twice, as two temporary files.
-function splitFiles() {
-  const bytes = fs.readFileSync(file);
-  let end = 0;
-  for (let i = 0; i < records && end < bytes.length; i++) end += Number(bytes.toString('latin1', end, end + 5));
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mrrc-pinned-'));
-  const names = [path.join(dir, 'a.mrc'), path.join(dir, 'b.mrc')];
-  for (const n of names) fs.writeFileSync(n, bytes.subarray(0, end));
-  return { names, dir };
-}
-
 async function rounds(label, a, b) {
   const work = {
     read1: () => mrrc.readFile(a),
@@ -91,7 +81,7 @@ async function rounds(label, a, b) {
 }
 
 async function main() {
-  const { names: [a, b], dir } = splitFiles();
+  const { names: [a, b], dir } = splitFiles(file, records, 'mrrc-pinned-');
   console.log(`${new Date().toISOString()}; ${os.cpus().length} cpus; medians of ${ROUNDS} rounds; ` +
     `load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   // The pool threads: the two that burn CPU while two control loops run.

@@ -80,7 +80,7 @@ pub fn subfield_tuple<'py>(
         pair_of_type(py, ty, code, value)
     })?;
     #[cfg(not(Py_GIL_DISABLED))]
-    subfield_pool::keep(py, &tuple);
+    subfield_pool::keep(&tuple);
     Ok(tuple)
 }
 
@@ -174,7 +174,7 @@ mod subfield_pool {
     }
 
     /// Keeps a new tuple for reuse, in place of the oldest one of its length.
-    pub fn keep(py: Python<'_>, tuple: &Bound<'_, PyTuple>) {
+    pub fn keep(tuple: &Bound<'_, PyTuple>) {
         let n = tuple.len();
         if n == 0 || n > LONGEST {
             return;
@@ -190,7 +190,6 @@ mod subfield_pool {
                 }
             }
         });
-        let _ = py;
     }
 }
 

@@ -62,6 +62,24 @@ pub(crate) fn parse_frame(
     parse_frame_in(bytes, defect, options, warnings, None)
 }
 
+/// [`parse_frame_in`] for record number `index`, which starts `start` bytes
+/// into the input: its error and its warnings carry that index and absolute
+/// offsets (every reader places them so).
+pub(crate) fn parse_frame_at(
+    bytes: &[u8],
+    defect: Option<Defect>,
+    options: &ReadOptions,
+    warnings: &mut Vec<Warning>,
+    group: Option<&mut parse::Group>,
+    index: u64,
+    start: u64,
+) -> Result<Record> {
+    let result = parse_frame_in(bytes, defect, options, warnings, group)
+        .map_err(|e| e.with_record(index).shifted(start));
+    crate::error::place_warnings(warnings, index, start);
+    result
+}
+
 /// [`parse_frame`]; a clean record goes into `group` (when given) and comes
 /// back without fields, which [`parse::Group::finish`] gives.
 pub(crate) fn parse_frame_in(
@@ -278,16 +296,18 @@ impl<R: Read> Iterator for MarcReader<R> {
         self.records_read += 1;
         let start = self.buf_offset + range.start as u64;
         self.warnings.clear();
-        let result = parse_frame(
+        let result = parse_frame_at(
             &self.buf[range.clone()],
             defect,
             &self.options,
             &mut self.warnings,
+            None,
+            index,
+            start,
         );
-        crate::error::place_warnings(&mut self.warnings, index, start);
         self.pos = range.end;
         self.last = range;
-        Some(result.map_err(|e| e.with_record(index).shifted(start)))
+        Some(result)
     }
 }
 
