@@ -1,6 +1,6 @@
 //! Runs one reading workload of `mrrc_bench::workloads` N times over a file,
 //! for a profiler or `/usr/bin/time` (user CPU time is steadier than wall
-//! time on a shared machine): `workload_loop FILE ROUNDS core|peer-mrrc|peer-marc|view|parallel1|parallel2|par-records1|par-records2`.
+//! time on a shared machine); prints the per-round minimum and median CPU time to stderr: `workload_loop FILE ROUNDS core|peer-mrrc|peer-marc|view|parallel1|parallel2|par-records1|par-records2`.
 use mrrc_bench::workloads;
 
 fn main() {
@@ -23,8 +23,27 @@ fn main() {
         other => panic!("unknown workload {other}"),
     };
     let mut records = 0;
+    let mut times = Vec::with_capacity(rounds);
     for _ in 0..rounds {
+        let started = cpu_time_ns();
         records += run(&bytes).records;
+        times.push((cpu_time_ns() - started) as f64 / 1e6);
     }
     println!("{records}");
+    // Per-round CPU times without the file read, for A/B comparisons of
+    // builds (time on the CPU is steadier than wall time when the machine is
+    // shared: waiting for it is not counted).
+    times.sort_by(f64::total_cmp);
+    if let (Some(min), Some(median)) = (times.first(), times.get(times.len() / 2)) {
+        eprintln!("{which}: min {min:.1} ms, median {median:.1} ms per round");
+    }
+}
+
+/// This thread's time on the CPU so far, in nanoseconds (Linux schedstat;
+/// 0 where it is not available).
+fn cpu_time_ns() -> u64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
 }

@@ -189,6 +189,33 @@ pub(crate) fn entry_number(b: &[u8]) -> Option<usize> {
     (!bad).then_some(n)
 }
 
+/// The length (4 digits) and starting position (5 digits) of a MARC 21
+/// directory entry; `None` unless all nine are ASCII digits. Eight of the
+/// digits are checked and converted together in one `u64` (SWAR) rather than
+/// one by one, which the compiler turned into byte stores and reloads.
+#[inline]
+fn marc21_entry_numbers(entry: &[u8; 12]) -> Option<(usize, usize)> {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    let digits = u64::from_le_bytes(entry[3..11].try_into().expect("8 bytes"));
+    let last = entry[11].wrapping_sub(b'0');
+    // A byte is a digit when its high nybble is 3 and stays 3 after adding 6
+    // (0x30..=0x39); a carry out of a byte only comes from one that fails.
+    let high = 0xF0 * LOW;
+    let all_digits =
+        (digits & high) == 0x30 * LOW && (digits.wrapping_add(0x06 * LOW) & high) == 0x30 * LOW;
+    if !all_digits || last > 9 {
+        return None;
+    }
+    // The first character is the lowest byte: pair the digits (d0 * 10 + d1
+    // in each 16-bit lane), then the pairs (in each 32-bit lane).
+    let d = digits - 0x30 * LOW;
+    let pairs = (d * 10 + (d >> 8)) & 0x00FF_00FF_00FF_00FF;
+    let quads = (pairs * 100 + (pairs >> 16)) & 0x0000_FFFF_0000_FFFF;
+    let length = (quads & 0xFFFF) as usize;
+    let start = (quads >> 32) as usize * 10 + usize::from(last);
+    Some((length, start))
+}
+
 fn tag_is_valid(tag: &[u8]) -> bool {
     tag.iter().all(u8::is_ascii_alphanumeric)
 }
@@ -535,7 +562,7 @@ fn clean_shapes(
         if !tag_is_valid(&tag) {
             return false;
         }
-        let (Some(length), Some(start)) = (entry_number(&e[3..7]), entry_number(&e[7..12])) else {
+        let Some((length, start)) = marc21_entry_numbers(e.try_into().expect("12 bytes")) else {
             return false;
         };
         let (from, to) = (base + start, base + start + length);
@@ -1558,6 +1585,29 @@ mod tests {
         }
         for tag in [&b"010"[..], b"00A", b"0 1", b"01", b"0011", b"100", b"A01"] {
             assert!(!is_control_tag(tag), "{tag:?}");
+        }
+    }
+
+    #[test]
+    fn entry_numbers_match_digit_by_digit_parsing() {
+        let mut entries: Vec<[u8; 12]> = vec![
+            *b"245001200000",
+            *b"245999999999",
+            *b"245012300456",
+            *b"245000000001",
+            *b"24590000900a",
+        ];
+        // Every byte value in every digit position of an entry.
+        for pos in 3..12 {
+            for b in 0..=255u8 {
+                let mut e = *b"100123498765";
+                e[pos] = b;
+                entries.push(e);
+            }
+        }
+        for e in entries {
+            let expected = entry_number(&e[3..7]).zip(entry_number(&e[7..12]));
+            assert_eq!(marc21_entry_numbers(&e), expected, "{e:?}");
         }
     }
 
