@@ -1084,6 +1084,12 @@ fn indicator_ok(c: u8) -> bool {
 fn delimiter_mask(data: &[u8], at: usize) -> u64 {
     match data.get(at..at + 64) {
         Some(block) => block_delimiter_mask(block.try_into().expect("64 bytes")),
+        // Near the end: the last 64 bytes, shifted (no copy into a padded
+        // block, which the last fields of every record needed).
+        None if data.len() >= 64 && at < data.len() => {
+            let from = data.len() - 64;
+            block_delimiter_mask(data[from..].try_into().expect("64 bytes")) >> (at - from)
+        }
         None => {
             let mut padded = [0u8; 64];
             let rest = data.get(at..).unwrap_or_default();
