@@ -412,7 +412,10 @@ class MarcReader {
 
   _nextAsync() {
     // A next() called before the previous one settled waits for it.
-    if (this._entering !== null) return this._entering.then(() => this._nextAsync());
+    if (this._entering !== null) {
+      const again = () => this._nextAsync();
+      return this._entering.then(again, again);
+    }
     if (this._pos < this._batch.length) {
       return Promise.resolve({ done: false, value: this._batch[this._pos++] });
     }

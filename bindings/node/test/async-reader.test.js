@@ -235,6 +235,14 @@ test('next() calls made before the previous ones settle still give the records i
   const results = await Promise.all(Array.from({ length: 301 }, () => records.next()));
   assert.deepEqual(results.slice(0, 300).map((r) => r.value.title), Array.from({ length: 300 }, (_, i) => CAMEL[i % 10][0]));
   assert.deepEqual(results[300], { done: true, value: undefined });
+  // Strict errors too: each call settles as it would have in turn.
+  const file = data('pymarc_bad_records.mrc');
+  const bad = new MarcReader(file)[Symbol.asyncIterator]();
+  const settled = await Promise.allSettled(Array.from({ length: 11 }, () => bad.next()));
+  const events = settled.map((s) => (s.status === 'fulfilled'
+    ? (s.value.done ? 'done' : recordEvent(s.value.value))
+    : errorEvent(s.reason)));
+  assert.deepEqual(events, [...(await asyncEvents(file)).events, 'done', 'done']);
 });
 
 test('a reader is iterated one way: sync or for await', async () => {
