@@ -27,6 +27,12 @@ const CHUNK = 64;
 // asked for again is rebuilt by the store.
 const KEPT_CHUNKS = 4;
 
+// Batches a for await over a MarcReader has the pool read ahead of the one
+// JS works on. Two rather than one: with one, the pool waits at every batch
+// for the main thread to take the one it has read and ask for the next
+// (a wake-up of each thread; under load, a wait for a CPU).
+const READ_AHEAD = 2;
+
 // Interned strings for tags of three digits and for indicator and subfield codes.
 const TAGS = Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, '0'));
 const CHARS = Array.from({ length: 256 }, (_, c) => String.fromCharCode(c));
@@ -351,10 +357,10 @@ class MarcReader {
     this._batch = [];
     this._pos = 0;
     this._done = false;
-    // Async iteration: the pool task reading the next batch, the strict
-    // error to throw once the current batch's records are out, the
-    // iterator, the lenient errors of the batches reached so far.
-    this._ahead = null;
+    // Async iteration: the promises of the batches the pool reads ahead,
+    // in order; the strict error to throw once the current batch's records
+    // are out; the iterator; the lenient errors of the batches reached so far.
+    this._ahead = [];
     this._stop = null;
     this._asyncIterator = null;
     this._asyncErrors = [];
@@ -430,19 +436,19 @@ class MarcReader {
         this._stop = null;
         throw e;
       }
-      if (this._ahead === null) {
-        if (this._done) {
-          this._enter(null);
-          return { done: true, value: undefined };
-        }
-        this._ahead = this._native.nextBatchAsync();
+      if (this._ahead.length === 0 && this._done) {
+        this._enter(null);
+        return { done: true, value: undefined };
       }
-      const ahead = this._ahead;
-      this._ahead = null;
-      const batch = await ahead;
-      this._done = batch.end;
-      // Read-ahead: the pool reads the next batch while JS works on this one.
-      if (!this._done) this._ahead = this._native.nextBatchAsync();
+      this._readAhead();
+      const batch = await this._ahead.shift();
+      if (batch.end) {
+        this._done = true;
+        // Asked for after the end: they find nothing.
+        this._ahead = [];
+      }
+      // The pool reads the next batches while JS works on this one.
+      this._readAhead();
       for (const e of batch.errors) this._asyncErrors.push(e);
       this._stop = batch.stop;
       if (batch.store !== null) {
@@ -450,6 +456,10 @@ class MarcReader {
         return { done: false, value: this._batch[this._pos++] };
       }
     }
+  }
+
+  _readAhead() {
+    while (!this._done && this._ahead.length < READ_AHEAD) this._ahead.push(this._native.nextBatchAsync());
   }
 
   // Ends an async iteration (for await's break, return or throw): waits for
@@ -460,11 +470,9 @@ class MarcReader {
     this._stop = null;
     this._batch = [];
     this._pos = 0;
-    if (this._ahead !== null) {
-      const ahead = this._ahead;
-      this._ahead = null;
-      await ahead.catch(() => {});
-    }
+    const ahead = this._ahead;
+    this._ahead = [];
+    for (const batch of ahead) await batch.catch(() => {});
     this._native.close();
     return { done: true, value };
   }

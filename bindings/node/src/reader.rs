@@ -7,7 +7,7 @@ use std::fs::File;
 use std::io::{BufReader, Cursor, Read};
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{sync_channel, Receiver, TrySendError};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use mrrc_core::format::{Format, RecordReader};
@@ -196,6 +196,8 @@ pub struct NativeReader {
     batches: Option<Receiver<ReadBatch>>,
     /// Async iteration: the source the pool tasks read from.
     pooled: Option<Arc<PooledSource>>,
+    /// Batches asked of the pool so far.
+    turns: u64,
     link: Arc<ReaderLink>,
     /// A strict-mode error met after some records of a batch: thrown by the
     /// next call, once the records before it have been handed out.
@@ -252,6 +254,7 @@ impl NativeReader {
             unstarted: Some((source, opts)),
             batches: None,
             pooled: None,
+            turns: 0,
             link: Arc::new(ReaderLink::default()),
             pending: None,
             errors: Vec::new(),
@@ -314,7 +317,8 @@ impl NativeReader {
 
     /// Reads the next batch (up to 256 records) on the libuv pool: a
     /// Promise of `{store, errors, stop, end}` (see [`PooledBatch`]).
-    /// `index.js` keeps one in flight at a time, which keeps the order.
+    /// Calls made before earlier ones settle get the batches after
+    /// theirs, in the order of the calls.
     #[napi(ts_return_type = "Promise<object>")]
     pub fn next_batch_async(&mut self, env: Env) -> napi::Result<AsyncTask<PooledBatch>> {
         if self.batches.is_some() {
@@ -325,13 +329,20 @@ impl NativeReader {
         }
         if let Some((source, options)) = self.unstarted.take() {
             self.pooled = Some(Arc::new(PooledSource {
-                source: Mutex::new(Some(source)),
+                state: Mutex::new(PooledState {
+                    source: Some(source),
+                    next_turn: 0,
+                }),
+                turn_over: Condvar::new(),
                 options,
             }));
         }
+        let turn = self.turns;
+        self.turns += 1;
         // None once closed: the task reports the end.
         Ok(AsyncTask::new(PooledBatch {
             source: self.pooled.clone(),
+            turn,
             link: Arc::clone(&self.link),
         }))
     }
@@ -343,7 +354,7 @@ impl NativeReader {
         self.unstarted = None;
         self.batches = None;
         if let Some(pooled) = &self.pooled {
-            *pooled.source.lock().unwrap_or_else(|p| p.into_inner()) = None;
+            pooled.lock().source = None;
         }
         self.done = true;
     }
@@ -356,10 +367,39 @@ impl NativeReader {
 }
 
 /// The source of an async-iterated `NativeReader`, shared with its pool
-/// tasks (`None` once finished or closed).
+/// tasks, which read from it in turns: the order `nextBatchAsync` was
+/// called in.
 struct PooledSource {
-    source: Mutex<Option<BatchSource>>,
+    state: Mutex<PooledState>,
+    /// Signalled at the end of each turn.
+    turn_over: Condvar,
     options: ReadOptions,
+}
+
+struct PooledState {
+    /// `None` once finished or closed.
+    source: Option<BatchSource>,
+    next_turn: u64,
+}
+
+impl PooledSource {
+    fn lock(&self) -> MutexGuard<'_, PooledState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// A task's hold on the source; ends its turn when dropped, also when
+/// reading panics, so the next turn never waits for ever.
+struct Turn<'a> {
+    state: MutexGuard<'a, PooledState>,
+    turn_over: &'a Condvar,
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        self.state.next_turn += 1;
+        self.turn_over.notify_all();
+    }
 }
 
 /// Reads one batch of an async-iterated `NativeReader` on a libuv pool
@@ -367,6 +407,10 @@ struct PooledSource {
 /// so the main thread only turns them into JS values.
 pub struct PooledBatch {
     source: Option<Arc<PooledSource>>,
+    /// Which batch, counted from 0: the task waits for the tasks of the
+    /// batches before it to have read theirs. libuv starts tasks in the
+    /// order they were queued, so it only ever waits for running ones.
+    turn: u64,
     link: Arc<ReaderLink>,
 }
 
@@ -378,16 +422,27 @@ impl Task for PooledBatch {
         let Some(pooled) = &self.source else {
             return Ok(ReadBatch::finished());
         };
-        let mut guard = pooled.source.lock().unwrap_or_else(|p| p.into_inner());
-        let Some(source) = guard.as_mut() else {
+        let mut state = pooled.lock();
+        while state.next_turn < self.turn {
+            state = pooled
+                .turn_over
+                .wait(state)
+                .unwrap_or_else(|p| p.into_inner());
+        }
+        let mut turn = Turn {
+            state,
+            turn_over: &pooled.turn_over,
+        };
+        let Some(source) = turn.state.source.as_mut() else {
             return Ok(ReadBatch::finished());
         };
         let mut batch = source.read_batch(pooled.options, &self.link);
         if batch.end {
             // Close the input now rather than when JS lets the reader go.
-            *guard = None;
+            turn.state.source = None;
         }
-        drop(guard);
+        // The next turn reads while this one builds its chunks.
+        drop(turn);
         batch.store.prepare(&self.link);
         if let Some((start, _)) = batch.store.timing {
             batch.store.timing = Some((start, now_ms()));
