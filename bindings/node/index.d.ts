@@ -118,7 +118,7 @@ export class Record {
 /**
  * Records from a path or a Buffer, iterated one way: `for (const r of reader)`
  * (read ahead by a thread of the reader's own) or `for await (const r of reader)`
- * (each batch of 256 records read and parsed on the libuv pool, the next one
+ * (each batch of 256 records read and parsed on the libuv pool, the next two
  * while the loop works on the current one). Strict mode: a bad record throws
  * (rejects) at its place, and `next()` carries on after it.
  */

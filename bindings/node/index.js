@@ -403,7 +403,7 @@ class MarcReader {
   [Symbol.iterator]() { return this; }
 
   // for await: each batch is read, parsed and made ready for JS on the
-  // libuv pool, the next one while JS works on the current one.
+  // libuv pool, the next two while JS works on the current one.
   [Symbol.asyncIterator]() {
     if (this._iteratedSync) throw invalidUse('this reader is iterated synchronously');
     if (this._asyncIterator === null) {

@@ -186,8 +186,8 @@ impl BatchSource {
 /// when JS is the slower side, the thread also builds the chunks JS asked
 /// earlier batches for. Async (`nextBatchAsync`): each batch is read,
 /// parsed and its chunks built by a napi `AsyncTask` on the libuv pool;
-/// `index.js` asks for the next one as soon as it gets one, so the pool
-/// reads a batch ahead while JS works on the current one.
+/// `index.js` keeps two asked for ahead of the batch it works on, so the
+/// pool reads while JS works.
 #[napi]
 pub struct NativeReader {
     /// The opened input until the first `nextBatch` or `nextBatchAsync`.
