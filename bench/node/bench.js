@@ -153,6 +153,21 @@ async function mrrcAsync(files, work, options) {
   return { n, check };
 }
 
+// for await over a MarcReader per file (batches read on the libuv pool, one
+// ahead of the loop); several files at once with Promise.all.
+async function mrrcForAwait(files, work) {
+  const counts = await Promise.all(files.map(async (f) => {
+    let n = 0;
+    let check = 0;
+    for await (const r of new mrrc.MarcReader(f)) {
+      n++;
+      check += work === 'title' ? (r.title || '').length : everyField(r.fields());
+    }
+    return { n, check };
+  }));
+  return { n: counts.reduce((x, c) => x + c.n, 0), check: counts.reduce((x, c) => x + c.check, 0) };
+}
+
 const pbkdf2 = (jobs) => Promise.all(Array.from({ length: jobs }, () => new Promise((res, rej) => {
   crypto.pbkdf2('secret', 'salt', 200000, 32, 'sha256', (e) => (e ? rej(e) : res()));
 })));
@@ -181,6 +196,7 @@ async function main() {
   const { names: [a, b], dir } = splitFiles(file, asyncRecords, 'mrrc-bench-');
   await mrrcAsync([a], 'title'); // warm-up
   mrrcSync('title');
+  await mrrcForAwait([a], 'title');
 
   const sync = await interleaved(ROUNDS, {
     'marcjs 3.0.2 stream, read + title': () => marcjs('title'),
@@ -199,6 +215,10 @@ async function main() {
     'mrrc-node Promise.all(readFile x2), read + title': () => mrrcAsync([a, b], 'title'),
     'mrrc-node Promise.all(readFile x2), read + every field': () => mrrcAsync([a, b], 'all'),
     'mrrc-node readFile { threads: 2 }, read + title (1 file)': () => mrrcAsync([a], 'title', { threads: 2 }),
+    'mrrc-node for await MarcReader, read + title (1 file)': () => mrrcForAwait([a], 'title'),
+    'mrrc-node for await MarcReader, read + every field (1 file)': () => mrrcForAwait([a], 'all'),
+    'mrrc-node Promise.all(for await x2), read + title': () => mrrcForAwait([a, b], 'title'),
+    'mrrc-node Promise.all(for await x2), read + every field': () => mrrcForAwait([a, b], 'all'),
   });
   // Reading alone (the records handed to JS, no per-record work), taken in
   // turn with the controls so that all see the same load.

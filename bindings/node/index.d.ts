@@ -115,12 +115,25 @@ export class Record {
   toMrk(): string;
 }
 
-export class MarcReader implements IterableIterator<Record> {
+/**
+ * Records from a path or a Buffer, iterated one way: `for (const r of reader)`
+ * (read ahead by a thread of the reader's own) or `for await (const r of reader)`
+ * (each batch of 256 records read and parsed on the libuv pool, the next two
+ * while the loop works on the current one). Strict mode: a bad record throws
+ * (rejects) at its place, and `next()` carries on after it.
+ */
+export class MarcReader implements IterableIterator<Record>, AsyncIterable<Record> {
   constructor(pathOrBuffer: string | Buffer, options?: ReadOptions);
   next(): IteratorResult<Record, undefined>;
   [Symbol.iterator](): MarcReader;
-  /** Records lenient mode could not read. */
+  /** The same iterator on every call; `return()` (a `break`) closes the input. */
+  [Symbol.asyncIterator](): AsyncIterableIterator<Record>;
+  /** Records lenient mode could not read (in the batches reached so far). */
   readonly errors: MarcError[];
+  /** Batches read so far, by the reader's thread or the libuv pool. */
+  readonly batchesRead: number;
+  /** When the batch of the last record handed out was read (ms since the Unix epoch). */
+  readonly timing: { start: number; end: number } | null;
   readAll(): Record[];
 }
 

@@ -27,6 +27,12 @@ const CHUNK = 64;
 // asked for again is rebuilt by the store.
 const KEPT_CHUNKS = 4;
 
+// Batches a for await over a MarcReader has the pool read ahead of the one
+// JS works on. Two rather than one: with one, the pool waits at every batch
+// for the main thread to take the one it has read and ask for the next
+// (a wake-up of each thread; under load, a wait for a CPU).
+const READ_AHEAD = 2;
+
 // Interned strings for tags of three digits and for indicator and subfield codes.
 const TAGS = Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, '0'));
 const CHARS = Array.from({ length: 256 }, (_, c) => String.fromCharCode(c));
@@ -323,12 +329,27 @@ function recordsOfBatch(batch) {
   return out;
 }
 
-// Reads records from a path or a Buffer: for (const record of reader) ...
+// The error the addon gives for a bad argument (see src/error.rs).
+function invalidUse(detail) {
+  return Object.assign(new Error(`invalid argument: ${detail}`), {
+    code: 'MRRC_INVALID_ARGUMENT',
+    kind: 'invalid argument',
+    recordIndex: null,
+    byteOffset: null,
+    line: null,
+    column: null,
+    detail,
+  });
+}
+
+// Reads records from a path or a Buffer: for (const record of reader) ...,
+// or for await (const record of reader) ... (read ahead on the libuv pool).
 // options: { format: 'iso2709' | 'marcxml' | 'json' | 'ndjson' | 'msgpack' | 'mrk',
 //            lenient: boolean, encoding: 'leader' | 'utf8' | 'marc8' | 'raw' | legacy label }
 // In strict mode a bad record throws from the iteration (with code, recordIndex,
 // byteOffset); calling next() again carries on after it. In lenient mode
 // repairs are in record.warnings and unreadable records in reader.errors.
+// A reader is iterated one way, sync or async, not both.
 class MarcReader {
   constructor(pathOrBuffer, options) {
     this._native = new NativeReader(pathOrBuffer, options);
@@ -336,34 +357,141 @@ class MarcReader {
     this._batch = [];
     this._pos = 0;
     this._done = false;
+    // Async iteration: the promises of the batches the pool reads ahead,
+    // in order; the strict error to throw once the current batch's records
+    // are out; the iterator; the lenient errors of the batches reached so far.
+    this._ahead = [];
+    this._stop = null;
+    this._asyncIterator = null;
+    this._asyncErrors = [];
+    // The promise of an _enterAsync() under way.
+    this._entering = null;
+    this._iteratedSync = false;
+  }
+
+  // Makes a native store the current batch. The records handed out so far
+  // stay usable: their batch drops only what it can parse again from the
+  // bytes it keeps.
+  _enter(store) {
+    if (this._current !== null) {
+      this._current.compact();
+      this._current = null;
+    }
+    this._pos = 0;
+    this._batch = [];
+    if (store === null) return;
+    this._current = new Batch(store);
+    this._batch = recordsOfBatch(this._current);
   }
 
   next() {
+    if (this._asyncIterator !== null) throw invalidUse('this reader is iterated with for await');
     if (this._pos === this._batch.length) {
       if (this._done) return { done: true, value: undefined };
-      this._pos = 0;
-      this._batch = [];
-      // The records handed out so far stay usable: their batch drops only
-      // what it can parse again from the bytes it keeps.
-      if (this._current !== null) {
-        this._current.compact();
-        this._current = null;
-      }
+      this._iteratedSync = true;
+      this._enter(null);
       const store = this._native.nextBatch();
       if (store === null) {
         this._done = true;
         return { done: true, value: undefined };
       }
-      this._current = new Batch(store);
-      this._batch = recordsOfBatch(this._current);
+      this._enter(store);
     }
     return { done: false, value: this._batch[this._pos++] };
   }
 
   [Symbol.iterator]() { return this; }
 
-  // Records lenient mode could not read, as Errors.
-  get errors() { return this._native.errors(); }
+  // for await: each batch is read, parsed and made ready for JS on the
+  // libuv pool, the next two while JS works on the current one.
+  [Symbol.asyncIterator]() {
+    if (this._iteratedSync) throw invalidUse('this reader is iterated synchronously');
+    if (this._asyncIterator === null) {
+      this._asyncIterator = {
+        next: () => this._nextAsync(),
+        return: (value) => this._closeAsync(value),
+        [Symbol.asyncIterator]() { return this; },
+      };
+    }
+    return this._asyncIterator;
+  }
+
+  _nextAsync() {
+    // A next() called before the previous one settled waits for it.
+    if (this._entering !== null) {
+      const again = () => this._nextAsync();
+      return this._entering.then(again, again);
+    }
+    if (this._pos < this._batch.length) {
+      return Promise.resolve({ done: false, value: this._batch[this._pos++] });
+    }
+    this._entering = this._enterAsync().finally(() => { this._entering = null; });
+    return this._entering;
+  }
+
+  async _enterAsync() {
+    for (;;) {
+      if (this._stop !== null) {
+        const e = this._stop;
+        this._stop = null;
+        throw e;
+      }
+      if (this._ahead.length === 0 && this._done) {
+        this._enter(null);
+        return { done: true, value: undefined };
+      }
+      this._readAhead();
+      const batch = await this._ahead.shift();
+      if (batch.end) {
+        this._done = true;
+        // Asked for after the end: they find nothing.
+        this._ahead = [];
+      }
+      // The pool reads the next batches while JS works on this one.
+      this._readAhead();
+      for (const e of batch.errors) this._asyncErrors.push(e);
+      this._stop = batch.stop;
+      if (batch.store !== null) {
+        this._enter(batch.store);
+        return { done: false, value: this._batch[this._pos++] };
+      }
+    }
+  }
+
+  _readAhead() {
+    while (!this._done && this._ahead.length < READ_AHEAD) this._ahead.push(this._native.nextBatchAsync());
+  }
+
+  // Ends an async iteration (for await's break, return or throw): waits for
+  // the batch being read, then closes the input.
+  async _closeAsync(value) {
+    if (this._entering !== null) await this._entering.catch(() => {});
+    this._done = true;
+    this._stop = null;
+    this._batch = [];
+    this._pos = 0;
+    const ahead = this._ahead;
+    this._ahead = [];
+    for (const batch of ahead) await batch.catch(() => {});
+    this._native.close();
+    return { done: true, value };
+  }
+
+  // Records lenient mode could not read, as Errors (so far).
+  get errors() {
+    return this._asyncIterator === null ? this._native.errors() : this._asyncErrors.slice();
+  }
+
+  // Batches read so far, by the reader's thread (sync) or the libuv pool
+  // (async): how far reading has run ahead of the iteration.
+  get batchesRead() { return this._native.batchesRead; }
+
+  // When the batch of the last record handed out was read (ms since the
+  // Unix epoch, on the thread that read it): { start, end }, or null.
+  get timing() {
+    const t = this._current === null ? null : this._current._s.timing;
+    return t ? { start: t[0], end: t[1] } : null;
+  }
 
   // Every remaining record in an array.
   readAll() { return Array.from(this); }

@@ -1,10 +1,13 @@
-//! Readers for JS: `NativeReader` (sync, hands out batches) and the
-//! `readFile` / `parse` tasks that read a whole input on the libuv pool.
+//! Readers for JS: `NativeReader` (hands out batches: read ahead by a
+//! thread of its own for a sync iteration, or by napi `AsyncTask`s on the
+//! libuv pool for `for await`) and the `readFile` / `parse` tasks that read
+//! a whole input on the libuv pool.
 
 use std::fs::File;
 use std::io::{BufReader, Cursor, Read};
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::{sync_channel, Receiver, TrySendError};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use mrrc_core::format::{Format, RecordReader};
@@ -56,17 +59,17 @@ fn input_from(env: &Env, input: Either<String, Buffer>) -> Input {
     }
 }
 
-/// The sync reader's source: ISO 2709 read directly, so each record's raw
+/// A `NativeReader`'s source: ISO 2709 read directly, so each record's raw
 /// bytes can be kept (see `RecordStore::compact`), or any other format.
-enum SyncSource {
+enum BatchSource {
     Iso2709(Box<MarcReader<Box<dyn Read + Send>>>),
     Other(Source),
 }
 
-impl SyncSource {
+impl BatchSource {
     fn open(input: Input, format: Format, options: ReadOptions) -> CoreResult<Self> {
         if format != Format::Iso2709 {
-            return Ok(SyncSource::Other(open(input, format, options)?));
+            return Ok(BatchSource::Other(open(input, format, options)?));
         }
         let inner: Box<dyn Read + Send> = match input {
             Input::Path(path) => {
@@ -76,22 +79,22 @@ impl SyncSource {
             }
             Input::Bytes(bytes) => Box::new(Cursor::new(bytes)),
         };
-        Ok(SyncSource::Iso2709(Box::new(MarcReader::new(
+        Ok(BatchSource::Iso2709(Box::new(MarcReader::new(
             inner, options,
         ))))
     }
 }
 
-/// Records per batch of the sync reader.
-const SYNC_BATCH: usize = 256;
+/// Records per batch of a `NativeReader`.
+const BATCH: usize = 256;
 
 /// Batches the sync reader's thread may have ready before JS takes them.
 /// More than one, so that on a busy machine neither side waits for the
 /// other to be scheduled at every batch.
 const AHEAD: usize = 4;
 
-/// One batch as the reading thread hands it over.
-struct ReadBatch {
+/// One batch as the reading thread or a pool task hands it over.
+pub struct ReadBatch {
     store: RecordStore,
     /// Records lenient mode could not read while filling `store`.
     errors: Vec<CoreError>,
@@ -101,7 +104,19 @@ struct ReadBatch {
     end: bool,
 }
 
-impl SyncSource {
+impl ReadBatch {
+    /// No records: the input is finished (or the reader closed).
+    fn finished() -> Self {
+        ReadBatch {
+            store: RecordStore::default(),
+            errors: Vec::new(),
+            stop: None,
+            end: true,
+        }
+    }
+}
+
+impl BatchSource {
     /// Reads up to `max` records. A strict-mode error ends the batch (the
     /// next batch carries on after the bad record); lenient-mode errors are
     /// collected.
@@ -114,7 +129,7 @@ impl SyncSource {
         };
         while p.store.len() < max {
             let next = match self {
-                SyncSource::Iso2709(reader) => match reader.next() {
+                BatchSource::Iso2709(reader) => match reader.next() {
                     Some(Ok(record)) => {
                         if reader.warnings().is_empty() {
                             p.store
@@ -126,7 +141,7 @@ impl SyncSource {
                     }
                     other => other,
                 },
-                SyncSource::Other(source) => match source.next() {
+                BatchSource::Other(source) => match source.next() {
                     Some(Ok(record)) => {
                         p.store.push(record, source.warnings().to_vec());
                         continue;
@@ -149,18 +164,40 @@ impl SyncSource {
         }
         p
     }
+
+    /// The next batch as a reader's thread or pool task hands it over:
+    /// first frees what JS compacted (so this thread's arena reuses it),
+    /// then reads, counts the batch and notes when the work ran.
+    fn read_batch(&mut self, options: ReadOptions, link: &ReaderLink) -> ReadBatch {
+        let start = now_ms();
+        link.free_garbage();
+        let mut batch = self.fill(options, BATCH);
+        batch.store.estimate_memory_ahead();
+        batch.store.timing = Some((start, now_ms()));
+        link.batches_read.fetch_add(1, Ordering::Relaxed);
+        batch
+    }
 }
 
-/// A streaming reader; `index.js` iterates it batch by batch. A thread of
-/// its own reads and parses the next batch while JS works on the current
-/// one (at most two batches ahead), so on two cores the parsing is off the
-/// main thread; the iteration stays synchronous. When JS is the slower
-/// side, the thread also builds the chunks JS asked earlier batches for.
+/// A streaming reader; `index.js` iterates it batch by batch, in one of
+/// two ways. Sync (`nextBatch`): a thread of its own reads and parses the
+/// next batches while JS works on the current one (at most `AHEAD`
+/// batches ahead), so on two cores the parsing is off the main thread;
+/// when JS is the slower side, the thread also builds the chunks JS asked
+/// earlier batches for. Async (`nextBatchAsync`): each batch is read,
+/// parsed and its chunks built by a napi `AsyncTask` on the libuv pool;
+/// `index.js` keeps two asked for ahead of the batch it works on, so the
+/// pool reads while JS works.
 #[napi]
 pub struct NativeReader {
-    /// The opened input until the first `nextBatch` starts the thread.
-    unstarted: Option<(SyncSource, ReadOptions)>,
+    /// The opened input until the first `nextBatch` or `nextBatchAsync`.
+    unstarted: Option<(BatchSource, ReadOptions)>,
+    /// Sync iteration: the batches the reader's thread fills.
     batches: Option<Receiver<ReadBatch>>,
+    /// Async iteration: the source the pool tasks read from.
+    pooled: Option<Arc<PooledSource>>,
+    /// Batches asked of the pool so far.
+    turns: u64,
     link: Arc<ReaderLink>,
     /// A strict-mode error met after some records of a batch: thrown by the
     /// next call, once the records before it have been handed out.
@@ -172,7 +209,7 @@ pub struct NativeReader {
 /// Starts the thread that fills batches from `source`. It ends at the end
 /// of the input or when the reader is dropped (its send fails).
 fn spawn_reader(
-    mut source: SyncSource,
+    mut source: BatchSource,
     options: ReadOptions,
     link: Arc<ReaderLink>,
 ) -> std::io::Result<Receiver<ReadBatch>> {
@@ -180,9 +217,7 @@ fn spawn_reader(
     std::thread::Builder::new()
         .name("mrrc-reader".into())
         .spawn(move || loop {
-            link.free_garbage();
-            let mut batch = source.fill(options, SYNC_BATCH);
-            batch.store.estimate_memory_ahead();
+            let batch = source.read_batch(options, &link);
             let end = batch.end;
             // JS waiting for this batch: hand it over now and let the main
             // thread build its chunks on demand. JS still busy with the
@@ -213,11 +248,13 @@ impl NativeReader {
         options: Option<ReadOptionsObject>,
     ) -> napi::Result<Self> {
         let (format, opts) = read_options(options.as_ref()).map_err(|e| throw(&env, &e))?;
-        let source =
-            SyncSource::open(input_from(&env, input), format, opts).map_err(|e| throw(&env, &e))?;
+        let source = BatchSource::open(input_from(&env, input), format, opts)
+            .map_err(|e| throw(&env, &e))?;
         Ok(NativeReader {
             unstarted: Some((source, opts)),
             batches: None,
+            pooled: None,
+            turns: 0,
             link: Arc::new(ReaderLink::default()),
             pending: None,
             errors: Vec::new(),
@@ -234,6 +271,12 @@ impl NativeReader {
     pub fn next_batch(&mut self, mut env: Env) -> napi::Result<Option<RecordStore>> {
         if let Some(e) = self.pending.take() {
             return Err(throw(&env, &e));
+        }
+        if self.pooled.is_some() {
+            return Err(throw(
+                &env,
+                &invalid("this reader is iterated with for await"),
+            ));
         }
         if let Some((source, options)) = self.unstarted.take() {
             let batches = spawn_reader(source, options, Arc::clone(&self.link))
@@ -270,6 +313,168 @@ impl NativeReader {
     #[napi]
     pub fn errors(&self, env: Env) -> napi::Result<Vec<JsObject>> {
         self.errors.iter().map(|e| to_js(&env, e)).collect()
+    }
+
+    /// Reads the next batch (up to 256 records) on the libuv pool: a
+    /// Promise of `{store, errors, stop, end}` (see [`PooledBatch`]).
+    /// Calls made before earlier ones settle get the batches after
+    /// theirs, in the order of the calls.
+    #[napi(ts_return_type = "Promise<object>")]
+    pub fn next_batch_async(&mut self, env: Env) -> napi::Result<AsyncTask<PooledBatch>> {
+        if self.batches.is_some() {
+            return Err(throw(
+                &env,
+                &invalid("this reader is iterated synchronously"),
+            ));
+        }
+        if let Some((source, options)) = self.unstarted.take() {
+            self.pooled = Some(Arc::new(PooledSource {
+                state: Mutex::new(PooledState {
+                    source: Some(source),
+                    next_turn: 0,
+                }),
+                turn_over: Condvar::new(),
+                options,
+            }));
+        }
+        let turn = self.turns;
+        self.turns += 1;
+        // None once closed: the task reports the end.
+        Ok(AsyncTask::new(PooledBatch {
+            source: self.pooled.clone(),
+            turn,
+            link: Arc::clone(&self.link),
+        }))
+    }
+
+    /// Closes the input and ends the reading: the sync reader's thread
+    /// stops at its next batch, an async one reads nothing more.
+    #[napi]
+    pub fn close(&mut self) {
+        self.unstarted = None;
+        self.batches = None;
+        if let Some(pooled) = &self.pooled {
+            pooled.lock().source = None;
+        }
+        self.done = true;
+    }
+
+    /// Batches read so far by the reader's thread or the pool tasks.
+    #[napi(getter)]
+    pub fn batches_read(&self) -> u32 {
+        self.link.batches_read.load(Ordering::Relaxed)
+    }
+}
+
+/// The source of an async-iterated `NativeReader`, shared with its pool
+/// tasks, which read from it in turns: the order `nextBatchAsync` was
+/// called in.
+struct PooledSource {
+    state: Mutex<PooledState>,
+    /// Signalled at the end of each turn.
+    turn_over: Condvar,
+    options: ReadOptions,
+}
+
+struct PooledState {
+    /// `None` once finished or closed.
+    source: Option<BatchSource>,
+    next_turn: u64,
+}
+
+impl PooledSource {
+    fn lock(&self) -> MutexGuard<'_, PooledState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// A task's hold on the source; ends its turn when dropped, also when
+/// reading panics, so the next turn never waits for ever.
+struct Turn<'a> {
+    state: MutexGuard<'a, PooledState>,
+    turn_over: &'a Condvar,
+}
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        self.state.next_turn += 1;
+        self.turn_over.notify_all();
+    }
+}
+
+/// Reads one batch of an async-iterated `NativeReader` on a libuv pool
+/// thread: parses it and builds the chunks JS asked earlier batches for,
+/// so the main thread only turns them into JS values.
+pub struct PooledBatch {
+    source: Option<Arc<PooledSource>>,
+    /// Which batch, counted from 0: the task waits for the tasks of the
+    /// batches before it to have read theirs. libuv starts tasks in the
+    /// order they were queued, so it only ever waits for running ones.
+    turn: u64,
+    link: Arc<ReaderLink>,
+}
+
+impl Task for PooledBatch {
+    type Output = ReadBatch;
+    type JsValue = JsObject;
+
+    fn compute(&mut self) -> napi::Result<ReadBatch> {
+        let Some(pooled) = &self.source else {
+            return Ok(ReadBatch::finished());
+        };
+        let mut state = pooled.lock();
+        while state.next_turn < self.turn {
+            state = pooled
+                .turn_over
+                .wait(state)
+                .unwrap_or_else(|p| p.into_inner());
+        }
+        let mut turn = Turn {
+            state,
+            turn_over: &pooled.turn_over,
+        };
+        let Some(source) = turn.state.source.as_mut() else {
+            return Ok(ReadBatch::finished());
+        };
+        let mut batch = source.read_batch(pooled.options, &self.link);
+        if batch.end {
+            // Close the input now rather than when JS lets the reader go.
+            turn.state.source = None;
+        }
+        // The next turn reads while this one builds its chunks.
+        drop(turn);
+        batch.store.prepare(&self.link);
+        if let Some((start, _)) = batch.store.timing {
+            batch.store.timing = Some((start, now_ms()));
+        }
+        Ok(batch)
+    }
+
+    /// `{store, errors, stop, end}`: the records (`null` when none), the
+    /// records lenient mode skipped among them, the strict-mode error met
+    /// after them (`null` when none), and whether the input is finished.
+    fn resolve(&mut self, mut env: Env, batch: ReadBatch) -> napi::Result<JsObject> {
+        let mut result = env.create_object()?;
+        let errors = batch
+            .errors
+            .iter()
+            .map(|e| to_js(&env, e))
+            .collect::<napi::Result<Vec<_>>>()?;
+        result.set_named_property("errors", errors)?;
+        match &batch.stop {
+            Some(e) => result.set_named_property("stop", to_js(&env, e)?)?,
+            None => result.set_named_property("stop", env.get_null()?)?,
+        }
+        result.set_named_property("end", batch.end)?;
+        let mut store = batch.store;
+        if store.len() == 0 {
+            result.set_named_property("store", env.get_null()?)?;
+        } else {
+            store.link = Some(Arc::clone(&self.link));
+            store.report_memory(&mut env)?;
+            result.set_named_property("store", store)?;
+        }
+        Ok(result)
     }
 }
 

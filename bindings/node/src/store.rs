@@ -391,6 +391,8 @@ pub struct ReaderLink {
     /// One bit per [`Accessor`].
     accessors: AtomicU32,
     garbage: Mutex<Vec<Record>>,
+    /// Batches the reader has read (its thread or its pool tasks).
+    pub(crate) batches_read: AtomicU32,
 }
 
 /// What JS has asked the results of `readFile` / `parse` for in this
@@ -428,6 +430,7 @@ impl ReaderLink {
             fields: AtomicBool::new(false),
             accessors: AtomicU32::new(0),
             garbage: Mutex::new(Vec::new()),
+            batches_read: AtomicU32::new(0),
         }
     }
 

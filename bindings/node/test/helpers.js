@@ -1,9 +1,25 @@
 'use strict';
+const fs = require('node:fs');
 const path = require('node:path');
 
 const mrrc = require('..');
 
 const data = (name) => path.join(__dirname, 'data', name);
+
+// The shared corpus of real MARC files (as tests/python/conftest.py finds it):
+// $MRRC_CORPUS, else ../shared/corpus beside the repository, else /work/shared/corpus.
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const CORPUS = [process.env.MRRC_CORPUS, path.join(ROOT, '..', 'shared', 'corpus'), '/work/shared/corpus']
+  .find((dir) => dir && fs.existsSync(dir));
+const FORMAT_BY_SUFFIX = { '.mrc': 'iso2709', '.xml': 'marcxml', '.json': 'json', '.ndjson': 'ndjson' };
+
+// Every corpus file a reader takes, as { name, file, format }; [] without the corpus.
+function corpusFiles() {
+  if (CORPUS === undefined) return [];
+  return fs.readdirSync(CORPUS).sort()
+    .filter((name) => FORMAT_BY_SUFFIX[path.extname(name)] !== undefined)
+    .map((name) => ({ name, file: path.join(CORPUS, name), format: FORMAT_BY_SUFFIX[path.extname(name)] }));
+}
 
 // Titles and ISBNs pymarc 5.4.0 gives for the records of these files.
 const CAMEL = [
@@ -23,4 +39,4 @@ const CHABON = [
   ['Summerland /', '0786808772', 15],
 ];
 
-module.exports = { mrrc, data, CAMEL, CHABON };
+module.exports = { mrrc, data, corpusFiles, CAMEL, CHABON };

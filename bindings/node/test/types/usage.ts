@@ -50,11 +50,23 @@ async function main(): Promise<void> {
   const [a, b] = await Promise.all([readFile('a.mrc', { threads: 2 }), parse(Buffer.alloc(0), { format: 'json' })]);
   const n: number = a.length + b.length + (a.timing?.end ?? 0);
   void [n, a.errors.map((e) => e.recordIndex)];
+  const pooled = new MarcReader(Buffer.alloc(0), { format: 'marcxml', lenient: true });
+  for await (const r of pooled) {
+    const fields: Field[] = r.fields();
+    void fields;
+    break;
+  }
+  const records: AsyncIterableIterator<Record> = pooled[Symbol.asyncIterator]();
+  const next: IteratorResult<Record> = await records.next();
+  const read: number = pooled.batchesRead + (pooled.timing?.start ?? 0) + pooled.errors.length;
+  void [next, read];
 }
 void [errs, out, main, everyRecordMethod];
 
 // @ts-expect-error: an unknown format
 new MarcReader('x', { format: 'pdf' });
+// @ts-expect-error: batchesRead is read-only
+new MarcReader('x').batchesRead = 1;
 // @ts-expect-error: title is read-only
 new Record().title = 'x';
 // @ts-expect-error: not an output encoding
