@@ -133,10 +133,29 @@ mod subfield_pool {
             .try_with(|pool| {
                 let pool = pool.try_borrow().ok()?;
                 let ring = &pool.rings[n - 1].0;
-                // SAFETY: reading the reference count of live objects.
-                ring.iter()
-                    .find(|t| unsafe { ffi::Py_REFCNT(t.as_ptr()) } == 1)
-                    .map(|t| t.bind(py).clone())
+                // SAFETY: reading the reference count of live objects (a
+                // kept tuple's items are never NULL).
+                let free = |t: &&Py<PyTuple>| unsafe { ffi::Py_REFCNT(t.as_ptr()) } == 1;
+                let all_free = |t: &&Py<PyTuple>| {
+                    free(t)
+                        && (0..n).all(|i| unsafe {
+                            ffi::Py_REFCNT(ffi::PyTuple_GET_ITEM(t.as_ptr(), i as ffi::Py_ssize_t))
+                                == 1
+                        })
+                };
+                // After `for sf in field`, `sf` still holds the last item of
+                // the last tuple: prefer a tuple whose items are all free
+                // (refilled in place). While the ring has room, a new tuple
+                // (kept) beats one that needs a new `Subfield`: two fields in
+                // a row with as many subfields then alternate between two
+                // tuples instead of making a `Subfield` each time.
+                if let Some(t) = ring.iter().find(all_free) {
+                    return Some(t.bind(py).clone());
+                }
+                if ring.len() < PER_LENGTH {
+                    return None;
+                }
+                ring.iter().find(free).map(|t| t.bind(py).clone())
             })
             .ok()
             .flatten()?;

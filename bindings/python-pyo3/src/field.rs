@@ -1,20 +1,18 @@
 //! `mrrc.Field` and `mrrc.RawField`: pymarc's field API over one core field.
 //!
-//! A field object owns its core field behind a mutex, so it can be shared by
+//! A field object owns its core field behind a lock (`gil_lock`), so it can be shared by
 //! several records and threads; records read in a field's current state
 //! whenever the core needs it.
 
-use std::sync::{Mutex, MutexGuard};
-
 use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
-use pyo3::sync::MutexExt;
 use pyo3::types::{PyBool, PyDict, PyIterator, PyList, PyString, PyTuple, PyType};
 
 use crate::convert::{
     char_in, code_out, indicators_in, indicators_obj, str_of_pieces, subfields_in, tag_in, text_in,
     text_out, ABSENT,
 };
+use crate::gil_lock::{GilGuard, GilLock};
 use mrrc_core::{Indicators, SetSubfieldError};
 
 pub struct FieldState {
@@ -27,7 +25,7 @@ pub struct FieldState {
 /// `indicators`, `subfields`).
 #[pyclass(module = "mrrc.field", name = "Field", subclass, frozen)]
 pub struct Field {
-    state: Mutex<FieldState>,
+    state: GilLock<FieldState>,
     /// Fixed when the field is made, as in pymarc. A `Py` member on a frozen
     /// class, so Python reads it as a plain slot (no call into Rust).
     #[pyo3(get)]
@@ -52,15 +50,13 @@ impl Field {
     fn from_state(py: Python<'_>, field: mrrc_core::Field, raw: bool) -> Self {
         let control_field = PyBool::new(py, field.is_control()).to_owned().unbind();
         Field {
-            state: Mutex::new(FieldState { field, raw }),
+            state: GilLock::new(FieldState { field, raw }),
             control_field,
         }
     }
 
-    pub fn lock(&self, py: Python<'_>) -> MutexGuard<'_, FieldState> {
-        self.state
-            .lock_py_attached(py)
-            .unwrap_or_else(|e| e.into_inner())
+    pub fn lock(&self, py: Python<'_>) -> GilGuard<'_, FieldState> {
+        self.state.lock(py)
     }
 
     pub fn core(&self, py: Python<'_>) -> mrrc_core::Field {
