@@ -120,6 +120,7 @@ mod subfield_pool {
 
     /// A kept tuple of `n` subfields nobody else holds, refilled with
     /// `item(0..n)`; `None` when there is none (then `item` was not called).
+    #[inline(always)]
     pub fn reuse<'py>(
         py: Python<'py>,
         ty: &Bound<'py, PyType>,

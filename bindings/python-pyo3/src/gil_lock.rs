@@ -40,6 +40,7 @@ mod imp {
     }
 
     impl<T> GilLock<T> {
+        #[inline]
         pub const fn new(value: T) -> Self {
             GilLock {
                 held: AtomicBool::new(false),
@@ -47,6 +48,7 @@ mod imp {
             }
         }
 
+        #[inline]
         pub fn lock(&self, py: Python<'_>) -> GilGuard<'_, T> {
             // `py` proves this thread holds the GIL: no other thread runs
             // between the load and the store.
@@ -69,6 +71,7 @@ mod imp {
 
     impl<T> Deref for GilGuard<'_, T> {
         type Target = T;
+        #[inline]
         fn deref(&self) -> &T {
             // SAFETY: this guard is the only one (see `GilLock::lock`).
             unsafe { &*self.lock.value.get() }
@@ -76,6 +79,7 @@ mod imp {
     }
 
     impl<T> DerefMut for GilGuard<'_, T> {
+        #[inline]
         fn deref_mut(&mut self) -> &mut T {
             // SAFETY: as in `deref`.
             unsafe { &mut *self.lock.value.get() }
@@ -83,6 +87,7 @@ mod imp {
     }
 
     impl<T> Drop for GilGuard<'_, T> {
+        #[inline]
         fn drop(&mut self) {
             self.lock.held.store(false, Ordering::Release);
         }

@@ -283,9 +283,13 @@ fn parse_batch(
     n: usize,
     pymarc_checks: bool,
     utf8_strict: bool,
+    bytes_hint: usize,
 ) -> (Batch, bool) {
     let mut items = VecDeque::with_capacity(n);
-    let mut bytes = Vec::new();
+    // Sized from the last batch: grown from empty, the 0.5 MB of a batch of
+    // 512 LoC records were copied again by each of about ten reallocations
+    // (callgrind: 3,800 instructions per record, a fifth of reading).
+    let mut bytes = Vec::with_capacity(bytes_hint + bytes_hint / 8);
     let mut ended = false;
     for _ in 0..n {
         match source.next() {
@@ -437,10 +441,11 @@ impl MarcReader {
                 let _ = file.top_up(py, s.batch_size.saturating_mul(4 << 10).min(FILE_READ));
             }
             let (checks, strict, n) = (!s.permissive, s.utf8_strict, s.batch_size);
+            let hint = s.batch.bytes.len();
             let dropped = crate::record::take_dropped();
             let (batch, ended) = py.detach(|| {
                 drop(dropped);
-                parse_batch(source, n, checks, strict)
+                parse_batch(source, n, checks, strict, hint)
             });
             s.batch = batch;
             if ended {
