@@ -9,8 +9,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyIterator, PyList, PyString, PyTuple, PyType};
 
 use crate::convert::{
-    char_in, code_out, indicators_in, indicators_obj, str_of_pieces, subfields_in, tag_in, text_in,
-    text_out, ABSENT,
+    char_in, code_out, indicators_in, indicators_obj, subfields_in, tag_in, text_in, text_out,
+    ABSENT,
 };
 use crate::gil_lock::{GilGuard, GilLock};
 use mrrc_core::{Indicators, SetSubfieldError};
@@ -384,8 +384,7 @@ impl Field {
         if state.raw {
             return Ok(text_out(py, &state.field.value(), true));
         }
-        let field = &state.field;
-        Ok(str_of_pieces(py, |piece| field.value_pieces(&mut *piece)).into_any())
+        Ok(crate::convert::value_str(py, &state.field).into_any())
     }
 
     /// Values of the subfields whose code is one of `codes`, in field order.
