@@ -81,6 +81,30 @@ impl Field {
         Ok(obj)
     }
 
+    /// A Python field object for a record's field that the record will not
+    /// read again before replacing it (`record.fields` has become the
+    /// truth): a kept `Field` swaps its old core field for it, which the
+    /// record then drops with its own. No reference count changes: cloning
+    /// the field and dropping the kept one's old field were two atomic
+    /// operations per field.
+    pub fn take_object(
+        py: Python<'_>,
+        field: &mut mrrc_core::Field,
+        raw: bool,
+    ) -> PyResult<Py<Field>> {
+        #[cfg(not(Py_GIL_DISABLED))]
+        if !raw {
+            let swapped = field_pool::reuse_with(py, field.is_control(), |state| {
+                std::mem::swap(&mut state.field, field);
+                state.raw = false;
+            });
+            if let Some(obj) = swapped {
+                return Ok(obj);
+            }
+        }
+        Field::new_object(py, field.clone(), raw)
+    }
+
     fn build(
         py: Python<'_>,
         tag: &Bound<'_, PyAny>,
@@ -151,47 +175,58 @@ mod field_pool {
     /// when there is none.
     pub fn reuse(py: Python<'_>, field: mrrc_core::Field) -> Result<Py<Field>, mrrc_core::Field> {
         let mut field = Some(field);
-        let found = POOL
-            .try_with(|pool| {
-                let mut pool = pool.try_borrow_mut().ok()?;
-                let n = pool.slots.len();
-                if n < SIZE {
-                    return None;
+        let found = reuse_with(
+            py,
+            field.as_ref().is_some_and(|f| f.is_control()),
+            |state| {
+                if let Some(field) = field.take() {
+                    *state = FieldState { field, raw: false };
                 }
-                let control = field.as_ref().is_some_and(|f| f.is_control());
-                for _ in 0..PROBES {
-                    let i = pool.next;
-                    pool.next = (i + 1) % n;
-                    let slot = &pool.slots[i];
-                    // SAFETY: reading the reference count of a live object.
-                    // With the GIL held nobody can take a new reference
-                    // before the refill below; a count of 1 is this slot's
-                    // own, so no one else can see the field change.
-                    if unsafe { ffi::Py_REFCNT(slot.as_ptr()) } != 1 {
-                        continue;
-                    }
-                    let kept = slot.get();
-                    if kept.control_field.bind(py).is_true() != control {
-                        continue;
-                    }
-                    let mut state = kept.lock(py);
-                    *state = FieldState {
-                        field: field.take()?,
-                        raw: false,
-                    };
-                    drop(state);
-                    return Some(slot.clone_ref(py));
-                }
-                None
-            })
-            .ok()
-            .flatten();
+            },
+        );
         match (found, field) {
             (Some(obj), _) => Ok(obj),
             (None, Some(field)) => Err(field),
             // Unreachable: the field is only taken on success.
             (None, None) => Err(mrrc_core::Field::control("", "")),
         }
+    }
+
+    /// A kept `Field` nobody else holds (of the kind `control` says),
+    /// refilled by `fill`; `None` (and `fill` not called) when there is none.
+    pub fn reuse_with(
+        py: Python<'_>,
+        control: bool,
+        fill: impl FnOnce(&mut FieldState),
+    ) -> Option<Py<Field>> {
+        POOL.try_with(|pool| {
+            let mut pool = pool.try_borrow_mut().ok()?;
+            let n = pool.slots.len();
+            if n < SIZE {
+                return None;
+            }
+            for _ in 0..PROBES {
+                let i = pool.next;
+                pool.next = (i + 1) % n;
+                let slot = &pool.slots[i];
+                // SAFETY: reading the reference count of a live object.
+                // With the GIL held nobody can take a new reference
+                // before the refill below; a count of 1 is this slot's
+                // own, so no one else can see the field change.
+                if unsafe { ffi::Py_REFCNT(slot.as_ptr()) } != 1 {
+                    continue;
+                }
+                let kept = slot.get();
+                if kept.control_field.bind(py).is_true() != control {
+                    continue;
+                }
+                fill(&mut kept.lock(py));
+                return Some(slot.clone_ref(py));
+            }
+            None
+        })
+        .ok()
+        .flatten()
     }
 
     /// Keeps a new `Field` for reuse, in place of the slot at the cursor

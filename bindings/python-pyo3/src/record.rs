@@ -106,10 +106,13 @@ impl RecordState {
         }
         let list = if self.objs.is_empty() {
             // Nothing handed out yet: one new object per field, straight
-            // into the list.
-            let (raw, fields) = (self.raw, self.core.fields());
+            // into the list. From here on the list is the truth and `sync`
+            // replaces the core's fields from it, so each core field moves
+            // into its object (what takes its place is never read).
+            let raw = self.raw;
+            let fields = self.core.fields_mut();
             crate::convert::list_of(py, fields.len(), |i| {
-                Ok(Field::new_object(py, fields[i].clone(), raw)?
+                Ok(Field::take_object(py, &mut fields[i], raw)?
                     .into_bound(py)
                     .into_any())
             })?
