@@ -6,7 +6,7 @@
 
 use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyIterator, PyList, PyString, PyTuple, PyType};
+use pyo3::types::{PyBool, PyDict, PyList, PyString, PyTuple, PyType};
 
 use crate::convert::{
     char_in, code_out, indicators_in, indicators_obj, subfields_in, tag_in, text_in, text_out,
@@ -246,6 +246,121 @@ mod field_pool {
     }
 }
 
+/// Tuple iterators that Python has let go of, pointed at a new tuple.
+///
+/// `for sf in field` makes, tracks and frees a tuple iterator per field
+/// (about 190 instructions, 16 per LoC record). As with the `Field` and
+/// `Subfield` pools, this thread keeps the last few it made; one whose
+/// reference count is back to 1 is held by nobody else and gets the new
+/// tuple and index 0. A tuple iterator's layout (`it_index`, `it_seq` after
+/// the object header) is CPython's, not its API: it is checked once on a
+/// real tuple iterator, and the pool stays unused if it does not match.
+/// Only with the GIL, which makes the check and the refill one step.
+#[cfg(all(not(Py_GIL_DISABLED), not(PyPy)))]
+mod tuple_iter_pool {
+    use pyo3::ffi;
+    use pyo3::prelude::*;
+    use pyo3::sync::PyOnceLock;
+    use pyo3::types::PyTuple;
+    use std::cell::RefCell;
+
+    /// Iterators kept per thread (two nested loops over fields need two).
+    const SIZE: usize = 4;
+
+    #[repr(C)]
+    struct TupleIter {
+        ob_base: ffi::PyObject,
+        it_index: ffi::Py_ssize_t,
+        it_seq: *mut ffi::PyObject,
+    }
+
+    thread_local! {
+        static POOL: RefCell<Vec<Py<PyAny>>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// Whether tuple iterators look as `TupleIter` says, on a real one.
+    fn layout_matches(py: Python<'_>) -> bool {
+        static MATCHES: PyOnceLock<bool> = PyOnceLock::new();
+        *MATCHES.get_or_init(py, || {
+            let check = || -> PyResult<bool> {
+                let tuple = PyTuple::new(py, [1, 2])?;
+                let it = tuple.try_iter()?;
+                let p = it.as_ptr().cast::<TupleIter>();
+                // SAFETY: reads within the object only after its type is
+                // checked to be the tuple iterator type, whose objects are
+                // at least as large as a header, an index and a pointer
+                // (`tp_basicsize`).
+                unsafe {
+                    let ty = ffi::Py_TYPE(it.as_ptr());
+                    if ty != std::ptr::addr_of_mut!(ffi::PyTupleIter_Type)
+                        || ((*ty).tp_basicsize as usize) < std::mem::size_of::<TupleIter>()
+                    {
+                        return Ok(false);
+                    }
+                    let start = (*p).it_index == 0 && (*p).it_seq == tuple.as_ptr();
+                    let mut it = it;
+                    it.next();
+                    Ok(start && (*p).it_index == 1 && (*p).it_seq == tuple.as_ptr())
+                }
+            };
+            check().unwrap_or(false)
+        })
+    }
+
+    /// A kept tuple iterator nobody else holds, now over `tuple` from its
+    /// start; `None` when there is none.
+    pub fn reuse<'py>(py: Python<'py>, tuple: &Bound<'py, PyTuple>) -> Option<Bound<'py, PyAny>> {
+        if !layout_matches(py) {
+            return None;
+        }
+        POOL.try_with(|pool| {
+            let pool = pool.try_borrow().ok()?;
+            // SAFETY: reading the reference count of live objects.
+            let it = pool
+                .iter()
+                .find(|it| unsafe { ffi::Py_REFCNT(it.as_ptr()) } == 1)?;
+            let p = it.as_ptr().cast::<TupleIter>();
+            // SAFETY: `it` is a tuple iterator (only those are kept) whose
+            // layout was checked; only the pool holds it and the GIL is
+            // held, so nobody sees it change. It takes a new reference to
+            // `tuple` and releases its old tuple (set to NULL when it ran
+            // out), a tuple of `Subfield`s whose release runs no Python code.
+            unsafe {
+                let old = (*p).it_seq;
+                (*p).it_seq = tuple.clone().into_ptr();
+                (*p).it_index = 0;
+                if !old.is_null() {
+                    ffi::Py_DECREF(old);
+                }
+            }
+            Some(it.bind(py).clone())
+        })
+        .ok()
+        .flatten()
+    }
+
+    /// Keeps a new tuple iterator for reuse, in place of one still held
+    /// elsewhere (or while the pool is filling up).
+    pub fn keep(py: Python<'_>, it: &Bound<'_, PyAny>) {
+        if !layout_matches(py) {
+            return;
+        }
+        let _ = POOL.try_with(|pool| {
+            if let Ok(mut pool) = pool.try_borrow_mut() {
+                if pool.len() < SIZE {
+                    pool.push(it.clone().unbind());
+                } else if let Some(slot) = pool
+                    .iter_mut()
+                    // SAFETY: reading the reference count of live objects.
+                    .find(|slot| unsafe { ffi::Py_REFCNT(slot.as_ptr()) } > 1)
+                {
+                    *slot = it.clone().unbind();
+                }
+            }
+        });
+    }
+}
+
 #[pymethods]
 impl Field {
     #[new]
@@ -404,12 +519,19 @@ impl Field {
         code_key(code).is_some_and(|c| self.lock(py).field.contains(c))
     }
 
-    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyIterator>> {
+    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         // A snapshot of the subfields (a tuple: one allocation).
         let state = self.lock(py);
         let tuple = crate::convert::subfield_tuple(py, &state.field, state.raw)?;
         drop(state);
-        tuple.try_iter()
+        #[cfg(all(not(Py_GIL_DISABLED), not(PyPy)))]
+        if let Some(it) = tuple_iter_pool::reuse(py, &tuple) {
+            return Ok(it);
+        }
+        let it = tuple.try_iter()?.into_any();
+        #[cfg(all(not(Py_GIL_DISABLED), not(PyPy)))]
+        tuple_iter_pool::keep(py, &it);
+        Ok(it)
     }
 
     /// A control field's data, or the subfield values stripped and joined by
