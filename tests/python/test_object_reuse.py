@@ -120,3 +120,20 @@ def test_kept_subfield_iterators_do_not_change(impl):
             break
         assert tuple(sf) == seen[0]
         assert [tuple(sf) for sf in f] == seen
+
+
+def test_kept_value_strings_do_not_change(impl):
+    # Only the strings are kept (not their `Subfield`s), the `Subfield`s go
+    # back to be reused, and their values to be rewritten if nobody else
+    # holds them: these are held, so they must not change.
+    kept = []
+    for record in read_all(impl):
+        for f in record.get_fields():
+            if not f.control_field:
+                for sf in f:
+                    value = sf.value
+                    kept.append((value, value.encode(), hash(value)))
+    churn(impl)
+    for value, seen, h in kept:
+        assert value.encode() == seen
+        assert hash(value) == h
