@@ -111,11 +111,28 @@ impl RecordState {
             // into its object (what takes its place is never read).
             let raw = self.raw;
             let fields = self.core.fields_mut();
-            crate::convert::list_of(py, fields.len(), |i| {
-                Ok(Field::take_object(py, &mut fields[i], raw)?
-                    .into_bound(py)
-                    .into_any())
-            })?
+            let (mut moved, mut failed) = (0, None);
+            let list = crate::convert::list_of(py, fields.len(), |i| {
+                if failed.is_none() {
+                    match Field::take_object(py, &mut fields[i], raw) {
+                        Ok(obj) => {
+                            moved = i + 1;
+                            return Ok(obj.into_bound(py).into_any());
+                        }
+                        Err(e) => failed = Some(e),
+                    }
+                }
+                Ok(py.None().into_bound(py))
+            })?;
+            if let Some(e) = failed {
+                // Not in list mode after all: the fields moved so far go
+                // back into the core before their objects are dropped.
+                for (j, field) in fields.iter_mut().enumerate().take(moved) {
+                    *field = list.get_item(j)?.cast::<Field>()?.get().core(py);
+                }
+                return Err(e);
+            }
+            list
         } else {
             let n = self.core.fields().len();
             let items = (0..n)
