@@ -272,12 +272,12 @@ pub unsafe fn rewrite_str(obj: *mut pyo3::ffi::PyObject, text: &str) -> bool {
     }
 }
 
-/// Without the string header's layout (free-threaded builds, PyPy,
-/// GraalPy, CPython 3.14+ where PyO3 does not describe it): never.
+/// Without the string header's layout (PyPy, GraalPy, CPython 3.14+ where
+/// PyO3 does not describe it): never. (Free-threaded builds keep no pools.)
 ///
 /// # Safety
 /// None needed; `unsafe` to match the other definition.
-#[cfg(any(Py_GIL_DISABLED, PyPy, GraalPy, Py_3_14))]
+#[cfg(all(not(Py_GIL_DISABLED), any(PyPy, GraalPy, Py_3_14)))]
 pub unsafe fn rewrite_str(_obj: *mut pyo3::ffi::PyObject, _text: &str) -> bool {
     false
 }
