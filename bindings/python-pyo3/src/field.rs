@@ -1,8 +1,8 @@
 //! `mrrc.Field` and `mrrc.RawField`: pymarc's field API over one core field.
 //!
-//! A field object owns its core field behind a lock (`gil_lock`), so it can be shared by
-//! several records and threads; records read in a field's current state
-//! whenever the core needs it.
+//! A field object owns its core field behind a lock (`gil_lock`), so it can
+//! be shared by several records and threads; records read in a field's
+//! current state whenever the core needs it.
 
 use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
