@@ -93,3 +93,47 @@ def test_an_edited_field_kept_alone_keeps_its_edit(impl):
     churn(impl)
     assert field["a"] == "Kept edit"
     assert field.value().startswith("Kept edit")
+
+
+def test_kept_subfield_iterators_do_not_change(impl):
+    # Iterators the caller holds, fresh, half used and used up, go on as
+    # they were while other fields are iterated (also after a loop left
+    # with `break`), and a new iterator starts at its field's first subfield.
+    fields = [f for r in read_all(impl) for f in r.get_fields() if not f.control_field]
+    fields = [f for f in fields if len(list(f)) >= 2]
+    expected = [[tuple(sf) for sf in f] for f in fields]
+    fresh = iter(fields[0])
+    half = iter(fields[1])
+    first = tuple(next(half))
+    done = iter(fields[2])
+    list(done)
+    for f in fields[3:]:
+        for sf in f:
+            break
+    churn(impl)
+    assert first == expected[1][0]
+    assert [tuple(sf) for sf in fresh] == expected[0]
+    assert [tuple(sf) for sf in half] == expected[1][1:]
+    assert list(done) == []
+    for f, seen in zip(fields, expected):
+        for sf in f:
+            break
+        assert tuple(sf) == seen[0]
+        assert [tuple(sf) for sf in f] == seen
+
+
+def test_kept_value_strings_do_not_change(impl):
+    # Only the strings are kept (not their `Subfield`s), the `Subfield`s go
+    # back to be reused, and their values to be rewritten if nobody else
+    # holds them: these are held, so they must not change.
+    kept = []
+    for record in read_all(impl):
+        for f in record.get_fields():
+            if not f.control_field:
+                for sf in f:
+                    value = sf.value
+                    kept.append((value, value.encode(), hash(value)))
+    churn(impl)
+    for value, seen, h in kept:
+        assert value.encode() == seen
+        assert hash(value) == h

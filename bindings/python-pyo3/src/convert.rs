@@ -69,15 +69,15 @@ pub fn subfield_tuple<'py>(
             code: ABSENT,
             value: "",
         });
-        (code_out(py, s.code).into_any(), text_out(py, s.value, raw))
+        (code_out(py, s.code).into_any(), s.value)
     };
     #[cfg(not(Py_GIL_DISABLED))]
-    if let Some(reused) = subfield_pool::reuse(py, ty, n, item) {
+    if let Some(reused) = subfield_pool::reuse(py, ty, n, raw, item) {
         return reused;
     }
     let tuple = tuple_of(py, n, |i| {
         let (code, value) = item(i);
-        pair_of_type(py, ty, code, value)
+        pair_of_type(py, ty, code, text_out(py, value, raw))
     })?;
     #[cfg(not(Py_GIL_DISABLED))]
     subfield_pool::keep(&tuple);
@@ -120,11 +120,13 @@ mod subfield_pool {
 
     /// A kept tuple of `n` subfields nobody else holds, refilled with
     /// `item(0..n)`; `None` when there is none (then `item` was not called).
-    pub fn reuse<'py>(
+    #[inline(always)]
+    pub fn reuse<'py, 'a>(
         py: Python<'py>,
         ty: &Bound<'py, PyType>,
         n: usize,
-        mut item: impl FnMut(usize) -> (Bound<'py, PyAny>, Bound<'py, PyAny>),
+        raw: bool,
+        mut item: impl FnMut(usize) -> (Bound<'py, PyAny>, &'a str),
     ) -> Option<PyResult<Bound<'py, PyTuple>>> {
         if n == 0 || n > LONGEST {
             return None;
@@ -133,34 +135,58 @@ mod subfield_pool {
             .try_with(|pool| {
                 let pool = pool.try_borrow().ok()?;
                 let ring = &pool.rings[n - 1].0;
-                // SAFETY: reading the reference count of live objects.
-                ring.iter()
-                    .find(|t| unsafe { ffi::Py_REFCNT(t.as_ptr()) } == 1)
-                    .map(|t| t.bind(py).clone())
+                // SAFETY: reading the reference count of live objects (a
+                // kept tuple's items are never NULL).
+                let free = |t: &&Py<PyTuple>| unsafe { ffi::Py_REFCNT(t.as_ptr()) } == 1;
+                let all_free = |t: &&Py<PyTuple>| {
+                    free(t)
+                        && (0..n).all(|i| unsafe {
+                            ffi::Py_REFCNT(ffi::PyTuple_GET_ITEM(t.as_ptr(), i as ffi::Py_ssize_t))
+                                == 1
+                        })
+                };
+                // After `for sf in field`, `sf` still holds the last item of
+                // the last tuple: prefer a tuple whose items are all free
+                // (refilled in place). While the ring has room, a new tuple
+                // (kept) beats one that needs a new `Subfield`: two fields in
+                // a row with as many subfields then alternate between two
+                // tuples instead of making a `Subfield` each time.
+                if let Some(t) = ring.iter().find(all_free) {
+                    return Some(t.bind(py).clone());
+                }
+                if ring.len() < PER_LENGTH {
+                    return None;
+                }
+                ring.iter().find(free).map(|t| t.bind(py).clone())
             })
             .ok()
             .flatten()?;
         let tuple = found.as_ptr();
         for i in 0..n {
-            let (code, value) = item(i);
+            let (code, text) = item(i);
             // SAFETY: `tuple` has `n` items and (see above) only the pool and
             // `found` hold it, with the GIL held, so nobody can see it
             // change. An item whose count is 1 is held by this tuple alone:
-            // its two items are replaced (the new ones owned references
-            // moved in, the old ones, a code and a value whose release runs
-            // no Python code, released after). Any other item is replaced
-            // by a new `Subfield`, the tuple's reference to the old one
-            // released.
+            // its value string, if it alone holds that too, is rewritten
+            // (`rewrite_str`), or else both items are replaced (the new ones
+            // owned references moved in, the old ones, a code and a value
+            // whose release runs no Python code, released after). Any other
+            // item is replaced by a new `Subfield`, the tuple's reference to
+            // the old one released.
             unsafe {
                 let sub = ffi::PyTuple_GET_ITEM(tuple, i as ffi::Py_ssize_t);
                 if ffi::Py_REFCNT(sub) == 1 {
                     let old_code = ffi::PyTuple_GET_ITEM(sub, 0);
                     let old_value = ffi::PyTuple_GET_ITEM(sub, 1);
                     ffi::PyTuple_SET_ITEM(sub, 0, code.into_ptr());
-                    ffi::PyTuple_SET_ITEM(sub, 1, value.into_ptr());
                     ffi::Py_DECREF(old_code);
-                    ffi::Py_DECREF(old_value);
+                    if raw || !super::rewrite_str(old_value, text) {
+                        let value = super::text_out(py, text, raw);
+                        ffi::PyTuple_SET_ITEM(sub, 1, value.into_ptr());
+                        ffi::Py_DECREF(old_value);
+                    }
                 } else {
+                    let value = super::text_out(py, text, raw);
                     let made = match pair_of_type(py, ty, code, value) {
                         Ok(made) => made,
                         Err(e) => return Some(Err(e)),
@@ -191,6 +217,69 @@ mod subfield_pool {
             }
         });
     }
+}
+
+/// Rewrites `obj`, a `str` that only the caller holds, to `text` in place:
+/// true when it could (a plain, compact ASCII, not interned string at
+/// least as long, `text` ASCII and longer than one character); false, and
+/// `obj` unchanged, otherwise. Making a string and freeing the old one
+/// costs about 200 instructions (`PyUnicode_New`, `unicode_dealloc`,
+/// `PyObject_Free`); this is a copy. CPython resizes strings in place on
+/// the same conditions (`unicode_modifiable`); nobody can have seen a hash
+/// or a UTF-8 form of it that would now be stale, as nobody else holds it.
+///
+/// # Safety
+/// `obj` is a live object, the GIL is held, and the caller holds the only
+/// reference (its count is checked here too).
+#[cfg(not(any(Py_GIL_DISABLED, PyPy, GraalPy, Py_3_14)))]
+pub unsafe fn rewrite_str(obj: *mut pyo3::ffi::PyObject, text: &str) -> bool {
+    use pyo3::ffi;
+    let len = text.len();
+    if len < 2 || !text.is_ascii() {
+        // Empty and one-character strings are CPython's cached singletons.
+        return false;
+    }
+    // SAFETY: `obj` is live (caller); its type is checked before anything
+    // `str`-specific is read, and a compact ASCII string's characters start
+    // right after its `PyASCIIObject` header, with room for its length and
+    // a NUL (so for `len` <= that length).
+    unsafe {
+        if ffi::Py_REFCNT(obj) != 1
+            || ffi::Py_TYPE(obj) != std::ptr::addr_of_mut!(ffi::PyUnicode_Type)
+        {
+            return false;
+        }
+        let head = obj.cast::<ffi::PyASCIIObject>();
+        if ffi::PyUnicode_IS_COMPACT_ASCII(obj) == 0 || (*head).interned() != 0 {
+            return false;
+        }
+        #[cfg(not(Py_3_12))]
+        if !(*head).wstr.is_null() {
+            return false;
+        }
+        let Ok(size) = ffi::Py_ssize_t::try_from(len) else {
+            return false;
+        };
+        if size > (*head).length {
+            return false;
+        }
+        let data = ffi::PyUnicode_1BYTE_DATA(obj);
+        std::ptr::copy_nonoverlapping(text.as_ptr(), data, len);
+        *data.add(len) = 0;
+        (*head).length = size;
+        (*head).hash = -1;
+        true
+    }
+}
+
+/// Without the string header's layout (PyPy, GraalPy, CPython 3.14+ where
+/// PyO3 does not describe it): never. (Free-threaded builds keep no pools.)
+///
+/// # Safety
+/// None needed; `unsafe` to match the other definition.
+#[cfg(all(not(Py_GIL_DISABLED), any(PyPy, GraalPy, Py_3_14)))]
+pub unsafe fn rewrite_str(_obj: *mut pyo3::ffi::PyObject, _text: &str) -> bool {
+    false
 }
 
 /// A tuple of `n` items made by `item(i)`, filled in place (no intermediate
@@ -367,14 +456,13 @@ pub fn str_written<'py>(py: Python<'py>, write: impl Fn(&mut String)) -> Bound<'
     }
 }
 
-/// A Python `str` of the concatenation of the pieces `pieces` yields. The
-/// pieces of ASCII text (nearly all MARC text) are gathered first and copied
-/// straight into a new string of the right size; anything else goes through
-/// [`str_written`].
-pub fn str_of_pieces<'py, 'a>(
-    py: Python<'py>,
-    pieces: impl Fn(&mut dyn FnMut(&'a str)),
-) -> Bound<'py, PyString> {
+/// A field's `value()` as a Python `str`, from the core's pieces
+/// (`Field::value_pieces`). Pieces of ASCII text (nearly all MARC text) are
+/// gathered first and copied straight into a new string of the right size;
+/// anything else goes through [`str_written`]. The pieces are visited by a
+/// closure the compiler sees (not a `dyn` callback per piece: 8% of the
+/// every-value loop's time went to the pieces' calls).
+pub fn value_str<'py>(py: Python<'py>, field: &mrrc_core::Field) -> Bound<'py, PyString> {
     use pyo3::ffi;
     /// Pieces kept on the stack; a value of more goes the slow way.
     const MAX: usize = 32;
@@ -382,7 +470,7 @@ pub fn str_of_pieces<'py, 'a>(
     // copies; only `kept[..n]` is ever read, after being written.
     let mut kept = [std::mem::MaybeUninit::<&str>::uninit(); MAX];
     let (mut n, mut len, mut ascii) = (0usize, 0usize, true);
-    pieces(&mut |p| {
+    field.value_pieces(|p| {
         if n < MAX {
             kept[n].write(p);
         }
@@ -400,8 +488,13 @@ pub fn str_of_pieces<'py, 'a>(
                 if !obj.is_null() {
                     let mut dst = ffi::PyUnicode_1BYTE_DATA(obj);
                     for p in &kept[..n] {
-                        let p = p.assume_init();
-                        std::ptr::copy_nonoverlapping(p.as_ptr(), dst, p.len());
+                        let p = p.assume_init().as_bytes();
+                        // The separating spaces: one byte, no `memcpy` call.
+                        if let [only] = p {
+                            *dst = *only;
+                        } else {
+                            std::ptr::copy_nonoverlapping(p.as_ptr(), dst, p.len());
+                        }
                         dst = dst.add(p.len());
                     }
                     return Bound::from_owned_ptr(py, obj).cast_into_unchecked();
@@ -410,7 +503,7 @@ pub fn str_of_pieces<'py, 'a>(
             }
         }
     }
-    str_written(py, |buf| pieces(&mut |p| buf.push_str(p)))
+    str_written(py, |buf| field.value_pieces(|p| buf.push_str(p)))
 }
 
 /// A text value from Python: `str`, `bytes` (ISO 8859-1, as pymarc's

@@ -1,20 +1,18 @@
 //! `mrrc.Field` and `mrrc.RawField`: pymarc's field API over one core field.
 //!
-//! A field object owns its core field behind a mutex, so it can be shared by
-//! several records and threads; records read in a field's current state
-//! whenever the core needs it.
-
-use std::sync::{Mutex, MutexGuard};
+//! A field object owns its core field behind a lock (`gil_lock`), so it can
+//! be shared by several records and threads; records read in a field's
+//! current state whenever the core needs it.
 
 use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
-use pyo3::sync::MutexExt;
-use pyo3::types::{PyBool, PyDict, PyIterator, PyList, PyString, PyTuple, PyType};
+use pyo3::types::{PyBool, PyDict, PyList, PyString, PyTuple, PyType};
 
 use crate::convert::{
-    char_in, code_out, indicators_in, indicators_obj, str_of_pieces, subfields_in, tag_in, text_in,
-    text_out, ABSENT,
+    char_in, code_out, indicators_in, indicators_obj, subfields_in, tag_in, text_in, text_out,
+    ABSENT,
 };
+use crate::gil_lock::{GilGuard, GilLock};
 use mrrc_core::{Indicators, SetSubfieldError};
 
 pub struct FieldState {
@@ -27,7 +25,7 @@ pub struct FieldState {
 /// `indicators`, `subfields`).
 #[pyclass(module = "mrrc.field", name = "Field", subclass, frozen)]
 pub struct Field {
-    state: Mutex<FieldState>,
+    state: GilLock<FieldState>,
     /// Fixed when the field is made, as in pymarc. A `Py` member on a frozen
     /// class, so Python reads it as a plain slot (no call into Rust).
     #[pyo3(get)]
@@ -52,15 +50,13 @@ impl Field {
     fn from_state(py: Python<'_>, field: mrrc_core::Field, raw: bool) -> Self {
         let control_field = PyBool::new(py, field.is_control()).to_owned().unbind();
         Field {
-            state: Mutex::new(FieldState { field, raw }),
+            state: GilLock::new(FieldState { field, raw }),
             control_field,
         }
     }
 
-    pub fn lock(&self, py: Python<'_>) -> MutexGuard<'_, FieldState> {
-        self.state
-            .lock_py_attached(py)
-            .unwrap_or_else(|e| e.into_inner())
+    pub fn lock(&self, py: Python<'_>) -> GilGuard<'_, FieldState> {
+        self.state.lock(py)
     }
 
     pub fn core(&self, py: Python<'_>) -> mrrc_core::Field {
@@ -83,6 +79,30 @@ impl Field {
         #[cfg(not(Py_GIL_DISABLED))]
         field_pool::keep(py, &obj);
         Ok(obj)
+    }
+
+    /// A Python field object for a record's field that the record will not
+    /// read again before replacing it (`record.fields` has become the
+    /// truth): a kept `Field` swaps its old core field for it, which the
+    /// record then drops with its own. No reference count changes: cloning
+    /// the field and dropping the kept one's old field were two atomic
+    /// operations per field.
+    pub fn take_object(
+        py: Python<'_>,
+        field: &mut mrrc_core::Field,
+        raw: bool,
+    ) -> PyResult<Py<Field>> {
+        #[cfg(not(Py_GIL_DISABLED))]
+        if !raw {
+            let swapped = field_pool::reuse_with(py, field.is_control(), |state| {
+                std::mem::swap(&mut state.field, field);
+                state.raw = false;
+            });
+            if let Some(obj) = swapped {
+                return Ok(obj);
+            }
+        }
+        Field::new_object(py, field.clone(), raw)
     }
 
     fn build(
@@ -155,47 +175,58 @@ mod field_pool {
     /// when there is none.
     pub fn reuse(py: Python<'_>, field: mrrc_core::Field) -> Result<Py<Field>, mrrc_core::Field> {
         let mut field = Some(field);
-        let found = POOL
-            .try_with(|pool| {
-                let mut pool = pool.try_borrow_mut().ok()?;
-                let n = pool.slots.len();
-                if n < SIZE {
-                    return None;
+        let found = reuse_with(
+            py,
+            field.as_ref().is_some_and(|f| f.is_control()),
+            |state| {
+                if let Some(field) = field.take() {
+                    *state = FieldState { field, raw: false };
                 }
-                let control = field.as_ref().is_some_and(|f| f.is_control());
-                for _ in 0..PROBES {
-                    let i = pool.next;
-                    pool.next = (i + 1) % n;
-                    let slot = &pool.slots[i];
-                    // SAFETY: reading the reference count of a live object.
-                    // With the GIL held nobody can take a new reference
-                    // before the refill below; a count of 1 is this slot's
-                    // own, so no one else can see the field change.
-                    if unsafe { ffi::Py_REFCNT(slot.as_ptr()) } != 1 {
-                        continue;
-                    }
-                    let kept = slot.get();
-                    if kept.control_field.bind(py).is_true() != control {
-                        continue;
-                    }
-                    let mut state = kept.lock(py);
-                    *state = FieldState {
-                        field: field.take()?,
-                        raw: false,
-                    };
-                    drop(state);
-                    return Some(slot.clone_ref(py));
-                }
-                None
-            })
-            .ok()
-            .flatten();
+            },
+        );
         match (found, field) {
             (Some(obj), _) => Ok(obj),
             (None, Some(field)) => Err(field),
             // Unreachable: the field is only taken on success.
             (None, None) => Err(mrrc_core::Field::control("", "")),
         }
+    }
+
+    /// A kept `Field` nobody else holds (of the kind `control` says),
+    /// refilled by `fill`; `None` (and `fill` not called) when there is none.
+    pub fn reuse_with(
+        py: Python<'_>,
+        control: bool,
+        fill: impl FnOnce(&mut FieldState),
+    ) -> Option<Py<Field>> {
+        POOL.try_with(|pool| {
+            let mut pool = pool.try_borrow_mut().ok()?;
+            let n = pool.slots.len();
+            if n < SIZE {
+                return None;
+            }
+            for _ in 0..PROBES {
+                let i = pool.next;
+                pool.next = (i + 1) % n;
+                let slot = &pool.slots[i];
+                // SAFETY: reading the reference count of a live object.
+                // With the GIL held nobody can take a new reference
+                // before the refill below; a count of 1 is this slot's
+                // own, so no one else can see the field change.
+                if unsafe { ffi::Py_REFCNT(slot.as_ptr()) } != 1 {
+                    continue;
+                }
+                let kept = slot.get();
+                if kept.control_field.bind(py).is_true() != control {
+                    continue;
+                }
+                fill(&mut kept.lock(py));
+                return Some(slot.clone_ref(py));
+            }
+            None
+        })
+        .ok()
+        .flatten()
     }
 
     /// Keeps a new `Field` for reuse, in place of the slot at the cursor
@@ -209,6 +240,121 @@ mod field_pool {
                     let i = pool.next;
                     pool.next = (i + 1) % SIZE;
                     pool.slots[i] = made.clone_ref(py);
+                }
+            }
+        });
+    }
+}
+
+/// Tuple iterators that Python has let go of, pointed at a new tuple.
+///
+/// `for sf in field` makes, tracks and frees a tuple iterator per field
+/// (about 190 instructions, 16 per LoC record). As with the `Field` and
+/// `Subfield` pools, this thread keeps the last few it made; one whose
+/// reference count is back to 1 is held by nobody else and gets the new
+/// tuple and index 0. A tuple iterator's layout (`it_index`, `it_seq` after
+/// the object header) is CPython's, not its API: it is checked once on a
+/// real tuple iterator, and the pool stays unused if it does not match.
+/// Only with the GIL, which makes the check and the refill one step.
+#[cfg(all(not(Py_GIL_DISABLED), not(PyPy)))]
+mod tuple_iter_pool {
+    use pyo3::ffi;
+    use pyo3::prelude::*;
+    use pyo3::sync::PyOnceLock;
+    use pyo3::types::PyTuple;
+    use std::cell::RefCell;
+
+    /// Iterators kept per thread (two nested loops over fields need two).
+    const SIZE: usize = 4;
+
+    #[repr(C)]
+    struct TupleIter {
+        ob_base: ffi::PyObject,
+        it_index: ffi::Py_ssize_t,
+        it_seq: *mut ffi::PyObject,
+    }
+
+    thread_local! {
+        static POOL: RefCell<Vec<Py<PyAny>>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// Whether tuple iterators look as `TupleIter` says, on a real one.
+    fn layout_matches(py: Python<'_>) -> bool {
+        static MATCHES: PyOnceLock<bool> = PyOnceLock::new();
+        *MATCHES.get_or_init(py, || {
+            let check = || -> PyResult<bool> {
+                let tuple = PyTuple::new(py, [1, 2])?;
+                let it = tuple.try_iter()?;
+                let p = it.as_ptr().cast::<TupleIter>();
+                // SAFETY: reads within the object only after its type is
+                // checked to be the tuple iterator type, whose objects are
+                // at least as large as a header, an index and a pointer
+                // (`tp_basicsize`).
+                unsafe {
+                    let ty = ffi::Py_TYPE(it.as_ptr());
+                    if ty != std::ptr::addr_of_mut!(ffi::PyTupleIter_Type)
+                        || ((*ty).tp_basicsize as usize) < std::mem::size_of::<TupleIter>()
+                    {
+                        return Ok(false);
+                    }
+                    let start = (*p).it_index == 0 && (*p).it_seq == tuple.as_ptr();
+                    let mut it = it;
+                    it.next();
+                    Ok(start && (*p).it_index == 1 && (*p).it_seq == tuple.as_ptr())
+                }
+            };
+            check().unwrap_or(false)
+        })
+    }
+
+    /// A kept tuple iterator nobody else holds, now over `tuple` from its
+    /// start; `None` when there is none.
+    pub fn reuse<'py>(py: Python<'py>, tuple: &Bound<'py, PyTuple>) -> Option<Bound<'py, PyAny>> {
+        if !layout_matches(py) {
+            return None;
+        }
+        POOL.try_with(|pool| {
+            let pool = pool.try_borrow().ok()?;
+            // SAFETY: reading the reference count of live objects.
+            let it = pool
+                .iter()
+                .find(|it| unsafe { ffi::Py_REFCNT(it.as_ptr()) } == 1)?;
+            let p = it.as_ptr().cast::<TupleIter>();
+            // SAFETY: `it` is a tuple iterator (only those are kept) whose
+            // layout was checked; only the pool holds it and the GIL is
+            // held, so nobody sees it change. It takes a new reference to
+            // `tuple` and releases its old tuple (set to NULL when it ran
+            // out), a tuple of `Subfield`s whose release runs no Python code.
+            unsafe {
+                let old = (*p).it_seq;
+                (*p).it_seq = tuple.clone().into_ptr();
+                (*p).it_index = 0;
+                if !old.is_null() {
+                    ffi::Py_DECREF(old);
+                }
+            }
+            Some(it.bind(py).clone())
+        })
+        .ok()
+        .flatten()
+    }
+
+    /// Keeps a new tuple iterator for reuse, in place of one still held
+    /// elsewhere (or while the pool is filling up).
+    pub fn keep(py: Python<'_>, it: &Bound<'_, PyAny>) {
+        if !layout_matches(py) {
+            return;
+        }
+        let _ = POOL.try_with(|pool| {
+            if let Ok(mut pool) = pool.try_borrow_mut() {
+                if pool.len() < SIZE {
+                    pool.push(it.clone().unbind());
+                } else if let Some(slot) = pool
+                    .iter_mut()
+                    // SAFETY: reading the reference count of live objects.
+                    .find(|slot| unsafe { ffi::Py_REFCNT(slot.as_ptr()) } > 1)
+                {
+                    *slot = it.clone().unbind();
                 }
             }
         });
@@ -373,12 +519,19 @@ impl Field {
         code_key(code).is_some_and(|c| self.lock(py).field.contains(c))
     }
 
-    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyIterator>> {
+    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         // A snapshot of the subfields (a tuple: one allocation).
         let state = self.lock(py);
         let tuple = crate::convert::subfield_tuple(py, &state.field, state.raw)?;
         drop(state);
-        tuple.try_iter()
+        #[cfg(all(not(Py_GIL_DISABLED), not(PyPy)))]
+        if let Some(it) = tuple_iter_pool::reuse(py, &tuple) {
+            return Ok(it);
+        }
+        let it = tuple.try_iter()?.into_any();
+        #[cfg(all(not(Py_GIL_DISABLED), not(PyPy)))]
+        tuple_iter_pool::keep(py, &it);
+        Ok(it)
     }
 
     /// A control field's data, or the subfield values stripped and joined by
@@ -388,8 +541,7 @@ impl Field {
         if state.raw {
             return Ok(text_out(py, &state.field.value(), true));
         }
-        let field = &state.field;
-        Ok(str_of_pieces(py, |piece| field.value_pieces(&mut *piece)).into_any())
+        Ok(crate::convert::value_str(py, &state.field).into_any())
     }
 
     /// Values of the subfields whose code is one of `codes`, in field order.

@@ -1,34 +1,30 @@
 //! `mrrc.Leader`: pymarc's mutable leader over the core's 24-byte leader.
 
-use std::sync::{Mutex, MutexGuard};
-
 use pyo3::exceptions::{PyIndexError, PyTypeError};
 use pyo3::prelude::*;
-use pyo3::sync::MutexExt;
 use pyo3::types::{PySlice, PyString};
 
 use crate::convert::{latin1_to_string, string_to_latin1};
 use crate::errors::{bad_leader_value, record_leader_invalid};
+use crate::gil_lock::{GilGuard, GilLock};
 use mrrc_core::leader::LEADER_LEN;
 
 /// The record leader. Positions can be read and written by index, slice or
 /// name (`leader[5]`, `leader[0:5]`, `leader.record_status`).
 #[pyclass(module = "mrrc.leader", name = "Leader", frozen)]
 pub struct Leader {
-    inner: Mutex<mrrc_core::Leader>,
+    inner: GilLock<mrrc_core::Leader>,
 }
 
 impl Leader {
     pub fn from_core(leader: mrrc_core::Leader) -> Self {
         Leader {
-            inner: Mutex::new(leader),
+            inner: GilLock::new(leader),
         }
     }
 
-    pub fn lock(&self, py: Python<'_>) -> MutexGuard<'_, mrrc_core::Leader> {
-        self.inner
-            .lock_py_attached(py)
-            .unwrap_or_else(|e| e.into_inner())
+    pub fn lock(&self, py: Python<'_>) -> GilGuard<'_, mrrc_core::Leader> {
+        self.inner.lock(py)
     }
 
     pub fn get_core(&self, py: Python<'_>) -> mrrc_core::Leader {

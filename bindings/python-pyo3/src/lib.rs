@@ -8,6 +8,7 @@ mod convert;
 mod errors;
 mod field;
 mod formats;
+mod gil_lock;
 mod iso;
 mod leader;
 mod marc8;

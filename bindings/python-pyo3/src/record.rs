@@ -7,16 +7,14 @@
 //! anything (title, as_marc, ...), `sync` copies the current state of every
 //! handed-out object back into the core record.
 
-use std::sync::{Mutex, MutexGuard};
-
 use pyo3::exceptions::{PyKeyError, PyTypeError};
 use pyo3::prelude::*;
-use pyo3::sync::MutexExt;
 use pyo3::types::{PyDict, PyIterator, PyList, PyString, PyTuple};
 
 use crate::convert::{code_out, tag_out, text_out};
 use crate::errors::{field_not_found, missing_linked_fields};
 use crate::field::Field;
+use crate::gil_lock::{GilGuard, GilLock};
 use crate::leader::{leader_from_text, Leader};
 use mrrc_core::record as core_record;
 
@@ -108,13 +106,33 @@ impl RecordState {
         }
         let list = if self.objs.is_empty() {
             // Nothing handed out yet: one new object per field, straight
-            // into the list.
-            let (raw, fields) = (self.raw, self.core.fields());
-            crate::convert::list_of(py, fields.len(), |i| {
-                Ok(Field::new_object(py, fields[i].clone(), raw)?
-                    .into_bound(py)
-                    .into_any())
-            })?
+            // into the list. From here on the list is the truth and `sync`
+            // replaces the core's fields from it, so each core field moves
+            // into its object (what takes its place is never read).
+            let raw = self.raw;
+            let fields = self.core.fields_mut();
+            let (mut moved, mut failed) = (0, None);
+            let list = crate::convert::list_of(py, fields.len(), |i| {
+                if failed.is_none() {
+                    match Field::take_object(py, &mut fields[i], raw) {
+                        Ok(obj) => {
+                            moved = i + 1;
+                            return Ok(obj.into_bound(py).into_any());
+                        }
+                        Err(e) => failed = Some(e),
+                    }
+                }
+                Ok(py.None().into_bound(py))
+            })?;
+            if let Some(e) = failed {
+                // Not in list mode after all: the fields moved so far go
+                // back into the core before their objects are dropped.
+                for (j, field) in fields.iter_mut().enumerate().take(moved) {
+                    *field = list.get_item(j)?.cast::<Field>()?.get().core(py);
+                }
+                return Err(e);
+            }
+            list
         } else {
             let n = self.core.fields().len();
             let items = (0..n)
@@ -162,7 +180,7 @@ impl RecordState {
 /// A MARC record: a leader and a list of fields.
 #[pyclass(module = "mrrc.record", name = "Record", frozen, subclass)]
 pub struct Record {
-    state: Mutex<RecordState>,
+    state: GilLock<RecordState>,
 }
 
 /// Records dropped on this thread but not yet freed (at most this many).
@@ -191,7 +209,7 @@ pub fn take_dropped() -> Vec<mrrc_core::Record> {
 
 impl Drop for Record {
     fn drop(&mut self) {
-        let state = self.state.get_mut().unwrap_or_else(|e| e.into_inner());
+        let state = self.state.get_mut();
         if state.core.fields().is_empty() {
             return;
         }
@@ -213,7 +231,7 @@ fn tags_of(args: &Bound<'_, PyTuple>) -> PyResult<Vec<String>> {
 impl Record {
     pub fn from_core(core: mrrc_core::Record, raw: bool) -> Self {
         Record {
-            state: Mutex::new(RecordState::new(core, raw)),
+            state: GilLock::new(RecordState::new(core, raw)),
         }
     }
 
@@ -222,14 +240,12 @@ impl Record {
         let mut state = RecordState::new(core, raw);
         state.force_utf8 = force_utf8;
         Record {
-            state: Mutex::new(state),
+            state: GilLock::new(state),
         }
     }
 
-    pub fn lock(&self, py: Python<'_>) -> MutexGuard<'_, RecordState> {
-        self.state
-            .lock_py_attached(py)
-            .unwrap_or_else(|e| e.into_inner())
+    pub fn lock(&self, py: Python<'_>) -> GilGuard<'_, RecordState> {
+        self.state.lock(py)
     }
 
     /// The record's current state as a core record.
