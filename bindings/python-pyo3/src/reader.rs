@@ -7,7 +7,7 @@ use std::io::Read;
 use std::ops::Range;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use pyo3::exceptions::{PyStopIteration, PyTypeError};
+use pyo3::exceptions::{PyNotImplementedError, PyStopIteration, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::sync::MutexExt;
 use pyo3::types::{PyBytes, PyString};
@@ -80,6 +80,11 @@ struct Prefetched {
     /// Bytes asked for by the next read: doubles from 64 KiB up to
     /// `FILE_READ`, so a small file costs no large buffer.
     next_read: usize,
+    /// The file has a working `readinto` (every `io` binary file does): it
+    /// then reads straight into `data` instead of into a new `bytes`. An
+    /// `io.RawIOBase` that defines only `read` inherits a `readinto` that
+    /// raises NotImplementedError: then `read` from there on.
+    readinto: bool,
 }
 
 /// A Python binary file object as a `Read`. The reader tops the buffer up
@@ -89,9 +94,6 @@ struct Prefetched {
 #[derive(Clone)]
 struct PyFileRead {
     file: Arc<Py<PyAny>>,
-    /// The file has `readinto` (every `io` binary file does): it then reads
-    /// straight into our buffer instead of into a new `bytes`.
-    readinto: bool,
     buf: Arc<Mutex<Prefetched>>,
 }
 
@@ -103,13 +105,13 @@ impl PyFileRead {
             .unwrap_or(false);
         PyFileRead {
             file: Arc::new(file),
-            readinto,
             buf: Arc::new(Mutex::new(Prefetched {
                 data: Vec::new(),
                 start: 0,
                 end: 0,
                 eof: false,
                 next_read: 64 << 10,
+                readinto,
             })),
         }
     }
@@ -131,8 +133,15 @@ impl PyFileRead {
             if b.data.len() < b.end + want {
                 b.data.resize(b.end + want, 0);
             }
-            let n = if self.readinto {
-                read_into(py, file, &mut b.data[b.end..b.end + want])?
+            let n = if b.readinto {
+                match read_into(py, file, &mut b.data[b.end..b.end + want]) {
+                    Ok(Some(n)) => n,
+                    Ok(None) => {
+                        b.readinto = false;
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                }
             } else {
                 let data = file
                     .call_method1(pyo3::intern!(py, "read"), (want,))
@@ -158,8 +167,13 @@ fn not_binary() -> std::io::Error {
 }
 
 /// `file.readinto(memoryview(out))`: the number of bytes read (0 at the end,
-/// or when a non-blocking file has nothing).
-fn read_into(py: Python<'_>, file: &Bound<'_, PyAny>, out: &mut [u8]) -> std::io::Result<usize> {
+/// or when a non-blocking file has nothing), or `None` when `readinto`
+/// raised NotImplementedError (nothing was read).
+fn read_into(
+    py: Python<'_>,
+    file: &Bound<'_, PyAny>,
+    out: &mut [u8],
+) -> std::io::Result<Option<usize>> {
     use pyo3::ffi;
     let len = ffi::Py_ssize_t::try_from(out.len()).map_err(std::io::Error::other)?;
     // SAFETY: a writable memoryview over `out`, which stays borrowed (and
@@ -178,7 +192,11 @@ fn read_into(py: Python<'_>, file: &Bound<'_, PyAny>, out: &mut [u8]) -> std::io
         std::mem::forget(view);
         return Err(std::io::Error::other(e));
     }
-    let n = result.map_err(|e| {
+    let n = match result {
+        Err(e) if e.is_instance_of::<PyNotImplementedError>(py) => return Ok(None),
+        other => other,
+    };
+    let n = n.map_err(|e| {
         if e.is_instance_of::<PyTypeError>(py) {
             not_binary()
         } else {
@@ -186,7 +204,7 @@ fn read_into(py: Python<'_>, file: &Bound<'_, PyAny>, out: &mut [u8]) -> std::io
         }
     })?;
     if n.is_none() {
-        return Ok(0);
+        return Ok(Some(0));
     }
     let n: usize = n.extract().map_err(std::io::Error::other)?;
     if n > out.len() {
@@ -195,7 +213,7 @@ fn read_into(py: Python<'_>, file: &Bound<'_, PyAny>, out: &mut [u8]) -> std::io
             out.len()
         )));
     }
-    Ok(n)
+    Ok(Some(n))
 }
 
 impl Read for PyFileRead {
