@@ -20,7 +20,6 @@ BATCH = 512
 
 _gc = ffi.gc
 _record_free = lib.mrrc_record_free
-_defer_free = _lib.defer_free
 _wrap = Record._wrap
 _new = object.__new__
 _next_lock = _record_module._next_lock
@@ -131,6 +130,7 @@ class MARCReader(Reader):
         # not force_utf8): `_records` makes them inline.
         self._plain = not self._raw and not force_utf8
         self._lock = threading.Lock()
+        self._frees = _lib.FreeQueue()
         self._batch_size = batch_size
         self._slots = ffi.new("MrrcRecord *[]", batch_size)
         self._ends = ffi.new("size_t[]", batch_size)
@@ -187,7 +187,8 @@ class MARCReader(Reader):
         if n == 0:
             return False
         # Owned (and freed exactly once) by cffi from here on.
-        self._batch = [_gc(h, _defer_free) for h in ffi.unpack(self._slots, n)]
+        drop = self._frees.drop
+        self._batch = [_gc(h, drop) for h in ffi.unpack(self._slots, n)]
         if self._title_request.wanted:
             self._titles = _lib.records_text(self._slots, n, lib.MRRC_TEXT_TITLE, self._raw)
         self._next = 0
