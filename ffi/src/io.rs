@@ -120,13 +120,20 @@ pub(crate) unsafe fn input_from_borrowed_bytes(bytes: &[u8]) -> Input {
     BufReader::with_capacity(BUFFER, Box::new(BorrowedBytes { rest }))
 }
 
+/// Bytes asked of a read callback at a time. A call can be dear for the
+/// caller beyond the copy: a Python binding must take back the interpreter
+/// lock it released around the C call, and with two threads wait for the
+/// other to hand it over, so the callback is called once per few megabytes
+/// rather than per 256 KiB refill of the ISO 2709 reader.
+const CALLBACK_BUFFER: usize = 4 << 20;
+
 pub(crate) fn input_from_callback(
     callback: MrrcReadCallback,
     userdata: *mut c_void,
 ) -> Outcome<Input> {
     let callback = callback.ok_or(Failure::Null("callback"))?;
     Ok(BufReader::with_capacity(
-        BUFFER,
+        CALLBACK_BUFFER,
         Box::new(CallbackReader { callback, userdata }),
     ))
 }
