@@ -121,6 +121,29 @@ def test_file_objects_with_and_without_readinto_read_alike(impl):
     assert len(read_only) == 30
 
 
+class RawReadOnly(io.RawIOBase):
+    """An `io.RawIOBase` that defines `read` only: the `readinto` it
+    inherits raises NotImplementedError (pymarc only calls `read`)."""
+
+    def __init__(self, data):
+        self.inner = io.BytesIO(data)
+
+    def readable(self):
+        return True
+
+    def read(self, n=-1):
+        return self.inner.read(n)
+
+
+def test_raw_io_with_read_only_reads_like_bytes(impl):
+    if impl.__name__ == "mrrc":
+        pytest.xfail("the PyO3 reader calls the inherited readinto and stops at NotImplementedError")
+    data = SAMPLE.read_bytes() * 3
+    assert [r.as_marc() for r in impl.MARCReader(RawReadOnly(data))] == [
+        r.as_marc() for r in impl.MARCReader(data)
+    ]
+
+
 def test_text_mode_file_is_refused(impl, tmp_path):
     path = tmp_path / "x.mrc"
     path.write_bytes(SAMPLE.read_bytes())
