@@ -257,6 +257,44 @@ def test_titles_read_with_the_batch_follow_edits(impl):
     assert after[1:] == [None, None, None, None]
 
 
+def _fields_of(record):
+    return [
+        (f.tag, f.control_field, f.value(), f.data if f.control_field else (tuple(f.indicators), list(f)))
+        for f in record.get_fields()
+    ]
+
+
+@pytest.mark.parametrize("name", ["pymarc_test_camel.mrc", "pymarc_marc8_20recs.mrc", "idzebra_usmarc_sample.mrc", "pymarc_cp1251_cyrillic.mrc"])
+def test_fields_split_with_the_batch_follow_the_record(impl, name):
+    # Once a record's fields have been asked for, the cffi reader splits
+    # later batches in one call: the fields must match the one-record path
+    # (batches of 512: one batch for these files) and give way to edits.
+    path = CORPUS / name
+    with open(path, "rb") as fh:
+        read_ahead = [_fields_of(r) for r in impl.MARCReader(fh, batch_size=2)]
+    with open(path, "rb") as fh:
+        one_by_one = [_fields_of(r) for r in impl.MARCReader(fh)]
+    assert read_ahead == one_by_one
+    assert len(one_by_one) >= 4
+
+    added = impl.Field("500", indicators=[" ", " "], subfields=[impl.Subfield("a", "added")])
+    edits = [
+        lambda r: r.add_field(added),
+        lambda r: r.remove_fields("245"),
+        lambda r: setattr(r, "leader", r.leader),
+    ]
+    with open(path, "rb") as fh:
+        reader = impl.MARCReader(fh, batch_size=2)
+        before = _fields_of(next(reader))
+        records = [next(reader) for _ in edits]
+        for edit, record in zip(edits, records):
+            edit(record)
+    assert before == one_by_one[0]
+    assert _fields_of(records[0]) == one_by_one[1] + [("500", False, "added", ((" ", " "), [("a", "added")]))]
+    assert _fields_of(records[1]) == [f for f in one_by_one[2] if f[0] != "245"]
+    assert _fields_of(records[2]) == one_by_one[3]
+
+
 def test_for_and_next_share_the_reader(impl):
     # `for` and `next()` take records from the same place, each record
     # once, and `current_chunk` is the bytes of the one last returned.

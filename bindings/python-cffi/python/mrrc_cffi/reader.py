@@ -14,7 +14,7 @@ from mrrc_cffi._lib import ffi, lib
 from mrrc_cffi.exceptions import FatalReaderError, PymarcException
 from mrrc_cffi._text_readers import JSONReader, MARCMakerReader, Reader, map_records
 from mrrc_cffi import record as _record_module
-from mrrc_cffi.record import Record, TitleRequest, record_from_flat_builder
+from mrrc_cffi.record import Record, SplitRequest, TitleRequest, record_from_flat_builder
 
 #: Records parsed per C call. The per-record cost stops falling at a few
 #: hundred (bench/python/README.md).
@@ -33,7 +33,7 @@ _count = itertools.count
 
 
 def _no_batch():
-    return ((), _count(), None)
+    return ((), _count(), None, None)
 
 
 #: `MARCReader._chunk` when `current_chunk` is the last record returned
@@ -158,11 +158,14 @@ class MARCReader(Reader):
         self._ends = ffi.new("size_t[]", batch_size)
         self._count = ffi.new("size_t *")
         # (records of the batch, the index of the next one to hand out,
-        # their titles once wanted): replaced as a whole, so one read of it
-        # sees a consistent batch.
+        # their titles once wanted, their split views once wanted):
+        # replaced as a whole, so one read of it sees a consistent batch.
         self._state = _no_batch()
         self._last = 0  # index in the batch of the record last returned
         self._title_request = TitleRequest()
+        self._split_request = SplitRequest()
+        self._field_ends = ffi.new("size_t[]", batch_size)
+        self._piece_ends = ffi.new("size_t[]", batch_size)
         self._chunk = None
         self._current_exception = None
         self._stopped = False
@@ -181,6 +184,7 @@ class MARCReader(Reader):
                     return
                 yield record
         title_request = self._title_request
+        split_request = self._split_request
         while True:
             # What `__next__` does for a batch's later records, with
             # `Record._wrap` inlined and no lock: this runs per record.
@@ -188,7 +192,7 @@ class MARCReader(Reader):
             # index goes to one caller even when threads share the reader
             # (the lock cost 180 ns per record, a third of the time this
             # loop held the GIL).
-            batch, taken, titles = self._state
+            batch, taken, titles, splits = self._state
             i = next(taken)
             if i < len(batch):
                 self._last = i
@@ -196,6 +200,7 @@ class MARCReader(Reader):
                 record._h = batch[i]
                 record._lock = _next_lock()
                 record._title_ahead = title_request if titles is None else titles[i]
+                record._split_ahead = split_request if splits is None else splits[i]
             else:
                 try:
                     record = self.__next__()
@@ -217,11 +222,13 @@ class MARCReader(Reader):
         # Owned (and freed exactly once) by cffi from here on.
         drop = self._frees.drop
         batch = [_gc(h, drop) for h in ffi.unpack(self._slots, n)]
-        titles = None
+        titles = splits = None
         if self._title_request.wanted:
             titles = _lib.records_text(self._slots, n, lib.MRRC_TEXT_TITLE, self._raw)
+        if self._split_request.wanted:
+            splits = _lib.records_split(self._slots, n, self._field_ends, self._piece_ends)
         # The caller returns record 0.
-        self._state = (batch, _count(1), titles)
+        self._state = (batch, _count(1), titles, splits)
         self._last = 0
         return True
 
@@ -241,15 +248,14 @@ class MARCReader(Reader):
 
     def __next__(self):
         with self._lock:
-            batch, taken, titles = self._state
+            batch, taken, titles, splits = self._state
             i = next(taken)
             if i < len(batch):
                 # The usual case: the batch's next record. The call before
                 # returned one from this batch, so `current_chunk` and
                 # `current_exception` need no update.
                 self._last = i
-                return _wrap(batch[i], self._raw, self.force_utf8,
-                             self._title_request if titles is None else titles[i])
+                return self._wrap_at(i)
             return self._first_of_next_batch()
 
     def _first_of_next_batch(self):
@@ -265,9 +271,13 @@ class MARCReader(Reader):
             self._chunk = None
             raise StopIteration
         self._chunk = _LAST_RETURNED
-        batch, _, titles = self._state
-        return _wrap(batch[0], self._raw, self.force_utf8,
-                     self._title_request if titles is None else titles[0])
+        return self._wrap_at(0)
+
+    def _wrap_at(self, i):
+        batch, _, titles, splits = self._state
+        return _wrap(batch[i], self._raw, self.force_utf8,
+                     self._title_request if titles is None else titles[i],
+                     self._split_request if splits is None else splits[i])
 
     @property
     def current_chunk(self):

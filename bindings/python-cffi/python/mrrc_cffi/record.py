@@ -53,6 +53,23 @@ class TitleRequest:
 _NO_TITLE_AHEAD = TitleRequest()
 
 
+class SplitRequest:
+    """Set `wanted` when a record's fields are made from its own split view
+    (`mrrc_record_split`, one C call per record); a reader whose records
+    ask for their fields splits each later batch in one call from then on
+    (`mrrc_records_split`: one crossing per batch, while the records are
+    still in the cache)."""
+
+    __slots__ = ("wanted",)
+
+    def __init__(self):
+        self.wanted = False
+
+
+#: The `_split_ahead` of records with no split view read ahead.
+_NO_SPLIT_AHEAD = SplitRequest()
+
+
 def _owned(h):
     return _gc(h, _record_free)
 
@@ -73,8 +90,11 @@ class Record:
 
     # `_title_ahead`: the record's title when its reader computed it with
     # the batch (valid until anything but `title` looks at the record), or
-    # a `TitleRequest` to note that titles are wanted.
-    __slots__ = ("_h", "_lock", "_title_ahead", "__weakref__", "__dict__")
+    # a `TitleRequest` to note that titles are wanted. `_split_ahead`
+    # likewise: the record's split view from its batch's (pieces, kinds,
+    # first piece, end of its pieces), valid until anything looks at the
+    # record, or a `SplitRequest`.
+    __slots__ = ("_h", "_lock", "_title_ahead", "_split_ahead", "__weakref__", "__dict__")
 
     # Until a record is edited or its fields are asked for, only `_h`,
     # `_lock` and `_title_ahead` are set; the rest read these class
@@ -116,16 +136,19 @@ class Record:
         self._h = h
         self._lock = _next_lock()
         self._title_ahead = _NO_TITLE_AHEAD
+        self._split_ahead = _NO_SPLIT_AHEAD
         if raw:
             self._raw = True
 
     @classmethod
-    def _wrap(cls, h, raw=False, force_utf8=False, title_ahead=_NO_TITLE_AHEAD):
+    def _wrap(cls, h, raw=False, force_utf8=False, title_ahead=_NO_TITLE_AHEAD,
+              split_ahead=_NO_SPLIT_AHEAD):
         """A record over an owned handle (already under `ffi.gc`)."""
         self = _new(cls)
         self._h = h
         self._lock = _next_lock()
         self._title_ahead = title_ahead
+        self._split_ahead = split_ahead
         if raw:
             self._raw = True
             self.to_unicode = False
@@ -166,11 +189,17 @@ class Record:
         lst = self._list
         if lst is not None:
             return lst
+        # Read before `_sync`, which drops it: still here, it is current.
+        ahead = self._split_ahead
         self._sync()
         objs = self._objs
         states = None
         if objs is None:
-            split = _split_record(self._h)
+            if ahead.__class__ is SplitRequest:
+                ahead.wanted = True
+                split = _split_record(self._h)
+            else:
+                split = ahead
             if split is None:
                 lst = _fields_from_flat(self._flat_view(), self._raw)
             else:
@@ -186,8 +215,10 @@ class Record:
     def _sync(self):
         """Sends edited leader and fields to the C record."""
         # Every call but `title` passes here first (to read, hand out
-        # fields or change the record): a title read ahead may be stale.
+        # fields or change the record): a title or split view read ahead
+        # may be stale.
         self._title_ahead = _NO_TITLE_AHEAD
+        self._split_ahead = _NO_SPLIT_AHEAD
         lo = self._leader_obj
         if lo is not None and lo._gen != self._leader_gen:
             _lib.check(lib.mrrc_record_set_leader(self._h, _latin1(lo._text), 24), "RecordLeaderInvalid")
@@ -627,6 +658,7 @@ class Record:
                     utf8_handling="strict", encoding="iso8859-1"):
         with self._lock:
             self._title_ahead = _NO_TITLE_AHEAD
+            self._split_ahead = _NO_SPLIT_AHEAD
             self._decode(marc, to_unicode, force_utf8, utf8_handling, encoding)
 
     def _decode(self, data, to_unicode, force_utf8, utf8_handling, file_encoding):
