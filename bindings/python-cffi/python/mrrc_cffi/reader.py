@@ -13,7 +13,6 @@ from mrrc_cffi import _lib
 from mrrc_cffi._lib import ffi, lib
 from mrrc_cffi.exceptions import FatalReaderError, PymarcException
 from mrrc_cffi._text_readers import JSONReader, MARCMakerReader, Reader, map_records
-from mrrc_cffi import record as _record_module
 from mrrc_cffi.record import Record, SplitRequest, TitleRequest, record_from_flat_builder
 
 #: Records parsed per C call. The per-record cost stops falling at a few
@@ -24,7 +23,6 @@ _gc = ffi.gc
 _record_free = lib.mrrc_record_free
 _wrap = Record._wrap
 _new = object.__new__
-_next_lock = _record_module._next_lock
 
 #: The `_records` loop runs without the reader's lock where the GIL makes
 #: `next()` of an `itertools.count` atomic.
@@ -147,7 +145,7 @@ class MARCReader(Reader):
         if not permissive:
             _lib.check(lib.mrrc_reader_set_pymarc_checks(self._r, utf8_handling == "strict"))
         self._raw = not to_unicode
-        # Records need no more than a handle, a lock and a title (not raw,
+        # Records need no more than a handle, a title and a split view (not raw,
         # not force_utf8): `_records` makes them inline, without taking the
         # reader's lock (see `_records`), when the GIL is on.
         self._plain = not self._raw and not force_utf8 and _GIL
@@ -198,7 +196,6 @@ class MARCReader(Reader):
                 self._last = i
                 record = _new(Record)
                 record._h = batch[i]
-                record._lock = _next_lock()
                 record._title_ahead = title_request if titles is None else titles[i]
                 record._split_ahead = split_request if splits is None else splits[i]
             else:
