@@ -1023,26 +1023,6 @@ enum MrrcStatus mrrc_record_split(const struct MrrcRecord *record,
                                   size_t kinds_capacity,
                                   struct MrrcSplit *split_out);
 
-// `mrrc_record_split` of each of `records[0..count]` in one call: every
-// record's pieces, in the order `mrrc_record_split` gives them, one record
-// after the other, all joined by one separator that occurs in no piece;
-// the kinds of every record's fields, one record after the other. After
-// record `i`, `field_ends[i]` fields (entries of `kinds`) and
-// `piece_ends[i]` pieces have been written (counted from the first
-// record; a record without fields adds none). A binding that reads
-// records in batches pays one crossing per batch, while the records are
-// still in the cache. `*split` gets the totals. Too small a buffer and no
-// free separator are reported as for `mrrc_record_split`.
-enum MrrcStatus mrrc_records_split(const struct MrrcRecord *const *records,
-                                   size_t count,
-                                   uint8_t *text,
-                                   size_t text_capacity,
-                                   int32_t *kinds,
-                                   size_t kinds_capacity,
-                                   size_t *field_ends,
-                                   size_t *piece_ends,
-                                   struct MrrcSplit *split_out);
-
 // The values of subfield `code` of every field tagged `tag`, in record
 // order, as a split view (mrrc's `get_values`): pieces joined by a
 // separator that occurs in none of them, `split->piece_count` of them.

@@ -6,12 +6,11 @@ pymarc 5.4.0's whole loop in the same process (CPU time, best of --repeat):
 
 Each part is timed over inputs made beforehand (the records, their split
 views, their pieces), so the parts add up to about the whole loop. The
-split is timed as the reader does it: one `mrrc_records_split` call per
-batch of 512 records, right after the batch is parsed (the reader's first
-batch splits each record alone). The first four parts (reading, the C
-split, making the strings, the loop over ready-made objects) do not
-depend on how the binding builds its `Field` and `Subfield` objects:
-what they leave of pymarc's time / 6 is all those objects may cost.
+first four parts (reading, the one C call, making the strings, the loop
+over ready-made objects) do not depend on how the binding builds its
+`Field` and `Subfield` objects: when they alone reach pymarc's time / 6,
+the 6x target is out of reach for any binding that makes those objects
+in Python.
 """
 
 import argparse
@@ -46,7 +45,6 @@ def main():
     from mrrc_cffi import _lib
     from mrrc_cffi.field import fields_from_split
     from mrrc_cffi._types import Subfield
-    from mrrc_cffi._lib import ffi, lib
 
     with tempfile.NamedTemporaryFile(suffix=".mrc") as tmp:
         tmp.write(prefix(args.file, args.records))
@@ -67,11 +65,7 @@ def main():
         records = list(mrrc_cffi.MARCReader(path))
         n = len(records)
         handles = [r._h for r in records]
-        ends = [ffi.new("size_t[]", 512) for _ in range(2)]
-        splits = []
-        for i in range(0, n, 512):
-            batch = ffi.new("MrrcRecord *[]", handles[i:i + 512])
-            splits += _lib.records_split(batch, len(handles[i:i + 512]), *ends)
+        splits = [_lib.split_record(h) for h in handles]
         fields = [fields_from_split(s)[0] for s in splits]
         # The inputs stay out of the cyclic collector's passes, so that
         # timing a part does not mean traversing them all.
@@ -83,39 +77,22 @@ def main():
             for _ in mrrc_cffi.MARCReader(path):
                 pass
 
-        def batches(split):
-            """Reads `path` in batches of 512 with the C calls alone, and
-            calls `split(batch, count)` after each."""
-            out = ffi.new("MrrcReader **")
-            opts, _keep = _lib.read_options()
-            _lib.check(lib.mrrc_reader_open_path(os.fsencode(path), opts, out))
-            reader = out[0]
-            lib.mrrc_reader_set_pymarc_checks(reader, True)
-            batch = ffi.new("MrrcRecord *[]", 512)
-            chunk_ends, count = ffi.new("size_t[]", 512), ffi.new("size_t *")
-            while True:
-                _lib.check(lib.mrrc_reader_next_batch_chunks(reader, batch, chunk_ends, 512, count))
-                k = count[0]
-                if not k:
-                    break
-                split(batch, k)
-                lib.mrrc_records_free(batch, k)
-            lib.mrrc_reader_free(reader)
-
-        def c_split(batch, k):
+        def c_split():
             b = buffers
-            lib.mrrc_records_split(batch, k, b.text, b.text_capacity, b.kinds, b.kinds_capacity, *ends, b.sizes)
+            for h in handles:
+                _lib._split(h, b.text, b.text_capacity, b.kinds, b.kinds_capacity, b.sizes)
 
-        def split_records(batch, k):
-            _lib.records_split(batch, k, *ends)
+        def split_records():
+            for h in handles:
+                _lib.split_record(h)
 
         def subfields():
-            for pieces, kinds, p, end in splits:
+            for pieces, kinds in splits:
                 f = len(kinds)
                 d = f - kinds.count(-1)
-                s0 = p + 2 * (f + d)
-                m = (end - s0) // 2
-                list(map(tuple_new, repeat(Subfield), zip(pieces[s0:s0 + m], pieces[s0 + m:end])))
+                s0 = 2 * (f + d)
+                m = (len(pieces) - s0) // 2
+                list(map(tuple_new, repeat(Subfield), zip(pieces[s0:s0 + m], pieces[s0 + m:])))
 
         def build():
             for s in splits:
@@ -132,17 +109,16 @@ def main():
 
         us = {name: t / n * 1e6 for name, t in us.items()}
         us.update({name: best(fn, args.repeat) / n * 1e6 for name, fn in [
-            ("iterate", iterate), ("c_read", lambda: batches(lambda batch, k: None)),
-            ("c_split", lambda: batches(c_split)), ("split_record", lambda: batches(split_records)),
+            ("iterate", iterate), ("c_split", c_split), ("split_record", split_records),
             ("subfields", subfields), ("build", build), ("loop", loop_over_ready_objects),
         ]})
 
-    pieces = sum(end - p for _, _, p, end in splits) / n
-    nfields = sum(len(k) for _, k, _, _ in splits) / n
+    pieces = sum(len(p) for p, _ in splits) / n
+    nfields = sum(len(k) for _, k in splits) / n
     rows = [
         ("`for r in MARCReader(path)`", us["iterate"]),
-        ("`mrrc_records_split` (one C call per batch of 512)", us["c_split"] - us["c_read"]),
-        (f"decoding its text, `str.split` into {pieces:.0f} strings per record", us["split_record"] - us["c_split"]),
+        ("`mrrc_record_split` (the one C call per record)", us["c_split"]),
+        (f"decoding its text and `str.split` into {pieces:.0f} strings", us["split_record"] - us["c_split"]),
         ("the every-value loop over ready-made objects", us["loop"]),
     ]
     floor = sum(t for _, t in rows)

@@ -257,18 +257,6 @@ fn kind(f: &Field) -> Outcome<i32> {
     }
 }
 
-/// The pieces `write_pieces` gives for `fields`: a tag and a value per
-/// field, two indicators per data field, a code and a value per subfield.
-fn piece_count(fields: &[Field]) -> usize {
-    fields
-        .iter()
-        .map(|f| match f.control_value() {
-            Some(_) => 2,
-            None => 4 + 2 * f.subfield_count(),
-        })
-        .sum()
-}
-
 fn split(
     record: &Record,
     text: &mut [u8],
@@ -352,97 +340,6 @@ pub unsafe extern "C" fn mrrc_record_split(
             )
         };
         split(record, text, kinds, &mut sizes)
-    });
-    // SAFETY: `split_out` was checked non-NULL inside (else the status is
-    // MRRC_NULL_ARGUMENT).
-    unsafe { reported(status, split_out, sizes) }
-}
-
-/// `mrrc_record_split` of each of `records[0..count]` in one call: every
-/// record's pieces, in the order `mrrc_record_split` gives them, one record
-/// after the other, all joined by one separator that occurs in no piece;
-/// the kinds of every record's fields, one record after the other. After
-/// record `i`, `field_ends[i]` fields (entries of `kinds`) and
-/// `piece_ends[i]` pieces have been written (counted from the first
-/// record; a record without fields adds none). A binding that reads
-/// records in batches pays one crossing per batch, while the records are
-/// still in the cache. `*split` gets the totals. Too small a buffer and no
-/// free separator are reported as for `mrrc_record_split`.
-#[no_mangle]
-#[allow(clippy::too_many_arguments)]
-pub unsafe extern "C" fn mrrc_records_split(
-    records: *const *const MrrcRecord,
-    count: usize,
-    text: *mut u8,
-    text_capacity: usize,
-    kinds: *mut i32,
-    kinds_capacity: usize,
-    field_ends: *mut usize,
-    piece_ends: *mut usize,
-    split_out: *mut MrrcSplit,
-) -> MrrcStatus {
-    let mut sizes = MrrcSplit::default();
-    let status = status_of(|| {
-        out_ptr(split_out, "split")?;
-        if count > 0 && records.is_null() {
-            return Err(Failure::Null("records"));
-        }
-        // SAFETY: pointer contract of the header.
-        let (handles, text, kinds, field_ends, piece_ends) = unsafe {
-            (
-                if count == 0 {
-                    &[][..]
-                } else {
-                    std::slice::from_raw_parts(records, count)
-                },
-                out_slice(text, text_capacity, "text")?,
-                out_slice(kinds, kinds_capacity, "kinds")?,
-                out_slice(field_ends, count, "field_ends")?,
-                out_slice(piece_ends, count, "piece_ends")?,
-            )
-        };
-        let records = handles
-            .iter()
-            // SAFETY: each entry is a live record handle per the contract.
-            .map(|&h| unsafe { record_ref(h) }.map(Record::fields))
-            .collect::<Outcome<Vec<&[Field]>>>()?;
-        let joined = join(text, &|sink| {
-            for fields in &records {
-                write_pieces(fields, sink);
-            }
-        })?;
-        let (mut fields_total, mut data_fields, mut subfields) = (0, 0, 0);
-        for f in records.iter().flat_map(|fields| fields.iter()) {
-            fields_total += 1;
-            if f.control_value().is_none() {
-                data_fields += 1;
-                subfields += f.subfield_count();
-            }
-        }
-        sizes = MrrcSplit {
-            text_len: joined.len,
-            separator: joined.separator,
-            field_count: fields_total,
-            data_field_count: data_fields,
-            subfield_count: subfields,
-            piece_count: joined.pieces,
-        };
-        if !joined.fits || fields_total > kinds.len() {
-            return Err(too_small(&sizes, text_capacity, kinds.len()));
-        }
-        let (mut field_end, mut piece_end) = (0, 0);
-        let mut kinds_out = kinds.iter_mut();
-        for (i, fields) in records.iter().enumerate() {
-            // The fields first: `zip` takes from its first iterator first.
-            for (f, kind_out) in fields.iter().zip(kinds_out.by_ref()) {
-                *kind_out = kind(f)?;
-            }
-            field_end += fields.len();
-            piece_end += piece_count(fields);
-            field_ends[i] = field_end;
-            piece_ends[i] = piece_end;
-        }
-        Ok(())
     });
     // SAFETY: `split_out` was checked non-NULL inside (else the status is
     // MRRC_NULL_ARGUMENT).

@@ -265,10 +265,10 @@ def _fields_of(record):
 
 
 @pytest.mark.parametrize("name", ["pymarc_test_camel.mrc", "pymarc_marc8_20recs.mrc", "idzebra_usmarc_sample.mrc", "pymarc_cp1251_cyrillic.mrc"])
-def test_fields_split_with_the_batch_follow_the_record(impl, name):
-    # Once a record's fields have been asked for, the cffi reader splits
-    # later batches in one call: the fields must match the one-record path
-    # (batches of 512: one batch for these files) and give way to edits.
+def test_fields_do_not_depend_on_the_batch_and_follow_edits(impl, name):
+    # Records read in batches of 2 and of 512 (one batch for these files)
+    # have the same fields; an edit made before the fields are first asked
+    # for shows in them.
     path = CORPUS / name
     with open(path, "rb") as fh:
         read_ahead = [_fields_of(r) for r in impl.MARCReader(fh, batch_size=2)]

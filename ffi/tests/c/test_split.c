@@ -1,8 +1,7 @@
 /* mrrc_record_split: a record's pieces in column order joined by a free
  * separator, the kinds of its fields, the sizes; too-small buffers, a
  * separator that occurs in a value, no free separator, empty records and
- * NULL arguments; mrrc_records_split_text, one property of many records;
- * mrrc_records_split, the splits of many records in one call. */
+ * NULL arguments; mrrc_records_split_text, one property of many records. */
 #include "check.h"
 
 static const char *data_dir;
@@ -264,85 +263,11 @@ static void test_records_text(void) {
     free(path);
 }
 
-/* mrrc_records_split: the splits of several records (one without fields
- * among them) in one text, equal to their one-record splits one after the
- * other; the ends of each record's fields and pieces; too small, NULL. */
-static void test_records_split(void) {
-    char *path = path_join(data_dir, "pymarc_test_camel.mrc");
-    MrrcReader *reader = NULL;
-    CHECK_OK(mrrc_reader_open_path(path, NULL, &reader));
-    MrrcRecord *records[4] = {NULL, NULL, NULL, NULL};
-    CHECK_OK(mrrc_reader_next(reader, &records[0]));
-    records[1] = mrrc_record_new(); /* no fields: no pieces */
-    CHECK_OK(mrrc_reader_next(reader, &records[2]));
-    CHECK_OK(mrrc_reader_next(reader, &records[3]));
-    const MrrcRecord *const *all = (const MrrcRecord *const *)records;
-    static uint8_t text[16384], one[4096];
-    int32_t kinds[128], one_kinds[64];
-    size_t field_ends[4], piece_ends[4];
-    MrrcSplit split, one_split;
-    CHECK_OK(mrrc_records_split(all, 4, text, sizeof text, kinds, 128, field_ends, piece_ends, &split));
-    CHECK(split.separator == 0x1f);
-    /* The one-record splits, joined by the separator, are the batch's text. */
-    size_t at = 0, fields = 0, pieces = 0;
-    for (int i = 0; i < 4; i++) {
-        CHECK_OK(mrrc_record_split(records[i], one, sizeof one, one_kinds, 64, &one_split));
-        if (one_split.field_count > 0) {
-            if (at > 0) {
-                CHECK(text[at] == split.separator);
-                at++;
-            }
-            CHECK(at + one_split.text_len <= split.text_len);
-            CHECK(memcmp(text + at, one, one_split.text_len) == 0);
-            at += one_split.text_len;
-            CHECK(memcmp(kinds + fields, one_kinds, one_split.field_count * sizeof(int32_t)) == 0);
-        }
-        fields += one_split.field_count;
-        pieces += one_split.piece_count;
-        CHECK(field_ends[i] == fields);
-        CHECK(piece_ends[i] == pieces);
-    }
-    CHECK(at == split.text_len);
-    CHECK(split.field_count == fields && split.piece_count == pieces);
-    CHECK(piece_ends[1] == piece_ends[0] && field_ends[1] == field_ends[0]);
-    /* A value holding the usual separator: another one for the whole batch. */
-    MrrcField *f = NULL;
-    CHECK_OK(mrrc_field_new_control("001", (const uint8_t *)"a\x1f" "b", 3, &f));
-    CHECK_OK(mrrc_record_add_field(records[1], f));
-    mrrc_field_free(f);
-    CHECK_OK(mrrc_records_split(all, 4, text, sizeof text, kinds, 128, field_ends, piece_ends, &split));
-    CHECK(split.separator != 0x1f);
-    CHECK(piece_ends[1] == piece_ends[0] + 2 && field_ends[1] == field_ends[0] + 1);
-    CHECK_PIECE(text, split, piece_ends[0] + 1, "a\x1f" "b");
-    /* No records: no text. */
-    CHECK_OK(mrrc_records_split(NULL, 0, NULL, 0, NULL, 0, NULL, NULL, &split));
-    CHECK(split.piece_count == 0 && split.text_len == 0 && split.field_count == 0);
-    /* Too small: the sizes needed. */
-    size_t needed = split.text_len;
-    CHECK_STATUS(mrrc_records_split(all, 4, text, 8, kinds, 128, field_ends, piece_ends, &split),
-                 MRRC_BUFFER_TOO_SMALL);
-    CHECK(split.text_len > 8 && split.field_count == fields + 1);
-    needed = split.field_count;
-    CHECK_STATUS(mrrc_records_split(all, 4, text, sizeof text, kinds, 4, field_ends, piece_ends, &split),
-                 MRRC_BUFFER_TOO_SMALL);
-    CHECK(split.field_count == needed);
-    CHECK_STATUS(mrrc_records_split(NULL, 4, text, sizeof text, kinds, 128, field_ends, piece_ends, &split),
-                 MRRC_NULL_ARGUMENT);
-    CHECK_STATUS(mrrc_records_split(all, 4, text, sizeof text, kinds, 128, NULL, piece_ends, &split),
-                 MRRC_NULL_ARGUMENT);
-    CHECK_STATUS(mrrc_records_split(all, 4, text, sizeof text, kinds, 128, field_ends, piece_ends, NULL),
-                 MRRC_NULL_ARGUMENT);
-    for (int i = 0; i < 4; i++) mrrc_record_free(records[i]);
-    mrrc_reader_free(reader);
-    free(path);
-}
-
 int main(int argc, char **argv) {
     TEST_DATA_DIR(argc, argv, data_dir);
     test_camel_record();
     test_separators();
     test_values();
     test_records_text();
-    test_records_split();
     TEST_MAIN_END();
 }

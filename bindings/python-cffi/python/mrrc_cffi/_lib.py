@@ -299,39 +299,6 @@ def split_record(h):
     return text.split(_CHARS[sizes.separator] or "\0"), _unpack(b.kinds, n)
 
 
-_records_split = lib.mrrc_records_split
-
-
-def records_split(handles, count, field_ends, piece_ends):
-    """The split views of `count` records (an `MrrcRecord *[]`) from one C
-    call (`mrrc_records_split`; `field_ends` and `piece_ends` are `size_t[]`
-    of at least `count`): a list with each record's (pieces, kinds, first
-    piece, end of its pieces), for `field.fields_from_split`. None when the
-    texts leave no separator free."""
-    b = _split_buffers
-    sizes = b.sizes
-    while True:
-        status = _records_split(handles, count, b.text, b.text_capacity, b.kinds, b.kinds_capacity,
-                                field_ends, piece_ends, sizes)
-        if status != _BUFFER_TOO_SMALL:
-            break
-        b.grow(max(2 * sizes.text_len, b.text_capacity), max(2 * sizes.field_count, b.kinds_capacity))
-    if status == _INVALID_ARGUMENT:
-        return None
-    check(status)
-    if sizes.piece_count:
-        pieces = str(_buffer(b.text, sizes.text_len), "utf-8").split(_CHARS[sizes.separator] or "\0")
-        kinds = _unpack(b.kinds, sizes.field_count)
-    else:
-        pieces, kinds = [], []
-    out = []
-    f = p = 0
-    for f_end, p_end in zip(_unpack(field_ends, count), _unpack(piece_ends, count)):
-        out.append((pieces, kinds[f:f_end], p, p_end))
-        f, p = f_end, p_end
-    return out
-
-
 _split_values = lib.mrrc_record_split_values
 
 

@@ -494,29 +494,25 @@ def fields_from_flat(flat, raw=False):
 
 
 def fields_from_split(split, raw=False):
-    """Every field of a record's split view (`_lib.split_record`, or one
-    record's part of a batch's, `_lib.records_split`), and their states
-    (`_s`): the pieces in column order (tags, values, first indicators,
-    second indicators, subfield codes, subfield values) sliced in bulk."""
-    if len(split) == 2:
-        pieces, kinds = split
-        p, end = 0, len(pieces)
-    else:
-        pieces, kinds, p, end = split
+    """Every field of a record's split view (`_lib.split_record`), and
+    their states (`_s`): the pieces in column order (tags, values, first
+    indicators, second indicators, subfield codes, subfield values) sliced
+    in bulk."""
+    pieces, kinds = split
     n = len(kinds)
     if not n:
         return [], []
     d = n - kinds.count(-1)
-    s0 = p + 2 * (n + d)
-    m = (end - s0) // 2
-    all_subs = list(map(_tuple_new, _repeat(Subfield), zip(pieces[s0:s0 + m], pieces[s0 + m:end])))
-    inds = zip(pieces[p + 2 * n:p + 2 * n + d], pieces[p + 2 * n + d:s0]).__next__
+    s0 = 2 * (n + d)
+    m = (len(pieces) - s0) // 2
+    all_subs = list(map(_tuple_new, _repeat(Subfield), zip(pieces[s0:s0 + m], pieces[s0 + m:])))
+    inds = zip(pieces[2 * n:2 * n + d], pieces[2 * n + d:s0]).__next__
     cls = RawField if raw else Field
     out = list(map(_new, _repeat(cls, n)))
     states = []
     append = states.append
     a = 0
-    for obj, tag, v, k in zip(out, pieces[p:p + n], pieces[p + n:p + 2 * n], kinds):
+    for obj, tag, v, k in zip(out, pieces[:n], pieces[n:2 * n], kinds):
         if k < 0:
             obj._s = s = (tag, v, None, None, v)
             obj.control_field = True

@@ -13,7 +13,7 @@ from mrrc_cffi import _lib
 from mrrc_cffi._lib import ffi, lib
 from mrrc_cffi.exceptions import FatalReaderError, PymarcException
 from mrrc_cffi._text_readers import JSONReader, MARCMakerReader, Reader, map_records
-from mrrc_cffi.record import Record, SplitRequest, TitleRequest, record_from_flat_builder
+from mrrc_cffi.record import Record, TitleRequest, record_from_flat_builder
 
 #: Records parsed per C call. The per-record cost stops falling at a few
 #: hundred (bench/python/README.md).
@@ -31,7 +31,7 @@ _count = itertools.count
 
 
 def _no_batch():
-    return ((), _count(), None, None)
+    return ((), _count(), None)
 
 
 #: `MARCReader._chunk` when `current_chunk` is the last record returned
@@ -145,7 +145,7 @@ class MARCReader(Reader):
         if not permissive:
             _lib.check(lib.mrrc_reader_set_pymarc_checks(self._r, utf8_handling == "strict"))
         self._raw = not to_unicode
-        # Records need no more than a handle, a title and a split view (not raw,
+        # Records need no more than a handle and a title (not raw,
         # not force_utf8): `_records` makes them inline, without taking the
         # reader's lock (see `_records`), when the GIL is on.
         self._plain = not self._raw and not force_utf8 and _GIL
@@ -156,14 +156,11 @@ class MARCReader(Reader):
         self._ends = ffi.new("size_t[]", batch_size)
         self._count = ffi.new("size_t *")
         # (records of the batch, the index of the next one to hand out,
-        # their titles once wanted, their split views once wanted):
-        # replaced as a whole, so one read of it sees a consistent batch.
+        # their titles once wanted): replaced as a whole, so one read of it
+        # sees a consistent batch.
         self._state = _no_batch()
         self._last = 0  # index in the batch of the record last returned
         self._title_request = TitleRequest()
-        self._split_request = SplitRequest()
-        self._field_ends = ffi.new("size_t[]", batch_size)
-        self._piece_ends = ffi.new("size_t[]", batch_size)
         self._chunk = None
         self._current_exception = None
         self._stopped = False
@@ -182,7 +179,6 @@ class MARCReader(Reader):
                     return
                 yield record
         title_request = self._title_request
-        split_request = self._split_request
         while True:
             # What `__next__` does for a batch's later records, with
             # `Record._wrap` inlined and no lock: this runs per record.
@@ -190,14 +186,13 @@ class MARCReader(Reader):
             # index goes to one caller even when threads share the reader
             # (the lock cost 180 ns per record, a third of the time this
             # loop held the GIL).
-            batch, taken, titles, splits = self._state
+            batch, taken, titles = self._state
             i = next(taken)
             if i < len(batch):
                 self._last = i
                 record = _new(Record)
                 record._h = batch[i]
                 record._title_ahead = title_request if titles is None else titles[i]
-                record._split_ahead = split_request if splits is None else splits[i]
             else:
                 try:
                     record = self.__next__()
@@ -220,13 +215,11 @@ class MARCReader(Reader):
         # them 50 ns per record faster than a list comprehension (under
         # the GIL, so also more time for the other thread).
         batch = list(map(_gc, ffi.unpack(self._slots, n), itertools.repeat(self._frees.drop, n)))
-        titles = splits = None
+        titles = None
         if self._title_request.wanted:
             titles = _lib.records_text(self._slots, n, lib.MRRC_TEXT_TITLE, self._raw)
-        if self._split_request.wanted:
-            splits = _lib.records_split(self._slots, n, self._field_ends, self._piece_ends)
         # The caller returns record 0.
-        self._state = (batch, _count(1), titles, splits)
+        self._state = (batch, _count(1), titles)
         self._last = 0
         return True
 
@@ -246,14 +239,15 @@ class MARCReader(Reader):
 
     def __next__(self):
         with self._lock:
-            batch, taken, titles, splits = self._state
+            batch, taken, titles = self._state
             i = next(taken)
             if i < len(batch):
                 # The usual case: the batch's next record. The call before
                 # returned one from this batch, so `current_chunk` and
                 # `current_exception` need no update.
                 self._last = i
-                return self._wrap_at(i)
+                return _wrap(batch[i], self._raw, self.force_utf8,
+                             self._title_request if titles is None else titles[i])
             return self._first_of_next_batch()
 
     def _first_of_next_batch(self):
@@ -269,13 +263,9 @@ class MARCReader(Reader):
             self._chunk = None
             raise StopIteration
         self._chunk = _LAST_RETURNED
-        return self._wrap_at(0)
-
-    def _wrap_at(self, i):
-        batch, _, titles, splits = self._state
-        return _wrap(batch[i], self._raw, self.force_utf8,
-                     self._title_request if titles is None else titles[i],
-                     self._split_request if splits is None else splits[i])
+        batch, _, titles = self._state
+        return _wrap(batch[0], self._raw, self.force_utf8,
+                     self._title_request if titles is None else titles[0])
 
     @property
     def current_chunk(self):

@@ -52,23 +52,6 @@ class TitleRequest:
 _NO_TITLE_AHEAD = TitleRequest()
 
 
-class SplitRequest:
-    """Set `wanted` when a record's fields are made from its own split view
-    (`mrrc_record_split`, one C call per record); a reader whose records
-    ask for their fields splits each later batch in one call from then on
-    (`mrrc_records_split`: one crossing per batch, while the records are
-    still in the cache)."""
-
-    __slots__ = ("wanted",)
-
-    def __init__(self):
-        self.wanted = False
-
-
-#: The `_split_ahead` of records with no split view read ahead.
-_NO_SPLIT_AHEAD = SplitRequest()
-
-
 def _owned(h):
     return _gc(h, _record_free)
 
@@ -89,19 +72,15 @@ class Record:
 
     # `_title_ahead`: the record's title when its reader computed it with
     # the batch (valid until anything but `title` looks at the record), or
-    # a `TitleRequest` to note that titles are wanted. `_split_ahead`
-    # likewise: the record's split view from its batch's (pieces, kinds,
-    # first piece, end of its pieces), valid until anything looks at the
-    # record, or a `SplitRequest`.
-    __slots__ = ("_h", "_title_ahead", "_split_ahead", "__weakref__", "__dict__")
+    # a `TitleRequest` to note that titles are wanted.
+    __slots__ = ("_h", "_title_ahead", "__weakref__", "__dict__")
 
     # Looked up rather than stored: a reader makes a record in about 230
     # ns under the GIL, and storing a lock in each took 35 of them.
     _lock = property(lambda self: _LOCKS[(id(self) >> 4) & 63])
 
-    # Until a record is edited or its fields are asked for, only `_h`,
-    # `_title_ahead` and `_split_ahead` are set; the rest read these class
-    # defaults.
+    # Until a record is edited or its fields are asked for, only `_h` and
+    # `_title_ahead` are set; the rest read these class defaults.
     _objs = None  # handed-out Field objects by position (objects mode)
     _gens = None  # their generation when last sent to the C record
     _list = None  # `record.fields`, once asked for (list mode): the truth
@@ -138,18 +117,15 @@ class Record:
     def _init(self, h, raw):
         self._h = h
         self._title_ahead = _NO_TITLE_AHEAD
-        self._split_ahead = _NO_SPLIT_AHEAD
         if raw:
             self._raw = True
 
     @classmethod
-    def _wrap(cls, h, raw=False, force_utf8=False, title_ahead=_NO_TITLE_AHEAD,
-              split_ahead=_NO_SPLIT_AHEAD):
+    def _wrap(cls, h, raw=False, force_utf8=False, title_ahead=_NO_TITLE_AHEAD):
         """A record over an owned handle (already under `ffi.gc`)."""
         self = _new(cls)
         self._h = h
         self._title_ahead = title_ahead
-        self._split_ahead = split_ahead
         if raw:
             self._raw = True
             self.to_unicode = False
@@ -190,17 +166,11 @@ class Record:
         lst = self._list
         if lst is not None:
             return lst
-        # Read before `_sync`, which drops it: still here, it is current.
-        ahead = self._split_ahead
         self._sync()
         objs = self._objs
         states = None
         if objs is None:
-            if ahead.__class__ is SplitRequest:
-                ahead.wanted = True
-                split = _split_record(self._h)
-            else:
-                split = ahead
+            split = _split_record(self._h)
             if split is None:
                 lst = _fields_from_flat(self._flat_view(), self._raw)
             else:
@@ -216,10 +186,8 @@ class Record:
     def _sync(self):
         """Sends edited leader and fields to the C record."""
         # Every call but `title` passes here first (to read, hand out
-        # fields or change the record): a title or split view read ahead
-        # may be stale.
+        # fields or change the record): a title read ahead may be stale.
         self._title_ahead = _NO_TITLE_AHEAD
-        self._split_ahead = _NO_SPLIT_AHEAD
         lo = self._leader_obj
         if lo is not None and lo._gen != self._leader_gen:
             _lib.check(lib.mrrc_record_set_leader(self._h, _latin1(lo._text), 24), "RecordLeaderInvalid")
@@ -659,7 +627,6 @@ class Record:
                     utf8_handling="strict", encoding="iso8859-1"):
         with self._lock:
             self._title_ahead = _NO_TITLE_AHEAD
-            self._split_ahead = _NO_SPLIT_AHEAD
             self._decode(marc, to_unicode, force_utf8, utf8_handling, encoding)
 
     def _decode(self, data, to_unicode, force_utf8, utf8_handling, file_encoding):
