@@ -295,6 +295,36 @@ def test_fields_do_not_depend_on_the_batch_and_follow_edits(impl, name):
     assert _fields_of(records[2]) == one_by_one[3]
 
 
+def test_threads_sharing_a_reader_get_each_record_once(impl):
+    # The cffi reader hands out a batch's records without taking its lock
+    # (an index counter the GIL keeps atomic): two threads iterating one
+    # reader, switching as often as CPython allows, get every record once.
+    import sys
+    import threading
+
+    data = SAMPLE.read_bytes() * 40
+    expected = sorted(r.as_marc() for r in impl.MARCReader(data))
+    reader = impl.MARCReader(data, batch_size=7)
+    got = [[], []]
+
+    def take(k):
+        for record in reader:
+            got[k].append(record.as_marc())
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=take, args=(k,)) for k in (0, 1)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert sorted(got[0] + got[1]) == expected
+    assert len(expected) == 400
+
+
 def test_for_and_next_share_the_reader(impl):
     # `for` and `next()` take records from the same place, each record
     # once, and `current_chunk` is the bytes of the one last returned.
