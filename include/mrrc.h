@@ -748,8 +748,10 @@ enum MrrcStatus mrrc_reader_from_borrowed_bytes(const uint8_t *data,
                                                 struct MrrcReader **out);
 
 // Reads through `callback(userdata, ...)`, called from the thread that
-// calls `mrrc_reader_next*` until it reports the end of the input.
-// `options` may be NULL.
+// calls `mrrc_reader_next*` until it reports the end of the input, with
+// room for 64 KiB at the first call and twice as much at each later one,
+// up to 4 MiB (the reader buffers what it is given), so that a callback
+// dear to enter is entered rarely. `options` may be NULL.
 enum MrrcStatus mrrc_reader_from_callback(MrrcReadCallback callback,
                                           void *userdata,
                                           const struct MrrcReadOptions *options,

@@ -120,14 +120,58 @@ pub(crate) unsafe fn input_from_borrowed_bytes(bytes: &[u8]) -> Input {
     BufReader::with_capacity(BUFFER, Box::new(BorrowedBytes { rest }))
 }
 
+/// Bytes asked of a read callback: the first call, then twice as many each
+/// call up to `CALLBACK_MAX`. A call can be dear for the caller beyond the
+/// copy: a Python binding must take back the interpreter lock it released
+/// around the C call, and with two threads wait for the other to hand it
+/// over, so a long input is read a few megabytes per call rather than per
+/// 256 KiB refill of the ISO 2709 reader; a short one costs no more memory
+/// than it needs.
+const CALLBACK_FIRST: usize = 64 << 10;
+const CALLBACK_MAX: usize = 4 << 20;
+
+/// A read callback behind a buffer that grows with the input.
+struct GrowingReads {
+    callback: CallbackReader,
+    buf: Vec<u8>,
+    pos: usize,
+    end: usize,
+    /// Bytes to ask for at the next call.
+    ask: usize,
+}
+
+impl Read for GrowingReads {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if self.pos == self.end {
+            if self.buf.len() < self.ask {
+                self.buf.resize(self.ask, 0);
+            }
+            self.end = self.callback.read(&mut self.buf[..self.ask])?;
+            self.pos = 0;
+            self.ask = (2 * self.ask).min(CALLBACK_MAX);
+        }
+        let n = out.len().min(self.end - self.pos);
+        out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
 pub(crate) fn input_from_callback(
     callback: MrrcReadCallback,
     userdata: *mut c_void,
 ) -> Outcome<Input> {
     let callback = callback.ok_or(Failure::Null("callback"))?;
+    // The buffering is `GrowingReads`'s.
     Ok(BufReader::with_capacity(
-        BUFFER,
-        Box::new(CallbackReader { callback, userdata }),
+        0,
+        Box::new(GrowingReads {
+            callback: CallbackReader { callback, userdata },
+            buf: Vec::new(),
+            pos: 0,
+            end: 0,
+            ask: CALLBACK_FIRST,
+        }),
     ))
 }
 

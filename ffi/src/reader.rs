@@ -369,8 +369,10 @@ pub unsafe extern "C" fn mrrc_reader_from_borrowed_bytes(
 }
 
 /// Reads through `callback(userdata, ...)`, called from the thread that
-/// calls `mrrc_reader_next*` until it reports the end of the input.
-/// `options` may be NULL.
+/// calls `mrrc_reader_next*` until it reports the end of the input, with
+/// room for 64 KiB at the first call and twice as much at each later one,
+/// up to 4 MiB (the reader buffers what it is given), so that a callback
+/// dear to enter is entered rarely. `options` may be NULL.
 #[no_mangle]
 pub unsafe extern "C" fn mrrc_reader_from_callback(
     callback: MrrcReadCallback,

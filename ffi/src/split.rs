@@ -63,10 +63,13 @@ impl<'a> Sink<'a> {
     }
 
     fn push(&mut self, bytes: &[u8]) {
-        if let Some(present) = &mut self.present {
-            for &b in bytes.iter().filter(|b| b.is_ascii()) {
-                present[usize::from(b)] = true;
-            }
+        self.begin();
+        self.extend(bytes);
+    }
+
+    /// Starts a piece, to be written by `extend` (one or more times).
+    fn begin(&mut self) {
+        if self.present.is_some() {
             return;
         }
         if self.pieces > 0 {
@@ -75,12 +78,30 @@ impl<'a> Sink<'a> {
             }
             self.len += 1;
         }
+        self.pieces += 1;
+    }
+
+    /// Appends to the piece begun last.
+    fn extend(&mut self, bytes: &[u8]) {
+        if let Some(present) = &mut self.present {
+            for &b in bytes.iter().filter(|b| b.is_ascii()) {
+                present[usize::from(b)] = true;
+            }
+            return;
+        }
         let end = self.len + bytes.len();
         if let Some(dst) = self.text.get_mut(self.len..end) {
-            dst.copy_from_slice(bytes);
+            if bytes.len() <= 8 {
+                // Tags, codes, indicators: a call to memcpy costs more
+                // than the copy.
+                for (d, &b) in dst.iter_mut().zip(bytes) {
+                    *d = b;
+                }
+            } else {
+                dst.copy_from_slice(bytes);
+            }
         }
         self.len = end;
-        self.pieces += 1;
     }
 
     fn push_str(&mut self, s: &str) {
@@ -108,10 +129,10 @@ fn write_pieces(fields: &[Field], sink: &mut Sink) {
         sink.push_str(f.tag().as_str());
     }
     for f in fields {
-        match f.control_value() {
-            Some(v) => sink.push_str(v),
-            None => sink.push_str(&f.value()),
-        }
+        // The core's pieces of the value, copied straight in (no string
+        // made per field).
+        sink.begin();
+        f.value_pieces(|piece| sink.extend(piece.as_bytes()));
     }
     for f in data() {
         sink.push_char(f.indicators().unwrap_or_default().first);
@@ -223,6 +244,19 @@ unsafe fn reported(status: MrrcStatus, split_out: *mut MrrcSplit, sizes: MrrcSpl
     status
 }
 
+/// A field's kind: -1 for a control field, else its number of subfields.
+fn kind(f: &Field) -> Outcome<i32> {
+    match f.control_value() {
+        Some(_) => Ok(-1),
+        None => i32::try_from(f.subfield_count()).map_err(|_| {
+            Failure::new(
+                MrrcStatus::MRRC_TOO_LARGE,
+                "a field has over 2^31 subfields",
+            )
+        }),
+    }
+}
+
 fn split(
     record: &Record,
     text: &mut [u8],
@@ -248,16 +282,8 @@ fn split(
     if !joined.fits || fields.len() > kinds.len() {
         return Err(too_small(sizes, capacity, kinds.len()));
     }
-    for (kind, f) in kinds.iter_mut().zip(fields) {
-        *kind = match f.control_value() {
-            Some(_) => -1,
-            None => i32::try_from(f.subfield_count()).map_err(|_| {
-                Failure::new(
-                    MrrcStatus::MRRC_TOO_LARGE,
-                    "a field has over 2^31 subfields",
-                )
-            })?,
-        };
+    for (kind_out, f) in kinds.iter_mut().zip(fields) {
+        *kind_out = kind(f)?;
     }
     Ok(())
 }

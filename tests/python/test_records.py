@@ -121,6 +121,29 @@ def test_file_objects_with_and_without_readinto_read_alike(impl):
     assert len(read_only) == 30
 
 
+class RawReadOnly(io.RawIOBase):
+    """An `io.RawIOBase` that defines `read` only: the `readinto` it
+    inherits raises NotImplementedError (pymarc only calls `read`)."""
+
+    def __init__(self, data):
+        self.inner = io.BytesIO(data)
+
+    def readable(self):
+        return True
+
+    def read(self, n=-1):
+        return self.inner.read(n)
+
+
+def test_raw_io_with_read_only_reads_like_bytes(impl):
+    if impl.__name__ == "mrrc":
+        pytest.xfail("the PyO3 reader calls the inherited readinto and stops at NotImplementedError")
+    data = SAMPLE.read_bytes() * 3
+    assert [r.as_marc() for r in impl.MARCReader(RawReadOnly(data))] == [
+        r.as_marc() for r in impl.MARCReader(data)
+    ]
+
+
 def test_text_mode_file_is_refused(impl, tmp_path):
     path = tmp_path / "x.mrc"
     path.write_bytes(SAMPLE.read_bytes())
@@ -232,6 +255,74 @@ def test_titles_read_with_the_batch_follow_edits(impl):
         after = [edit(next(reader)) for edit in edits]
     assert after[0].startswith("Renamed")
     assert after[1:] == [None, None, None, None]
+
+
+def _fields_of(record):
+    return [
+        (f.tag, f.control_field, f.value(), f.data if f.control_field else (tuple(f.indicators), list(f)))
+        for f in record.get_fields()
+    ]
+
+
+@pytest.mark.parametrize("name", ["pymarc_test_camel.mrc", "pymarc_marc8_20recs.mrc", "idzebra_usmarc_sample.mrc", "pymarc_cp1251_cyrillic.mrc"])
+def test_fields_do_not_depend_on_the_batch_and_follow_edits(impl, name):
+    # Records read in batches of 2 and of 512 (one batch for these files)
+    # have the same fields; an edit made before the fields are first asked
+    # for shows in them.
+    path = CORPUS / name
+    with open(path, "rb") as fh:
+        read_ahead = [_fields_of(r) for r in impl.MARCReader(fh, batch_size=2)]
+    with open(path, "rb") as fh:
+        one_by_one = [_fields_of(r) for r in impl.MARCReader(fh)]
+    assert read_ahead == one_by_one
+    assert len(one_by_one) >= 4
+
+    added = impl.Field("500", indicators=[" ", " "], subfields=[impl.Subfield("a", "added")])
+    edits = [
+        lambda r: r.add_field(added),
+        lambda r: r.remove_fields("245"),
+        lambda r: setattr(r, "leader", r.leader),
+    ]
+    with open(path, "rb") as fh:
+        reader = impl.MARCReader(fh, batch_size=2)
+        before = _fields_of(next(reader))
+        records = [next(reader) for _ in edits]
+        for edit, record in zip(edits, records):
+            edit(record)
+    assert before == one_by_one[0]
+    assert _fields_of(records[0]) == one_by_one[1] + [("500", False, "added", ((" ", " "), [("a", "added")]))]
+    assert _fields_of(records[1]) == [f for f in one_by_one[2] if f[0] != "245"]
+    assert _fields_of(records[2]) == one_by_one[3]
+
+
+def test_threads_sharing_a_reader_get_each_record_once(impl):
+    # The cffi reader hands out a batch's records without taking its lock
+    # (an index counter the GIL keeps atomic): two threads iterating one
+    # reader, switching as often as CPython allows, get every record once.
+    import sys
+    import threading
+
+    data = SAMPLE.read_bytes() * 40
+    expected = sorted(r.as_marc() for r in impl.MARCReader(data))
+    reader = impl.MARCReader(data, batch_size=7)
+    got = [[], []]
+
+    def take(k):
+        for record in reader:
+            got[k].append(record.as_marc())
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=take, args=(k,)) for k in (0, 1)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert sorted(got[0] + got[1]) == expected
+    assert len(expected) == 400
 
 
 def test_for_and_next_share_the_reader(impl):

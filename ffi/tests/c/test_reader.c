@@ -71,6 +71,55 @@ static int32_t failing_callback(void *userdata, uint8_t *buf, size_t len, size_t
     return -5;
 }
 
+/* The camel file's bytes `copies` times over, served in full reads; the
+ * room each call was given is noted. */
+struct repeated {
+    const unsigned char *bytes;
+    size_t len, copies, pos, calls;
+    size_t asked[32];
+};
+
+static int32_t repeated_callback(void *userdata, uint8_t *buf, size_t len, size_t *read) {
+    struct repeated *r = userdata;
+    if (r->calls < 32) r->asked[r->calls] = len;
+    r->calls++;
+    size_t total = r->len * r->copies, n = 0;
+    while (n < len && r->pos < total) {
+        size_t at = r->pos % r->len, k = r->len - at;
+        if (k > len - n) k = len - n;
+        memcpy(buf + n, r->bytes + at, k);
+        n += k;
+        r->pos += k;
+    }
+    *read = n;
+    return 0;
+}
+
+/* A read callback is given 64 KiB of room first and twice as much at each
+ * later call, up to 4 MiB: a long input takes few calls. */
+static void test_callback_reads_grow(const unsigned char *bytes, size_t len) {
+    struct repeated r = {bytes, len, 2000, 0, 0, {0}}; /* 13 MB, 20,000 records */
+    MrrcReader *reader = NULL;
+    CHECK_OK(mrrc_reader_from_callback(repeated_callback, &r, NULL, &reader));
+    MrrcRecord *batch[512];
+    size_t got = 0, total = 0;
+    do {
+        CHECK_OK(mrrc_reader_next_batch(reader, batch, 512, &got));
+        for (size_t i = 0; i < got; i++) mrrc_record_free(batch[i]);
+        total += got;
+    } while (got > 0);
+    CHECK(total == 20000);
+    mrrc_reader_free(reader);
+    size_t expected = 64 << 10;
+    for (size_t i = 0; i < r.calls && i < 32; i++) {
+        CHECK(r.asked[i] == expected);
+        if (expected < (4 << 20)) expected *= 2;
+    }
+    /* 64 + 128 + ... + 2048 KiB (4.1 MB), then 4 MiB three times (the last
+       one partly filled), and the call that finds the end. */
+    CHECK(r.calls == 10);
+}
+
 static void test_iso2709_sources(void) {
     /* From a path. */
     MrrcReader *reader = open_data("pymarc_test_camel.mrc", NULL);
@@ -156,6 +205,7 @@ static void test_iso2709_sources(void) {
     CHECK(st == MRRC_IO);
     CHECK(last_error_mentions("-5"));
     mrrc_reader_free(reader);
+    test_callback_reads_grow(bytes, len);
     free(bytes);
     free(path);
 }

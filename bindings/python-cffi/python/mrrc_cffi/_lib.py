@@ -198,36 +198,59 @@ def flatten_field(c):
 #
 # Every C call releases the GIL; with one free per dropped record, two
 # threads reading records hand the GIL to each other once per record.
-# Records from readers are instead queued when dropped and freed 256 at a
-# time by one call (`mrrc_records_free`), with the GIL released.
+# Records from a reader are instead queued when dropped and freed 256 at a
+# time by one call (`mrrc_records_free`), with the GIL released. Each reader
+# has its own queue: the thread that reads records is usually the one that
+# drops them, so each thread frees what its own parses allocated (one queue
+# shared by two threads freed the other thread's records half the time,
+# which made the allocator hand memory between the threads).
 
-_pending_frees = []
-_flush_lock = threading.Lock()
 _FREE_BATCH = 256
 _records_free = lib.mrrc_records_free
+_free_queues = __import__("weakref").WeakSet()
+
+
+class FreeQueue:
+    """Dropped records of one reader, freed in batches. `drop` is the
+    `ffi.gc` destructor of its records; the records keep the queue alive,
+    and what is left is freed when the queue goes (or at interpreter exit)."""
+
+    __slots__ = ("_pending", "_lock", "drop", "__weakref__")
+
+    def __init__(self):
+        self._pending = []
+        self._lock = threading.Lock()
+        self.drop = self._drop
+        _free_queues.add(self)
+
+    def _drop(self, h):
+        pending = self._pending
+        pending.append(h)
+        if len(pending) >= _FREE_BATCH:
+            self.flush()
+
+    def flush(self):
+        if not self._lock.acquire(blocking=False):
+            return  # another thread is at it
+        try:
+            pending = self._pending
+            n = len(pending)
+            if n:
+                # Only this thread removes; others append after index n.
+                batch = ffi.new("MrrcRecord *[]", pending[:n])
+                del pending[:n]
+                _records_free(batch, n)
+        finally:
+            self._lock.release()
+
+    def __del__(self):
+        self.flush()
 
 
 def flush_frees():
-    """Frees the queued records (also at interpreter exit)."""
-    if not _flush_lock.acquire(blocking=False):
-        return  # another thread is at it
-    try:
-        pending = _pending_frees
-        n = len(pending)
-        if n:
-            # Only this thread removes; others append after index n.
-            batch = ffi.new("MrrcRecord *[]", pending[:n])
-            del pending[:n]
-            _records_free(batch, n)
-    finally:
-        _flush_lock.release()
-
-
-def defer_free(h):
-    """`ffi.gc` destructor of reader records: queued, freed in a batch."""
-    _pending_frees.append(h)
-    if len(_pending_frees) >= _FREE_BATCH:
-        flush_frees()
+    """Frees the queued records of every reader (also at interpreter exit)."""
+    for queue in list(_free_queues):
+        queue.flush()
 
 
 __import__("atexit").register(flush_frees)
