@@ -80,6 +80,11 @@ def test_a_field_waits_for_a_thread_that_let_go_of_the_gil_inside_it(impl):
 
     if sys.version_info >= (3, 12):
         pytest.skip("from 3.12 the collector runs between bytecodes, not inside a native call")
+    if impl.__name__ != "mrrc":
+        # mrrc_cffi's `iter(field)` is Python code: the collector can run
+        # before it takes the record's lock, and the writer then goes first
+        # (the reader still sees one state or the other).
+        pytest.skip("tests the PyO3 field lock held across a native call")
     codes = "abcdefghi"
     field = impl.Field("245", impl.Indicators("0", "0"), [impl.Subfield(c, c * 3) for c in codes])
     inside = threading.Event()
