@@ -444,7 +444,9 @@ class MarcReader {
       const batch = await this._ahead.shift();
       if (batch.end) {
         this._done = true;
-        // Asked for after the end: they find nothing.
+        // Asked for after the end: they find nothing (a failure there has
+        // nobody to go to, and must not be an unhandled rejection).
+        for (const late of this._ahead) late.catch(() => {});
         this._ahead = [];
       }
       // The pool reads the next batches while JS works on this one.

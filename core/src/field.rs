@@ -25,8 +25,9 @@ enum TagRepr {
     /// Three bytes of valid UTF-8 (ASCII when made from directory bytes),
     /// zero-padded to a word: a reader builds it in a register and stores it
     /// whole, where three single bytes stored and then copied as a word stall
-    /// the CPU's store forwarding (measured: 1.19 s vs about 1.3 s of user
-    /// time for six `parse_record` passes over the LoC file).
+    /// the CPU's store forwarding (found and confirmed by A/B runs of
+    /// `parse_record` over the LoC file in session 3; the pass times were
+    /// not kept).
     Three([u8; 8]),
     Other(Box<str>),
 }

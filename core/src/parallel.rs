@@ -105,8 +105,10 @@ fn frames_whole(bytes: &[u8]) -> Vec<Frame> {
 
 /// The byte ranges of the records in `bytes`, bad ones included (each range
 /// is what the streaming reader would return as one record or one error).
+/// Framed on the calling thread: unlike `par_records` and `parse_all`, this
+/// takes no pool.
 pub fn split_records(bytes: &[u8]) -> Vec<Range<usize>> {
-    frames_whole(bytes).into_iter().map(|f| f.range).collect()
+    frames(bytes, true).0.into_iter().map(|f| f.range).collect()
 }
 
 /// One parsed record of a batch, with its warnings and where it lay.

@@ -97,17 +97,6 @@ pub(crate) fn input_from_bytes(bytes: &[u8]) -> Input {
     BufReader::with_capacity(BUFFER, Box::new(Cursor::new(bytes.to_vec())))
 }
 
-/// The caller's bytes, read where they are (`mrrc_reader_from_borrowed_bytes`).
-struct BorrowedBytes {
-    rest: &'static [u8],
-}
-
-impl Read for BorrowedBytes {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        self.rest.read(buf)
-    }
-}
-
 /// Reads `bytes` without copying them first.
 ///
 /// # Safety
@@ -117,7 +106,7 @@ pub(crate) unsafe fn input_from_borrowed_bytes(bytes: &[u8]) -> Input {
     // SAFETY: the caller's contract keeps the bytes alive for as long as the
     // reader that holds this input.
     let rest: &'static [u8] = unsafe { std::slice::from_raw_parts(bytes.as_ptr(), bytes.len()) };
-    BufReader::with_capacity(BUFFER, Box::new(BorrowedBytes { rest }))
+    BufReader::with_capacity(BUFFER, Box::new(rest))
 }
 
 /// Bytes asked of a read callback: the first call, then twice as many each
@@ -162,9 +151,12 @@ pub(crate) fn input_from_callback(
     userdata: *mut c_void,
 ) -> Outcome<Input> {
     let callback = callback.ok_or(Failure::Null("callback"))?;
-    // The buffering is `GrowingReads`'s.
+    // The ISO 2709 reader asks for more than `BUFFER` at a time, which goes
+    // straight through to `GrowingReads`; the text formats read lines and
+    // tags through the `BufReader`'s own buffer (with none, `fill_buf` is
+    // always empty and they would see no input).
     Ok(BufReader::with_capacity(
-        0,
+        BUFFER,
         Box::new(GrowingReads {
             callback: CallbackReader { callback, userdata },
             buf: Vec::new(),

@@ -282,52 +282,58 @@ pub unsafe fn rewrite_str(_obj: *mut pyo3::ffi::PyObject, _text: &str) -> bool {
     false
 }
 
-/// A tuple of `n` items made by `item(i)`, filled in place (no intermediate
-/// `Vec`). `item` must not fail after the first error.
-pub fn tuple_of<'py>(
+/// A new sequence of `n` items made by `item(i)`, filled in place (no
+/// intermediate `Vec`) by `new(n)` and `set(seq, i, item)`: CPython's tuple
+/// or list constructor and slot setter. `item` must not fail after the first
+/// error.
+#[inline(always)]
+fn sequence_of<'py>(
     py: Python<'py>,
     n: usize,
+    new: unsafe extern "C" fn(pyo3::ffi::Py_ssize_t) -> *mut pyo3::ffi::PyObject,
+    set: unsafe fn(*mut pyo3::ffi::PyObject, pyo3::ffi::Py_ssize_t, *mut pyo3::ffi::PyObject),
     mut item: impl FnMut(usize) -> PyResult<Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyTuple>> {
+) -> PyResult<Bound<'py, PyAny>> {
     use pyo3::ffi;
     let size = ffi::Py_ssize_t::try_from(n)
         .map_err(|_| pyo3::exceptions::PyMemoryError::new_err("too many items"))?;
-    // SAFETY: `PyTuple_New(size)` returns a new tuple of `size` NULL items (or
-    // NULL with an exception set). Each slot is set once with a strong
-    // reference the tuple then owns; on an error the tuple, whose remaining
-    // items are NULL (which tuple dealloc skips), is dropped.
+    // SAFETY: `new(size)` returns a new tuple or list of `size` NULL items
+    // (or NULL with an exception set). Each slot is set once with a strong
+    // reference the sequence then owns. `item` runs no Python code that could
+    // see the sequence (it is not reachable yet); on an error the sequence,
+    // whose remaining items are NULL (which its dealloc skips), is dropped.
     unsafe {
-        let tuple = Bound::from_owned_ptr_or_err(py, ffi::PyTuple_New(size))?;
+        let seq = Bound::from_owned_ptr_or_err(py, new(size))?;
         for i in 0..n {
             let obj = item(i)?;
-            ffi::PyTuple_SET_ITEM(tuple.as_ptr(), i as ffi::Py_ssize_t, obj.into_ptr());
+            set(seq.as_ptr(), i as ffi::Py_ssize_t, obj.into_ptr());
         }
-        Ok(tuple.cast_into_unchecked())
+        Ok(seq)
     }
 }
 
-/// A list of `n` items made by `item(i)`, filled in place (as [`tuple_of`]).
+/// A tuple of `n` items made by `item(i)` (see [`sequence_of`]).
+pub fn tuple_of<'py>(
+    py: Python<'py>,
+    n: usize,
+    item: impl FnMut(usize) -> PyResult<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyTuple>> {
+    use pyo3::ffi;
+    let tuple = sequence_of(py, n, ffi::PyTuple_New, ffi::PyTuple_SET_ITEM, item)?;
+    // SAFETY: made by `PyTuple_New`.
+    Ok(unsafe { tuple.cast_into_unchecked() })
+}
+
+/// A list of `n` items made by `item(i)` (see [`sequence_of`]).
 pub fn list_of<'py>(
     py: Python<'py>,
     n: usize,
-    mut item: impl FnMut(usize) -> PyResult<Bound<'py, PyAny>>,
+    item: impl FnMut(usize) -> PyResult<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyList>> {
     use pyo3::ffi;
-    let size = ffi::Py_ssize_t::try_from(n)
-        .map_err(|_| pyo3::exceptions::PyMemoryError::new_err("too many items"))?;
-    // SAFETY: `PyList_New(size)` returns a new list of `size` NULL items (or
-    // NULL with an exception set). Each slot is set once with a strong
-    // reference the list then owns. `item` runs no Python code that could
-    // see the list (it is not reachable yet); on an error the list, whose
-    // remaining items are NULL (which list dealloc skips), is dropped.
-    unsafe {
-        let list = Bound::from_owned_ptr_or_err(py, ffi::PyList_New(size))?;
-        for i in 0..n {
-            let obj = item(i)?;
-            ffi::PyList_SET_ITEM(list.as_ptr(), i as ffi::Py_ssize_t, obj.into_ptr());
-        }
-        Ok(list.cast_into_unchecked())
-    }
+    let list = sequence_of(py, n, ffi::PyList_New, ffi::PyList_SET_ITEM, item)?;
+    // SAFETY: made by `PyList_New`.
+    Ok(unsafe { list.cast_into_unchecked() })
 }
 
 /// A new dict of these items, through `PyDict_SetItem` (no conversions:

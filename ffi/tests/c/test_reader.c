@@ -275,9 +275,21 @@ static void test_other_formats(void) {
         const char *file;
         MrrcFormat format;
     } inputs[] = {{"pymarc_batch.xml", MRRC_FORMAT_MARCXML}, {"pymarc_batch.json", MRRC_FORMAT_JSON}};
-    for (size_t k = 0; k < 2; k++) {
-        MrrcReadOptions o = options_for(inputs[k].format, MRRC_MODE_STRICT);
-        MrrcReader *reader = open_data(inputs[k].file, &o);
+    /* From the path, then through a read callback (small reads): the text
+       formats read through the reader's buffer, not the ISO 2709 path. */
+    for (size_t k = 0; k < 4; k++) {
+        MrrcReadOptions o = options_for(inputs[k % 2].format, MRRC_MODE_STRICT);
+        MrrcReader *reader = NULL;
+        FILE *f = NULL;
+        if (k < 2) {
+            reader = open_data(inputs[k].file, &o);
+        } else {
+            char *path = path_join(data_dir, inputs[k % 2].file);
+            f = fopen(path, "rb");
+            free(path);
+            CHECK(f != NULL);
+            CHECK_OK(mrrc_reader_from_callback(read_file_callback, f, &o, &reader));
+        }
         MrrcRecord *batch[8];
         size_t n = 0;
         CHECK_OK(mrrc_reader_next_batch(reader, batch, 8, &n));
@@ -288,6 +300,7 @@ static void test_other_formats(void) {
             mrrc_record_free(batch[i]);
         }
         mrrc_reader_free(reader);
+        if (f != NULL) fclose(f);
     }
 
     /* One record as pymarc's as_json() and record_to_xml() write it. */

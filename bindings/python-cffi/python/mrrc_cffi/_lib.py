@@ -212,18 +212,19 @@ _free_queues = __import__("weakref").WeakSet()
 
 class FreeQueue:
     """Dropped records of one reader, freed in batches. `drop` is the
-    `ffi.gc` destructor of its records; the records keep the queue alive,
-    and what is left is freed when the queue goes (or at interpreter exit)."""
+    `ffi.gc` destructor of its records; the records keep the queue alive
+    (through the bound method), and what is left is freed when the queue
+    goes (or at interpreter exit). No bound method is kept on the queue
+    itself: that would be a cycle, left to the cyclic collector."""
 
-    __slots__ = ("_pending", "_lock", "drop", "__weakref__")
+    __slots__ = ("_pending", "_lock", "__weakref__")
 
     def __init__(self):
         self._pending = []
         self._lock = threading.Lock()
-        self.drop = self._drop
         _free_queues.add(self)
 
-    def _drop(self, h):
+    def drop(self, h):
         pending = self._pending
         pending.append(h)
         if len(pending) >= _FREE_BATCH:
