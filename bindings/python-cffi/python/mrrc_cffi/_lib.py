@@ -280,7 +280,8 @@ _INVALID_ARGUMENT = lib.MRRC_INVALID_ARGUMENT
 
 def split_record(h):
     """A record's split view (`mrrc_record_split`, one C call) as (pieces,
-    kinds): the decoded text split at the separator, and per field -1
+    kinds): the decoded text split at the separator (tags, values, the
+    indicators piece, the codes piece, subfield values), and per field -1
     (control) or its subfield count. None when the record's text leaves no
     separator free (then use `flatten_record`)."""
     b = _split_buffers
