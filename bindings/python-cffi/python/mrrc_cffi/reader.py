@@ -204,6 +204,8 @@ class MARCReader(Reader):
         """Reads the next batch; returns False at the end of the input, None
         after a failed record (current_exception set)."""
         r = self._r
+        # Frees the records dropped since (256 or more at a time).
+        self._frees.collect()
         status = lib.mrrc_reader_next_batch_chunks(r, self._slots, self._ends, self._batch_size, self._count)
         if status != 0:
             self._fail(status)
