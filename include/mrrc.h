@@ -1002,11 +1002,13 @@ char *mrrc_record_to_string(const struct MrrcRecord *record);
 // Writes a record's text into `text[0..text_capacity]` as pieces joined by
 // one separator byte that occurs in no piece, in this order: the tag of
 // every field; every field's value (a control field's data, a data field's
-// pymarc `value()`); the first indicator of every data field, then the
-// second; the code of every subfield (of all data fields, in order), then
-// the value of every subfield. An indicator or code of NUL (pymarc's empty
-// code) is an empty piece. The text is not NUL-terminated; a record
-// without fields gives no text.
+// pymarc `value()`); one piece holding the two indicators of every data
+// field (first, second: two characters a field); one piece holding the
+// code of every subfield (of all data fields, in order: one character a
+// subfield); then the value of every subfield. That is `2 * field_count +
+// 2 + subfield_count` pieces. An indicator or code of NUL (pymarc's empty
+// code) is the byte 0 in its piece. The text is not NUL-terminated; a
+// record without fields gives no text.
 //
 // `kinds[i]` (for each field, `kinds_capacity` slots) is -1 for a control
 // field, else the field's number of subfields. `*split` gets the sizes and

@@ -87,12 +87,12 @@ def main():
                 _lib.split_record(h)
 
         def subfields():
+            # The layout of `mrrc_record_split`: tags, values, the
+            # indicators piece, the codes piece, subfield values.
             for pieces, kinds in splits:
                 f = len(kinds)
-                d = f - kinds.count(-1)
-                s0 = 2 * (f + d)
-                m = (len(pieces) - s0) // 2
-                list(map(tuple_new, repeat(Subfield), zip(pieces[s0:s0 + m], pieces[s0 + m:])))
+                if f:
+                    list(map(tuple_new, repeat(Subfield), zip(pieces[2 * f + 1], pieces[2 * f + 2:])))
 
         def build():
             for s in splits:

@@ -108,22 +108,25 @@ impl<'a> Sink<'a> {
         self.push(s.as_bytes());
     }
 
-    /// An indicator or code: NUL (the empty code) is the empty piece.
-    fn push_char(&mut self, c: char) {
+    /// Appends an indicator or code to the piece begun last (NUL, pymarc's
+    /// empty code, as the byte 0).
+    fn extend_char(&mut self, c: char) {
         let mut scratch = [0u8; 4];
-        self.push(if c == '\0' {
-            &[]
-        } else {
-            c.encode_utf8(&mut scratch).as_bytes()
-        });
+        self.extend(c.encode_utf8(&mut scratch).as_bytes());
     }
 }
 
 /// Writes the pieces of a record in column order: every tag, every field's
-/// value (a control field's data, a data field's pymarc `value()`), the
-/// first and then the second indicator of every data field, the code and
-/// then the value of every subfield.
+/// value (a control field's data, a data field's pymarc `value()`), one
+/// piece of the indicators of every data field (first and second, two
+/// characters a field), one piece of the code of every subfield (one
+/// character each), then the value of every subfield. A binding gets the
+/// one-character indicators and codes by iterating those two pieces, not
+/// as one split piece each. A record without fields has no pieces.
 fn write_pieces(fields: &[Field], sink: &mut Sink) {
+    if fields.is_empty() {
+        return;
+    }
     let data = || fields.iter().filter(|f| f.control_value().is_none());
     for f in fields {
         sink.push_str(f.tag().as_str());
@@ -134,15 +137,16 @@ fn write_pieces(fields: &[Field], sink: &mut Sink) {
         sink.begin();
         f.value_pieces(|piece| sink.extend(piece.as_bytes()));
     }
+    sink.begin();
     for f in data() {
-        sink.push_char(f.indicators().unwrap_or_default().first);
+        let indicators = f.indicators().unwrap_or_default();
+        sink.extend_char(indicators.first);
+        sink.extend_char(indicators.second);
     }
-    for f in data() {
-        sink.push_char(f.indicators().unwrap_or_default().second);
-    }
+    sink.begin();
     for f in data() {
         for s in f.subfields() {
-            sink.push_char(s.code);
+            sink.extend_char(s.code);
         }
     }
     for f in data() {
@@ -304,11 +308,13 @@ unsafe fn out_slice<'a, T>(ptr: *mut T, len: usize, name: &'static str) -> Outco
 /// Writes a record's text into `text[0..text_capacity]` as pieces joined by
 /// one separator byte that occurs in no piece, in this order: the tag of
 /// every field; every field's value (a control field's data, a data field's
-/// pymarc `value()`); the first indicator of every data field, then the
-/// second; the code of every subfield (of all data fields, in order), then
-/// the value of every subfield. An indicator or code of NUL (pymarc's empty
-/// code) is an empty piece. The text is not NUL-terminated; a record
-/// without fields gives no text.
+/// pymarc `value()`); one piece holding the two indicators of every data
+/// field (first, second: two characters a field); one piece holding the
+/// code of every subfield (of all data fields, in order: one character a
+/// subfield); then the value of every subfield. That is `2 * field_count +
+/// 2 + subfield_count` pieces. An indicator or code of NUL (pymarc's empty
+/// code) is the byte 0 in its piece. The text is not NUL-terminated; a
+/// record without fields gives no text.
 ///
 /// `kinds[i]` (for each field, `kinds_capacity` slots) is -1 for a control
 /// field, else the field's number of subfields. `*split` gets the sizes and

@@ -6,8 +6,9 @@
 
 static const char *data_dir;
 
-/* Piece `index` of a split text (pieces joined by `sep`), as a new string. */
-static char *piece(const uint8_t *text, size_t len, uint8_t sep, size_t index) {
+/* Piece `index` of a split text (pieces joined by `sep`), as a new string
+ * (its length in `*piece_len` when not NULL: a piece may hold NUL). */
+static char *piece_n(const uint8_t *text, size_t len, uint8_t sep, size_t index, size_t *piece_len) {
     size_t start = 0, i = 0;
     for (size_t at = 0; at <= len; at++) {
         if (at == len || text[at] == sep) {
@@ -15,6 +16,7 @@ static char *piece(const uint8_t *text, size_t len, uint8_t sep, size_t index) {
                 char *out = malloc(at - start + 1);
                 memcpy(out, text + start, at - start);
                 out[at - start] = '\0';
+                if (piece_len) *piece_len = at - start;
                 return out;
             }
             i++;
@@ -22,6 +24,10 @@ static char *piece(const uint8_t *text, size_t len, uint8_t sep, size_t index) {
         }
     }
     return NULL;
+}
+
+static char *piece(const uint8_t *text, size_t len, uint8_t sep, size_t index) {
+    return piece_n(text, len, sep, index, NULL);
 }
 
 static size_t piece_count(const uint8_t *text, size_t len, uint8_t sep) {
@@ -38,6 +44,15 @@ static size_t piece_count(const uint8_t *text, size_t len, uint8_t sep) {
             fprintf(stderr, "  piece %d is \"%s\", expected \"%s\"\n",         \
                     (int)(index), p_ ? p_ : "(none)", (expected));             \
         free(p_);                                                              \
+    } while (0)
+
+/* Piece `index` is exactly the `n` bytes of `expected` (which may hold NUL). */
+#define CHECK_PIECE_BYTES(text, split, index, expected, n)                                  \
+    do {                                                                                   \
+        size_t len_ = 0;                                                                   \
+        char *p_ = piece_n((text), (split).text_len, (split).separator, (index), &len_);   \
+        CHECK(p_ != NULL && len_ == (n) && memcmp(p_, (expected), (n)) == 0);              \
+        free(p_);                                                                          \
     } while (0)
 
 /* The first record of the camel file: 18 fields, 4 of them control fields,
@@ -57,7 +72,7 @@ static void test_camel_record(void) {
     CHECK(split.data_field_count == 14);
     CHECK(split.subfield_count == 25);
     size_t n = split.field_count, d = split.data_field_count, m = split.subfield_count;
-    CHECK(piece_count(text, split.text_len, split.separator) == 2 * n + 2 * d + 2 * m);
+    CHECK(piece_count(text, split.text_len, split.separator) == 2 * n + 2 + m);
     const int32_t want_kinds[18] = {-1, -1, -1, -1, 1, 1, 3, 1, 2, 2, 2, 2, 3, 4, 1, 1, 1, 1};
     CHECK(memcmp(kinds, want_kinds, sizeof want_kinds) == 0);
     /* Tags, then values: control data and pymarc's value() of data fields. */
@@ -66,14 +81,18 @@ static void test_camel_record(void) {
     CHECK_PIECE(text, split, n + 0, "fol05731351 ");
     CHECK_PIECE(text, split, n + 6, "DLC DLC DLC");
     CHECK_PIECE(text, split, n + 11, "ActivePerl with ASP and ADO / Tobias Martinsson.");
-    /* Indicators of the data fields: 245 is the 8th data field, "10". */
-    CHECK_PIECE(text, split, 2 * n + 7, "1");
-    CHECK_PIECE(text, split, 2 * n + d + 7, "0");
-    /* Codes, then values of the subfields: 040 $a $c $d. */
-    CHECK_PIECE(text, split, 2 * n + 2 * d + 2, "a");
-    CHECK_PIECE(text, split, 2 * n + 2 * d + 3, "c");
-    CHECK_PIECE(text, split, 2 * n + 2 * d + m + 2, "DLC");
-    CHECK_PIECE(text, split, 2 * n + 2 * d + 2 * m - 1, "ActiveX.");
+    /* The indicators of the data fields in one piece, two a field: 245 is
+     * the 8th data field, "10". */
+    char *inds = piece(text, split.text_len, split.separator, 2 * n);
+    CHECK(inds != NULL && strlen(inds) == 2 * d && memcmp(inds + 2 * 7, "10", 2) == 0);
+    free(inds);
+    /* The codes of the subfields in one piece: 040 $a $c $d are the 3rd to
+     * 5th; then the values. */
+    char *codes = piece(text, split.text_len, split.separator, 2 * n + 1);
+    CHECK(codes != NULL && strlen(codes) == m && memcmp(codes + 2, "acd", 3) == 0);
+    free(codes);
+    CHECK_PIECE(text, split, 2 * n + 2 + 2, "DLC");
+    CHECK_PIECE(text, split, 2 * n + 2 + m - 1, "ActiveX.");
 
     /* Too small: the sizes needed (then a big enough buffer works). */
     uint8_t small[16];
@@ -111,7 +130,7 @@ static void add(MrrcRecord *record, MrrcField *field) {
 }
 
 /* A value holding the usual separator gets another one; the empty code is
- * an empty piece; a record without fields gives no text. */
+ * the byte 0 in its piece; a record without fields gives no text. */
 static void test_separators(void) {
     MrrcRecord *record = mrrc_record_new();
     uint8_t text[1024];
@@ -130,14 +149,13 @@ static void test_separators(void) {
     CHECK_OK(mrrc_record_split(record, text, sizeof text, kinds, 8, &split));
     CHECK(split.separator == 0x1e);
     CHECK(kinds[0] == -1 && kinds[1] == 2);
-    CHECK(piece_count(text, split.text_len, split.separator) == 2 * 2 + 2 * 1 + 2 * 2);
+    CHECK(piece_count(text, split.text_len, split.separator) == 2 * 2 + 2 + 2);
     CHECK_PIECE(text, split, 2, "a\x1f" "b");
     CHECK_PIECE(text, split, 3, "no code \xc3\xa9t\xc3\xa9");
-    CHECK_PIECE(text, split, 4, "1");
-    CHECK_PIECE(text, split, 5, ""); /* indicator NUL */
-    CHECK_PIECE(text, split, 6, ""); /* code NUL */
-    CHECK_PIECE(text, split, 7, "\xc3\xa9");
-    CHECK_PIECE(text, split, 9, "\xc3\xa9t\xc3\xa9");
+    CHECK_PIECE_BYTES(text, split, 4, "1\0", 2);           /* indicators, the second NUL */
+    CHECK_PIECE_BYTES(text, split, 5, "\0\xc3\xa9", 3);     /* codes: NUL, then U+00E9 */
+    CHECK_PIECE(text, split, 6, "no code");
+    CHECK_PIECE(text, split, 7, "\xc3\xa9t\xc3\xa9");
     CHECK_OK(mrrc_record_split_values(record, "001", MRRC_NO_CODE, text, sizeof text, &split));
     CHECK(split.separator == 0x1e && split.piece_count == 1);
     CHECK_PIECE(text, split, 0, "a\x1f" "b");

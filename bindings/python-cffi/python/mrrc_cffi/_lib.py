@@ -210,39 +210,57 @@ _records_free = lib.mrrc_records_free
 _free_queues = __import__("weakref").WeakSet()
 
 
-class FreeQueue:
-    """Dropped records of one reader, freed in batches. `drop` is the
-    `ffi.gc` destructor of its records; the records keep the queue alive
-    (through the bound method), and what is left is freed when the queue
-    goes (or at interpreter exit). No bound method is kept on the queue
-    itself: that would be a cycle, left to the cyclic collector."""
+def _free_handles(pending, lock):
+    """Frees the handles in `pending` (one C call), unless another thread is
+    at it."""
+    if not lock.acquire(blocking=False):
+        return
+    try:
+        n = len(pending)
+        if n:
+            # Only this thread removes; others append after index n.
+            batch = ffi.new("MrrcRecord *[]", pending[:n])
+            del pending[:n]
+            _records_free(batch, n)
+    finally:
+        lock.release()
 
-    __slots__ = ("_pending", "_lock", "__weakref__")
+
+class _Pending(list):
+    """The handles of a reader's dropped records, not yet freed. Its
+    `append` is the records' `ffi.gc` destructor: C, so dropping a record
+    runs no Python code (a Python destructor cost about 100 ns of the GIL
+    per record). What is left when the last record that could append is
+    gone is freed with the list."""
+
+    __slots__ = ("lock",)
+
+    def __del__(self):
+        _free_handles(self, self.lock)
+
+
+class FreeQueue:
+    """Dropped records of one reader, freed in batches: `drop` is the
+    `ffi.gc` destructor of its records, and the reader calls `collect` as
+    it reads (every batch) to free them once 256 are waiting; `flush` frees
+    them all. The queue also flushes when it goes (and at interpreter
+    exit); records dropped after that are freed when the last of them is."""
+
+    __slots__ = ("_pending", "drop", "__weakref__")
 
     def __init__(self):
-        self._pending = []
-        self._lock = threading.Lock()
+        pending = self._pending = _Pending()
+        pending.lock = threading.Lock()
+        self.drop = pending.append
         _free_queues.add(self)
 
-    def drop(self, h):
-        pending = self._pending
-        pending.append(h)
-        if len(pending) >= _FREE_BATCH:
+    def collect(self):
+        if len(self._pending) >= _FREE_BATCH:
             self.flush()
 
     def flush(self):
-        if not self._lock.acquire(blocking=False):
-            return  # another thread is at it
-        try:
-            pending = self._pending
-            n = len(pending)
-            if n:
-                # Only this thread removes; others append after index n.
-                batch = ffi.new("MrrcRecord *[]", pending[:n])
-                del pending[:n]
-                _records_free(batch, n)
-        finally:
-            self._lock.release()
+        pending = self._pending
+        _free_handles(pending, pending.lock)
 
     def __del__(self):
         self.flush()
@@ -269,6 +287,10 @@ class _SplitBuffers(threading.local):
         self.text = ffi.new("uint8_t[]", text_capacity)
         self.kinds_capacity = kinds_capacity
         self.kinds = ffi.new("int32_t[]", kinds_capacity)
+        # `mrrc_record_split`'s buffer arguments in one attribute: each
+        # attribute of a `threading.local` costs a lookup of the thread's
+        # dict (five of them took 180 ns a record, one 40).
+        self.split_args = (self.text, text_capacity, self.kinds, kinds_capacity, self.sizes)
 
 
 _split_buffers = _SplitBuffers()
@@ -280,15 +302,16 @@ _INVALID_ARGUMENT = lib.MRRC_INVALID_ARGUMENT
 
 def split_record(h):
     """A record's split view (`mrrc_record_split`, one C call) as (pieces,
-    kinds): the decoded text split at the separator, and per field -1
+    kinds): the decoded text split at the separator (tags, values, the
+    indicators piece, the codes piece, subfield values), and per field -1
     (control) or its subfield count. None when the record's text leaves no
     separator free (then use `flatten_record`)."""
-    b = _split_buffers
-    sizes = b.sizes
-    status = _split(h, b.text, b.text_capacity, b.kinds, b.kinds_capacity, sizes)
+    args = _split_buffers.split_args
+    status = _split(h, *args)
+    text, text_capacity, kinds, kinds_capacity, sizes = args
     if status:
         if status == _BUFFER_TOO_SMALL:
-            b.grow(max(2 * sizes.text_len, b.text_capacity), max(2 * sizes.field_count, b.kinds_capacity))
+            _split_buffers.grow(max(2 * sizes.text_len, text_capacity), max(2 * sizes.field_count, kinds_capacity))
             return split_record(h)
         if status == _INVALID_ARGUMENT:
             return None
@@ -296,8 +319,7 @@ def split_record(h):
     n = sizes.field_count
     if n == 0:
         return [], []
-    text = str(_buffer(b.text, sizes.text_len), "utf-8")
-    return text.split(_CHARS[sizes.separator] or "\0"), _unpack(b.kinds, n)
+    return str(_buffer(text, sizes.text_len), "utf-8").split(_CHARS[sizes.separator] or "\0"), _unpack(kinds, n)
 
 
 _split_values = lib.mrrc_record_split_values

@@ -495,18 +495,22 @@ def fields_from_flat(flat, raw=False):
 
 def fields_from_split(split, raw=False):
     """Every field of a record's split view (`_lib.split_record`), and
-    their states (`_s`): the pieces in column order (tags, values, first
-    indicators, second indicators, subfield codes, subfield values) sliced
-    in bulk."""
+    their states (`_s`). The pieces come in column order: tags, values, one
+    piece of all indicators (two characters a data field), one piece of all
+    subfield codes (one character each), subfield values. Iterating those
+    two pieces gives CPython's cached one-character strings."""
     pieces, kinds = split
     n = len(kinds)
     if not n:
         return [], []
-    d = n - kinds.count(-1)
-    s0 = 2 * (n + d)
-    m = (len(pieces) - s0) // 2
-    all_subs = list(map(_tuple_new, _repeat(Subfield), zip(pieces[s0:s0 + m], pieces[s0 + m:])))
-    inds = zip(pieces[2 * n:2 * n + d], pieces[2 * n + d:s0]).__next__
+    indicators = pieces[2 * n]
+    codes = pieces[2 * n + 1]
+    if "\0" in indicators or "\0" in codes:
+        # NUL is pymarc's empty code.
+        indicators = [c if c != "\0" else "" for c in indicators]
+        codes = [c if c != "\0" else "" for c in codes]
+    all_subs = list(map(_tuple_new, _repeat(Subfield), zip(codes, pieces[2 * n + 2:])))
+    inds = zip(indicators[::2], indicators[1::2]).__next__
     cls = RawField if raw else Field
     out = list(map(_new, _repeat(cls, n)))
     states = []

@@ -182,28 +182,45 @@ class MARCReader(Reader):
         while True:
             # What `__next__` does for a batch's later records, with
             # `Record._wrap` inlined and no lock: this runs per record.
-            # `next(taken)` is one C call, atomic under the GIL, so each
+            # `for i in taken` takes the next index from the batch's shared
+            # `itertools.count` (one C call, atomic under the GIL), so each
             # index goes to one caller even when threads share the reader
             # (the lock cost 180 ns per record, a third of the time this
-            # loop held the GIL).
+            # loop held the GIL). A batch is replaced only once its count
+            # has passed its end, so a count this loop still holds after
+            # that only gives indices past the end.
             batch, taken, titles = self._state
-            i = next(taken)
-            if i < len(batch):
-                self._last = i
-                record = _new(Record)
-                record._h = batch[i]
-                record._title_ahead = title_request if titles is None else titles[i]
+            n = len(batch)
+            if titles is None:
+                for i in taken:
+                    if i >= n:
+                        break
+                    self._last = i
+                    record = _new(Record)
+                    record._h = batch[i]
+                    record._title_ahead = title_request
+                    yield record
             else:
-                try:
-                    record = self.__next__()
-                except StopIteration:
-                    return
+                for i in taken:
+                    if i >= n:
+                        break
+                    self._last = i
+                    record = _new(Record)
+                    record._h = batch[i]
+                    record._title_ahead = titles[i]
+                    yield record
+            try:
+                record = self.__next__()
+            except StopIteration:
+                return
             yield record
 
     def _fill(self):
         """Reads the next batch; returns False at the end of the input, None
         after a failed record (current_exception set)."""
         r = self._r
+        # Frees the records dropped since (256 or more at a time).
+        self._frees.collect()
         status = lib.mrrc_reader_next_batch_chunks(r, self._slots, self._ends, self._batch_size, self._count)
         if status != 0:
             self._fail(status)
@@ -295,6 +312,13 @@ class MARCReader(Reader):
         """Closes the file object given to the reader (pymarc `close`)."""
         with self._lock:
             self._stopped = True
+            # Runs the batch's count past its end: a `for` loop over the
+            # reader that holds it then stops rather than finish the batch.
+            batch, taken, _ = self._state
+            n = len(batch)
+            for i in taken:
+                if i >= n:
+                    break
             self._state = _no_batch()
         if self.file_handle is not None:
             self.file_handle.close()

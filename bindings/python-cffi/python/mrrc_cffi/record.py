@@ -171,8 +171,12 @@ class Record:
         lst = self._list
         if lst is not None:
             return lst
-        self._sync()
         objs = self._objs
+        if objs is None and self._leader_obj is None:
+            # Nothing handed out, so nothing to send: what `_sync` does then.
+            self._title_ahead = _NO_TITLE_AHEAD
+        else:
+            self._sync()
         states = None
         if objs is None:
             split = _split_record(self._h)
@@ -333,7 +337,10 @@ class Record:
     @property
     def fields(self):
         """The fields, as a mutable list (pymarc `record.fields`)."""
-        with self._lock:
+        lst = self._list
+        if lst is not None:
+            return lst
+        with _LOCKS[(id(self) >> 4) & 63]:
             return self._fields_list()
 
     @fields.setter
@@ -378,8 +385,11 @@ class Record:
             return lib.mrrc_record_get_field(h, str(tag).encode("utf-8")) != ffi.NULL
 
     def __iter__(self):
-        with self._lock:
-            return iter(self._fields_list())
+        lst = self._list
+        if lst is None:
+            with _LOCKS[(id(self) >> 4) & 63]:
+                lst = self._fields_list()
+        return iter(lst)
 
     def add_field(self, *fields):
         with self._lock:
@@ -461,7 +471,12 @@ class Record:
         """The fields with any of these tags, in record order; with no tags,
         the `fields` list itself."""
         if not args:
-            with self._lock:
+            lst = self._list
+            if lst is not None:
+                return lst
+            # The lock `self._lock` names, without `__getattr__` (its
+            # AttributeError cost 640 ns on a record's first call).
+            with _LOCKS[(id(self) >> 4) & 63]:
                 return self._fields_list()
         return self._by_tags(args)
 

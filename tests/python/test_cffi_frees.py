@@ -1,0 +1,68 @@
+"""mrrc_cffi frees each record a reader hands out exactly once, in batches
+(`_lib.FreeQueue`), also when records outlive their reader."""
+
+import gc
+
+import pytest
+
+from conftest import CORPUS
+
+SAMPLE = CORPUS / "pymarc_test_camel.mrc"
+
+
+@pytest.fixture
+def frees(impl, monkeypatch):
+    """The addresses `mrrc_records_free` gets, call by call."""
+    if impl.__name__ != "mrrc_cffi":
+        pytest.skip("mrrc_cffi's batch frees")
+    from mrrc_cffi import _lib
+
+    calls = []
+    real = _lib._records_free
+
+    def records_free(batch, n):
+        calls.append([int(_lib.ffi.cast("uintptr_t", batch[i])) for i in range(n)])
+        real(batch, n)
+
+    monkeypatch.setattr(_lib, "_records_free", records_free)
+    return calls
+
+
+def address(record):
+    from mrrc_cffi import _lib
+
+    return int(_lib.ffi.cast("uintptr_t", record._h))
+
+
+def freed(calls):
+    return [a for call in calls for a in call]
+
+
+def test_records_dropped_while_reading_are_freed_in_batches(impl, frees):
+    data = SAMPLE.read_bytes() * 200  # 2,000 records: several batches
+    seen = []
+    reader = impl.MARCReader(data)
+    for record in reader:
+        seen.append(address(record))
+    del record, reader
+    gc.collect()
+    assert sorted(freed(frees)) == sorted(seen)
+    # Freed 256 or more at a time while reading, the rest at the end.
+    assert max(len(call) for call in frees) >= 256
+
+
+def test_records_kept_past_their_reader_are_freed_once_when_dropped(impl, frees):
+    data = SAMPLE.read_bytes() * 20
+    reader = impl.MARCReader(data)
+    kept = list(reader)
+    addresses = [address(r) for r in kept]
+    del reader
+    gc.collect()
+    assert freed(frees) == []
+    # Dropped after the reader is gone: freed when the last one goes, each
+    # once.
+    del kept[: len(kept) // 2]
+    gc.collect()
+    del kept
+    gc.collect()
+    assert sorted(freed(frees)) == sorted(addresses)
