@@ -49,6 +49,36 @@ test('readFile / parse build on the pool what JS asked earlier results for; fiel
   assert.deepEqual(titles, expectedTitles);
 });
 
+test('async reads stop building what eight results in a row were not asked for', async () => {
+  const v8 = require('node:v8');
+  const vm = require('node:vm');
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc');
+  const one = fs.readFileSync(data('pymarc_test_camel.mrc'));
+  const big = Buffer.concat(Array.from({ length: 10 }, () => one));
+  const builtAhead = (records) => records[0]._b._s.chunksBuiltAhead;
+  // Frees the results let go so far (their finalizers run on the event loop).
+  const free = async () => {
+    gc();
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+  };
+
+  // The results of earlier tests first, so that none is freed among the
+  // eight below.
+  await free();
+  for (const r of await parse(big)) r.fields();
+  assert.ok(builtAhead(await parse(big)) > 0);
+  await free();
+  for (let i = 0; i < 8; i++) await parse(big);
+  await free();
+  // Asked for nothing in eight results: the ninth builds nothing ahead.
+  const later = await parse(big);
+  assert.equal(builtAhead(later), 0);
+  // Asked again, later reads build again.
+  later[0].fields();
+  assert.ok(builtAhead(await parse(big)) > 0);
+});
+
 test('fields() jumping between chunks of one slot fetches records alone instead of rebuilding a chunk each time', async () => {
   const one = fs.readFileSync(data('pymarc_test_camel.mrc'));
   const big = Buffer.concat(Array.from({ length: 60 }, () => one));
