@@ -191,6 +191,7 @@ async function main() {
     'mrrc-node Promise.all(readFile x2), read + title': () => mrrcAsync([a, b], 'title'),
     'mrrc-node Promise.all(readFile x2), read + every field': () => mrrcAsync([a, b], 'all'),
     'mrrc-node readFile { threads: 2 }, read + title (1 file)': () => mrrcAsync([a], 'title', { threads: 2 }),
+    'mrrc-node readFile { threads: 2 }, read + every field (1 file)': () => mrrcAsync([a], 'all', { threads: 2 }),
     'mrrc-node for await MarcReader, read + title (1 file)': () => mrrcForAwait([a], 'title'),
     'mrrc-node for await MarcReader, read + every field (1 file)': () => mrrcForAwait([a], 'all'),
     'mrrc-node Promise.all(for await x2), read + title': () => mrrcForAwait([a, b], 'title'),
