@@ -6,21 +6,19 @@
 // The machine is shared: every workload runs once per round, the rounds are
 // interleaved (so all rows see the same load) and each row is the median
 // over the rounds; ratios are taken from those medians. Each timed run
-// starts after a full garbage collection (see settle()).
+// starts after a full garbage collection (see settle() in common.js).
 // Usage: node bench/node/bench.js FILE [RECORDS_PER_ASYNC_FILE] [ROUNDS]
 // (scripts/test-node.sh must have built the addon and installed marcjs.)
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const crypto = require('node:crypto');
-const v8 = require('node:v8');
-const vm = require('node:vm');
 
 const pkg = path.join(__dirname, '..', '..', 'bindings', 'node');
 const mrrc = require(pkg);
 const native = require(path.join(pkg, 'mrrc.node'));
 const { Marc } = require(path.join(pkg, 'node_modules', 'marcjs'));
-const { everyField, splitFiles } = require('./common');
+const { everyField, splitFiles, settle } = require('./common');
 
 const file = process.argv[2];
 const asyncRecords = Number(process.argv[3] || 50000);
@@ -35,28 +33,6 @@ const median = (xs) => {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
-
-// A full garbage collection, with the finalizers it queues run, then a wait
-// until the process is idle: V8's background sweeping and the addon's
-// freeing thread go on after gc() returns (tens of ms of CPU after a big
-// readFile result dies, more on a loaded machine), and would otherwise be
-// counted in the next run, CPU and wall alike.
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc');
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-async function settle() {
-  for (let i = 0; i < 2; i++) {
-    gc();
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  // Idle: under 1 ms of CPU (all threads) in 20 ms; at most 3 s.
-  for (let i = 0; i < 150; i++) {
-    const c0 = process.cpuUsage();
-    await sleep(20);
-    const c = process.cpuUsage(c0);
-    if (c.user + c.system < 1000) break;
-  }
-}
 
 // CPU seconds of the main thread (Linux: /proc, in clock ticks of 10 ms).
 function mainThreadCpu() {
@@ -215,6 +191,7 @@ async function main() {
     'mrrc-node Promise.all(readFile x2), read + title': () => mrrcAsync([a, b], 'title'),
     'mrrc-node Promise.all(readFile x2), read + every field': () => mrrcAsync([a, b], 'all'),
     'mrrc-node readFile { threads: 2 }, read + title (1 file)': () => mrrcAsync([a], 'title', { threads: 2 }),
+    'mrrc-node readFile { threads: 2 }, read + every field (1 file)': () => mrrcAsync([a], 'all', { threads: 2 }),
     'mrrc-node for await MarcReader, read + title (1 file)': () => mrrcForAwait([a], 'title'),
     'mrrc-node for await MarcReader, read + every field (1 file)': () => mrrcForAwait([a], 'all'),
     'mrrc-node Promise.all(for await x2), read + title': () => mrrcForAwait([a, b], 'title'),

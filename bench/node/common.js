@@ -1,9 +1,12 @@
 'use strict';
-// What the Node bench scripts share: the every-field loop they time and the
-// two temporary files the async comparisons read.
+// What the Node bench scripts share: the every-field loop they time, the
+// two temporary files the async comparisons read, and settle() before
+// each timed run.
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const v8 = require('node:v8');
+const vm = require('node:vm');
 
 // Every field's tag, indicators, codes and values as JS strings (marcjs's
 // records hold them so), counted so that none is optimized away.
@@ -27,4 +30,26 @@ function splitFiles(file, records, prefix) {
   return { names, dir };
 }
 
-module.exports = { everyField, splitFiles };
+// A full garbage collection, with the finalizers it queues run, then a wait
+// until the process is idle: V8's background sweeping and the addon's
+// freeing thread go on after gc() returns (tens of ms of CPU after a big
+// readFile result dies, more on a loaded machine), and would otherwise be
+// counted in the next run, CPU and wall alike.
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc');
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+async function settle() {
+  for (let i = 0; i < 2; i++) {
+    gc();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  // Idle: under 1 ms of CPU (all threads) in 20 ms; at most 3 s.
+  for (let i = 0; i < 150; i++) {
+    const c0 = process.cpuUsage();
+    await sleep(20);
+    const c = process.cpuUsage(c0);
+    if (c.user + c.system < 1000) break;
+  }
+}
+
+module.exports = { everyField, splitFiles, settle, sleep };

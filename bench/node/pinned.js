@@ -10,13 +10,11 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const v8 = require('node:v8');
-const vm = require('node:vm');
 const { execFileSync } = require('node:child_process');
 
 const pkg = path.join(__dirname, '..', '..', 'bindings', 'node');
 const mrrc = require(pkg);
-const { splitFiles } = require('./common');
+const { splitFiles, settle } = require('./common');
 const native = require(path.join(pkg, 'mrrc.node'));
 
 const file = process.argv[2];
@@ -26,21 +24,6 @@ if (!file || process.env.UV_THREADPOOL_SIZE !== '2') {
   throw new Error('usage: UV_THREADPOOL_SIZE=2 node bench/node/pinned.js FILE [RECORDS] [ROUNDS]');
 }
 
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc');
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-// As bench.js: a full collection, then wait until the process is idle.
-async function settle() {
-  gc();
-  await sleep(0);
-  gc();
-  for (let i = 0; i < 150; i++) {
-    const c0 = process.cpuUsage();
-    await sleep(20);
-    const c = process.cpuUsage(c0);
-    if (c.user + c.system < 1000) break;
-  }
-}
 const median = (xs) => xs.slice().sort((x, y) => x - y)[xs.length >> 1];
 
 // CPU nanoseconds per thread id (schedstat).

@@ -26,6 +26,12 @@ const CHUNK = 64;
 // marked again and again (0.6 µs per record on the main thread). A chunk
 // asked for again is rebuilt by the store.
 const KEPT_CHUNKS = 4;
+// Access that jumps between chunks: when the chunk a slot holds served
+// fewer than FEW_USES records, a record of another chunk for that slot is
+// fetched alone (one native call) rather than by building its 64 records'
+// chunk for one of them; after CHUNK such fetches the slot takes the new
+// chunk anyway, so a loop that turns sequential gets chunks again.
+const FEW_USES = 8;
 
 // Batches a for await over a MarcReader has the pool read ahead of the one
 // JS works on. Two rather than one: with one, the pool waits at every batch
@@ -55,39 +61,24 @@ function fieldDataOf(call) {
 // texts.narrow or texts.wide (see src/layout.rs).
 function decodeRecord(texts, L, p) {
   const { narrow, wide } = texts;
-  // Where the next value starts in each text.
+  // Where the next value starts in each text (each slice moves one on).
   let n = L[p++];
   let w = L[p++];
   const count = L[p++];
   const fields = new Array(count);
   for (let f = 0; f < count; f++) {
-    let tag = L[p++];
-    let e;
-    if (tag === TAG_TEXT) {
-      e = L[p++];
-      if (e >= WIDE) {
-        e -= WIDE;
-        tag = wide.slice(w, e);
-        w = e;
-      } else {
-        tag = narrow.slice(n, e);
-        n = e;
-      }
+    const tagWord = L[p++];
+    let tag;
+    if (tagWord === TAG_TEXT) {
+      const e = L[p++];
+      tag = e >= WIDE ? wide.slice(w, (w = e - WIDE)) : narrow.slice(n, (n = e));
     } else {
-      tag = TAGS[tag];
+      tag = TAGS[tagWord];
     }
     const subfieldCount = L[p++];
     if (subfieldCount === CONTROL) {
-      e = L[p++];
-      let value;
-      if (e >= WIDE) {
-        e -= WIDE;
-        value = wide.slice(w, e);
-        w = e;
-      } else {
-        value = narrow.slice(n, e);
-        n = e;
-      }
+      const e = L[p++];
+      const value = e >= WIDE ? wide.slice(w, (w = e - WIDE)) : narrow.slice(n, (n = e));
       fields[f] = { tag, value };
       continue;
     }
@@ -96,16 +87,8 @@ function decodeRecord(texts, L, p) {
     const subfields = new Array(subfieldCount);
     for (let s = 0; s < subfieldCount; s++) {
       const code = char(L[p++]);
-      e = L[p++];
-      let value;
-      if (e >= WIDE) {
-        e -= WIDE;
-        value = wide.slice(w, e);
-        w = e;
-      } else {
-        value = narrow.slice(n, e);
-        n = e;
-      }
+      const e = L[p++];
+      const value = e >= WIDE ? wide.slice(w, (w = e - WIDE)) : narrow.slice(n, (n = e));
       subfields[s] = { code, value };
     }
     fields[f] = { tag, ind1, ind2, subfields };
@@ -122,6 +105,8 @@ class Batch {
     this.raw = null;
     this.fieldChunks = null;
     this.fieldChunkNumbers = null;
+    this.fieldChunkUses = null;
+    this.fieldsFetchedAlone = null;
     this.accessors = null;
   }
 
@@ -145,14 +130,25 @@ class Batch {
     if (this.fieldChunks === null) {
       this.fieldChunks = new Array(KEPT_CHUNKS).fill(null);
       this.fieldChunkNumbers = new Array(KEPT_CHUNKS).fill(-1);
+      // Per slot: fields() served by its chunk, and records fetched alone
+      // since it was built.
+      this.fieldChunkUses = new Array(KEPT_CHUNKS).fill(0);
+      this.fieldsFetchedAlone = new Array(KEPT_CHUNKS).fill(0);
     }
     const slot = c % KEPT_CHUNKS;
     let chunk = this.fieldChunks[slot];
     if (this.fieldChunkNumbers[slot] !== c) {
+      if (chunk !== null && this.fieldChunkUses[slot] < FEW_USES && this.fieldsFetchedAlone[slot] < CHUNK) {
+        this.fieldsFetchedAlone[slot]++;
+        return fieldDataOf((buf) => this.s.fieldData(i, undefined, 0, buf));
+      }
       chunk = this.s.fieldsChunk(c * CHUNK, Math.min(this.s.length, (c + 1) * CHUNK));
       this.fieldChunks[slot] = chunk;
       this.fieldChunkNumbers[slot] = c;
+      this.fieldChunkUses[slot] = 0;
+      this.fieldsFetchedAlone[slot] = 0;
     }
+    this.fieldChunkUses[slot]++;
     const L = chunk.layout;
     return decodeRecord(chunk, L, L[1 + i - c * CHUNK]);
   }
@@ -329,18 +325,8 @@ function recordsOfBatch(batch) {
   return out;
 }
 
-// The error the addon gives for a bad argument (see src/error.rs).
-function invalidUse(detail) {
-  return Object.assign(new Error(`invalid argument: ${detail}`), {
-    code: 'MRRC_INVALID_ARGUMENT',
-    kind: 'invalid argument',
-    recordIndex: null,
-    byteOffset: null,
-    line: null,
-    column: null,
-    detail,
-  });
-}
+// The addon's error for a bad argument, for misuse found here.
+const invalidUse = (detail) => native.invalidArgumentError(detail);
 
 // Reads records from a path or a Buffer: for (const record of reader) ...,
 // or for await (const record of reader) ... (read ahead on the libuv pool).

@@ -3,6 +3,7 @@
 
 use mrrc_core::{Error as CoreError, ErrorKind, Position, Warning};
 use napi::{Env, JsObject, Status};
+use napi_derive::napi;
 
 /// The stable `code` of an error kind, e.g. `MRRC_TRUNCATED`.
 pub fn code(kind: ErrorKind) -> String {
@@ -65,4 +66,11 @@ pub fn warning_to_js(env: &Env, w: &Warning) -> napi::Result<JsObject> {
 /// An error raised by the binding itself (bad argument, index out of range).
 pub fn invalid(message: impl Into<String>) -> CoreError {
     CoreError::new(ErrorKind::InvalidArgument, message.into())
+}
+
+/// The error `invalid(detail)` gives, for `index.js` to throw for a misuse
+/// it finds itself: one definition of the error's shape.
+#[napi]
+pub fn invalid_argument_error(env: Env, detail: String) -> napi::Result<JsObject> {
+    to_js(&env, &invalid(detail))
 }

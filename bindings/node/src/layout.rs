@@ -217,9 +217,11 @@ fn field(text: &mut Texts, layout: &mut Vec<u32>, field: &Field) {
 /// synchronous loop every chunk's layout would be fresh memory.
 fn uint32_array(env: &Env, values: &[u32]) -> napi::Result<JsTypedArray> {
     let mut buffer = env.create_arraybuffer(values.len() * 4)?;
-    for (out, v) in buffer.chunks_exact_mut(4).zip(values) {
-        out.copy_from_slice(&v.to_ne_bytes());
-    }
+    // SAFETY: the bytes of a `[u32]` (no padding) read as `[u8]`; one
+    // memcpy rather than a store per element.
+    let bytes =
+        unsafe { std::slice::from_raw_parts(values.as_ptr().cast::<u8>(), values.len() * 4) };
+    buffer.copy_from_slice(bytes);
     buffer
         .into_raw()
         .into_typedarray(TypedArrayType::Uint32, values.len(), 0)

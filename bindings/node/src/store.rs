@@ -56,6 +56,9 @@ pub struct RecordStore {
     /// Made by `readFile` / `parse`: what JS asks it for goes to
     /// [`ASYNC_ASKS`].
     pub(crate) async_read: bool,
+    /// What JS asked this store for (async results: told to
+    /// [`ASYNC_ASKS`] when it is freed).
+    asked: Wanted,
     /// Where the sync reader learns what JS asks for (see [`ReaderLink`]).
     pub(crate) link: Option<Arc<ReaderLink>>,
 }
@@ -71,6 +74,9 @@ struct Slot {
 
 impl ObjectFinalize for RecordStore {
     fn finalize(mut self, mut env: Env) -> napi::Result<()> {
+        if self.async_read {
+            ASYNC_ASKS.result_freed(self.asked);
+        }
         if self.external > 0 {
             env.adjust_external_memory(-self.external)?;
         }
@@ -393,7 +399,17 @@ pub struct ReaderLink {
     garbage: Mutex<Vec<Record>>,
     /// Batches the reader has read (its thread or its pool tasks).
     pub(crate) batches_read: AtomicU32,
+    /// [`ASYNC_ASKS`] only: per ask (field data, then each accessor's
+    /// bit), how many async results in a row were freed without JS asking
+    /// them for it. At [`FORGET_AFTER`] the ask is forgotten.
+    unasked: Mutex<[u8; 33]>,
 }
+
+/// Async results in a row freed without an ask before later reads stop
+/// building it: a program that moved on from `fields()` to titles stops
+/// paying for field chunks, while one that mixes uses (bench.js has at
+/// most two results between two every-field ones) keeps them.
+const FORGET_AFTER: u8 = 8;
 
 /// What JS has asked the results of `readFile` / `parse` for in this
 /// process: later async reads build the same on the pool thread (as the
@@ -401,14 +417,22 @@ pub struct ReaderLink {
 /// records are only counted or filtered build nothing.
 pub(crate) static ASYNC_ASKS: ReaderLink = ReaderLink::new();
 
-/// What [`RecordStore::prepare_read`] builds.
-#[derive(Clone, Copy)]
+/// What [`RecordStore::prepare_read`] builds; what JS asked a store for.
+#[derive(Clone, Copy, Default)]
 pub(crate) struct Wanted {
     fields: bool,
     accessors: u32,
 }
 
 impl Wanted {
+    /// Bit 0: field data; bit 1 + k: accessor k.
+    fn has(&self, bit: usize) -> bool {
+        match bit {
+            0 => self.fields,
+            _ => self.accessors & (1 << (bit - 1)) != 0,
+        }
+    }
+
     /// What JS has asked earlier async results for.
     pub(crate) fn by_async_reads() -> Self {
         Wanted {
@@ -431,6 +455,43 @@ impl ReaderLink {
             accessors: AtomicU32::new(0),
             garbage: Mutex::new(Vec::new()),
             batches_read: AtomicU32::new(0),
+            unasked: Mutex::new([0; 33]),
+        }
+    }
+
+    /// JS asked a store of this reader (or an async result) for `wanted`.
+    fn ask(&self, wanted: Wanted) {
+        if wanted.fields {
+            self.fields.store(true, Ordering::Relaxed);
+        }
+        self.accessors.fetch_or(wanted.accessors, Ordering::Relaxed);
+        let mut unasked = self.unasked.lock().unwrap_or_else(|p| p.into_inner());
+        for (bit, count) in unasked.iter_mut().enumerate() {
+            if wanted.has(bit) {
+                *count = 0;
+            }
+        }
+    }
+
+    /// An async result that JS asked for `asked` was freed: counts the
+    /// asks it did not make, and forgets those not made [`FORGET_AFTER`]
+    /// times in a row.
+    fn result_freed(&self, asked: Wanted) {
+        let mut unasked = self.unasked.lock().unwrap_or_else(|p| p.into_inner());
+        for (bit, count) in unasked.iter_mut().enumerate() {
+            if asked.has(bit) {
+                *count = 0;
+                continue;
+            }
+            *count = count.saturating_add(1);
+            if *count >= FORGET_AFTER {
+                if bit == 0 {
+                    self.fields.store(false, Ordering::Relaxed);
+                } else {
+                    self.accessors
+                        .fetch_and(!(1 << (bit - 1)), Ordering::Relaxed);
+                }
+            }
         }
     }
 
@@ -651,6 +712,13 @@ impl RecordStore {
         Ok(Some(pieces.coerce_to_object()?))
     }
 
+    /// Chunks of records the pool built something for ahead of JS (async
+    /// results: what earlier results were asked for).
+    #[napi(getter)]
+    pub fn chunks_built_ahead(&self) -> u32 {
+        self.prepared_chunks as u32
+    }
+
     /// Takes back the strings `compact` gave out.
     #[napi]
     pub fn restore(&mut self, env: Env, pieces: Vec<JsString>) -> napi::Result<()> {
@@ -672,8 +740,12 @@ impl RecordStore {
     /// builds `fields()` of each without another native call.
     #[napi]
     pub fn fields_chunk(&mut self, mut env: Env, start: u32, end: u32) -> napi::Result<JsObject> {
+        self.asked.fields = true;
         if let Some(w) = self.asks() {
-            w.fields.store(true, Ordering::Relaxed);
+            w.ask(Wanted {
+                fields: true,
+                accessors: 0,
+            });
         }
         if let Some(encoder) =
             chunk_number(start, end, self.records.len()).and_then(|c| self.prepared.take_fields(c))
@@ -698,9 +770,12 @@ impl RecordStore {
         let Some(accessor) = Accessor::from_name(&name) else {
             return Err(throw(&env, &invalid(format!("unknown accessor {name:?}"))));
         };
+        self.asked.accessors |= 1 << accessor as u32;
         if let Some(w) = self.asks() {
-            w.accessors
-                .fetch_or(1 << accessor as u32, Ordering::Relaxed);
+            w.ask(Wanted {
+                fields: false,
+                accessors: 1 << accessor as u32,
+            });
         }
         if let Some(encoder) = chunk_number(start, end, self.records.len())
             .and_then(|c| self.prepared.take_accessor(accessor, c))

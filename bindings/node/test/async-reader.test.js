@@ -260,4 +260,13 @@ test('a reader is iterated one way: sync or for await', async () => {
   assert.equal((await records.next()).value.title, CAMEL[0][0]);
   assert.throws(() => pooled.next(), { code: 'MRRC_INVALID_ARGUMENT' });
   assert.equal(pooled[Symbol.asyncIterator](), records);
+  // The misuse index.js finds has the shape of the addon's own errors.
+  const shape = (e) => ({ ...e, detail: undefined, message: e.message.split(':')[0] });
+  let fromJs;
+  let fromRust;
+  try { pooled.next(); } catch (e) { fromJs = e; }
+  try { new MarcReader(camel, { format: 'pdf' }); } catch (e) { fromRust = e; }
+  assert.ok(fromJs instanceof Error && fromRust instanceof Error);
+  assert.deepEqual(shape(fromJs), shape(fromRust));
+  assert.equal(fromJs.detail, 'this reader is iterated with for await');
 });

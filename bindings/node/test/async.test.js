@@ -49,6 +49,72 @@ test('readFile / parse build on the pool what JS asked earlier results for; fiel
   assert.deepEqual(titles, expectedTitles);
 });
 
+test('async reads stop building what eight results in a row were not asked for', async () => {
+  const v8 = require('node:v8');
+  const vm = require('node:vm');
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc');
+  const one = fs.readFileSync(data('pymarc_test_camel.mrc'));
+  const big = Buffer.concat(Array.from({ length: 10 }, () => one));
+  const builtAhead = (records) => records[0]._b._s.chunksBuiltAhead;
+  // Frees the results let go so far (their finalizers run on the event loop).
+  const free = async () => {
+    gc();
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+  };
+
+  // The results of earlier tests first, so that none is freed among the
+  // eight below.
+  await free();
+  for (const r of await parse(big)) r.fields();
+  assert.ok(builtAhead(await parse(big)) > 0);
+  await free();
+  for (let i = 0; i < 8; i++) await parse(big);
+  await free();
+  // Asked for nothing in eight results: the ninth builds nothing ahead.
+  const later = await parse(big);
+  assert.equal(builtAhead(later), 0);
+  // Asked again, later reads build again.
+  later[0].fields();
+  assert.ok(builtAhead(await parse(big)) > 0);
+});
+
+test('fields() jumping between chunks of one slot fetches records alone instead of rebuilding a chunk each time', async () => {
+  const one = fs.readFileSync(data('pymarc_test_camel.mrc'));
+  const big = Buffer.concat(Array.from({ length: 60 }, () => one));
+  const expected = new MarcReader(big).readAll().map((r) => JSON.stringify(r.fields()));
+  const records = await parse(big);
+  const { RecordStore } = require('../mrrc.node');
+  const counted = { fieldsChunk: 0, fieldData: 0 };
+  const originals = {};
+  for (const name of Object.keys(counted)) {
+    originals[name] = RecordStore.prototype[name];
+    RecordStore.prototype[name] = function (...args) {
+      counted[name]++;
+      return originals[name].apply(this, args);
+    };
+  }
+  try {
+    // Records 0-99 and 256-355: chunks 0-1 and 4-5, which share slots 0-1.
+    const order = [];
+    for (let i = 0; i < 100; i++) order.push(i, 256 + i);
+    for (const i of order) assert.equal(JSON.stringify(records[i].fields()), expected[i], `record ${i}`);
+    // Each switch between two chunks used to rebuild one (200 chunks of 64
+    // records); now a slot keeps its chunk until it served FEW_USES (8)
+    // records, fetching the others alone: at most one chunk per 8 calls.
+    assert.ok(counted.fieldsChunk <= order.length / 8, `${counted.fieldsChunk} chunks built`);
+    assert.ok(counted.fieldData >= order.length / 4, `${counted.fieldData} records fetched alone`);
+    // Sequential access afterwards builds chunks again.
+    counted.fieldsChunk = 0;
+    counted.fieldData = 0;
+    for (let i = 384; i < 600; i++) assert.equal(JSON.stringify(records[i].fields()), expected[i], `record ${i}`);
+    assert.ok(counted.fieldData <= 3 * 64, `${counted.fieldData} records fetched alone`);
+    assert.ok(counted.fieldsChunk >= 1, `${counted.fieldsChunk} chunks built`);
+  } finally {
+    Object.assign(RecordStore.prototype, originals);
+  }
+});
+
 test('parse reads a Buffer in any format', async () => {
   const records = await parse(fs.readFileSync(data('marc4j_chabon.xml')), { format: 'marcxml' });
   const sync = new MarcReader(data('marc4j_chabon.mrc')).readAll();
