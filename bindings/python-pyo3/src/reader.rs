@@ -248,8 +248,11 @@ struct Batch {
 struct ReaderState {
     source: Option<Source>,
     batch_size: usize,
-    /// Set when reading a Python file object.
+    /// Set when reading a Python file object through its methods.
     prefetch: Option<PyFileRead>,
+    /// Set when reading a Python file object's OS file directly.
+    #[cfg(unix)]
+    position_sync: Option<crate::os_file::PositionSync>,
     batch: Batch,
     current_chunk: Option<(Arc<Vec<u8>>, Range<usize>)>,
     current_exception: Option<Py<PyAny>>,
@@ -380,6 +383,8 @@ impl MarcReader {
         )?;
         let mut file_handle = None;
         let mut prefetch = None;
+        #[cfg(unix)]
+        let mut position_sync = None;
         let input: Input = if let Ok(b) = marc_target.cast::<PyBytes>() {
             Box::new(std::io::Cursor::new(b.as_bytes().to_vec()))
         } else if marc_target.cast::<PyString>().is_ok()
@@ -392,9 +397,18 @@ impl MarcReader {
             Box::new(file)
         } else if marc_target.hasattr("read")? {
             file_handle = Some(marc_target.clone().unbind());
-            let file = PyFileRead::new(py, marc_target.clone().unbind());
-            prefetch = Some(file.clone());
-            Box::new(file)
+            #[cfg(unix)]
+            let direct = crate::os_file::open(py, marc_target).map(|(file, sync)| {
+                position_sync = Some(sync);
+                Box::new(file) as Input
+            });
+            #[cfg(not(unix))]
+            let direct: Option<Input> = None;
+            direct.unwrap_or_else(|| {
+                let file = PyFileRead::new(py, marc_target.clone().unbind());
+                prefetch = Some(file.clone());
+                Box::new(file)
+            })
         } else if let Ok(v) = marc_target.extract::<Vec<u8>>() {
             Box::new(std::io::Cursor::new(v))
         } else {
@@ -415,6 +429,8 @@ impl MarcReader {
                 source: Some(source),
                 batch_size: batch_size.max(1),
                 prefetch,
+                #[cfg(unix)]
+                position_sync,
                 batch: Batch {
                     items: VecDeque::new(),
                     bytes: Arc::new(Vec::new()),
@@ -473,6 +489,10 @@ impl MarcReader {
             s.batch = batch;
             if ended {
                 s.source = None;
+            }
+            #[cfg(unix)]
+            if let Some(sync) = s.position_sync.as_mut() {
+                sync.sync(py);
             }
         }
         let Some(item) = s.batch.items.pop_front() else {
