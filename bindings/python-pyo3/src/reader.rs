@@ -234,6 +234,46 @@ impl Read for PyFileRead {
     }
 }
 
+/// A Python `bytes` object as a `Read`, without copying it first (a copy of
+/// a large input took an eighth of the reading time, with the GIL held).
+/// `bytes` are immutable and the reference kept here keeps them alive, so
+/// their buffer can be read with the GIL released.
+struct BytesRead {
+    _owner: Py<PyBytes>,
+    data: *const u8,
+    len: usize,
+    position: usize,
+}
+
+// SAFETY: `data` points into the immutable buffer of `_owner`, which this
+// value keeps alive and which no one can change; reading it needs no GIL.
+unsafe impl Send for BytesRead {}
+
+impl BytesRead {
+    fn new(bytes: &Bound<'_, PyBytes>) -> Self {
+        let data = bytes.as_bytes();
+        BytesRead {
+            _owner: bytes.clone().unbind(),
+            data: data.as_ptr(),
+            len: data.len(),
+            position: 0,
+        }
+    }
+}
+
+impl Read for BytesRead {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        // SAFETY: see `unsafe impl Send`: `len` bytes at `data` stay valid
+        // and unchanged while `_owner` is held.
+        let data = unsafe { std::slice::from_raw_parts(self.data, self.len) };
+        let rest = &data[self.position..];
+        let n = rest.len().min(out.len());
+        out[..n].copy_from_slice(&rest[..n]);
+        self.position += n;
+        Ok(n)
+    }
+}
+
 struct Parsed {
     result: Result<mrrc_core::Record, Rejected>,
     chunk: Range<usize>,
@@ -386,7 +426,7 @@ impl MarcReader {
         #[cfg(unix)]
         let mut position_sync = None;
         let input: Input = if let Ok(b) = marc_target.cast::<PyBytes>() {
-            Box::new(std::io::Cursor::new(b.as_bytes().to_vec()))
+            Box::new(BytesRead::new(b))
         } else if marc_target.cast::<PyString>().is_ok()
             || marc_target.is_instance(&py.import("os")?.getattr("PathLike")?)?
         {
