@@ -151,6 +151,21 @@ def test_a_file_closed_while_read_ends_the_reading_cleanly(impl, tmp_path):
     assert "closed" in str(failed)
 
 
+def test_a_file_closed_before_reading_yields_no_record(impl, tmp_path):
+    path = tmp_path / "x.mrc"
+    path.write_bytes(SAMPLE.read_bytes())
+    fh = open(path, "rb")
+    reader = impl.MARCReader(fh)
+    fh.close()
+    try:
+        got = list(reader)
+    except (ValueError, OSError) as e:  # raising, as pymarc does, is as good
+        assert "closed" in str(e)
+    else:
+        assert got == [None]
+        assert "closed" in str(reader.current_exception)
+
+
 def test_a_reader_dropped_early_leaves_its_file_usable(impl, tmp_path):
     data = SAMPLE.read_bytes()
     path = tmp_path / "x.mrc"

@@ -8,9 +8,10 @@
 //! `io.FileIO`, on a regular file, the reader instead duplicates the file
 //! descriptor and reads with `pread` from the object's logical position
 //! (`tell()`), so the Python object's own offset and buffer are not touched
-//! while parsing runs without the GIL. After each batch the Python object is
+//! while parsing runs without the GIL. Around each batch the Python object is
 //! seeked to where reading got to, so its position moves as it did when it
-//! was read through `readinto`. Anything else (BytesIO, pipes, sockets,
+//! was read through `readinto`, and a file closed by its user stops the
+//! reading as it did. Anything else (BytesIO, pipes, sockets,
 //! subclasses, custom classes) keeps the `readinto` path.
 
 use std::fs::File;
@@ -64,11 +65,13 @@ pub struct PositionSync {
 
 impl PositionSync {
     /// Seeks the Python file object to where reading has got to (call with
-    /// the GIL, between batches). If the object refuses (closed by its
-    /// user), the reader's next read fails with that error.
-    pub fn sync(&mut self, py: Python<'_>) {
+    /// the GIL, before and after each batch). If the object refuses (closed
+    /// by its user), the reader's next read fails with that error, as a read
+    /// through the object would have. `always`: seek even if nothing was
+    /// read since, to find out before reading on whether it was closed.
+    pub fn sync(&mut self, py: Python<'_>, always: bool) {
         let position = self.shared.position.load(Ordering::Relaxed);
-        if position == self.synced {
+        if position == self.synced && !always {
             return;
         }
         match self

@@ -515,6 +515,10 @@ impl MarcReader {
                 // core reader's next read.
                 let _ = file.top_up(py, s.batch_size.saturating_mul(4 << 10).min(FILE_READ));
             }
+            #[cfg(unix)]
+            if let Some(sync) = s.position_sync.as_mut() {
+                sync.sync(py, true);
+            }
             let (checks, strict, n) = (!s.permissive, s.utf8_strict, s.batch_size);
             // `current_chunk` was let go of above; a `current_chunk` bytes
             // object copies, so the batch alone holds its buffer now.
@@ -532,7 +536,7 @@ impl MarcReader {
             }
             #[cfg(unix)]
             if let Some(sync) = s.position_sync.as_mut() {
-                sync.sync(py);
+                sync.sync(py, false);
             }
         }
         let Some(item) = s.batch.items.pop_front() else {
