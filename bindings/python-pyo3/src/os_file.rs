@@ -8,11 +8,12 @@
 //! `io.FileIO`, on a regular file, the reader instead duplicates the file
 //! descriptor and reads with `pread` from the object's logical position
 //! (`tell()`), so the Python object's own offset and buffer are not touched
-//! while parsing runs without the GIL. Around each batch the Python object is
+//! while parsing runs without the GIL. After each batch the Python object is
 //! seeked to where reading got to, so its position moves as it did when it
-//! was read through `readinto`, and a file closed by its user stops the
-//! reading as it did. Anything else (BytesIO, pipes, sockets,
-//! subclasses, custom classes) keeps the `readinto` path.
+//! was read through `readinto`; before each batch the reader checks that its
+//! user has not closed it, so a closed file stops the reading as it did.
+//! Anything else (BytesIO, pipes, sockets, subclasses, custom classes)
+//! keeps the `readinto` path.
 
 use std::fs::File;
 use std::io::Read;
@@ -65,13 +66,10 @@ pub struct PositionSync {
 
 impl PositionSync {
     /// Seeks the Python file object to where reading has got to (call with
-    /// the GIL, before and after each batch). If the object refuses (closed
-    /// by its user), the reader's next read fails with that error, as a read
-    /// through the object would have. `always`: seek even if nothing was
-    /// read since, to find out before reading on whether it was closed.
-    pub fn sync(&mut self, py: Python<'_>, always: bool) {
+    /// the GIL, after each batch).
+    pub fn sync(&mut self, py: Python<'_>) {
         let position = self.shared.position.load(Ordering::Relaxed);
-        if position == self.synced && !always {
+        if position == self.synced {
             return;
         }
         match self
@@ -80,11 +78,29 @@ impl PositionSync {
             .call_method1(pyo3::intern!(py, "seek"), (position,))
         {
             Ok(_) => self.synced = position,
-            Err(e) => {
-                *self.shared.error.lock().unwrap_or_else(|e| e.into_inner()) =
-                    Some(std::io::Error::other(e));
-            }
+            Err(e) => self.fail(e),
         }
+    }
+
+    /// Before reading on (with the GIL): if the user closed the file object,
+    /// the reader's next read fails, as a read through the object would.
+    pub fn check_open(&self, py: Python<'_>) {
+        let file = self.file.bind(py);
+        match file
+            .getattr(pyo3::intern!(py, "closed"))
+            .and_then(|c| c.is_truthy())
+        {
+            Ok(false) => {}
+            Ok(true) => self.fail(pyo3::exceptions::PyValueError::new_err(
+                "I/O operation on closed file.",
+            )),
+            Err(e) => self.fail(e),
+        }
+    }
+
+    fn fail(&self, e: PyErr) {
+        *self.shared.error.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some(std::io::Error::other(e));
     }
 }
 

@@ -517,7 +517,7 @@ impl MarcReader {
             }
             #[cfg(unix)]
             if let Some(sync) = s.position_sync.as_mut() {
-                sync.sync(py, true);
+                sync.check_open(py);
             }
             let (checks, strict, n) = (!s.permissive, s.utf8_strict, s.batch_size);
             // `current_chunk` was let go of above; a `current_chunk` bytes
@@ -536,7 +536,7 @@ impl MarcReader {
             }
             #[cfg(unix)]
             if let Some(sync) = s.position_sync.as_mut() {
-                sync.sync(py, false);
+                sync.sync(py);
             }
         }
         let Some(item) = s.batch.items.pop_front() else {
