@@ -336,25 +336,16 @@ pub fn list_of<'py>(
     Ok(unsafe { list.cast_into_unchecked() })
 }
 
-/// A new dict of these items, through `PyDict_SetItem` (no conversions:
-/// the keys and values are Python objects already).
+/// A new dict of these items (already Python objects: no conversions).
 pub fn dict_of<'py>(
     py: Python<'py>,
     items: &[(&Bound<'py, PyAny>, &Bound<'py, PyAny>)],
 ) -> PyResult<Bound<'py, PyDict>> {
-    use pyo3::ffi;
-    // SAFETY: `PyDict_New` returns a new dict or NULL with an exception set;
-    // `PyDict_SetItem` borrows key and value (taking its own references) and
-    // returns -1 with an exception set on failure (an unhashable key).
-    unsafe {
-        let dict = Bound::from_owned_ptr_or_err(py, ffi::PyDict_New())?;
-        for (k, v) in items {
-            if ffi::PyDict_SetItem(dict.as_ptr(), k.as_ptr(), v.as_ptr()) < 0 {
-                return Err(PyErr::fetch(py));
-            }
-        }
-        Ok(dict.cast_into_unchecked())
+    let dict = PyDict::new(py);
+    for (k, v) in items {
+        dict.set_item(k, v)?;
     }
+    Ok(dict)
 }
 
 pub fn indicators_obj(py: Python<'_>, ind: Indicators) -> PyResult<Bound<'_, PyAny>> {

@@ -12,6 +12,8 @@ mod gil_lock;
 mod iso;
 mod leader;
 mod marc8;
+#[cfg(unix)]
+mod os_file;
 mod reader;
 mod record;
 

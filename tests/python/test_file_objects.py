@@ -1,0 +1,178 @@
+"""Every kind of binary file object reads the same records: plain OS files
+(which the PyO3 reader reads itself, with positional reads and the GIL
+released), files opened at an offset, pipes, BytesIO; the object's position
+after reading, and a file closed by its user while it is read."""
+
+import io
+import os
+import threading
+
+import pytest
+
+from conftest import CORPUS, DATA, corpus_files
+
+MRC = corpus_files(".mrc")
+SAMPLE = CORPUS / "pymarc_test_camel.mrc"
+LOC = DATA / "loc" / "BooksAll.2016.part01.utf8"
+
+
+def outcomes(reader):
+    """Each record's text and raw bytes, or the failure's class and bytes."""
+    out = []
+    for record in reader:
+        if record is None:
+            out.append(("error", type(reader.current_exception).__name__, reader.current_chunk))
+        else:
+            out.append(("record", str(record), reader.current_chunk))
+    return out
+
+
+def loc_prefix(n):
+    """The first n LoC records (or the sample ten times over without them)."""
+    if not LOC.exists():
+        return SAMPLE.read_bytes() * 10
+    out = bytearray()
+    with open(LOC, "rb") as fh:
+        for _ in range(n):
+            head = fh.read(5)
+            out += head + fh.read(int(head) - 5)
+    return bytes(out)
+
+
+@pytest.mark.parametrize("path", MRC, ids=[p.name for p in MRC])
+@pytest.mark.parametrize("opener", ["buffered", "unbuffered", "random"])
+def test_os_files_read_like_bytesio(impl, path, opener, tmp_path):
+    data = path.read_bytes()
+    expected = outcomes(impl.MARCReader(io.BytesIO(data)))
+    if opener == "random":
+        # io.BufferedRandom needs a writable file: a copy.
+        path = tmp_path / path.name
+        path.write_bytes(data)
+    mode, buffering = {"buffered": ("rb", -1), "unbuffered": ("rb", 0), "random": ("r+b", -1)}[opener]
+    with open(path, mode, buffering=buffering) as fh:
+        assert outcomes(impl.MARCReader(fh)) == expected
+        # Read to the end: the object is at the end too (as pymarc leaves it).
+        assert fh.tell() == len(data)
+        assert fh.read() == b""
+
+
+@pytest.mark.parametrize("permissive", [False, True])
+@pytest.mark.parametrize("threads", [None, 2])
+def test_many_batches_read_like_bytesio(impl, permissive, threads, tmp_path):
+    data = loc_prefix(3000)
+    path = tmp_path / "loc.mrc"
+    path.write_bytes(data)
+    kwargs = {"permissive": permissive}
+    if threads and impl.__name__ == "mrrc":
+        kwargs["threads"] = threads
+    expected = outcomes(impl.MARCReader(io.BytesIO(data), **kwargs))
+    assert len(expected) >= 1000
+    with open(path, "rb") as fh:
+        assert outcomes(impl.MARCReader(fh, **kwargs)) == expected
+        assert fh.tell() == len(data)
+
+
+@pytest.mark.parametrize("how", ["read", "seek", "read_unbuffered"])
+def test_a_file_positioned_past_its_start_is_read_from_there(impl, how, tmp_path):
+    data = SAMPLE.read_bytes()
+    head = b"not a record; " * 7
+    path = tmp_path / "x.mrc"
+    path.write_bytes(head + data)
+    expected = outcomes(impl.MARCReader(data))
+    with open(path, "rb", buffering=0 if how == "read_unbuffered" else -1) as fh:
+        if how == "seek":
+            fh.seek(len(head))
+        else:
+            # A buffered object reads ahead: its OS offset is past `tell()`.
+            assert fh.read(len(head)) == head
+        assert outcomes(impl.MARCReader(fh)) == expected
+        assert fh.tell() == len(head) + len(data)
+
+
+def test_a_pipe_is_read_like_bytes(impl):
+    data = loc_prefix(1500)
+    r, w = os.pipe()
+
+    def feed():
+        with open(w, "wb") as out:
+            out.write(data)
+
+    feeder = threading.Thread(target=feed)
+    feeder.start()
+    try:
+        with open(r, "rb") as fh:
+            got = outcomes(impl.MARCReader(fh))
+    finally:
+        feeder.join()
+    assert got == outcomes(impl.MARCReader(data))
+
+
+def test_a_subclass_of_a_file_type_is_read_through_its_methods(impl, tmp_path):
+    """A subclass may change what `read` returns: its methods are used."""
+
+    class Upper(io.BufferedReader):
+        def read(self, n=-1):
+            return super().read(n).replace(b"Perl", b"PERL")
+
+        def readinto(self, b):
+            data = self.read(len(b))
+            b[: len(data)] = data
+            return len(data)
+
+    path = tmp_path / "x.mrc"
+    path.write_bytes(SAMPLE.read_bytes())
+    with Upper(io.FileIO(path, "rb")) as fh:
+        titles = [r.title for r in impl.MARCReader(fh)]
+    assert titles[0] == "ActivePERL with ASP and ADO /"
+
+
+def test_a_file_closed_while_read_ends_the_reading_cleanly(impl, tmp_path):
+    data = loc_prefix(3000)
+    expected = [r.as_marc() for r in impl.MARCReader(data)]
+    path = tmp_path / "x.mrc"
+    path.write_bytes(data)
+    fh = open(path, "rb")
+    reader = impl.MARCReader(fh)
+    got = [next(reader).as_marc()]
+    fh.close()
+    failed = None
+    try:
+        for record in reader:
+            if record is None:
+                failed = reader.current_exception
+                break
+            got.append(record.as_marc())
+    except (ValueError, OSError) as e:  # raising, as pymarc does, is as good
+        failed = e
+    # What was read before the close is right; reading stopped with an error.
+    assert got == expected[: len(got)]
+    assert len(got) < len(expected)
+    assert failed is not None
+    assert "closed" in str(failed)
+
+
+def test_a_file_closed_before_reading_yields_no_record(impl, tmp_path):
+    path = tmp_path / "x.mrc"
+    path.write_bytes(SAMPLE.read_bytes())
+    fh = open(path, "rb")
+    reader = impl.MARCReader(fh)
+    fh.close()
+    try:
+        got = list(reader)
+    except (ValueError, OSError) as e:  # raising, as pymarc does, is as good
+        assert "closed" in str(e)
+    else:
+        assert got == [None]
+        assert "closed" in str(reader.current_exception)
+
+
+def test_a_reader_dropped_early_leaves_its_file_usable(impl, tmp_path):
+    data = SAMPLE.read_bytes()
+    path = tmp_path / "x.mrc"
+    path.write_bytes(data * 2)
+    with open(path, "rb") as fh:
+        first = next(iter(impl.MARCReader(fh)))
+        assert first is not None
+        # Wherever the reader left it, the object still seeks and reads.
+        fh.seek(0)
+        assert [r.as_marc() for r in impl.MARCReader(fh)] == [r.as_marc() for r in impl.MARCReader(data * 2)]
