@@ -11,15 +11,24 @@ fn main() {
         .map_or(1, |r| r.parse().expect("a number of rounds"));
     let which = args.next().unwrap_or_else(|| "core".into());
     let bytes = std::fs::read(path).expect("a readable file");
-    let run = match which.as_str() {
-        "core" => workloads::core_reader,
-        "peer-mrrc" => workloads::peer_mrrc_read_record,
-        "peer-marc" => workloads::peer_marc_parse,
-        "view" => workloads::core_view,
-        "parallel1" => |b: &[u8]| workloads::core_parallel_reader(b, 1),
-        "parallel2" => |b: &[u8]| workloads::core_parallel_reader(b, 2),
-        "par-records1" => |b: &[u8]| workloads::core_par_records(&workloads::pool(1), b),
-        "par-records2" => |b: &[u8]| workloads::core_par_records(&workloads::pool(2), b),
+    let ranges = workloads::record_ranges(&bytes);
+    let parse_record = |b: &[u8]| workloads::core_parse_record(b, &ranges);
+    let run: &dyn Fn(&[u8]) -> workloads::Tally = match which.as_str() {
+        "core" => &workloads::core_reader,
+        "core-stream" => &workloads::core_stream_reader,
+        "parse-record" => &parse_record,
+        "touch2" => &|b: &[u8]| workloads::core_parse_record_touch(b, &ranges, 2),
+        "touch4" => &|b: &[u8]| workloads::core_parse_record_touch(b, &ranges, 4),
+        "pf1" => &|b: &[u8]| workloads::core_parse_record_prefetch(b, &ranges, 1),
+        "pf2" => &|b: &[u8]| workloads::core_parse_record_prefetch(b, &ranges, 2),
+        "pf4" => &|b: &[u8]| workloads::core_parse_record_prefetch(b, &ranges, 4),
+        "peer-mrrc" => &workloads::peer_mrrc_read_record,
+        "peer-marc" => &workloads::peer_marc_parse,
+        "view" => &workloads::core_view,
+        "parallel1" => &|b: &[u8]| workloads::core_parallel_reader(b, 1),
+        "parallel2" => &|b: &[u8]| workloads::core_parallel_reader(b, 2),
+        "par-records1" => &|b: &[u8]| workloads::core_par_records(&workloads::pool(1), b),
+        "par-records2" => &|b: &[u8]| workloads::core_par_records(&workloads::pool(2), b),
         other => panic!("unknown workload {other}"),
     };
     let mut records = 0;

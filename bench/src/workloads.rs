@@ -7,7 +7,9 @@
 use std::ops::Range;
 
 use mrrc_core::format::Format;
-use mrrc_core::iso2709::{parse_record, write_record, MarcReader, WriteCharset, WriteOptions};
+use mrrc_core::iso2709::{
+    parse_record, write_record, MarcReader, SliceReader, WriteCharset, WriteOptions,
+};
 use mrrc_core::marc8::unicode_to_marc8;
 use mrrc_core::parallel::{par_records, parse_all, ParallelReader};
 use mrrc_core::view::RecordView;
@@ -63,13 +65,68 @@ fn count_fields(record: &Record) -> usize {
     record.fields().len()
 }
 
-/// Full owned parse through the streaming reader over the slice (framing,
-/// every field and subfield located, UTF-8 validated once per record).
+/// Full owned parse of bytes in memory, through the reader for them
+/// (`SliceReader`: framing in place, every field and subfield located, UTF-8
+/// validated once per record).
 pub fn core_reader(bytes: &[u8]) -> Tally {
+    let mut tally = Tally::default();
+    for record in SliceReader::new(bytes, ReadOptions::strict()) {
+        tally.add(count_fields(&record.expect("valid record")));
+    }
+    tally
+}
+
+/// The same parse through the streaming reader, the slice taken as any
+/// `Read` (each chunk copied into the reader's buffer first, as from a file).
+pub fn core_stream_reader(bytes: &[u8]) -> Tally {
     let mut tally = Tally::default();
     for record in MarcReader::new(bytes, ReadOptions::strict()) {
         tally.add(count_fields(&record.expect("valid record")));
     }
+    tally
+}
+
+/// Experiment: prefetching the record after next.
+pub fn core_parse_record_prefetch(bytes: &[u8], ranges: &[Range<usize>], ahead: usize) -> Tally {
+    let options = ReadOptions::strict();
+    let mut tally = Tally::default();
+    for (i, r) in ranges.iter().enumerate() {
+        if let Some(n) = ranges.get(i + ahead) {
+            let mut at = n.start & !63;
+            while at < n.end {
+                #[allow(unused_unsafe)]
+                unsafe {
+                    std::arch::x86_64::_mm_prefetch(
+                        bytes.as_ptr().wrapping_add(at) as *const i8,
+                        std::arch::x86_64::_MM_HINT_T0,
+                    )
+                };
+                at += 64;
+            }
+        }
+        let record = parse_record(&bytes[r.clone()], &options).expect("valid record");
+        tally.add(count_fields(&record));
+    }
+    tally
+}
+
+/// Experiment: touching one byte per line of the record after next.
+pub fn core_parse_record_touch(bytes: &[u8], ranges: &[Range<usize>], ahead: usize) -> Tally {
+    let options = ReadOptions::strict();
+    let mut tally = Tally::default();
+    let mut sum = 0u8;
+    for (i, r) in ranges.iter().enumerate() {
+        if let Some(n) = ranges.get(i + ahead) {
+            let mut at = n.start & !63;
+            while at < n.end {
+                sum = sum.wrapping_add(bytes[at]);
+                at += 64;
+            }
+        }
+        let record = parse_record(&bytes[r.clone()], &options).expect("valid record");
+        tally.add(count_fields(&record));
+    }
+    std::hint::black_box(sum);
     tally
 }
 
