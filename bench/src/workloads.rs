@@ -86,50 +86,6 @@ pub fn core_stream_reader(bytes: &[u8]) -> Tally {
     tally
 }
 
-/// Experiment: prefetching the record after next.
-pub fn core_parse_record_prefetch(bytes: &[u8], ranges: &[Range<usize>], ahead: usize) -> Tally {
-    let options = ReadOptions::strict();
-    let mut tally = Tally::default();
-    for (i, r) in ranges.iter().enumerate() {
-        if let Some(n) = ranges.get(i + ahead) {
-            let mut at = n.start & !63;
-            while at < n.end {
-                #[allow(unused_unsafe)]
-                unsafe {
-                    std::arch::x86_64::_mm_prefetch(
-                        bytes.as_ptr().wrapping_add(at) as *const i8,
-                        std::arch::x86_64::_MM_HINT_T0,
-                    )
-                };
-                at += 64;
-            }
-        }
-        let record = parse_record(&bytes[r.clone()], &options).expect("valid record");
-        tally.add(count_fields(&record));
-    }
-    tally
-}
-
-/// Experiment: touching one byte per line of the record after next.
-pub fn core_parse_record_touch(bytes: &[u8], ranges: &[Range<usize>], ahead: usize) -> Tally {
-    let options = ReadOptions::strict();
-    let mut tally = Tally::default();
-    let mut sum = 0u8;
-    for (i, r) in ranges.iter().enumerate() {
-        if let Some(n) = ranges.get(i + ahead) {
-            let mut at = n.start & !63;
-            while at < n.end {
-                sum = sum.wrapping_add(bytes[at]);
-                at += 64;
-            }
-        }
-        let record = parse_record(&bytes[r.clone()], &options).expect("valid record");
-        tally.add(count_fields(&record));
-    }
-    std::hint::black_box(sum);
-    tally
-}
-
 /// Full owned parse, `parse_record` on each record's slice.
 pub fn core_parse_record(bytes: &[u8], ranges: &[Range<usize>]) -> Tally {
     let options = ReadOptions::strict();
