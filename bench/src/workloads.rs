@@ -97,6 +97,15 @@ pub fn core_parse_record(bytes: &[u8], ranges: &[Range<usize>]) -> Tally {
     tally
 }
 
+/// Framing alone: `parallel::split_records` (every record's byte range, on
+/// the calling thread).
+pub fn core_split_records(bytes: &[u8]) -> Tally {
+    Tally {
+        records: mrrc_core::parallel::split_records(bytes).len(),
+        fields: 0,
+    }
+}
+
 /// The borrowed view: `RecordView::parse` (leader and directory checked,
 /// nothing decoded) on each record, walking the buffer by leader lengths.
 pub fn core_view(bytes: &[u8]) -> Tally {

@@ -40,7 +40,7 @@ use crate::leader::LEADER_LEN;
 use crate::options::{Mode, ReadOptions};
 use crate::record::Record;
 
-pub(crate) use frame::{clean_frame, frame, Defect, Frame, Framing};
+pub(crate) use frame::{declared_length, frame, Defect, Frame, Framing};
 pub(crate) use parse::Group;
 pub use write::{write_record, MarcWriter, WriteCharset, WriteOptions};
 
