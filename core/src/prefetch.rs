@@ -66,3 +66,13 @@ pub(crate) fn prefetch_ahead(bytes: &[u8], range: std::ops::Range<usize>) {
     let to = range.end.saturating_add(RECORDS_AHEAD).min(bytes.len());
     prefetch(&bytes[from..to]);
 }
+
+/// Prefetches the last byte of the record that starts at `next` (as its
+/// leader declares), which framing it will read first.
+#[inline]
+pub(crate) fn prefetch_record_end(bytes: &[u8], next: usize) {
+    if let Some(len) = crate::iso2709::declared_length(bytes, next) {
+        let end = next.saturating_add(len).min(bytes.len());
+        prefetch(&bytes[end.saturating_sub(1)..end]);
+    }
+}

@@ -388,6 +388,7 @@ impl Iterator for SliceReader<'_> {
             return None;
         };
         crate::prefetch::prefetch_ahead(self.bytes, range.clone());
+        crate::prefetch::prefetch_record_end(self.bytes, range.end);
         let index = self.records_read;
         self.records_read += 1;
         self.warnings.clear();
