@@ -9,6 +9,9 @@ use std::time::Instant;
 use mrrc_bench::cpu_time;
 use mrrc_bench::workloads;
 
+/// A workload over the file's bytes.
+type Run<'a> = Box<dyn Fn(&[u8]) -> workloads::Tally + 'a>;
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let path = args.next().expect("a file");
@@ -19,7 +22,7 @@ fn main() {
     let bytes = std::fs::read(path).expect("a readable file");
     let ranges = workloads::record_ranges(&bytes);
     let (pool1, pool2) = (workloads::pool(1), workloads::pool(2));
-    let run: Box<dyn Fn(&[u8]) -> workloads::Tally> = match which.as_str() {
+    let run: Run = match which.as_str() {
         "core" => Box::new(workloads::core_reader),
         "core-stream" => Box::new(workloads::core_stream_reader),
         "parse-record" => Box::new(|b| workloads::core_parse_record(b, &ranges)),
