@@ -314,11 +314,12 @@ impl<R: Read> Iterator for MarcReader<R> {
 /// Reads ISO 2709 records from bytes already in memory, in place.
 ///
 /// The same records, errors, warnings and positions as [`MarcReader`] over
-/// the same bytes, without copying the input into a reader's buffer first
-/// (a copy that cost about 6% of a full parse of the LoC file), and with the
-/// bytes a couple of records ahead prefetched while a record is parsed (see
-/// `prefetch`). Use it when the input is a byte slice (a file read or mapped
-/// whole); [`MarcReader`] streams from any [`Read`].
+/// the same bytes, without copying the input into a reader's buffer first,
+/// and with the bytes a couple of records ahead prefetched while a record is
+/// parsed (see `prefetch`): 10-15% less CPU time than `MarcReader` over the
+/// same slice for the LoC file (`bench/README.md`, session 5). Use it when
+/// the input is a byte slice (a file read or mapped whole); [`MarcReader`]
+/// streams from any [`Read`].
 ///
 /// ```
 /// use mrrc_core::iso2709::{MarcReader, SliceReader};
