@@ -277,19 +277,25 @@ pub fn par_records<'a>(
     options: &'a ReadOptions,
 ) -> impl IndexedParallelIterator<Item = ParsedRecord> + 'a {
     let frames = frames_whole(bytes, rayon::current_num_threads());
-    frames
+    (0..frames.len())
         .into_par_iter()
-        .enumerate()
         // Enough records per task that the pool's bookkeeping stays small.
         .with_min_len(64)
-        .map(move |(index, f)| {
+        .map(move |index| {
+            let f = &frames[index];
             // A task parses a run of consecutive frames: the bytes ahead are
-            // its next records (see `prefetch`).
+            // its next records (see `prefetch`), and parsing reads a
+            // record's last byte first.
             crate::prefetch::prefetch_ahead(bytes, f.range.clone());
-            let (index, offset) = (index as u64, f.range.start as u64);
+            if let Some(after_next) = frames.get(index + 2) {
+                let end = after_next.range.end;
+                crate::prefetch::prefetch(&bytes[end - 1..end]);
+            }
+            let offset = f.range.start as u64;
+            let index = index as u64;
             let mut warnings = Vec::new();
             let result = parse_frame_at(
-                &bytes[f.range],
+                &bytes[f.range.clone()],
                 f.defect,
                 options,
                 &mut warnings,
