@@ -17,6 +17,7 @@ fn read(c: &mut Criterion) {
         for id in [
             "scan_limit_memchr",
             "core_reader_owned",
+            "core_stream_reader_owned",
             "core_parse_record_owned",
             "peer_mrrc_0_9_2_read_record",
             "core_view_borrowed",
@@ -29,6 +30,9 @@ fn read(c: &mut Criterion) {
         });
         g.bench_function("core_reader_owned", |b| {
             b.iter(|| workloads::core_reader(black_box(bytes)))
+        });
+        g.bench_function("core_stream_reader_owned", |b| {
+            b.iter(|| workloads::core_stream_reader(black_box(bytes)))
         });
         g.bench_function("core_parse_record_owned", |b| {
             b.iter(|| workloads::core_parse_record(black_box(bytes), &ranges))

@@ -1,28 +1,10 @@
 //! Where the CPU time of the parallel readers goes, measured in CPU time so
 //! that it holds on a shared machine: the caller's thread against the whole
-//! process, per record, next to the single-threaded `MarcReader`. With two
-//! cores the wall-clock speedup over `MarcReader` can be at most
+//! process, per record, next to the single-threaded `SliceReader`. With two
+//! cores the wall-clock speedup over `SliceReader` can be at most
 //! `M / max(caller, total / 2)`: `parallel_cpu FILE [ROUNDS]`.
+use mrrc_bench::cpu_time::{process_seconds as process_cpu, thread_seconds as thread_cpu};
 use mrrc_bench::workloads;
-
-/// CPU seconds of the calling thread.
-fn thread_cpu() -> f64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
-        .map_or(f64::NAN, |ns| ns / 1e9)
-}
-
-/// CPU seconds of the whole process (all threads, user and system).
-fn process_cpu() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let after_name = stat.rsplit(')').next().unwrap_or_default();
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    // utime and stime are fields 14 and 15 of the line: 12 and 13 after ")".
-    let ticks: f64 = fields[11].parse::<f64>().unwrap_or(f64::NAN)
-        + fields[12].parse::<f64>().unwrap_or(f64::NAN);
-    ticks / 100.0
-}
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -34,7 +16,7 @@ fn main() {
     let (pool1, pool2) = (workloads::pool(1), workloads::pool(2));
     let cases: Vec<(&str, Run)> = vec![
         (
-            "MarcReader",
+            "SliceReader",
             Box::new(|| workloads::core_reader(&bytes).records),
         ),
         (

@@ -3,6 +3,7 @@
 //! criterion benches and the `ratios` binary share.
 
 pub mod corpus;
+pub mod cpu_time;
 pub mod profile;
 pub mod rng;
 pub mod stats;

@@ -7,7 +7,9 @@
 use std::ops::Range;
 
 use mrrc_core::format::Format;
-use mrrc_core::iso2709::{parse_record, write_record, MarcReader, WriteCharset, WriteOptions};
+use mrrc_core::iso2709::{
+    parse_record, write_record, MarcReader, SliceReader, WriteCharset, WriteOptions,
+};
 use mrrc_core::marc8::unicode_to_marc8;
 use mrrc_core::parallel::{par_records, parse_all, ParallelReader};
 use mrrc_core::view::RecordView;
@@ -63,9 +65,20 @@ fn count_fields(record: &Record) -> usize {
     record.fields().len()
 }
 
-/// Full owned parse through the streaming reader over the slice (framing,
-/// every field and subfield located, UTF-8 validated once per record).
+/// Full owned parse of bytes in memory, through the reader for them
+/// (`SliceReader`: framing in place, every field and subfield located, UTF-8
+/// validated once per record).
 pub fn core_reader(bytes: &[u8]) -> Tally {
+    let mut tally = Tally::default();
+    for record in SliceReader::new(bytes, ReadOptions::strict()) {
+        tally.add(count_fields(&record.expect("valid record")));
+    }
+    tally
+}
+
+/// The same parse through the streaming reader, the slice taken as any
+/// `Read` (each chunk copied into the reader's buffer first, as from a file).
+pub fn core_stream_reader(bytes: &[u8]) -> Tally {
     let mut tally = Tally::default();
     for record in MarcReader::new(bytes, ReadOptions::strict()) {
         tally.add(count_fields(&record.expect("valid record")));
@@ -82,6 +95,15 @@ pub fn core_parse_record(bytes: &[u8], ranges: &[Range<usize>]) -> Tally {
         tally.add(count_fields(&record));
     }
     tally
+}
+
+/// Framing alone: `parallel::split_records` (every record's byte range, on
+/// the calling thread).
+pub fn core_split_records(bytes: &[u8]) -> Tally {
+    Tally {
+        records: mrrc_core::parallel::split_records(bytes).len(),
+        fields: 0,
+    }
 }
 
 /// The borrowed view: `RecordView::parse` (leader and directory checked,

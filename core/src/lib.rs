@@ -4,8 +4,9 @@
 //! a streaming ISO 2709 reader (strict, or lenient with recovery) and writer,
 //! MARC-8 and legacy character sets to and from UTF-8, MARCXML, MARC-in-JSON,
 //! msgpack and MARCMaker text, and parallel parsing of large files. It has no
-//! Python and no FFI in it; its one `unsafe` module is [`shared`]'s bulk
-//! reference count, kept because it was measured (see that module).
+//! Python and no FFI in it; its two `unsafe` modules, kept because they were
+//! measured, are `shared`'s bulk reference count and `prefetch`'s hint to
+//! load input ahead of the parser (see those modules).
 
 #![deny(unsafe_code)]
 
@@ -22,6 +23,7 @@ pub mod mrk;
 pub mod msgpack;
 pub mod options;
 pub mod parallel;
+mod prefetch;
 pub mod pymarc;
 pub mod record;
 mod record_builder;

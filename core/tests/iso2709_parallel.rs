@@ -143,10 +143,14 @@ fn framing_in_pieces_equals_framing_on_one_thread() {
             .num_threads(threads)
             .build()
             .unwrap();
+        // Stray terminators just after the nominal start of each thread's
+        // piece and of each of the (up to 16) pieces a thread frames at once.
         let mut damaged = corpus.clone();
-        for k in 1..threads {
-            let at = damaged.len() / threads * k + 7;
-            damaged[at] = 0x1D;
+        for pieces in [threads, threads * 4, threads * 8, threads * 16] {
+            for k in 1..pieces {
+                let at = damaged.len() / pieces * k + 7;
+                damaged[at] = 0x1D;
+            }
         }
         for bytes in [&corpus, &damaged] {
             assert!(bytes.len() > threads << 20, "pieces of at least 1 MiB");
@@ -163,6 +167,15 @@ fn framing_in_pieces_equals_framing_on_one_thread() {
             assert_eq!(starts, expected_starts, "{threads} threads");
             assert_eq!(split_records(bytes), expected);
         }
+        // Small buffers: whole corpus files, framed in pieces of 64 KiB.
+        let small = &corpus[..corpus.len().min(3 << 20)];
+        let starts: Vec<usize> = pool.install(|| {
+            par_records(small, &ReadOptions::strict())
+                .map(|p| p.offset as usize)
+                .collect()
+        });
+        let expected: Vec<usize> = one_thread(small).iter().map(|r| r.start).collect();
+        assert_eq!(starts, expected, "{threads} threads, 3 MiB");
     }
 }
 
