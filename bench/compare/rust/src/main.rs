@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use mrrc_core::iso2709::{write_record, MarcReader, MarcWriter, WriteCharset, WriteOptions};
+use mrrc_core::iso2709::{write_record, MarcWriter, SliceReader, WriteCharset, WriteOptions};
 use mrrc_core::parallel::{par_records, split_records};
 use mrrc_core::view::RecordView;
 use mrrc_core::{ReadOptions, Record};
@@ -42,7 +42,7 @@ fn read(path: &str) -> Res<Vec<u8>> {
 
 /// Every record of `bytes` (strict mode); the first error fails the run.
 fn parse_all(bytes: &[u8]) -> Res<Vec<Record>> {
-    MarcReader::new(bytes, ReadOptions::default())
+    SliceReader::new(bytes, ReadOptions::default())
         .enumerate()
         .map(|(i, r)| r.map_err(|e| format!("record {i}: {e}")))
         .collect()
@@ -227,20 +227,20 @@ fn workload(name: &str, bytes: &[u8], parsed: &[Record], packed: &[Vec<u8>]) -> 
     let mut out_bytes = 0u64;
     match name {
         "parse" => {
-            for r in MarcReader::new(bytes, opts) {
+            for r in SliceReader::new(bytes, opts) {
                 std::hint::black_box(r.map_err(|e| e.to_string())?);
                 n += 1;
             }
         }
         "title" => {
-            for r in MarcReader::new(bytes, opts) {
+            for r in SliceReader::new(bytes, opts) {
                 let r = r.map_err(|e| e.to_string())?;
                 std::hint::black_box(r.title());
                 n += 1;
             }
         }
         "fields" | "marc8" => {
-            for r in MarcReader::new(bytes, opts) {
+            for r in SliceReader::new(bytes, opts) {
                 let r = r.map_err(|e| e.to_string())?;
                 out_bytes += count_values(&r);
                 n += 1;
