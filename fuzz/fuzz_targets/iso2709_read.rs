@@ -1,9 +1,10 @@
 //! Any bytes: both modes terminate without panicking, agree with the
+//! in-place reader (`SliceReader`, with its offsets and warnings) and the
 //! parallel paths (`parse_all`, and `par_records` with its indexes, offsets
 //! and warnings), and every bad chunk is an error with a position.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use mrrc_core::iso2709::MarcReader;
+use mrrc_core::iso2709::{MarcReader, SliceReader};
 use mrrc_core::parallel::{par_records, parse_all};
 use mrrc_core::ReadOptions;
 use rayon::prelude::*;
@@ -25,6 +26,14 @@ fuzz_target!(|data: &[u8]| {
                 assert!(e.position.byte_offset.is_some());
             }
         }
+        let mut in_place = SliceReader::new(data, options);
+        for (want, (offset, warnings)) in streamed.iter().zip(&placed) {
+            assert_eq!(in_place.next().as_ref(), Some(want));
+            let start = in_place.byte_offset() - in_place.last_record_bytes().len() as u64;
+            assert_eq!(start, *offset);
+            assert_eq!(in_place.warnings(), &warnings[..]);
+        }
+        assert!(in_place.next().is_none());
         assert_eq!(parse_all(data, &options), streamed);
         let parallel: Vec<_> = par_records(data, &options).collect();
         assert_eq!(parallel.len(), streamed.len());
