@@ -23,9 +23,28 @@ pub fn indicators_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
     INDICATORS_TYPE.import(py, "mrrc._types", "Indicators")
 }
 
+/// Marks a tuple's cached hash as not yet computed. CPython 3.14 caches a
+/// tuple's hash in the tuple (`ob_hash`, -1 until computed): a tuple made
+/// through `tp_alloc` starts zero-filled, so without this its hash would
+/// read as 0 (`tuple.__new__` resets it the same way), and a tuple whose
+/// items are replaced in place would keep the old items' hash.
+///
+/// # Safety
+/// `obj` is a live tuple (or tuple subclass instance) and the GIL is held.
+#[inline(always)]
+unsafe fn reset_tuple_hash(obj: *mut pyo3::ffi::PyObject) {
+    #[cfg(all(Py_3_14, not(Py_LIMITED_API), not(PyPy), not(GraalPy)))]
+    {
+        (*obj.cast::<pyo3::ffi::PyTupleObject>()).ob_hash = -1;
+    }
+    #[cfg(not(all(Py_3_14, not(Py_LIMITED_API), not(PyPy), not(GraalPy))))]
+    let _ = obj;
+}
+
 /// A two-item instance of a named tuple type (a `tuple` subclass), built the
 /// way `tuple.__new__(cls, (a, b))` builds it (the type's `tp_alloc`, then
-/// the items), without the Python-level call and the temporary tuple.
+/// the items, then the hash cache reset), without the Python-level call and
+/// the temporary tuple.
 fn pair_of_type<'py>(
     py: Python<'py>,
     ty: &Bound<'py, PyType>,
@@ -52,6 +71,7 @@ fn pair_of_type<'py>(
         }
         ffi::PyTuple_SET_ITEM(obj, 0, a.into_ptr());
         ffi::PyTuple_SET_ITEM(obj, 1, b.into_ptr());
+        reset_tuple_hash(obj);
         Ok(Bound::from_owned_ptr(py, obj))
     }
 }
@@ -71,7 +91,7 @@ pub fn subfield_tuple<'py>(
         });
         (code_out(py, s.code).into_any(), s.value)
     };
-    #[cfg(not(Py_GIL_DISABLED))]
+    #[cfg(not(any(Py_GIL_DISABLED, PyPy, GraalPy)))]
     if let Some(reused) = subfield_pool::reuse(py, ty, n, raw, item) {
         return reused;
     }
@@ -79,7 +99,7 @@ pub fn subfield_tuple<'py>(
         let (code, value) = item(i);
         pair_of_type(py, ty, code, text_out(py, value, raw))
     })?;
-    #[cfg(not(Py_GIL_DISABLED))]
+    #[cfg(not(any(Py_GIL_DISABLED, PyPy, GraalPy)))]
     subfield_pool::keep(&tuple);
     Ok(tuple)
 }
@@ -95,9 +115,9 @@ pub fn subfield_tuple<'py>(
 /// codes and values, any other is replaced by a new one, and it is handed
 /// out again (as CPython's own `zip` and `enumerate` reuse their result
 /// tuple). Only with the GIL, which makes the check and the refill one step.
-#[cfg(not(Py_GIL_DISABLED))]
+#[cfg(not(any(Py_GIL_DISABLED, PyPy, GraalPy)))]
 mod subfield_pool {
-    use super::pair_of_type;
+    use super::{pair_of_type, reset_tuple_hash};
     use pyo3::ffi;
     use pyo3::prelude::*;
     use pyo3::types::{PyTuple, PyType};
@@ -185,6 +205,7 @@ mod subfield_pool {
                         ffi::PyTuple_SET_ITEM(sub, 1, value.into_ptr());
                         ffi::Py_DECREF(old_value);
                     }
+                    reset_tuple_hash(sub);
                 } else {
                     let value = super::text_out(py, text, raw);
                     let made = match pair_of_type(py, ty, code, value) {
@@ -196,6 +217,8 @@ mod subfield_pool {
                 }
             }
         }
+        // SAFETY: as above; the refilled tuple's cached hash (3.14) is stale.
+        unsafe { reset_tuple_hash(tuple) };
         Some(Ok(found))
     }
 
@@ -272,12 +295,13 @@ pub unsafe fn rewrite_str(obj: *mut pyo3::ffi::PyObject, text: &str) -> bool {
     }
 }
 
-/// Without the string header's layout (PyPy, GraalPy, CPython 3.14+ where
-/// PyO3 does not describe it): never. (Free-threaded builds keep no pools.)
+/// Without the string header's layout (CPython 3.14+, where PyO3 does not
+/// describe it): never. (Free-threaded builds, PyPy and GraalPy keep no
+/// pools.)
 ///
 /// # Safety
 /// None needed; `unsafe` to match the other definition.
-#[cfg(all(not(Py_GIL_DISABLED), any(PyPy, GraalPy, Py_3_14)))]
+#[cfg(all(Py_3_14, not(any(Py_GIL_DISABLED, PyPy, GraalPy))))]
 pub unsafe fn rewrite_str(_obj: *mut pyo3::ffi::PyObject, _text: &str) -> bool {
     false
 }

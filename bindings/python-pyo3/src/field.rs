@@ -70,13 +70,13 @@ impl Field {
                 PyClassInitializer::from(Field::from_state(py, field, true)).add_subclass(RawField);
             return Ok(Bound::new(py, init)?.into_super().unbind());
         }
-        #[cfg(not(Py_GIL_DISABLED))]
+        #[cfg(not(any(Py_GIL_DISABLED, PyPy, GraalPy)))]
         let field = match field_pool::reuse(py, field) {
             Ok(obj) => return Ok(obj),
             Err(field) => field,
         };
         let obj = Py::new(py, Field::from_state(py, field, false))?;
-        #[cfg(not(Py_GIL_DISABLED))]
+        #[cfg(not(any(Py_GIL_DISABLED, PyPy, GraalPy)))]
         field_pool::keep(py, &obj);
         Ok(obj)
     }
@@ -92,7 +92,7 @@ impl Field {
         field: &mut mrrc_core::Field,
         raw: bool,
     ) -> PyResult<Py<Field>> {
-        #[cfg(not(Py_GIL_DISABLED))]
+        #[cfg(not(any(Py_GIL_DISABLED, PyPy, GraalPy)))]
         if !raw {
             let swapped = field_pool::reuse_with(py, field.is_control(), |state| {
                 std::mem::swap(&mut state.field, field);
@@ -150,7 +150,7 @@ impl Field {
 /// state and is handed out again. Only a plain `Field` (not `RawField`, not a
 /// Python subclass) of the same kind (`control_field` never changes) is
 /// reused. Only with the GIL, which makes the check and the refill one step.
-#[cfg(not(Py_GIL_DISABLED))]
+#[cfg(not(any(Py_GIL_DISABLED, PyPy, GraalPy)))]
 mod field_pool {
     use super::{Field, FieldState};
     use pyo3::ffi;
@@ -256,7 +256,7 @@ mod field_pool {
 /// the object header) is CPython's, not its API: it is checked once on a
 /// real tuple iterator, and the pool stays unused if it does not match.
 /// Only with the GIL, which makes the check and the refill one step.
-#[cfg(all(not(Py_GIL_DISABLED), not(PyPy)))]
+#[cfg(not(any(Py_GIL_DISABLED, PyPy, GraalPy)))]
 mod tuple_iter_pool {
     use pyo3::ffi;
     use pyo3::prelude::*;
@@ -524,12 +524,12 @@ impl Field {
         let state = self.lock(py);
         let tuple = crate::convert::subfield_tuple(py, &state.field, state.raw)?;
         drop(state);
-        #[cfg(all(not(Py_GIL_DISABLED), not(PyPy)))]
+        #[cfg(not(any(Py_GIL_DISABLED, PyPy, GraalPy)))]
         if let Some(it) = tuple_iter_pool::reuse(py, &tuple) {
             return Ok(it);
         }
         let it = tuple.try_iter()?.into_any();
-        #[cfg(all(not(Py_GIL_DISABLED), not(PyPy)))]
+        #[cfg(not(any(Py_GIL_DISABLED, PyPy, GraalPy)))]
         tuple_iter_pool::keep(py, &it);
         Ok(it)
     }
