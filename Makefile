@@ -19,6 +19,12 @@ lint:
 	# The fuzz crate is outside the workspace: check it still builds.
 	$(CARGO) fmt --manifest-path fuzz/Cargo.toml --check
 	$(CARGO) check --manifest-path fuzz/Cargo.toml --bins
+	# The PyO3 binding for interpreters not installed here (compiled only,
+	# see bindings/python-pyo3/check/README.md).
+	for cfg in bindings/python-pyo3/check/*.cfg; do \
+	    PYO3_CONFIG_FILE=$(CURDIR)/$$cfg CARGO_TARGET_DIR=$(CURDIR)/target/pyo3-check \
+	        $(CARGO) clippy -q -p mrrc-python --all-targets -- -D warnings || exit 1; \
+	done
 
 rust-test:
 	$(CARGO) test --workspace
