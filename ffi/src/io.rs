@@ -103,10 +103,19 @@ pub(crate) fn input_from_bytes(bytes: &[u8]) -> Input {
 /// The bytes stay valid and unchanged until the reader made from this input
 /// is freed (the contract `mrrc_reader_from_borrowed_bytes` documents).
 pub(crate) unsafe fn input_from_borrowed_bytes(bytes: &[u8]) -> Input {
+    // SAFETY: forwarded.
+    BufReader::with_capacity(BUFFER, Box::new(unsafe { borrowed_for_the_reader(bytes) }))
+}
+
+/// `bytes` with the lifetime of the reader that will hold them.
+///
+/// # Safety
+/// As [`input_from_borrowed_bytes`]: the reader given the result must not
+/// outlive the caller's bytes.
+pub(crate) unsafe fn borrowed_for_the_reader(bytes: &[u8]) -> &'static [u8] {
     // SAFETY: the caller's contract keeps the bytes alive for as long as the
-    // reader that holds this input.
-    let rest: &'static [u8] = unsafe { std::slice::from_raw_parts(bytes.as_ptr(), bytes.len()) };
-    BufReader::with_capacity(BUFFER, Box::new(rest))
+    // reader that holds them.
+    unsafe { std::slice::from_raw_parts(bytes.as_ptr(), bytes.len()) }
 }
 
 /// Bytes asked of a read callback: the first call, then twice as many each

@@ -3,7 +3,7 @@
 
 use std::ffi::{c_char, c_void};
 
-use mrrc_core::iso2709::MarcReader;
+use mrrc_core::iso2709::{MarcReader, SliceReader};
 use mrrc_core::json::JsonReader;
 use mrrc_core::marcxml::{XmlNamespaces, XmlReader};
 use mrrc_core::mrk::MrkReader;
@@ -14,8 +14,8 @@ use mrrc_core::{Error, ReadOptions, Record, Warning};
 use crate::alloc::owned_string;
 use crate::args::{borrow_mut, bytes, out_ptr, write, write_opt};
 use crate::io::{
-    input_from_borrowed_bytes, input_from_bytes, input_from_callback, input_from_path, path_arg,
-    Input, MrrcReadCallback,
+    borrowed_for_the_reader, input_from_borrowed_bytes, input_from_bytes, input_from_callback,
+    input_from_path, path_arg, Input, MrrcReadCallback,
 };
 use crate::options::{
     read_options, xml_namespaces, MrrcFormat, MrrcReadOptions, MRRC_FORMAT_ISO2709,
@@ -59,6 +59,22 @@ impl Source for MarcReader<Input> {
     }
     fn last_record_bytes(&self) -> &[u8] {
         MarcReader::last_record_bytes(self)
+    }
+    fn position(&self) -> (u64, u64) {
+        (self.records_read(), self.byte_offset())
+    }
+}
+
+/// ISO 2709 from borrowed bytes: parsed where they lie.
+impl Source for SliceReader<'static> {
+    fn next_record(&mut self) -> Option<Result<Record, Error>> {
+        self.next()
+    }
+    fn warnings(&self) -> &[Warning] {
+        SliceReader::warnings(self)
+    }
+    fn last_record_bytes(&self) -> &[u8] {
+        SliceReader::last_record_bytes(self)
     }
     fn position(&self) -> (u64, u64) {
         (self.records_read(), self.byte_offset())
@@ -234,6 +250,10 @@ fn make_reader(
         None => source_for(format, input, options, namespaces)?,
         Some(n) => parallel_source(format, input, options, n)?,
     };
+    Ok(reader_of(source))
+}
+
+fn reader_of(source: Box<dyn Source>) -> *mut MrrcReader {
     let reader = Reader {
         source,
         pending: None,
@@ -241,7 +261,7 @@ fn make_reader(
         pymarc_checks: None,
         batch_bytes: Vec::new(),
     };
-    Ok(Box::into_raw(Box::new(reader)).cast())
+    Box::into_raw(Box::new(reader)).cast()
 }
 
 /// # Safety
@@ -289,14 +309,21 @@ unsafe fn from_bytes(
         let (data, (format, opts)) = unsafe { (bytes(data, len, "data")?, read_options(options)?) };
         // SAFETY: pointer contract of the header.
         let namespaces = unsafe { xml_namespaces(options) };
-        let input = if borrowed {
+        let reader = if borrowed && format == MRRC_FORMAT_ISO2709 && threads.is_none() {
+            // Parsed in place, without copying the records into a buffer.
             // SAFETY: `mrrc_reader_from_borrowed_bytes`'s contract keeps the
             // bytes alive until the reader is freed.
-            unsafe { input_from_borrowed_bytes(data) }
+            let bytes = unsafe { borrowed_for_the_reader(data) };
+            reader_of(Box::new(SliceReader::new(bytes, opts)))
         } else {
-            input_from_bytes(data)
+            let input = if borrowed {
+                // SAFETY: as above.
+                unsafe { input_from_borrowed_bytes(data) }
+            } else {
+                input_from_bytes(data)
+            };
+            make_reader((format, namespaces), input, opts, threads)?
         };
-        let reader = make_reader((format, namespaces), input, opts, threads)?;
         // SAFETY: checked non-NULL by out_ptr.
         unsafe { write(out, reader) };
         Ok(())
