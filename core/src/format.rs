@@ -84,6 +84,19 @@ impl Format {
         }
     }
 
+    /// A reader of this format over bytes already in memory: ISO 2709 is
+    /// parsed in place ([`SliceReader`](crate::iso2709::SliceReader), no
+    /// copy into a read buffer), the other formats read from the bytes.
+    pub fn bytes_reader<'a, B>(self, bytes: B, options: ReadOptions) -> Box<dyn RecordReader + 'a>
+    where
+        B: AsRef<[u8]> + Send + 'a,
+    {
+        match self {
+            Format::Iso2709 => Box::new(crate::iso2709::SliceReader::new(bytes, options)),
+            _ => self.reader(std::io::Cursor::new(bytes), options),
+        }
+    }
+
     /// A streaming writer of this format. `options.charset` other than UTF-8
     /// is only meaningful for ISO 2709 and is refused elsewhere.
     pub fn writer<'a, W>(
@@ -149,6 +162,11 @@ pub trait RecordReader: Iterator<Item = Result<Record>> + Send {
 impl<R: std::io::Read + Send> RecordReader for MarcReader<R> {
     fn warnings(&self) -> &[crate::Warning] {
         MarcReader::warnings(self)
+    }
+}
+impl<B: AsRef<[u8]> + Send> RecordReader for crate::iso2709::SliceReader<B> {
+    fn warnings(&self) -> &[crate::Warning] {
+        crate::iso2709::SliceReader::warnings(self)
     }
 }
 impl<R: BufRead + Send> RecordReader for XmlReader<R> {
@@ -233,6 +251,36 @@ mod tests {
                 Some("Les misérables /"),
                 "{format}"
             );
+        }
+    }
+
+    #[test]
+    fn bytes_readers_read_what_streaming_readers_read() {
+        // Every format over bytes held by the reader, against its streaming
+        // reader; ISO 2709 also over the damaged pymarc file, leniently.
+        let damaged = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/data/pymarc_bad_records.mrc"),
+        )
+        .unwrap();
+        let mut inputs = vec![(Format::Iso2709, damaged, ReadOptions::lenient())];
+        for format in Format::ALL {
+            let mut out = Vec::new();
+            let mut w = format.writer(&mut out, WriteOptions::default()).unwrap();
+            w.write_record(&sample()).unwrap();
+            w.finish().unwrap();
+            inputs.push((format, out, ReadOptions::strict()));
+        }
+        for (format, bytes, options) in inputs {
+            let streamed: Vec<_> = format.reader(bytes.as_slice(), options).collect();
+            let mut held = format.bytes_reader(bytes, options);
+            let mut count = 0;
+            for want in &streamed {
+                assert_eq!(held.next().as_ref(), Some(want), "{format}");
+                count += 1;
+            }
+            assert!(held.next().is_none(), "{format}");
+            assert!(count >= 1, "{format}");
         }
     }
 

@@ -66,7 +66,7 @@ impl Source for MarcReader<Input> {
 }
 
 /// ISO 2709 from borrowed bytes: parsed where they lie.
-impl Source for SliceReader<'static> {
+impl Source for SliceReader<&'static [u8]> {
     fn next_record(&mut self) -> Option<Result<Record, Error>> {
         self.next()
     }

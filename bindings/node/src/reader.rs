@@ -11,7 +11,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use mrrc_core::format::{Format, RecordReader};
-use mrrc_core::iso2709::MarcReader;
+use mrrc_core::iso2709::{MarcReader, SliceReader};
 use mrrc_core::parallel::ParallelReader;
 use mrrc_core::{Error as CoreError, ErrorKind, ReadOptions, Result as CoreResult};
 use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
@@ -37,7 +37,7 @@ fn open(input: Input, format: Format, options: ReadOptions) -> CoreResult<Source
                 File::open(&path).map_err(|e| CoreError::from(e).with_message_prefix(&path))?;
             format.reader(BufReader::with_capacity(1 << 16, file), options)
         }
-        Input::Bytes(bytes) => format.reader(Cursor::new(bytes), options),
+        Input::Bytes(bytes) => format.bytes_reader(bytes, options),
     })
 }
 
@@ -62,8 +62,26 @@ fn input_from(env: &Env, input: Either<String, Buffer>) -> Input {
 /// A `NativeReader`'s source: ISO 2709 read directly, so each record's raw
 /// bytes can be kept (see `RecordStore::compact`), or any other format.
 enum BatchSource {
-    Iso2709(Box<MarcReader<Box<dyn Read + Send>>>),
+    Iso2709(Box<dyn Iso2709Source>),
     Other(Source),
+}
+
+/// An ISO 2709 reader that also gives each record's raw bytes: the core's
+/// streaming reader for a file, its in-place reader for a Buffer's bytes.
+trait Iso2709Source: RecordReader {
+    fn last_record_bytes(&self) -> &[u8];
+}
+
+impl Iso2709Source for MarcReader<Box<dyn Read + Send>> {
+    fn last_record_bytes(&self) -> &[u8] {
+        MarcReader::last_record_bytes(self)
+    }
+}
+
+impl Iso2709Source for SliceReader<Vec<u8>> {
+    fn last_record_bytes(&self) -> &[u8] {
+        SliceReader::last_record_bytes(self)
+    }
 }
 
 impl BatchSource {
@@ -71,17 +89,15 @@ impl BatchSource {
         if format != Format::Iso2709 {
             return Ok(BatchSource::Other(open(input, format, options)?));
         }
-        let inner: Box<dyn Read + Send> = match input {
+        Ok(BatchSource::Iso2709(match input {
             Input::Path(path) => {
                 let file =
                     File::open(&path).map_err(|e| CoreError::from(e).with_message_prefix(&path))?;
-                Box::new(BufReader::with_capacity(1 << 16, file))
+                let inner: Box<dyn Read + Send> = Box::new(BufReader::with_capacity(1 << 16, file));
+                Box::new(MarcReader::new(inner, options))
             }
-            Input::Bytes(bytes) => Box::new(Cursor::new(bytes)),
-        };
-        Ok(BatchSource::Iso2709(Box::new(MarcReader::new(
-            inner, options,
-        ))))
+            Input::Bytes(bytes) => Box::new(SliceReader::new(bytes, options)),
+        }))
     }
 }
 

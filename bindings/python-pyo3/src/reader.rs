@@ -29,30 +29,42 @@ type Input = Box<dyn Read + Send>;
 /// parses large chunks on N threads.
 enum Source {
     Stream(CoreReader<Input>),
-    InPlace(InPlace),
+    InPlace(SliceReader<HeldBytes>),
     Parallel(Box<ParallelReader<Input>>),
 }
 
-/// A `bytes` object parsed where it lies by the core's `SliceReader`, with
-/// no copy into a read buffer (5-10% of the core's read time, measured
-/// through the C ABI's same change: bench/README.md, C section).
-struct InPlace {
-    reader: SliceReader<'static>,
-    /// Keeps alive the bytes `reader` reads (declared after it, so dropped
-    /// after it).
+/// A `bytes` object's buffer, held so that it can be read with the GIL
+/// released and without copying it first (a copy of a large input took an
+/// eighth of the reading time, with the GIL held). `MARCReader(bytes)`
+/// parses it in place with the core's `SliceReader`, saving the copy into a
+/// read buffer too (5-10% of the core's read time: bench/README.md, C
+/// section); with `threads=N` it is read through a `Cursor`.
+struct HeldBytes {
     _owner: Py<PyBytes>,
+    data: *const u8,
+    len: usize,
 }
 
-impl InPlace {
-    fn new(bytes: &Bound<'_, PyBytes>, options: mrrc_core::ReadOptions) -> Self {
+// SAFETY: `data` points into the immutable buffer of `_owner`, which this
+// value keeps alive and which no one can change; reading it needs no GIL.
+unsafe impl Send for HeldBytes {}
+
+impl HeldBytes {
+    fn new(bytes: &Bound<'_, PyBytes>) -> Self {
         let data = bytes.as_bytes();
-        // SAFETY: a `bytes` object's buffer never changes, and `_owner`
-        // keeps it alive for as long as `reader`, which is dropped first.
-        let data: &'static [u8] = unsafe { std::slice::from_raw_parts(data.as_ptr(), data.len()) };
-        InPlace {
-            reader: SliceReader::new(data, options),
+        HeldBytes {
             _owner: bytes.clone().unbind(),
+            data: data.as_ptr(),
+            len: data.len(),
         }
+    }
+}
+
+impl AsRef<[u8]> for HeldBytes {
+    fn as_ref(&self) -> &[u8] {
+        // SAFETY: see `unsafe impl Send`: `len` bytes at `data` stay valid
+        // and unchanged while `_owner` is held.
+        unsafe { std::slice::from_raw_parts(self.data, self.len) }
     }
 }
 
@@ -60,7 +72,7 @@ impl Source {
     fn next(&mut self) -> Option<mrrc_core::Result<mrrc_core::Record>> {
         match self {
             Source::Stream(r) => r.next(),
-            Source::InPlace(r) => r.reader.next(),
+            Source::InPlace(r) => r.next(),
             Source::Parallel(r) => r.next(),
         }
     }
@@ -68,7 +80,7 @@ impl Source {
     fn last_record_bytes(&self) -> &[u8] {
         match self {
             Source::Stream(r) => r.last_record_bytes(),
-            Source::InPlace(r) => r.reader.last_record_bytes(),
+            Source::InPlace(r) => r.last_record_bytes(),
             Source::Parallel(r) => r.last_record_bytes(),
         }
     }
@@ -76,7 +88,7 @@ impl Source {
     fn warnings(&self) -> &[mrrc_core::Warning] {
         match self {
             Source::Stream(r) => r.warnings(),
-            Source::InPlace(r) => r.reader.warnings(),
+            Source::InPlace(r) => r.warnings(),
             Source::Parallel(r) => r.warnings(),
         }
     }
@@ -89,7 +101,7 @@ impl Source {
                 r.byte_offset()
                     .saturating_sub(r.last_record_bytes().len() as u64),
             ),
-            Source::InPlace(InPlace { reader: r, .. }) => (
+            Source::InPlace(r) => (
                 r.records_read().saturating_sub(1),
                 r.byte_offset()
                     .saturating_sub(r.last_record_bytes().len() as u64),
@@ -267,46 +279,6 @@ impl Read for PyFileRead {
     }
 }
 
-/// A Python `bytes` object as a `Read`, without copying it first (a copy of
-/// a large input took an eighth of the reading time, with the GIL held).
-/// `bytes` are immutable and the reference kept here keeps them alive, so
-/// their buffer can be read with the GIL released.
-struct BytesRead {
-    _owner: Py<PyBytes>,
-    data: *const u8,
-    len: usize,
-    position: usize,
-}
-
-// SAFETY: `data` points into the immutable buffer of `_owner`, which this
-// value keeps alive and which no one can change; reading it needs no GIL.
-unsafe impl Send for BytesRead {}
-
-impl BytesRead {
-    fn new(bytes: &Bound<'_, PyBytes>) -> Self {
-        let data = bytes.as_bytes();
-        BytesRead {
-            _owner: bytes.clone().unbind(),
-            data: data.as_ptr(),
-            len: data.len(),
-            position: 0,
-        }
-    }
-}
-
-impl Read for BytesRead {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        // SAFETY: see `unsafe impl Send`: `len` bytes at `data` stay valid
-        // and unchanged while `_owner` is held.
-        let data = unsafe { std::slice::from_raw_parts(self.data, self.len) };
-        let rest = &data[self.position..];
-        let n = rest.len().min(out.len());
-        out[..n].copy_from_slice(&rest[..n]);
-        self.position += n;
-        Ok(n)
-    }
-}
-
 struct Parsed {
     result: Result<mrrc_core::Record, Rejected>,
     chunk: Range<usize>,
@@ -459,7 +431,8 @@ impl MarcReader {
         #[cfg(unix)]
         let mut position_sync = None;
         let input: Input = if let Ok(b) = marc_target.cast::<PyBytes>() {
-            Box::new(BytesRead::new(b))
+            // (`threads=N`; without, the bytes are parsed in place below.)
+            Box::new(std::io::Cursor::new(HeldBytes::new(b)))
         } else if marc_target.cast::<PyString>().is_ok()
             || marc_target.is_instance(&py.import("os")?.getattr("PathLike")?)?
         {
@@ -491,7 +464,7 @@ impl MarcReader {
         };
         let source = match threads {
             None => match marc_target.cast::<PyBytes>() {
-                Ok(bytes) => Source::InPlace(InPlace::new(bytes, options)),
+                Ok(bytes) => Source::InPlace(SliceReader::new(HeldBytes::new(bytes), options)),
                 Err(_) => Source::Stream(CoreReader::new(input, options)),
             },
             Some(n) => Source::Parallel(Box::new(

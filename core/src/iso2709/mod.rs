@@ -331,8 +331,10 @@ impl<R: Read> Iterator for MarcReader<R> {
 /// assert!(in_place.len() > 1);
 /// assert_eq!(in_place, streamed);
 /// ```
-pub struct SliceReader<'a> {
-    bytes: &'a [u8],
+pub struct SliceReader<B> {
+    /// The input: a slice, or anything that holds the bytes (`Vec<u8>`,
+    /// `Box<[u8]>`, ...), so a reader can own what it reads.
+    bytes: B,
     options: ReadOptions,
     /// Where the next record will be looked for.
     pos: usize,
@@ -341,8 +343,8 @@ pub struct SliceReader<'a> {
     records_read: u64,
 }
 
-impl<'a> SliceReader<'a> {
-    pub fn new(bytes: &'a [u8], options: ReadOptions) -> Self {
+impl<B: AsRef<[u8]>> SliceReader<B> {
+    pub fn new(bytes: B, options: ReadOptions) -> Self {
         SliceReader {
             bytes,
             options,
@@ -360,8 +362,8 @@ impl<'a> SliceReader<'a> {
     }
 
     /// The raw bytes of the record (or bad chunk) last returned.
-    pub fn last_record_bytes(&self) -> &'a [u8] {
-        &self.bytes[self.last.clone()]
+    pub fn last_record_bytes(&self) -> &[u8] {
+        &self.bytes.as_ref()[self.last.clone()]
     }
 
     /// Records, good or bad, returned so far.
@@ -379,22 +381,23 @@ impl<'a> SliceReader<'a> {
     }
 }
 
-impl Iterator for SliceReader<'_> {
+impl<B: AsRef<[u8]>> Iterator for SliceReader<B> {
     type Item = Result<Record>;
 
     fn next(&mut self) -> Option<Result<Record>> {
+        let bytes = self.bytes.as_ref();
         // The whole input is here, so framing never asks for more.
-        let Framing::Frame(Frame { range, defect }) = frame(self.bytes, self.pos, true) else {
-            self.pos = self.bytes.len();
+        let Framing::Frame(Frame { range, defect }) = frame(bytes, self.pos, true) else {
+            self.pos = bytes.len();
             return None;
         };
-        crate::prefetch::prefetch_ahead(self.bytes, range.clone());
-        crate::prefetch::prefetch_record_end(self.bytes, range.end);
+        crate::prefetch::prefetch_ahead(bytes, range.clone());
+        crate::prefetch::prefetch_record_end(bytes, range.end);
         let index = self.records_read;
         self.records_read += 1;
         self.warnings.clear();
         let result = parse_frame_at(
-            &self.bytes[range.clone()],
+            &bytes[range.clone()],
             defect,
             &self.options,
             &mut self.warnings,
