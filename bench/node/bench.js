@@ -129,7 +129,7 @@ async function mrrcAsync(files, work, options) {
   return { n, check };
 }
 
-// for await over a MarcReader per file (batches read on the libuv pool, one
+// for await over a MarcReader per file (batches read on the libuv pool, two
 // ahead of the loop); several files at once with Promise.all.
 async function mrrcForAwait(files, work) {
   const counts = await Promise.all(files.map(async (f) => {

@@ -6,20 +6,15 @@ use mrrc_core::view::RecordView;
 use mrrc_core::{ReadOptions, Record};
 use rayon::prelude::*;
 
+mod common;
+
 /// Every corpus file end to end: good records, bad ones, filler and oversize
 /// records, with offsets that only match if framing is the same everywhere.
 fn all_corpus_bytes() -> Vec<u8> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
-    let mut names: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "mrc"))
+    let names = common::iso2709_fixtures().into_iter().filter(|p| {
         // A truncated file would swallow the start of the next one.
-        .filter(|p| {
-            !p.to_string_lossy().contains("008008027") && !p.to_string_lossy().contains("e005")
-        })
-        .collect();
-    names.sort();
+        !p.to_string_lossy().contains("008008027") && !p.to_string_lossy().contains("e005")
+    });
     let mut out = Vec::new();
     for n in names {
         out.extend(std::fs::read(n).unwrap());

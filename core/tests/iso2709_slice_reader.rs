@@ -4,6 +4,8 @@
 
 use std::io::Read;
 
+mod common;
+
 use mrrc_core::iso2709::{MarcReader, SliceReader};
 use mrrc_core::{ErrorKind, ReadOptions};
 
@@ -26,51 +28,37 @@ impl Read for Trickle<'_> {
 /// Everything a reader says about each record, in order.
 type Seen = Vec<(String, Vec<u8>, u64, u64, String)>;
 
+/// Drains `reader`, noting for each record what `Seen` holds (the two
+/// readers have the same accessors but no trait in common for them).
+macro_rules! seen {
+    ($reader:expr) => {{
+        let mut reader = $reader;
+        let mut seen = Vec::new();
+        while let Some(result) = reader.next() {
+            seen.push((
+                format!("{result:?}"),
+                reader.last_record_bytes().to_vec(),
+                reader.byte_offset(),
+                reader.records_read(),
+                format!("{:?}", reader.warnings()),
+            ));
+        }
+        assert!(reader.next().is_none());
+        seen
+    }};
+}
+
 fn through_slice(bytes: &[u8], options: ReadOptions) -> Seen {
-    let mut reader = SliceReader::new(bytes, options);
-    let mut seen = Vec::new();
-    while let Some(result) = reader.next() {
-        seen.push((
-            format!("{result:?}"),
-            reader.last_record_bytes().to_vec(),
-            reader.byte_offset(),
-            reader.records_read(),
-            format!("{:?}", reader.warnings()),
-        ));
-    }
-    assert!(reader.next().is_none());
-    seen
+    seen!(SliceReader::new(bytes, options))
 }
 
 fn through_stream(input: impl Read, options: ReadOptions) -> Seen {
-    let mut reader = MarcReader::new(input, options);
-    let mut seen = Vec::new();
-    while let Some(result) = reader.next() {
-        seen.push((
-            format!("{result:?}"),
-            reader.last_record_bytes().to_vec(),
-            reader.byte_offset(),
-            reader.records_read(),
-            format!("{:?}", reader.warnings()),
-        ));
-    }
-    seen
-}
-
-fn fixtures() -> Vec<std::path::PathBuf> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "mrc"))
-        .collect();
-    files.sort();
-    files
+    seen!(MarcReader::new(input, options))
 }
 
 #[test]
 fn every_fixture_reads_the_same_in_place_and_streamed() {
-    let files = fixtures();
+    let files = common::iso2709_fixtures();
     assert!(files.len() > 50);
     let (mut records, mut errors) = (0, 0);
     for file in &files {

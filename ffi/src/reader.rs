@@ -65,8 +65,9 @@ impl Source for MarcReader<Input> {
     }
 }
 
-/// ISO 2709 from borrowed bytes: parsed where they lie.
-impl Source for SliceReader<&'static [u8]> {
+/// ISO 2709 from bytes in memory (borrowed, or the reader's own copy):
+/// parsed where they lie.
+impl<B: AsRef<[u8]> + Send> Source for SliceReader<B> {
     fn next_record(&mut self) -> Option<Result<Record, Error>> {
         self.next()
     }
@@ -309,12 +310,16 @@ unsafe fn from_bytes(
         let (data, (format, opts)) = unsafe { (bytes(data, len, "data")?, read_options(options)?) };
         // SAFETY: pointer contract of the header.
         let namespaces = unsafe { xml_namespaces(options) };
-        let reader = if borrowed && format == MRRC_FORMAT_ISO2709 && threads.is_none() {
+        let reader = if format == MRRC_FORMAT_ISO2709 && threads.is_none() {
             // Parsed in place, without copying the records into a buffer.
-            // SAFETY: `mrrc_reader_from_borrowed_bytes`'s contract keeps the
-            // bytes alive until the reader is freed.
-            let bytes = unsafe { borrowed_for_the_reader(data) };
-            reader_of(Box::new(SliceReader::new(bytes, opts)))
+            if borrowed {
+                // SAFETY: `mrrc_reader_from_borrowed_bytes`'s contract keeps
+                // the bytes alive until the reader is freed.
+                let bytes = unsafe { borrowed_for_the_reader(data) };
+                reader_of(Box::new(SliceReader::new(bytes, opts)))
+            } else {
+                reader_of(Box::new(SliceReader::new(data.to_vec(), opts)))
+            }
         } else {
             let input = if borrowed {
                 // SAFETY: as above.

@@ -28,9 +28,10 @@ def outcomes(reader):
 
 
 def loc_prefix(n):
-    """The first n LoC records (or the sample ten times over without them)."""
+    """The first n LoC records (or the ten-record sample repeated to as many
+    records without them)."""
     if not LOC.exists():
-        return SAMPLE.read_bytes() * 10
+        return SAMPLE.read_bytes() * -(-n // 10)
     out = bytearray()
     with open(LOC, "rb") as fh:
         for _ in range(n):
@@ -176,3 +177,27 @@ def test_a_reader_dropped_early_leaves_its_file_usable(impl, tmp_path):
         # Wherever the reader left it, the object still seeks and reads.
         fh.seek(0)
         assert [r.as_marc() for r in impl.MARCReader(fh)] == [r.as_marc() for r in impl.MARCReader(data * 2)]
+
+
+def test_only_plain_os_files_take_the_positional_read_path(tmp_path):
+    # The PyO3 reader's own path for OS files (mrrc_cffi reads every file
+    # object through its methods): taken for exactly the plain file types,
+    # so the tests above compare it with the methods path.
+    import mrrc
+
+    path = tmp_path / "a.mrc"
+    path.write_bytes(SAMPLE.read_bytes())
+    for mode, buffering in [("rb", -1), ("rb", 0), ("r+b", -1)]:
+        with open(path, mode, buffering=buffering) as fh:
+            assert mrrc.MARCReader(fh)._reads_os_file, (mode, buffering)
+
+    class Subclass(io.BufferedReader):
+        pass
+
+    with open(path, "rb", buffering=0) as raw:
+        assert not mrrc.MARCReader(Subclass(raw))._reads_os_file
+    assert not mrrc.MARCReader(io.BytesIO(SAMPLE.read_bytes()))._reads_os_file
+    r, w = os.pipe()
+    with os.fdopen(r, "rb") as pipe:
+        os.close(w)
+        assert not mrrc.MARCReader(pipe)._reads_os_file

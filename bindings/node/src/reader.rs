@@ -4,14 +4,13 @@
 //! a whole input on the libuv pool.
 
 use std::fs::File;
-use std::io::{BufReader, Cursor, Read};
+use std::io::{BufReader, Cursor};
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{sync_channel, Receiver, TrySendError};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use mrrc_core::format::{Format, RecordReader};
-use mrrc_core::iso2709::{MarcReader, SliceReader};
 use mrrc_core::parallel::ParallelReader;
 use mrrc_core::{Error as CoreError, ErrorKind, ReadOptions, Result as CoreResult};
 use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
@@ -59,48 +58,6 @@ fn input_from(env: &Env, input: Either<String, Buffer>) -> Input {
     }
 }
 
-/// A `NativeReader`'s source: ISO 2709 read directly, so each record's raw
-/// bytes can be kept (see `RecordStore::compact`), or any other format.
-enum BatchSource {
-    Iso2709(Box<dyn Iso2709Source>),
-    Other(Source),
-}
-
-/// An ISO 2709 reader that also gives each record's raw bytes: the core's
-/// streaming reader for a file, its in-place reader for a Buffer's bytes.
-trait Iso2709Source: RecordReader {
-    fn last_record_bytes(&self) -> &[u8];
-}
-
-impl Iso2709Source for MarcReader<Box<dyn Read + Send>> {
-    fn last_record_bytes(&self) -> &[u8] {
-        MarcReader::last_record_bytes(self)
-    }
-}
-
-impl Iso2709Source for SliceReader<Vec<u8>> {
-    fn last_record_bytes(&self) -> &[u8] {
-        SliceReader::last_record_bytes(self)
-    }
-}
-
-impl BatchSource {
-    fn open(input: Input, format: Format, options: ReadOptions) -> CoreResult<Self> {
-        if format != Format::Iso2709 {
-            return Ok(BatchSource::Other(open(input, format, options)?));
-        }
-        Ok(BatchSource::Iso2709(match input {
-            Input::Path(path) => {
-                let file =
-                    File::open(&path).map_err(|e| CoreError::from(e).with_message_prefix(&path))?;
-                let inner: Box<dyn Read + Send> = Box::new(BufReader::with_capacity(1 << 16, file));
-                Box::new(MarcReader::new(inner, options))
-            }
-            Input::Bytes(bytes) => Box::new(SliceReader::new(bytes, options)),
-        }))
-    }
-}
-
 /// Records per batch of a `NativeReader`.
 const BATCH: usize = 256;
 
@@ -132,7 +89,14 @@ impl ReadBatch {
     }
 }
 
+/// A `NativeReader`'s source, read a batch at a time.
+struct BatchSource(Source);
+
 impl BatchSource {
+    fn open(input: Input, format: Format, options: ReadOptions) -> CoreResult<Self> {
+        Ok(BatchSource(open(input, format, options)?))
+    }
+
     /// Reads up to `max` records. A strict-mode error ends the batch (the
     /// next batch carries on after the bad record); lenient-mode errors are
     /// collected.
@@ -144,26 +108,20 @@ impl BatchSource {
             end: false,
         };
         while p.store.len() < max {
-            let next = match self {
-                BatchSource::Iso2709(reader) => match reader.next() {
-                    Some(Ok(record)) => {
-                        if reader.warnings().is_empty() {
-                            p.store
-                                .push_iso2709(record, reader.last_record_bytes(), options);
-                        } else {
-                            p.store.push(record, reader.warnings().to_vec());
+            let reader = &mut self.0;
+            let next = match reader.next() {
+                Some(Ok(record)) => {
+                    // ISO 2709 records without repairs keep their raw bytes
+                    // (see `RecordStore::compact`).
+                    match reader.last_record_bytes() {
+                        Some(raw) if reader.warnings().is_empty() => {
+                            p.store.push_iso2709(record, raw, options)
                         }
-                        continue;
+                        _ => p.store.push(record, reader.warnings().to_vec()),
                     }
-                    other => other,
-                },
-                BatchSource::Other(source) => match source.next() {
-                    Some(Ok(record)) => {
-                        p.store.push(record, source.warnings().to_vec());
-                        continue;
-                    }
-                    other => other,
-                },
+                    continue;
+                }
+                other => other,
             };
             match next {
                 Some(Ok(_)) => {}

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use pyo3::exceptions::{PyNotImplementedError, PyStopIteration, PyTypeError};
 use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedBytes;
 use pyo3::sync::MutexExt;
 use pyo3::types::{PyBytes, PyString};
 
@@ -25,47 +26,13 @@ const BATCH: usize = 512;
 type Input = Box<dyn Read + Send>;
 
 /// Where records come from: the core's streaming reader, its in-place
-/// reader for a `bytes` object, or its parallel reader (`threads=N`), which
-/// parses large chunks on N threads.
+/// reader for a `bytes` object (held, so read with the GIL released and
+/// never copied), or its parallel reader (`threads=N`), which parses large
+/// chunks on N threads.
 enum Source {
     Stream(CoreReader<Input>),
-    InPlace(SliceReader<HeldBytes>),
+    InPlace(SliceReader<PyBackedBytes>),
     Parallel(Box<ParallelReader<Input>>),
-}
-
-/// A `bytes` object's buffer, held so that it can be read with the GIL
-/// released and without copying it first (a copy of a large input took an
-/// eighth of the reading time, with the GIL held). `MARCReader(bytes)`
-/// parses it in place with the core's `SliceReader`, saving the copy into a
-/// read buffer too (5-10% of the core's read time: bench/README.md, C
-/// section); with `threads=N` it is read through a `Cursor`.
-struct HeldBytes {
-    _owner: Py<PyBytes>,
-    data: *const u8,
-    len: usize,
-}
-
-// SAFETY: `data` points into the immutable buffer of `_owner`, which this
-// value keeps alive and which no one can change; reading it needs no GIL.
-unsafe impl Send for HeldBytes {}
-
-impl HeldBytes {
-    fn new(bytes: &Bound<'_, PyBytes>) -> Self {
-        let data = bytes.as_bytes();
-        HeldBytes {
-            _owner: bytes.clone().unbind(),
-            data: data.as_ptr(),
-            len: data.len(),
-        }
-    }
-}
-
-impl AsRef<[u8]> for HeldBytes {
-    fn as_ref(&self) -> &[u8] {
-        // SAFETY: see `unsafe impl Send`: `len` bytes at `data` stay valid
-        // and unchanged while `_owner` is held.
-        unsafe { std::slice::from_raw_parts(self.data, self.len) }
-    }
 }
 
 impl Source {
@@ -96,16 +63,8 @@ impl Source {
     /// (index, byte offset) of the record last returned.
     fn last_position(&self) -> (u64, u64) {
         match self {
-            Source::Stream(r) => (
-                r.records_read().saturating_sub(1),
-                r.byte_offset()
-                    .saturating_sub(r.last_record_bytes().len() as u64),
-            ),
-            Source::InPlace(r) => (
-                r.records_read().saturating_sub(1),
-                r.byte_offset()
-                    .saturating_sub(r.last_record_bytes().len() as u64),
-            ),
+            Source::Stream(r) => (r.records_read().saturating_sub(1), r.last_record_offset()),
+            Source::InPlace(r) => (r.records_read().saturating_sub(1), r.last_record_offset()),
             Source::Parallel(r) => (r.records_read().saturating_sub(1), r.last_record_offset()),
         }
     }
@@ -430,48 +389,55 @@ impl MarcReader {
         let mut prefetch = None;
         #[cfg(unix)]
         let mut position_sync = None;
-        let input: Input = if let Ok(b) = marc_target.cast::<PyBytes>() {
-            // (`threads=N`; without, the bytes are parsed in place below.)
-            Box::new(std::io::Cursor::new(HeldBytes::new(b)))
-        } else if marc_target.cast::<PyString>().is_ok()
-            || marc_target.is_instance(&py.import("os")?.getattr("PathLike")?)?
-        {
-            let path: std::path::PathBuf = marc_target.extract()?;
-            let file = py.detach(|| std::fs::File::open(&path)).map_err(|e| {
-                pyo3::exceptions::PyOSError::new_err(format!("cannot open {}: {e}", path.display()))
-            })?;
-            Box::new(file)
-        } else if marc_target.hasattr("read")? {
-            file_handle = Some(marc_target.clone().unbind());
-            #[cfg(unix)]
-            let direct = crate::os_file::open(py, marc_target).map(|(file, sync)| {
-                position_sync = Some(sync);
-                Box::new(file) as Input
-            });
-            #[cfg(not(unix))]
-            let direct: Option<Input> = None;
-            direct.unwrap_or_else(|| {
-                let file = PyFileRead::new(py, marc_target.clone().unbind());
-                prefetch = Some(file.clone());
-                Box::new(file)
-            })
-        } else if let Ok(v) = marc_target.extract::<Vec<u8>>() {
-            Box::new(std::io::Cursor::new(v))
-        } else {
-            return Err(PyTypeError::new_err(
-                "MARCReader reads bytes, a binary file object or a path",
-            ));
+        let in_place = match (marc_target.cast::<PyBytes>(), threads) {
+            (Ok(bytes), None) => Some(PyBackedBytes::from(bytes.clone())),
+            _ => None,
         };
-        let source = match threads {
-            None => match marc_target.cast::<PyBytes>() {
-                Ok(bytes) => Source::InPlace(SliceReader::new(HeldBytes::new(bytes), options)),
-                Err(_) => Source::Stream(CoreReader::new(input, options)),
-            },
-            Some(n) => Source::Parallel(Box::new(
-                ParallelReader::new(input, options, n)
-                    .map_err(|e| crate::errors::core_error(py, "MarcError", &e))?
-                    .with_record_bytes(true),
-            )),
+        let source = if let Some(bytes) = in_place {
+            Source::InPlace(SliceReader::new(bytes, options))
+        } else {
+            let input: Input = if let Ok(b) = marc_target.cast::<PyBytes>() {
+                Box::new(std::io::Cursor::new(PyBackedBytes::from(b.clone())))
+            } else if marc_target.cast::<PyString>().is_ok()
+                || marc_target.is_instance(&py.import("os")?.getattr("PathLike")?)?
+            {
+                let path: std::path::PathBuf = marc_target.extract()?;
+                let file = py.detach(|| std::fs::File::open(&path)).map_err(|e| {
+                    pyo3::exceptions::PyOSError::new_err(format!(
+                        "cannot open {}: {e}",
+                        path.display()
+                    ))
+                })?;
+                Box::new(file)
+            } else if marc_target.hasattr("read")? {
+                file_handle = Some(marc_target.clone().unbind());
+                #[cfg(unix)]
+                let direct = crate::os_file::open(py, marc_target).map(|(file, sync)| {
+                    position_sync = Some(sync);
+                    Box::new(file) as Input
+                });
+                #[cfg(not(unix))]
+                let direct: Option<Input> = None;
+                direct.unwrap_or_else(|| {
+                    let file = PyFileRead::new(py, marc_target.clone().unbind());
+                    prefetch = Some(file.clone());
+                    Box::new(file)
+                })
+            } else if let Ok(v) = marc_target.extract::<Vec<u8>>() {
+                Box::new(std::io::Cursor::new(v))
+            } else {
+                return Err(PyTypeError::new_err(
+                    "MARCReader reads bytes, a binary file object or a path",
+                ));
+            };
+            match threads {
+                None => Source::Stream(CoreReader::new(input, options)),
+                Some(n) => Source::Parallel(Box::new(
+                    ParallelReader::new(input, options, n)
+                        .map_err(|e| crate::errors::core_error(py, "MarcError", &e))?
+                        .with_record_bytes(true),
+                )),
+            }
         };
         Ok(MarcReader {
             state: Mutex::new(ReaderState {
@@ -579,6 +545,19 @@ impl MarcReader {
     }
 
     /// The exception for the record last returned as `None`.
+    /// Whether the file object is read by Rust with positional reads
+    /// (os_file.rs) rather than through its methods: for tests.
+    #[getter]
+    fn _reads_os_file(&self, py: Python<'_>) -> bool {
+        #[cfg(unix)]
+        return self.lock(py).position_sync.is_some();
+        #[cfg(not(unix))]
+        {
+            let _ = py;
+            false
+        }
+    }
+
     #[getter]
     fn current_exception(&self, py: Python<'_>) -> Option<Py<PyAny>> {
         self.lock(py)

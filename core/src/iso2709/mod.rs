@@ -219,6 +219,12 @@ impl<R: Read> MarcReader<R> {
         self.buf_offset + self.pos as u64
     }
 
+    /// Input offset of the record (or bad chunk) last returned.
+    pub fn last_record_offset(&self) -> u64 {
+        self.byte_offset()
+            .saturating_sub(self.last_record_bytes().len() as u64)
+    }
+
     pub fn options(&self) -> &ReadOptions {
         &self.options
     }
@@ -291,24 +297,37 @@ impl<R: Read> Iterator for MarcReader<R> {
                 Framing::Frame(f) => break f,
             }
         };
-        let Frame { range, defect } = frame;
-        let index = self.records_read;
-        self.records_read += 1;
-        let start = self.buf_offset + range.start as u64;
-        self.warnings.clear();
-        let result = parse_frame_at(
-            &self.buf[range.clone()],
-            defect,
+        let range = frame.range.clone();
+        let result = parse_next(
+            &self.buf,
+            frame,
+            self.buf_offset,
             &self.options,
             &mut self.warnings,
-            None,
-            index,
-            start,
+            &mut self.records_read,
         );
         self.pos = range.end;
         self.last = range;
         Some(result)
     }
+}
+
+/// Parses the framed record of `buf` (whose first byte is at input offset
+/// `base`) as record number `records_read`, and counts it: what both readers
+/// do once a record is framed.
+fn parse_next(
+    buf: &[u8],
+    Frame { range, defect }: Frame,
+    base: u64,
+    options: &ReadOptions,
+    warnings: &mut Vec<Warning>,
+    records_read: &mut u64,
+) -> Result<Record> {
+    let index = *records_read;
+    *records_read += 1;
+    warnings.clear();
+    let start = base + range.start as u64;
+    parse_frame_at(&buf[range], defect, options, warnings, None, index, start)
 }
 
 /// Reads ISO 2709 records from bytes already in memory, in place.
@@ -376,6 +395,12 @@ impl<B: AsRef<[u8]>> SliceReader<B> {
         self.pos as u64
     }
 
+    /// Input offset of the record (or bad chunk) last returned.
+    pub fn last_record_offset(&self) -> u64 {
+        self.byte_offset()
+            .saturating_sub(self.last_record_bytes().len() as u64)
+    }
+
     pub fn options(&self) -> &ReadOptions {
         &self.options
     }
@@ -387,23 +412,20 @@ impl<B: AsRef<[u8]>> Iterator for SliceReader<B> {
     fn next(&mut self) -> Option<Result<Record>> {
         let bytes = self.bytes.as_ref();
         // The whole input is here, so framing never asks for more.
-        let Framing::Frame(Frame { range, defect }) = frame(bytes, self.pos, true) else {
+        let Framing::Frame(framed) = frame(bytes, self.pos, true) else {
             self.pos = bytes.len();
             return None;
         };
+        let range = framed.range.clone();
         crate::prefetch::prefetch_ahead(bytes, range.clone());
         crate::prefetch::prefetch_record_end(bytes, range.end);
-        let index = self.records_read;
-        self.records_read += 1;
-        self.warnings.clear();
-        let result = parse_frame_at(
-            &bytes[range.clone()],
-            defect,
+        let result = parse_next(
+            bytes,
+            framed,
+            0,
             &self.options,
             &mut self.warnings,
-            None,
-            index,
-            range.start as u64,
+            &mut self.records_read,
         );
         self.pos = range.end;
         self.last = range;

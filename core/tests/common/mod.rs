@@ -12,6 +12,17 @@ pub fn data(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// Every ISO 2709 fixture (`*.mrc` in core/tests/data), sorted.
+pub fn iso2709_fixtures() -> Vec<PathBuf> {
+    let mut files: Vec<_> = fs::read_dir(data(""))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "mrc"))
+        .collect();
+    files.sort();
+    files
+}
+
 /// pymarc's output for a fixture, from tests/data/expected/NAME.json.
 pub fn expected(name: &str) -> serde_json::Value {
     let text = fs::read_to_string(data(&format!("expected/{name}.json"))).unwrap();

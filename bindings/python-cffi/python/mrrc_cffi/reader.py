@@ -161,6 +161,9 @@ class MARCReader(Reader):
         self._state = _no_batch()
         self._last = 0  # index in the batch of the record last returned
         self._title_request = TitleRequest()
+        # A batch's titles when nobody asked for them yet: each record gets
+        # the request, which fetches its title if asked.
+        self._no_titles = [self._title_request] * batch_size
         self._chunk = None
         self._current_exception = None
         self._stopped = False
@@ -178,7 +181,6 @@ class MARCReader(Reader):
                 except StopIteration:
                     return
                 yield record
-        title_request = self._title_request
         while True:
             # What `__next__` does for a batch's later records, with
             # `Record._wrap` inlined and no lock: this runs per record.
@@ -191,24 +193,14 @@ class MARCReader(Reader):
             # that only gives indices past the end.
             batch, taken, titles = self._state
             n = len(batch)
-            if titles is None:
-                for i in taken:
-                    if i >= n:
-                        break
-                    self._last = i
-                    record = _new(Record)
-                    record._h = batch[i]
-                    record._title_ahead = title_request
-                    yield record
-            else:
-                for i in taken:
-                    if i >= n:
-                        break
-                    self._last = i
-                    record = _new(Record)
-                    record._h = batch[i]
-                    record._title_ahead = titles[i]
-                    yield record
+            for i in taken:
+                if i >= n:
+                    break
+                self._last = i
+                record = _new(Record)
+                record._h = batch[i]
+                record._title_ahead = titles[i]
+                yield record
             try:
                 record = self.__next__()
             except StopIteration:
@@ -231,7 +223,7 @@ class MARCReader(Reader):
         # Owned (and freed exactly once) by cffi from here on; `map` rather
         # than a list comprehension: a little less time under the GIL.
         batch = list(map(_gc, ffi.unpack(self._slots, n), itertools.repeat(self._frees.drop, n)))
-        titles = None
+        titles = self._no_titles
         if self._title_request.wanted:
             titles = _lib.records_text(self._slots, n, lib.MRRC_TEXT_TITLE, self._raw)
         # The caller returns record 0.
@@ -262,8 +254,7 @@ class MARCReader(Reader):
                 # returned one from this batch, so `current_chunk` and
                 # `current_exception` need no update.
                 self._last = i
-                return _wrap(batch[i], self._raw, self.force_utf8,
-                             self._title_request if titles is None else titles[i])
+                return _wrap(batch[i], self._raw, self.force_utf8, titles[i])
             return self._first_of_next_batch()
 
     def _first_of_next_batch(self):
@@ -280,8 +271,7 @@ class MARCReader(Reader):
             raise StopIteration
         self._chunk = _LAST_RETURNED
         batch, _, titles = self._state
-        return _wrap(batch[0], self._raw, self.force_utf8,
-                     self._title_request if titles is None else titles[0])
+        return _wrap(batch[0], self._raw, self.force_utf8, titles[0])
 
     @property
     def current_chunk(self):
