@@ -18,7 +18,7 @@ const pkg = path.join(__dirname, '..', '..', 'bindings', 'node');
 const mrrc = require(pkg);
 const native = require(path.join(pkg, 'mrrc.node'));
 const { Marc } = require(path.join(pkg, 'node_modules', 'marcjs'));
-const { everyField, splitFiles, settle } = require('./common');
+const { median, everyField, mrrcForAwait, splitFiles, settle } = require('./common');
 
 const file = process.argv[2];
 const ROUNDS = Number(process.argv[3] || 7);
@@ -65,19 +65,8 @@ async function alone() {
   return check;
 }
 
-// bench.js's mrrcForAwait, verbatim.
-async function benchLoop(files, work) {
-  const counts = await Promise.all(files.map(async (f) => {
-    let n = 0;
-    let check = 0;
-    for await (const r of new mrrc.MarcReader(f)) {
-      n++;
-      check += work === 'title' ? (r.title || '').length : everyField(r.fields());
-    }
-    return { n, check };
-  }));
-  return { n: counts.reduce((x, c) => x + c.n, 0), check: counts.reduce((x, c) => x + c.check, 0) };
-}
+// bench.js's loop function (common.js's, shared with its other rows).
+const benchLoop = (files, work) => mrrcForAwait(mrrc, files, work);
 
 let marcjsSeconds = 1.8;
 function cpuLoop() {
@@ -123,11 +112,6 @@ async function main() {
     }
   }
   fs.rmSync(dir, { recursive: true, force: true });
-  const median = (xs) => {
-    const s = xs.slice().sort((x, y) => x - y);
-    const m = s.length >> 1;
-    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-  };
   const mj = median(marcjsRuns);
   console.log(`file: ${a} (the first 50,000 records of ${file}); node ${process.version}; started ${started}; ` +
     `load at the start ${loadAtStart}, at the end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);

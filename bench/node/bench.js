@@ -18,7 +18,7 @@ const pkg = path.join(__dirname, '..', '..', 'bindings', 'node');
 const mrrc = require(pkg);
 const native = require(path.join(pkg, 'mrrc.node'));
 const { Marc } = require(path.join(pkg, 'node_modules', 'marcjs'));
-const { everyField, splitFiles, settle } = require('./common');
+const { median, everyField, mrrcForAwait: forAwait, splitFiles, settle } = require('./common');
 
 const file = process.argv[2];
 const asyncRecords = Number(process.argv[3] || 50000);
@@ -28,11 +28,6 @@ const poolSize = Number(process.env.UV_THREADPOOL_SIZE || 4);
 if (poolSize < 2) throw new Error('UV_THREADPOOL_SIZE must be at least 2 for the Promise.all rows');
 
 const now = () => Number(process.hrtime.bigint()) / 1e9;
-const median = (xs) => {
-  const s = xs.slice().sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 // CPU seconds of the main thread (Linux: /proc, in clock ticks of 10 ms).
 function mainThreadCpu() {
@@ -129,20 +124,8 @@ async function mrrcAsync(files, work, options) {
   return { n, check };
 }
 
-// for await over a MarcReader per file (batches read on the libuv pool, two
-// ahead of the loop); several files at once with Promise.all.
-async function mrrcForAwait(files, work) {
-  const counts = await Promise.all(files.map(async (f) => {
-    let n = 0;
-    let check = 0;
-    for await (const r of new mrrc.MarcReader(f)) {
-      n++;
-      check += work === 'title' ? (r.title || '').length : everyField(r.fields());
-    }
-    return { n, check };
-  }));
-  return { n: counts.reduce((x, c) => x + c.n, 0), check: counts.reduce((x, c) => x + c.check, 0) };
-}
+// for await over a MarcReader per file (see common.js).
+const mrrcForAwait = (files, work) => forAwait(mrrc, files, work);
 
 const pbkdf2 = (jobs) => Promise.all(Array.from({ length: jobs }, () => new Promise((res, rej) => {
   crypto.pbkdf2('secret', 'salt', 200000, 32, 'sha256', (e) => (e ? rej(e) : res()));

@@ -1,12 +1,20 @@
 'use strict';
-// What the Node bench scripts share: the every-field loop they time, the
-// two temporary files the async comparisons read, and settle() before
-// each timed run.
+// What the Node bench scripts share: median(), the every-field loop they
+// time, the `for await` loop over one or more files, the two temporary
+// files the async comparisons read, and settle() before each timed run.
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const v8 = require('node:v8');
 const vm = require('node:vm');
+
+// The median of a list of numbers (the mean of the two middle ones for an
+// even count).
+function median(xs) {
+  const s = xs.slice().sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
 
 // Every field's tag, indicators, codes and values as JS strings (marcjs's
 // records hold them so), counted so that none is optimized away.
@@ -17,6 +25,23 @@ function everyField(fields) {
     else for (const s of f.subfields) n += s.value.length;
   }
   return n;
+}
+
+// for await over a MarcReader per file (batches read on the libuv pool, two
+// ahead of the loop), several files at once with Promise.all; per record
+// its title (work 'title') or every field (work 'all'). `mrrc` is the
+// package (bindings/node) the caller loaded.
+async function mrrcForAwait(mrrc, files, work) {
+  const counts = await Promise.all(files.map(async (f) => {
+    let n = 0;
+    let check = 0;
+    for await (const r of new mrrc.MarcReader(f)) {
+      n++;
+      check += work === 'title' ? (r.title || '').length : everyField(r.fields());
+    }
+    return { n, check };
+  }));
+  return { n: counts.reduce((x, c) => x + c.n, 0), check: counts.reduce((x, c) => x + c.check, 0) };
 }
 
 // The first `records` records of `file`, twice, as two temporary files.
@@ -52,4 +77,4 @@ async function settle() {
   }
 }
 
-module.exports = { everyField, splitFiles, settle, sleep };
+module.exports = { median, everyField, mrrcForAwait, splitFiles, settle, sleep };

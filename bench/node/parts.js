@@ -14,7 +14,7 @@ const path = require('node:path');
 const pkg = path.join(__dirname, '..', '..', 'bindings', 'node');
 const mrrc = require(pkg);
 const native = require(path.join(pkg, 'mrrc.node'));
-const { everyField } = require('./common');
+const { median, everyField } = require('./common');
 
 const file = process.argv[2];
 const ROUNDS = Number(process.argv[3] || 3);
@@ -61,7 +61,6 @@ for (let round = 0; round < ROUNDS; round++) {
   }
   chunks.push(ns / n / 1000);
 }
-const median = (xs) => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
 console.log(`${new Date().toISOString()}; load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 for (const [name, xs] of Object.entries(perRecord)) {
   console.log(`${name}: ${median(xs).toFixed(2)} µs CPU/record (runs ${xs.map((x) => x.toFixed(2)).join(', ')})`);

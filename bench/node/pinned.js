@@ -14,7 +14,7 @@ const { execFileSync } = require('node:child_process');
 
 const pkg = path.join(__dirname, '..', '..', 'bindings', 'node');
 const mrrc = require(pkg);
-const { splitFiles, settle } = require('./common');
+const { median, splitFiles, settle } = require('./common');
 const native = require(path.join(pkg, 'mrrc.node'));
 
 const file = process.argv[2];
@@ -23,8 +23,6 @@ const ROUNDS = Number(process.argv[4] || 9);
 if (!file || process.env.UV_THREADPOOL_SIZE !== '2') {
   throw new Error('usage: UV_THREADPOOL_SIZE=2 node bench/node/pinned.js FILE [RECORDS] [ROUNDS]');
 }
-
-const median = (xs) => xs.slice().sort((x, y) => x - y)[xs.length >> 1];
 
 // CPU nanoseconds per thread id (schedstat).
 function cpuByThread() {
