@@ -5,9 +5,9 @@
 use mrrc_core::record::{ADDED_ENTRY_TAGS, NOTE_TAGS, SERIES_TAGS, SUBJECT_TAGS};
 use std::cell::OnceCell;
 use std::ops::Range;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, Ordering};
 use std::sync::mpsc::{channel, Sender};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use mrrc_core::iso2709::parse_record;
 use mrrc_core::{
@@ -41,6 +41,12 @@ pub struct RecordStore {
     pub(crate) timing: Option<(f64, f64)>,
     /// Bytes reported to V8 as held by this object (see `report_memory`).
     external: i64,
+    /// `readFile` / `parse` results: the bytes not reported to V8 yet (see
+    /// `defer_memory`), shared with [`DEFERRED`], which reports them at
+    /// the next read; and this store's view of that figure when last seen
+    /// (what the difference says was reported since goes to `external`).
+    unreported: Option<Arc<AtomicI64>>,
+    unreported_seen: i64,
     /// The length of `raw` when `compact` handed it to JS.
     raw_len: usize,
     /// `report_memory`'s figure when computed off the main thread.
@@ -77,6 +83,7 @@ impl ObjectFinalize for RecordStore {
         if self.async_read {
             ASYNC_ASKS.result_freed(self.asked);
         }
+        self.forget_unreported();
         if self.external > 0 {
             env.adjust_external_memory(-self.external)?;
         }
@@ -85,6 +92,26 @@ impl ObjectFinalize for RecordStore {
         }
         Ok(())
     }
+}
+
+/// The unreported bytes of the `readFile` / `parse` results handed to JS
+/// since the last [`report_deferred`] (see `RecordStore::defer_memory`).
+static DEFERRED: Mutex<Vec<Weak<AtomicI64>>> = Mutex::new(Vec::new());
+
+/// Tells V8 the bytes of the `readFile` / `parse` results handed to JS
+/// before this call and not freed since (called when a read starts): if
+/// they are garbage by now, the collection V8 may start frees them.
+pub(crate) fn report_deferred(env: &mut Env) -> napi::Result<()> {
+    let results = std::mem::take(&mut *DEFERRED.lock().unwrap_or_else(|p| p.into_inner()));
+    let bytes: i64 = results
+        .iter()
+        .filter_map(Weak::upgrade)
+        .map(|u| u.swap(0, Ordering::Relaxed))
+        .sum();
+    if bytes > 0 {
+        env.adjust_external_memory(bytes)?;
+    }
+    Ok(())
 }
 
 /// Stores of more records than this are freed on a thread of their own.
@@ -145,6 +172,59 @@ impl RecordStore {
         Ok(())
     }
 
+    /// Like `report_memory`, for a `readFile` / `parse` result: the bytes
+    /// are told to V8 at the start of the next read (see
+    /// [`report_deferred`]), or never when the result is freed first.
+    /// Telling V8 now would start a major collection (the figure, some
+    /// 100 MB for 50,000 LoC records, is above V8's 64 MB step) that can
+    /// free nothing: the result is about to be handed to JS. At the next
+    /// read it may be garbage, and the collection worth its cost.
+    pub(crate) fn defer_memory(&mut self) {
+        let bytes = self
+            .memory_estimate
+            .take()
+            .unwrap_or_else(|| self.estimate_memory());
+        let unreported = Arc::new(AtomicI64::new(bytes));
+        DEFERRED
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(Arc::downgrade(&unreported));
+        self.unreported = Some(unreported);
+        self.unreported_seen = bytes;
+    }
+
+    /// Counts in `external` what [`report_deferred`] told V8 since last seen.
+    fn sync_unreported(&mut self) {
+        if let Some(u) = &self.unreported {
+            let now = u.load(Ordering::Relaxed);
+            self.external += self.unreported_seen - now;
+            self.unreported_seen = now;
+        }
+    }
+
+    /// Takes up to `bytes` off the figure not told to V8 yet; returns what
+    /// is left to take off `external`.
+    fn take_unreported(&mut self, bytes: i64) -> i64 {
+        self.sync_unreported();
+        let Some(u) = &self.unreported else {
+            return bytes;
+        };
+        let taken = bytes.min(self.unreported_seen);
+        self.unreported_seen -= taken;
+        u.store(self.unreported_seen, Ordering::Relaxed);
+        bytes - taken
+    }
+
+    /// Withdraws what was not told to V8 yet (the store is freed or
+    /// compacted); what was told is in `external`.
+    fn forget_unreported(&mut self) {
+        self.sync_unreported();
+        if let Some(u) = self.unreported.take() {
+            u.store(0, Ordering::Relaxed);
+        }
+        self.unreported_seen = 0;
+    }
+
     /// Roughly the native bytes the parsed records hold.
     fn estimate_memory(&self) -> i64 {
         let per_field = std::mem::size_of::<Field>() as i64 + 48;
@@ -164,16 +244,16 @@ impl RecordStore {
     /// Takes `encoder`'s bytes off the figure reported to V8 when it was
     /// counted there (see `prepare_read`).
     fn give_back_prepared(&mut self, env: &mut Env, encoder: &Encoder) -> napi::Result<()> {
-        if self.prepared_bytes <= 0 || self.external <= 0 {
+        if self.prepared_bytes <= 0 {
             return Ok(());
         }
-        let bytes = encoder
-            .heap_bytes()
-            .min(self.prepared_bytes)
-            .min(self.external);
-        env.adjust_external_memory(-bytes)?;
+        let bytes = encoder.heap_bytes().min(self.prepared_bytes);
         self.prepared_bytes -= bytes;
-        self.external -= bytes;
+        let told = self.take_unreported(bytes).min(self.external);
+        if told > 0 {
+            env.adjust_external_memory(-told)?;
+            self.external -= told;
+        }
         Ok(())
     }
 
@@ -685,6 +765,7 @@ impl RecordStore {
                 .extend(dropped),
             None => dropped.for_each(drop),
         }
+        self.forget_unreported();
         if self.external > 0 {
             env.adjust_external_memory(-self.external)?;
             self.external = 0;

@@ -115,6 +115,49 @@ test('fields() jumping between chunks of one slot fetches records alone instead 
   }
 });
 
+test('a readFile / parse result is told to V8 as external memory at the next read, not before, and never once freed', async () => {
+  const native = require('../mrrc.node');
+  const v8 = require('node:v8');
+  const vm = require('node:vm');
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc');
+  const settle = async () => {
+    for (let i = 0; i < 3; i++) {
+      gc();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  const one = fs.readFileSync(data('pymarc_test_camel.mrc'));
+  // 2,000 records: some MB of parsed records, far above the noise.
+  const big = Buffer.concat(Array.from({ length: 200 }, () => one));
+  await settle();
+  const base = native.externalMemory();
+  let first = await parse(big);
+  assert.equal(first.length, 2000);
+  // Handed to JS, not yet told (telling V8 now would start a collection
+  // that can free nothing: the result is live).
+  assert.ok(native.externalMemory() - base < 1e6, `${native.externalMemory() - base} bytes told at once`);
+  // The next read tells V8 about the earlier result, still alive here.
+  let next = parse(big);
+  const told = native.externalMemory() - base;
+  assert.ok(told > 1e6, `${told} bytes told at the next read`);
+  let second = await next;
+  // (The settled promise holds the result too.)
+  next = null;
+  assert.equal(first[1999].title, CAMEL[9][0]);
+  // Freed: what was told is taken back.
+  first = null;
+  await settle();
+  assert.ok(native.externalMemory() - base < 1e6, `${native.externalMemory() - base} bytes left after the first result was freed`);
+  // The second result is freed before any other read: never told at all.
+  assert.equal(second[0].title, CAMEL[0][0]);
+  second = null;
+  await settle();
+  const r = await parse(one);
+  assert.equal(r.length, 10);
+  assert.ok(Math.abs(native.externalMemory() - base) < 1e6, `${native.externalMemory() - base} bytes left after both were freed`);
+});
+
 test('parse reads a Buffer in any format', async () => {
   const records = await parse(fs.readFileSync(data('marc4j_chabon.xml')), { format: 'marcxml' });
   const sync = new MarcReader(data('marc4j_chabon.mrc')).readAll();
