@@ -546,8 +546,8 @@ impl Task for ReadTask {
         })
     }
 
-    fn resolve(&mut self, _env: Env, mut output: RecordStore) -> napi::Result<RecordStore> {
-        output.defer_memory();
+    fn resolve(&mut self, env: Env, mut output: RecordStore) -> napi::Result<RecordStore> {
+        output.defer_memory(&env);
         Ok(output)
     }
 

@@ -95,19 +95,31 @@ impl ObjectFinalize for RecordStore {
 }
 
 /// The unreported bytes of the `readFile` / `parse` results handed to JS
-/// since the last [`report_deferred`] (see `RecordStore::defer_memory`).
-static DEFERRED: Mutex<Vec<Weak<AtomicI64>>> = Mutex::new(Vec::new());
+/// since the last [`report_deferred`] of their environment (see
+/// `RecordStore::defer_memory`), with that environment (each worker thread
+/// has its own V8 heap, told only about its own results).
+static DEFERRED: Mutex<Vec<(usize, Weak<AtomicI64>)>> = Mutex::new(Vec::new());
 
-/// Tells V8 the bytes of the `readFile` / `parse` results handed to JS
-/// before this call and not freed since (called when a read starts): if
-/// they are garbage by now, the collection V8 may start frees them.
+/// Tells V8 the bytes of the `readFile` / `parse` results this
+/// environment was handed before this call and has not freed since
+/// (called when a read starts): if they are garbage by now, the collection
+/// V8 may start frees them.
 pub(crate) fn report_deferred(env: &mut Env) -> napi::Result<()> {
-    let results = std::mem::take(&mut *DEFERRED.lock().unwrap_or_else(|p| p.into_inner()));
-    let bytes: i64 = results
-        .iter()
-        .filter_map(Weak::upgrade)
-        .map(|u| u.swap(0, Ordering::Relaxed))
-        .sum();
+    let here = env.raw() as usize;
+    let mut bytes = 0;
+    DEFERRED
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .retain(|(owner, result)| {
+            let Some(unreported) = result.upgrade() else {
+                return false;
+            };
+            if *owner != here {
+                return true;
+            }
+            bytes += unreported.swap(0, Ordering::Relaxed);
+            false
+        });
     if bytes > 0 {
         env.adjust_external_memory(bytes)?;
     }
@@ -179,7 +191,7 @@ impl RecordStore {
     /// 100 MB for 50,000 LoC records, is above V8's 64 MB step) that can
     /// free nothing: the result is about to be handed to JS. At the next
     /// read it may be garbage, and the collection worth its cost.
-    pub(crate) fn defer_memory(&mut self) {
+    pub(crate) fn defer_memory(&mut self, env: &Env) {
         let bytes = self
             .memory_estimate
             .take()
@@ -188,7 +200,7 @@ impl RecordStore {
         DEFERRED
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .push(Arc::downgrade(&unreported));
+            .push((env.raw() as usize, Arc::downgrade(&unreported)));
         self.unreported = Some(unreported);
         self.unreported_seen = bytes;
     }

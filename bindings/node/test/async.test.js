@@ -158,6 +158,33 @@ test('a readFile / parse result is told to V8 as external memory at the next rea
   assert.ok(Math.abs(native.externalMemory() - base) < 1e6, `${native.externalMemory() - base} bytes left after both were freed`);
 });
 
+test('a worker thread\'s read tells its own V8 heap about its own results only', async () => {
+  const native = require('../mrrc.node');
+  const { Worker } = require('node:worker_threads');
+  const one = fs.readFileSync(data('pymarc_test_camel.mrc'));
+  const big = Buffer.concat(Array.from({ length: 200 }, () => one));
+  const first = await parse(big);
+  const base = native.externalMemory();
+  // A read in a worker: it must leave this thread's result to this thread.
+  const worker = new Worker(`
+    const { parentPort, workerData } = require('node:worker_threads');
+    const { parse } = require(workerData.pkg);
+    parse(Buffer.from(workerData.one)).then((r) => parentPort.postMessage(r.length));
+  `, { eval: true, workerData: { pkg: require.resolve('..'), one } });
+  const read = await new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  assert.equal(read, 10);
+  await worker.terminate();
+  let next = parse(one);
+  const told = native.externalMemory() - base;
+  assert.ok(told > 1e6, `${told} bytes told of this thread's earlier result`);
+  assert.equal((await next).length, 10);
+  next = null;
+  assert.equal(first.length, 2000);
+});
+
 test('parse reads a Buffer in any format', async () => {
   const records = await parse(fs.readFileSync(data('marc4j_chabon.xml')), { format: 'marcxml' });
   const sync = new MarcReader(data('marc4j_chabon.mrc')).readAll();
