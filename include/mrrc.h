@@ -724,6 +724,34 @@ enum MrrcStatus mrrc_record_decode_pymarc(const uint8_t *data,
 // Static, not to be freed; NULL only if `chunk` is NULL with `len` > 0.
 const char *mrrc_pymarc_error_name(const uint8_t *chunk, size_t len, int32_t status, bool framed);
 
+// Reads the open file descriptor `fd` with positional reads (`pread`),
+// starting at byte `offset` and leaving the descriptor's own offset alone,
+// so that the caller's file object (which may share the descriptor's
+// open file through `dup`) is not disturbed; `mrrc_reader_input_offset`
+// says how far the reader has read. The reader owns `fd` in every case: it
+// is closed by `mrrc_reader_free`, or before this returns an error. A
+// descriptor that cannot be read at an offset (a pipe) fails at the first
+// read with `MRRC_IO`. `options` may be NULL. Unix only (elsewhere
+// `MRRC_INVALID_ARGUMENT`).
+enum MrrcStatus mrrc_reader_from_fd(int fd,
+                                    uint64_t offset,
+                                    const struct MrrcReadOptions *options,
+                                    struct MrrcReader **out);
+
+// `mrrc_reader_from_fd` with the parallel ISO 2709 reader (as
+// `mrrc_reader_open_path_parallel`).
+enum MrrcStatus mrrc_reader_from_fd_parallel(int fd,
+                                             uint64_t offset,
+                                             const struct MrrcReadOptions *options,
+                                             size_t threads,
+                                             struct MrrcReader **out);
+
+// For a reader made by `mrrc_reader_from_fd*`: the offset in its file of
+// the next byte it will read (the start offset plus every byte read so
+// far, read-ahead included) in `*offset`. Any other reader is
+// `MRRC_INVALID_ARGUMENT`.
+enum MrrcStatus mrrc_reader_input_offset(struct MrrcReader *reader, uint64_t *offset);
+
 // Opens a file. `options` may be NULL (ISO 2709, strict, charset from the
 // leader). A file that cannot be opened is `MRRC_IO`.
 enum MrrcStatus mrrc_reader_open_path(const char *path,

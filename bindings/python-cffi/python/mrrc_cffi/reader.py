@@ -4,8 +4,10 @@ records from the batch. Once one of its records is asked for its title,
 the titles of each later batch come from one more call, so that reading
 titles costs no C call (no GIL hand-over) per record."""
 
+import io
 import itertools
 import os
+import stat
 import sys
 import threading
 
@@ -71,6 +73,40 @@ def _mrrc_read_file(userdata, buf, size, nread):
         return 1
 
 
+def _plain_os_file(target):
+    """(descriptor, offset) for the library to read `target` by itself with
+    positional reads and the GIL released (a duplicate of its descriptor,
+    and its logical position), when it is a plain binary OS file: exactly an
+    `io.FileIO`, or an `io.BufferedReader` / `io.BufferedRandom` over one,
+    open, readable and seekable, on a regular file. None for anything else
+    (subclasses, whose methods may change what is read; BytesIO, pipes,
+    sockets), which is read through its methods. With one `readinto` call
+    per few megabytes under the GIL, two threads reading a file each
+    waited on each other's copies (the PyO3 binding reads such files the
+    same way)."""
+    ty = type(target)
+    if ty is io.FileIO:
+        raw = target
+    elif ty is io.BufferedReader or ty is io.BufferedRandom:
+        raw = target.raw
+        if type(raw) is not io.FileIO:
+            return None
+    else:
+        return None
+    try:
+        if raw.closed or not target.readable() or not target.seekable():
+            return None
+        fd = raw.fileno()
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        # The logical position: a buffered object's `tell` counts what it
+        # has buffered and not handed out.
+        offset = target.tell()
+        return os.dup(fd), offset
+    except (OSError, ValueError):
+        return None
+
+
 class MARCReader(Reader):
     """Reads MARC 21 (ISO 2709) records from a binary file object, bytes, or
     a path (read by the C library). Yields `Record`s; a record that cannot
@@ -93,6 +129,8 @@ class MARCReader(Reader):
         self.permissive = permissive
         self._callback_error = None
         self._self_handle = None
+        # Set when the library reads the file object's OS file itself.
+        self._reads_os_file = False
         opts, keep = _lib.read_options(
             to_unicode=to_unicode, force_utf8=force_utf8,
             utf8_handling=utf8_handling, file_encoding=file_encoding,
@@ -108,6 +146,7 @@ class MARCReader(Reader):
 
             open_path = lib.mrrc_reader_open_path
             from_callback = lib.mrrc_reader_from_callback
+            from_fd = lib.mrrc_reader_from_fd
         else:
             n = int(threads)
             if n < 0:
@@ -122,6 +161,9 @@ class MARCReader(Reader):
             def from_callback(callback, userdata, opts, out):
                 return lib.mrrc_reader_from_callback_parallel(callback, userdata, opts, n, out)
 
+            def from_fd(fd, offset, opts, out):
+                return lib.mrrc_reader_from_fd_parallel(fd, offset, opts, n, out)
+
         if isinstance(marc_target, (bytes, bytearray, memoryview)):
             data = bytes(marc_target)
             _lib.check(from_bytes(data, len(data), opts, out))
@@ -132,9 +174,17 @@ class MARCReader(Reader):
                 raise OSError(_lib.last_error()[1])
         elif hasattr(marc_target, "read"):
             self.file_handle = marc_target
-            self._readinto = hasattr(marc_target, "readinto")
-            self._self_handle = ffi.new_handle(self)
-            _lib.check(from_callback(lib._mrrc_read_file, self._self_handle, opts, out))
+            direct = _plain_os_file(marc_target)
+            if direct is not None:
+                # The library owns the duplicate from here on.
+                _lib.check(from_fd(direct[0], direct[1], opts, out))
+                self._reads_os_file = True
+                self._offset = ffi.new("uint64_t *", direct[1])
+                self._synced_offset = direct[1]
+            else:
+                self._readinto = hasattr(marc_target, "readinto")
+                self._self_handle = ffi.new_handle(self)
+                _lib.check(from_callback(lib._mrrc_read_file, self._self_handle, opts, out))
         else:
             try:
                 data = bytes(marc_target)
@@ -213,7 +263,14 @@ class MARCReader(Reader):
         r = self._r
         # Frees the records dropped since (256 or more at a time).
         self._frees.collect()
+        if self._reads_os_file and self.file_handle.closed:
+            # Closed by its user: the reading stops as a read through the
+            # object would have.
+            self._stopped = True
+            raise ValueError("I/O operation on closed file.")
         status = lib.mrrc_reader_next_batch_chunks(r, self._slots, self._ends, self._batch_size, self._count)
+        if self._reads_os_file:
+            self._follow_offset()
         if status != 0:
             self._fail(status)
             return None
@@ -230,6 +287,18 @@ class MARCReader(Reader):
         self._state = (batch, _count(1), titles)
         self._last = 0
         return True
+
+    def _follow_offset(self):
+        """Seeks the file object to where the library has read to, so that
+        its position moves as it does when read through its methods."""
+        lib.mrrc_reader_input_offset(self._r, self._offset)
+        offset = self._offset[0]
+        if offset != self._synced_offset:
+            try:
+                self.file_handle.seek(offset)
+            except (OSError, ValueError):
+                return
+            self._synced_offset = offset
 
     def _fail(self, status):
         if self._callback_error is not None:
