@@ -1085,6 +1085,30 @@ enum MrrcStatus mrrc_records_split_text(const struct MrrcRecord *const *records,
                                         uint8_t *present,
                                         struct MrrcSplit *split_out);
 
+// `mrrc_record_split` for each of `records[0..count]` in one call: every
+// record's pieces (in the order `mrrc_record_split` writes them), record
+// after record with nothing between records, joined by the separator 0x1F
+// (the subfield delimiter, which no record read from ISO 2709 holds in its
+// text) in `split->separator`; every record's kinds, record after record.
+// `ends` (`2 * count` slots) gets for record `i` where its text ends, in
+// code points of the decoded text (`ends[2 * i]`; record 0 starts at 0,
+// record `i` where record `i - 1` ends), and where its kinds end
+// (`ends[2 * i + 1]`). The counts of `*split` are the totals. A binding
+// that reads records in batches makes one crossing and one decode a batch
+// rather than one a record, and splits each record's slice of the text.
+//
+// Too small a buffer is reported as for `mrrc_record_split`; a record
+// whose text holds 0x1F is `MRRC_INVALID_ARGUMENT` (split such records
+// one at a time with `mrrc_record_split`, which picks another separator).
+enum MrrcStatus mrrc_records_split(const struct MrrcRecord *const *records,
+                                   size_t count,
+                                   uint8_t *text,
+                                   size_t text_capacity,
+                                   int32_t *kinds,
+                                   size_t kinds_capacity,
+                                   size_t *ends,
+                                   struct MrrcSplit *split_out);
+
 // The message of the last failed call on this thread (with the record index
 // and byte offset or line and column when known), or NULL if no call has
 // failed on this thread. Owned by the caller: free it with

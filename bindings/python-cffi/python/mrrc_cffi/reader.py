@@ -24,6 +24,7 @@ BATCH = 512
 _gc = ffi.gc
 _record_free = lib.mrrc_record_free
 _wrap = Record._wrap
+_split_batch = _lib.split_batch
 _new = object.__new__
 
 #: The `_records` loop runs without the reader's lock where the GIL makes
@@ -33,7 +34,7 @@ _count = itertools.count
 
 
 def _no_batch():
-    return ((), _count(), None)
+    return ((), _count(), None, None)
 
 
 #: `MARCReader._chunk` when `current_chunk` is the last record returned
@@ -211,6 +212,8 @@ class MARCReader(Reader):
         self._state = _no_batch()
         self._last = 0  # index in the batch of the record last returned
         self._title_request = TitleRequest()
+        # Set when a record's fields are first split one record at a time.
+        self._split_request = TitleRequest()
         # A batch's titles when nobody asked for them yet: each record gets
         # the request, which fetches its title if asked.
         self._no_titles = [self._title_request] * batch_size
@@ -241,7 +244,7 @@ class MARCReader(Reader):
             # loop held the GIL). A batch is replaced only once its count
             # has passed its end, so a count this loop still holds after
             # that only gives indices past the end.
-            batch, taken, titles = self._state
+            batch, taken, titles, splits = self._state
             n = len(batch)
             for i in taken:
                 if i >= n:
@@ -250,6 +253,8 @@ class MARCReader(Reader):
                 record = _new(Record)
                 record._h = batch[i]
                 record._title_ahead = titles[i]
+                record._split_ahead = splits
+                record._split_index = i
                 yield record
             try:
                 record = self.__next__()
@@ -283,8 +288,13 @@ class MARCReader(Reader):
         titles = self._no_titles
         if self._title_request.wanted:
             titles = _lib.records_text(self._slots, n, lib.MRRC_TEXT_TITLE, self._raw)
+        splits = self._split_request
+        if splits.wanted:
+            # Once a record's fields were asked for, every batch is split
+            # in one call (one crossing and one decode a batch, not a record).
+            splits = _split_batch(self._slots, n) or splits
         # The caller returns record 0.
-        self._state = (batch, _count(1), titles)
+        self._state = (batch, _count(1), titles, splits)
         self._last = 0
         return True
 
@@ -316,14 +326,14 @@ class MARCReader(Reader):
 
     def __next__(self):
         with self._lock:
-            batch, taken, titles = self._state
+            batch, taken, titles, splits = self._state
             i = next(taken)
             if i < len(batch):
                 # The usual case: the batch's next record. The call before
                 # returned one from this batch, so `current_chunk` and
                 # `current_exception` need no update.
                 self._last = i
-                return _wrap(batch[i], self._raw, self.force_utf8, titles[i])
+                return _wrap(batch[i], self._raw, self.force_utf8, titles[i], splits, i)
             return self._first_of_next_batch()
 
     def _first_of_next_batch(self):
@@ -339,8 +349,8 @@ class MARCReader(Reader):
             self._chunk = None
             raise StopIteration
         self._chunk = _LAST_RETURNED
-        batch, _, titles = self._state
-        return _wrap(batch[0], self._raw, self.force_utf8, titles[0])
+        batch, _, titles, splits = self._state
+        return _wrap(batch[0], self._raw, self.force_utf8, titles[0], splits, 0)
 
     @property
     def current_chunk(self):
@@ -373,7 +383,7 @@ class MARCReader(Reader):
             self._stopped = True
             # Runs the batch's count past its end: a `for` loop over the
             # reader that holds it then stops rather than finish the batch.
-            batch, taken, _ = self._state
+            batch, taken, _, _ = self._state
             n = len(batch)
             for i in taken:
                 if i >= n:
