@@ -2,7 +2,7 @@
 //! a read callback.
 
 use std::ffi::{c_char, c_int, c_void};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 use mrrc_core::iso2709::{MarcReader, SliceReader};
@@ -442,26 +442,21 @@ pub unsafe extern "C" fn mrrc_reader_from_fd_parallel(
     unsafe { from_fd(fd, offset, options, Some(threads), out) }
 }
 
-/// For a reader made by `mrrc_reader_from_fd*`: the offset in its file of
-/// the next byte it will read (the start offset plus every byte read so
-/// far, read-ahead included) in `*offset`. Any other reader is
-/// `MRRC_INVALID_ARGUMENT`.
+/// For a reader made by `mrrc_reader_from_fd*`: where it keeps the offset
+/// in its file of the next byte it will read (the start offset plus every
+/// byte read so far, read-ahead included), or NULL for any other reader.
+/// The pointer is valid until `mrrc_reader_free`; read the value between
+/// calls on the reader, from the thread using it (a binding reads it after
+/// each batch without another call into the library).
 #[no_mangle]
-pub unsafe extern "C" fn mrrc_reader_input_offset(
-    reader: *mut MrrcReader,
-    offset: *mut u64,
-) -> MrrcStatus {
-    status_of(|| {
-        let out = out_ptr(offset, "offset")?;
+pub unsafe extern "C" fn mrrc_reader_input_offset(reader: *mut MrrcReader) -> *const u64 {
+    value_or(std::ptr::null(), || {
         // SAFETY: pointer contract of the header.
         let reader = unsafe { reader_mut(reader) }?;
-        let shared = reader
+        Ok(reader
             .input_offset
             .as_ref()
-            .ok_or_else(|| Failure::invalid("the reader does not read a file descriptor"))?;
-        // SAFETY: checked non-NULL by out_ptr.
-        unsafe { write(out, shared.load(Ordering::Relaxed)) };
-        Ok(())
+            .map_or(std::ptr::null(), |shared| shared.as_ptr().cast_const()))
     })
 }
 

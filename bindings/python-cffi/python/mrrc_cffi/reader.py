@@ -2,7 +2,10 @@
 batches in one C call each (cffi releases the GIL around it) and hands out
 records from the batch. Once one of its records is asked for its title,
 the titles of each later batch come from one more call, so that reading
-titles costs no C call (no GIL hand-over) per record."""
+titles costs no C call (no GIL hand-over) per record; once one is asked for
+its fields, each later batch is split (`mrrc_records_split`) in one more
+call the same way. Plain OS files are read by the library itself, with the
+GIL released (`_plain_os_file`)."""
 
 import io
 import itertools
@@ -25,6 +28,7 @@ _gc = ffi.gc
 _record_free = lib.mrrc_record_free
 _wrap = Record._wrap
 _split_batch = _lib.split_batch
+_BatchSplit = _lib.BatchSplit
 _new = object.__new__
 
 #: The `_records` loop runs without the reader's lock where the GIL makes
@@ -44,7 +48,8 @@ _LAST_RETURNED = object()
 
 @ffi.def_extern()
 def _mrrc_read_file(userdata, buf, size, nread):
-    """The read callback of readers over Python file objects. Each call
+    """The read callback of readers over Python file objects other than
+    plain OS files (those are read by the library, `_plain_os_file`). Each call
     takes the GIL inside a C call that had released it (the library asks
     for megabytes at a time, so this is rare); `readinto` reads straight
     into the library's buffer."""
@@ -180,7 +185,6 @@ class MARCReader(Reader):
                 # The library owns the duplicate from here on.
                 _lib.check(from_fd(direct[0], direct[1], opts, out))
                 self._reads_os_file = True
-                self._offset = ffi.new("uint64_t *", direct[1])
                 self._synced_offset = direct[1]
             else:
                 self._readinto = hasattr(marc_target, "readinto")
@@ -193,6 +197,10 @@ class MARCReader(Reader):
                 raise TypeError("MARCReader reads bytes, a binary file object or a path") from None
             _lib.check(from_bytes(data, len(data), opts, out))
         self._r = _gc(out[0], lib.mrrc_reader_free)
+        if self._reads_os_file:
+            # Read after each batch without a C call (each C call hands the
+            # GIL over).
+            self._offset = lib.mrrc_reader_input_offset(self._r)
         if not permissive:
             _lib.check(lib.mrrc_reader_set_pymarc_checks(self._r, utf8_handling == "strict"))
         self._raw = not to_unicode
@@ -246,16 +254,29 @@ class MARCReader(Reader):
             # that only gives indices past the end.
             batch, taken, titles, splits = self._state
             n = len(batch)
-            for i in taken:
-                if i >= n:
-                    break
-                self._last = i
-                record = _new(Record)
-                record._h = batch[i]
-                record._title_ahead = titles[i]
-                record._split_ahead = splits
-                record._split_index = i
-                yield record
+            if splits.__class__ is _BatchSplit:
+                for i in taken:
+                    if i >= n:
+                        break
+                    self._last = i
+                    record = _new(Record)
+                    record._h = batch[i]
+                    record._title_ahead = titles[i]
+                    record._split_ahead = splits
+                    record._split_index = i
+                    yield record
+            else:
+                # No split: `_split_index` is never read (one store less
+                # under the GIL per record).
+                for i in taken:
+                    if i >= n:
+                        break
+                    self._last = i
+                    record = _new(Record)
+                    record._h = batch[i]
+                    record._title_ahead = titles[i]
+                    record._split_ahead = splits
+                    yield record
             try:
                 record = self.__next__()
             except StopIteration:
@@ -301,7 +322,6 @@ class MARCReader(Reader):
     def _follow_offset(self):
         """Seeks the file object to where the library has read to, so that
         its position moves as it does when read through its methods."""
-        lib.mrrc_reader_input_offset(self._r, self._offset)
         offset = self._offset[0]
         if offset != self._synced_offset:
             try:
