@@ -90,6 +90,8 @@ def _plain_os_file(target):
     per few megabytes under the GIL, two threads reading a file each
     waited on each other's copies (the PyO3 binding reads such files the
     same way)."""
+    if os.name != "posix":
+        return None  # mrrc_reader_from_fd is Unix only
     ty = type(target)
     if ty is io.FileIO:
         raw = target
