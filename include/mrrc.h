@@ -724,6 +724,36 @@ enum MrrcStatus mrrc_record_decode_pymarc(const uint8_t *data,
 // Static, not to be freed; NULL only if `chunk` is NULL with `len` > 0.
 const char *mrrc_pymarc_error_name(const uint8_t *chunk, size_t len, int32_t status, bool framed);
 
+// Reads the open file descriptor `fd` with positional reads (`pread`),
+// starting at byte `offset` and leaving the descriptor's own offset alone,
+// so that the caller's file object (which may share the descriptor's
+// open file through `dup`) is not disturbed; `mrrc_reader_input_offset`
+// says how far the reader has read. The reader owns `fd` in every case: it
+// is closed by `mrrc_reader_free`, or before this returns an error. A
+// descriptor that cannot be read at an offset (a pipe) fails at the first
+// read with `MRRC_IO`. `options` may be NULL. Unix only (elsewhere
+// `MRRC_INVALID_ARGUMENT`).
+enum MrrcStatus mrrc_reader_from_fd(int fd,
+                                    uint64_t offset,
+                                    const struct MrrcReadOptions *options,
+                                    struct MrrcReader **out);
+
+// `mrrc_reader_from_fd` with the parallel ISO 2709 reader (as
+// `mrrc_reader_open_path_parallel`).
+enum MrrcStatus mrrc_reader_from_fd_parallel(int fd,
+                                             uint64_t offset,
+                                             const struct MrrcReadOptions *options,
+                                             size_t threads,
+                                             struct MrrcReader **out);
+
+// For a reader made by `mrrc_reader_from_fd*`: where it keeps the offset
+// in its file of the next byte it will read (the start offset plus every
+// byte read so far, read-ahead included), or NULL for any other reader.
+// The pointer is valid until `mrrc_reader_free`; read the value between
+// calls on the reader, from the thread using it (a binding reads it after
+// each batch without another call into the library).
+const uint64_t *mrrc_reader_input_offset(struct MrrcReader *reader);
+
 // Opens a file. `options` may be NULL (ISO 2709, strict, charset from the
 // leader). A file that cannot be opened is `MRRC_IO`.
 enum MrrcStatus mrrc_reader_open_path(const char *path,
@@ -1056,6 +1086,30 @@ enum MrrcStatus mrrc_records_split_text(const struct MrrcRecord *const *records,
                                         size_t text_capacity,
                                         uint8_t *present,
                                         struct MrrcSplit *split_out);
+
+// `mrrc_record_split` for each of `records[0..count]` in one call: every
+// record's pieces (in the order `mrrc_record_split` writes them), record
+// after record with nothing between records, joined by the separator 0x1F
+// (the subfield delimiter, which no record read from ISO 2709 holds in its
+// text) in `split->separator`; every record's kinds, record after record.
+// `ends` (`2 * count` slots) gets for record `i` where its text ends, in
+// code points of the decoded text (`ends[2 * i]`; record 0 starts at 0,
+// record `i` where record `i - 1` ends), and where its kinds end
+// (`ends[2 * i + 1]`). The counts of `*split` are the totals. A binding
+// that reads records in batches makes one crossing and one decode a batch
+// rather than one a record, and splits each record's slice of the text.
+//
+// Too small a buffer is reported as for `mrrc_record_split`; a record
+// whose text holds 0x1F is `MRRC_INVALID_ARGUMENT` (split such records
+// one at a time with `mrrc_record_split`, which picks another separator).
+enum MrrcStatus mrrc_records_split(const struct MrrcRecord *const *records,
+                                   size_t count,
+                                   uint8_t *text,
+                                   size_t text_capacity,
+                                   int32_t *kinds,
+                                   size_t kinds_capacity,
+                                   size_t *ends,
+                                   struct MrrcSplit *split_out);
 
 // The message of the last failed call on this thread (with the record index
 // and byte offset or line and column when known), or NULL if no call has

@@ -1,7 +1,9 @@
 //! `MrrcReader`: a streaming reader of any format over a file, a buffer or
 //! a read callback.
 
-use std::ffi::{c_char, c_void};
+use std::ffi::{c_char, c_int, c_void};
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
 
 use mrrc_core::iso2709::{MarcReader, SliceReader};
 use mrrc_core::json::JsonReader;
@@ -145,6 +147,8 @@ pub(crate) struct Reader {
     /// Raw bytes of the records the last `mrrc_reader_next_batch_chunks`
     /// returned, back to back.
     batch_bytes: Vec<u8>,
+    /// For a reader over a descriptor: the offset of the next byte it reads.
+    input_offset: Option<Arc<AtomicU64>>,
 }
 
 impl Reader {
@@ -255,12 +259,20 @@ fn make_reader(
 }
 
 fn reader_of(source: Box<dyn Source>) -> *mut MrrcReader {
+    reader_with_offset(source, None)
+}
+
+fn reader_with_offset(
+    source: Box<dyn Source>,
+    input_offset: Option<Arc<AtomicU64>>,
+) -> *mut MrrcReader {
     let reader = Reader {
         source,
         pending: None,
         records_returned: 0,
         pymarc_checks: None,
         batch_bytes: Vec::new(),
+        input_offset,
     };
     Box::into_raw(Box::new(reader)).cast()
 }
@@ -355,6 +367,96 @@ unsafe fn from_callback(
         // SAFETY: checked non-NULL by out_ptr.
         unsafe { write(out, reader) };
         Ok(())
+    })
+}
+
+/// # Safety
+/// Pointer contract of `mrrc_reader_from_fd`.
+unsafe fn from_fd(
+    fd: c_int,
+    offset: u64,
+    options: *const MrrcReadOptions,
+    threads: Option<usize>,
+    out: *mut *mut MrrcReader,
+) -> MrrcStatus {
+    status_of(|| {
+        #[cfg(unix)]
+        {
+            // The descriptor is owned first, so that every failure below
+            // closes it.
+            let (input, shared) = crate::io::input_from_fd(fd, offset)?;
+            let out = out_ptr(out, "out")?;
+            // SAFETY: pointer contract of the header.
+            let (format, opts) = unsafe { read_options(options)? };
+            // SAFETY: pointer contract of the header.
+            let namespaces = unsafe { xml_namespaces(options) };
+            let source = match threads {
+                None => source_for(format, input, opts, namespaces)?,
+                Some(n) => parallel_source(format, input, opts, n)?,
+            };
+            // SAFETY: checked non-NULL by out_ptr.
+            unsafe { write(out, reader_with_offset(source, Some(shared))) };
+            Ok(())
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = (fd, offset, options, threads, out);
+            Err(Failure::invalid(
+                "reading a file descriptor is supported on Unix only",
+            ))
+        }
+    })
+}
+
+/// Reads the open file descriptor `fd` with positional reads (`pread`),
+/// starting at byte `offset` and leaving the descriptor's own offset alone,
+/// so that the caller's file object (which may share the descriptor's
+/// open file through `dup`) is not disturbed; `mrrc_reader_input_offset`
+/// says how far the reader has read. The reader owns `fd` in every case: it
+/// is closed by `mrrc_reader_free`, or before this returns an error. A
+/// descriptor that cannot be read at an offset (a pipe) fails at the first
+/// read with `MRRC_IO`. `options` may be NULL. Unix only (elsewhere
+/// `MRRC_INVALID_ARGUMENT`).
+#[no_mangle]
+pub unsafe extern "C" fn mrrc_reader_from_fd(
+    fd: c_int,
+    offset: u64,
+    options: *const MrrcReadOptions,
+    out: *mut *mut MrrcReader,
+) -> MrrcStatus {
+    // SAFETY: forwarded.
+    unsafe { from_fd(fd, offset, options, None, out) }
+}
+
+/// `mrrc_reader_from_fd` with the parallel ISO 2709 reader (as
+/// `mrrc_reader_open_path_parallel`).
+#[no_mangle]
+pub unsafe extern "C" fn mrrc_reader_from_fd_parallel(
+    fd: c_int,
+    offset: u64,
+    options: *const MrrcReadOptions,
+    threads: usize,
+    out: *mut *mut MrrcReader,
+) -> MrrcStatus {
+    // SAFETY: forwarded.
+    unsafe { from_fd(fd, offset, options, Some(threads), out) }
+}
+
+/// For a reader made by `mrrc_reader_from_fd*`: where it keeps the offset
+/// in its file of the next byte it will read (the start offset plus every
+/// byte read so far, read-ahead included), or NULL for any other reader.
+/// The pointer is valid until `mrrc_reader_free`; read the value between
+/// calls on the reader, from the thread using it (a binding reads it after
+/// each batch without another call into the library).
+#[no_mangle]
+pub unsafe extern "C" fn mrrc_reader_input_offset(reader: *mut MrrcReader) -> *const u64 {
+    value_or(std::ptr::null(), || {
+        // SAFETY: pointer contract of the header.
+        let reader = unsafe { reader_mut(reader) }?;
+        Ok(reader
+            .input_offset
+            .as_ref()
+            .map_or(std::ptr::null(), |shared| shared.as_ptr().cast_const()))
     })
 }
 

@@ -506,3 +506,93 @@ pub unsafe extern "C" fn mrrc_records_split_text(
     // MRRC_NULL_ARGUMENT).
     unsafe { reported(status, split_out, sizes) }
 }
+
+/// `mrrc_record_split` for each of `records[0..count]` in one call: every
+/// record's pieces (in the order `mrrc_record_split` writes them), record
+/// after record with nothing between records, joined by the separator 0x1F
+/// (the subfield delimiter, which no record read from ISO 2709 holds in its
+/// text) in `split->separator`; every record's kinds, record after record.
+/// `ends` (`2 * count` slots) gets for record `i` where its text ends, in
+/// code points of the decoded text (`ends[2 * i]`; record 0 starts at 0,
+/// record `i` where record `i - 1` ends), and where its kinds end
+/// (`ends[2 * i + 1]`). The counts of `*split` are the totals. A binding
+/// that reads records in batches makes one crossing and one decode a batch
+/// rather than one a record, and splits each record's slice of the text.
+///
+/// Too small a buffer is reported as for `mrrc_record_split`; a record
+/// whose text holds 0x1F is `MRRC_INVALID_ARGUMENT` (split such records
+/// one at a time with `mrrc_record_split`, which picks another separator).
+#[no_mangle]
+pub unsafe extern "C" fn mrrc_records_split(
+    records: *const *const MrrcRecord,
+    count: usize,
+    text: *mut u8,
+    text_capacity: usize,
+    kinds: *mut i32,
+    kinds_capacity: usize,
+    ends: *mut usize,
+    split_out: *mut MrrcSplit,
+) -> MrrcStatus {
+    let mut sizes = MrrcSplit::default();
+    let status = status_of(|| {
+        out_ptr(split_out, "split")?;
+        if count > 0 && records.is_null() {
+            return Err(Failure::Null("records"));
+        }
+        let slots = count
+            .checked_mul(2)
+            .ok_or_else(|| Failure::invalid("count is too large"))?;
+        // SAFETY: pointer contract of the header.
+        let (handles, text, kinds, ends) = unsafe {
+            (
+                if count == 0 {
+                    &[][..]
+                } else {
+                    std::slice::from_raw_parts(records, count)
+                },
+                out_slice(text, text_capacity, "text")?,
+                out_slice(kinds, kinds_capacity, "kinds")?,
+                out_slice(ends, slots, "ends")?,
+            )
+        };
+        sizes.separator = SEPARATORS[0];
+        let mut chars = 0usize;
+        for (i, &h) in handles.iter().enumerate() {
+            // SAFETY: each entry is a live record handle per the contract.
+            let fields = unsafe { record_ref(h) }?.fields();
+            let start = sizes.text_len;
+            let mut sink = Sink::new(text.get_mut(start..).unwrap_or(&mut []), SEPARATORS[0]);
+            write_pieces(fields, &mut sink);
+            let (len, pieces) = (sink.len, sink.pieces);
+            sizes.text_len += len;
+            sizes.piece_count += pieces;
+            if let Some(written) = text.get(start..sizes.text_len) {
+                if memchr::memchr_iter(SEPARATORS[0], written).count() != pieces.saturating_sub(1) {
+                    return Err(Failure::invalid(format!(
+                        "record {i} holds the separator 0x1F in its text; use mrrc_record_split"
+                    )));
+                }
+                chars += written.iter().filter(|&&b| b & 0xC0 != 0x80).count();
+            }
+            for f in fields {
+                if let Some(slot) = kinds.get_mut(sizes.field_count) {
+                    *slot = kind(f)?;
+                }
+                sizes.field_count += 1;
+                if f.control_value().is_none() {
+                    sizes.data_field_count += 1;
+                    sizes.subfield_count += f.subfield_count();
+                }
+            }
+            ends[2 * i] = chars;
+            ends[2 * i + 1] = sizes.field_count;
+        }
+        if sizes.text_len > text_capacity || sizes.field_count > kinds_capacity {
+            return Err(too_small(&sizes, text_capacity, kinds_capacity));
+        }
+        Ok(())
+    });
+    // SAFETY: `split_out` was checked non-NULL inside (else the status is
+    // MRRC_NULL_ARGUMENT).
+    unsafe { reported(status, split_out, sizes) }
+}

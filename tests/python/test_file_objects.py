@@ -1,5 +1,5 @@
 """Every kind of binary file object reads the same records: plain OS files
-(which the PyO3 reader reads itself, with positional reads and the GIL
+(which both readers read themselves, with positional reads and the GIL
 released), files opened at an offset, pipes, BytesIO; the object's position
 after reading, and a file closed by its user while it is read."""
 
@@ -179,25 +179,23 @@ def test_a_reader_dropped_early_leaves_its_file_usable(impl, tmp_path):
         assert [r.as_marc() for r in impl.MARCReader(fh)] == [r.as_marc() for r in impl.MARCReader(data * 2)]
 
 
-def test_only_plain_os_files_take_the_positional_read_path(tmp_path):
-    # The PyO3 reader's own path for OS files (mrrc_cffi reads every file
-    # object through its methods): taken for exactly the plain file types,
-    # so the tests above compare it with the methods path.
-    import mrrc
-
+def test_only_plain_os_files_take_the_positional_read_path(impl, tmp_path):
+    # The readers' own path for OS files (the library reads them with
+    # positional reads): taken for exactly the plain file types, so the
+    # tests above compare it with the methods path.
     path = tmp_path / "a.mrc"
     path.write_bytes(SAMPLE.read_bytes())
     for mode, buffering in [("rb", -1), ("rb", 0), ("r+b", -1)]:
         with open(path, mode, buffering=buffering) as fh:
-            assert mrrc.MARCReader(fh)._reads_os_file, (mode, buffering)
+            assert impl.MARCReader(fh)._reads_os_file, (mode, buffering)
 
     class Subclass(io.BufferedReader):
         pass
 
     with open(path, "rb", buffering=0) as raw:
-        assert not mrrc.MARCReader(Subclass(raw))._reads_os_file
-    assert not mrrc.MARCReader(io.BytesIO(SAMPLE.read_bytes()))._reads_os_file
+        assert not impl.MARCReader(Subclass(raw))._reads_os_file
+    assert not impl.MARCReader(io.BytesIO(SAMPLE.read_bytes()))._reads_os_file
     r, w = os.pipe()
     with os.fdopen(r, "rb") as pipe:
         os.close(w)
-        assert not mrrc.MARCReader(pipe)._reads_os_file
+        assert not impl.MARCReader(pipe)._reads_os_file

@@ -137,3 +137,50 @@ def test_kept_value_strings_do_not_change(impl):
     for value, seen, h in kept:
         assert value.encode() == seen
         assert hash(value) == h
+
+
+def loc_or_sample_bytes(n):
+    """The first n LoC records, or the samples repeated to as many."""
+    from conftest import DATA
+
+    loc = DATA / "loc" / "BooksAll.2016.part01.utf8"
+    if not loc.exists():
+        data = b"".join(p.read_bytes() for p in SAMPLES)
+        return data * (n // 10)
+    out = bytearray()
+    with open(loc, "rb") as fh:
+        for _ in range(n):
+            head = fh.read(5)
+            out += head + fh.read(int(head) - 5)
+    return bytes(out)
+
+
+def test_fields_of_every_batch_are_the_records_own_and_edits_come_first(impl):
+    # Once one record's fields were asked for, mrrc_cffi splits each later
+    # batch of records in one call: every record's fields must still be its
+    # own (as `as_dict`, which never uses that split, says), and an edit
+    # made before asking for them must be seen.
+    data = loc_or_sample_bytes(1500)
+
+    def edit(i, record):
+        if i % 7 == 3:
+            record.remove_fields("245")
+        elif i % 7 == 5:
+            record.add_field(impl.Field(tag="500", indicators=[" ", " "], subfields=[impl.Subfield("a", "added")]))
+        elif i % 7 == 6:
+            record.get("001")  # a field handed out first
+
+    expected = []
+    for i, record in enumerate(impl.MARCReader(data)):
+        edit(i, record)
+        expected.append(as_dict_view(record))
+    got = []
+    for i, record in enumerate(impl.MARCReader(data)):
+        edit(i, record)
+        got.append(field_view(record))
+        if i % 7 == 3:
+            assert not record.get_fields("245")
+        if i % 7 == 5:
+            assert record.get_fields()[-1]["a"] == "added"
+    assert len(got) >= 1000
+    assert got == expected

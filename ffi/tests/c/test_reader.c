@@ -2,6 +2,10 @@
  * the values pymarc 5.4.0 gives for the same files, and every error path:
  * missing and bad files, truncated input, NULL and invalid arguments,
  * garbage in every format. Run with the test data folder as argument. */
+#define _POSIX_C_SOURCE 200809L
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "check.h"
 
 static const char *data_dir;
@@ -207,6 +211,69 @@ static void test_iso2709_sources(void) {
     mrrc_reader_free(reader);
     test_callback_reads_grow(bytes, len);
     free(bytes);
+    free(path);
+}
+
+/* Reading a descriptor with positional reads: from its start or an offset,
+ * streaming or parallel, leaving the descriptor's own offset alone (a file
+ * object sharing it is not disturbed), with the offset read so far; a pipe
+ * fails at the first read; the descriptor is the reader's in every case. */
+static void test_fd_reads(void) {
+    char *path = path_join(data_dir, "pymarc_test_camel.mrc");
+    int fd = open(path, O_RDONLY);
+    CHECK(fd >= 0);
+    CHECK(lseek(fd, 5, SEEK_SET) == 5);
+    MrrcReader *reader = NULL;
+    CHECK_OK(mrrc_reader_from_fd(dup(fd), 0, NULL, &reader));
+    const uint64_t *offset = mrrc_reader_input_offset(reader);
+    CHECK(offset != NULL && *offset == 0);
+    check_camel_reader(reader);
+    CHECK(offset != NULL && *offset == 6591);
+    CHECK(mrrc_reader_input_offset(reader) == offset);
+    mrrc_reader_free(reader);
+    CHECK(lseek(fd, 0, SEEK_CUR) == 5);
+
+    /* From the second record on (it starts at 755), parsed in parallel. */
+    CHECK_OK(mrrc_reader_from_fd_parallel(dup(fd), 755, NULL, 2, &reader));
+    MrrcRecord *record = NULL;
+    size_t n = 0;
+    while (mrrc_reader_next(reader, &record) == MRRC_OK && record != NULL) {
+        if (n < 9)
+            CHECK_STR_FREE(mrrc_record_title(record), camel_titles[n + 1]);
+        n++;
+        mrrc_record_free(record);
+    }
+    CHECK(n == 9);
+    offset = mrrc_reader_input_offset(reader);
+    CHECK(offset != NULL && *offset == 6591);
+    mrrc_reader_free(reader);
+    CHECK(lseek(fd, 0, SEEK_CUR) == 5);
+    close(fd);
+
+    /* A pipe has no offsets: an I/O error at the first read. */
+    int ends[2];
+    CHECK(pipe(ends) == 0);
+    CHECK_OK(mrrc_reader_from_fd(ends[0], 0, NULL, &reader));
+    record = NULL;
+    CHECK_STATUS(mrrc_reader_next(reader, &record), MRRC_IO);
+    CHECK(record == NULL);
+    mrrc_reader_free(reader);
+    close(ends[1]);
+
+    /* Bad arguments: the descriptor is closed all the same. */
+    CHECK_STATUS(mrrc_reader_from_fd(-1, 0, NULL, &reader), MRRC_INVALID_ARGUMENT);
+    fd = open(path, O_RDONLY);
+    CHECK_STATUS(mrrc_reader_from_fd(fd, 0, NULL, NULL), MRRC_NULL_ARGUMENT);
+    CHECK(fcntl(fd, F_GETFD) == -1);
+    MrrcReadOptions xml = options_for(MRRC_FORMAT_MARCXML, MRRC_MODE_STRICT);
+    fd = open(path, O_RDONLY);
+    CHECK_STATUS(mrrc_reader_from_fd_parallel(fd, 0, &xml, 2, &reader), MRRC_INVALID_ARGUMENT);
+    CHECK(fcntl(fd, F_GETFD) == -1);
+    /* Only a descriptor reader has an input offset. */
+    CHECK_OK(mrrc_reader_from_bytes((const uint8_t *)"", 0, NULL, &reader));
+    CHECK(mrrc_reader_input_offset(reader) == NULL);
+    mrrc_reader_free(reader);
+    CHECK(mrrc_reader_input_offset(NULL) == NULL);
     free(path);
 }
 
@@ -657,6 +724,7 @@ static void test_xml_namespaces(void) {
 int main(int argc, char **argv) {
     TEST_DATA_DIR(argc, argv, data_dir);
     test_iso2709_sources();
+    test_fd_reads();
     test_charsets();
     test_other_formats();
     test_xml_namespaces();

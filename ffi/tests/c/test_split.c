@@ -1,7 +1,8 @@
 /* mrrc_record_split: a record's pieces in column order joined by a free
  * separator, the kinds of its fields, the sizes; too-small buffers, a
  * separator that occurs in a value, no free separator, empty records and
- * NULL arguments; mrrc_records_split_text, one property of many records. */
+ * NULL arguments; mrrc_records_split_text, one property of many records;
+ * mrrc_records_split, many records' split views in one call. */
 #include "check.h"
 
 static const char *data_dir;
@@ -281,11 +282,75 @@ static void test_records_text(void) {
     free(path);
 }
 
+/* Many records split in one call: each record's text and kinds are those
+ * mrrc_record_split gives it, back to back; the text ends count code
+ * points; a record holding 0x1F in its text, too-small buffers and NULL
+ * arguments are refused. */
+static void test_records_split(void) {
+    char *path = path_join(data_dir, "pymarc_test_camel.mrc");
+    MrrcReader *reader = NULL;
+    CHECK_OK(mrrc_reader_open_path(path, NULL, &reader));
+    MrrcRecord *records[5] = {NULL, NULL, NULL, NULL, NULL};
+    CHECK_OK(mrrc_reader_next(reader, &records[0]));
+    records[1] = mrrc_record_new(); /* no fields: no text */
+    CHECK_OK(mrrc_reader_next(reader, &records[2]));
+    records[3] = mrrc_record_new();
+    add(records[3], control("001", "\xc3\xa9t\xc3\xa9")); /* two code points of two bytes */
+    CHECK_OK(mrrc_reader_next(reader, &records[4]));
+    const MrrcRecord *const *all = (const MrrcRecord *const *)records;
+    static uint8_t text[16384], one[4096];
+    int32_t kinds[128], one_kinds[64];
+    size_t ends[10];
+    MrrcSplit split, each;
+    CHECK_OK(mrrc_records_split(all, 5, text, sizeof text, kinds, 128, ends, &split));
+    CHECK(split.separator == 0x1f);
+    size_t at = 0, chars = 0, k = 0, fields = 0, pieces = 0;
+    for (int i = 0; i < 5; i++) {
+        CHECK_OK(mrrc_record_split(records[i], one, sizeof one, one_kinds, 64, &each));
+        CHECK(each.separator == 0x1f);
+        CHECK(at + each.text_len <= split.text_len && memcmp(text + at, one, each.text_len) == 0);
+        CHECK(memcmp(kinds + k, one_kinds, each.field_count * sizeof(int32_t)) == 0);
+        at += each.text_len;
+        chars += each.text_len - (i == 3 ? 2 : 0);
+        k += each.field_count;
+        fields += each.field_count;
+        pieces += each.piece_count;
+        CHECK(ends[2 * i] == chars);
+        CHECK(ends[2 * i + 1] == k);
+    }
+    CHECK(split.text_len == at && split.field_count == fields && split.piece_count == pieces);
+    CHECK(ends[2] == ends[0] && ends[3] == ends[1]); /* the empty record */
+    /* No records: nothing. */
+    CHECK_OK(mrrc_records_split(NULL, 0, NULL, 0, NULL, 0, NULL, &split));
+    CHECK(split.text_len == 0 && split.field_count == 0);
+    /* Too small: the sizes needed. */
+    CHECK_STATUS(mrrc_records_split(all, 5, text, 100, kinds, 128, ends, &split), MRRC_BUFFER_TOO_SMALL);
+    CHECK(split.text_len == at && split.field_count == fields);
+    CHECK_STATUS(mrrc_records_split(all, 5, text, sizeof text, kinds, 4, ends, &split), MRRC_BUFFER_TOO_SMALL);
+    CHECK(split.field_count == fields);
+    /* NULL arguments. */
+    CHECK_STATUS(mrrc_records_split(NULL, 5, text, sizeof text, kinds, 128, ends, &split), MRRC_NULL_ARGUMENT);
+    CHECK_STATUS(mrrc_records_split(all, 5, text, sizeof text, kinds, 128, NULL, &split), MRRC_NULL_ARGUMENT);
+    CHECK_STATUS(mrrc_records_split(all, 5, text, sizeof text, kinds, 128, ends, NULL), MRRC_NULL_ARGUMENT);
+    MrrcRecord *last = records[4];
+    records[4] = NULL;
+    CHECK_STATUS(mrrc_records_split(all, 5, text, sizeof text, kinds, 128, ends, &split), MRRC_NULL_ARGUMENT);
+    /* The separator in a value. */
+    add(records[1], control("001", "a\x1f" "b"));
+    CHECK_STATUS(mrrc_records_split(all, 5, text, sizeof text, kinds, 128, ends, &split), MRRC_INVALID_ARGUMENT);
+    CHECK(last_error_mentions("record 1"));
+    for (int i = 0; i < 4; i++) mrrc_record_free(records[i]);
+    mrrc_record_free(last);
+    mrrc_reader_free(reader);
+    free(path);
+}
+
 int main(int argc, char **argv) {
     TEST_DATA_DIR(argc, argv, data_dir);
     test_camel_record();
     test_separators();
     test_values();
     test_records_text();
+    test_records_split();
     TEST_MAIN_END();
 }

@@ -322,6 +322,56 @@ def split_record(h):
     return str(_buffer(text, sizes.text_len), "utf-8").split(_CHARS[sizes.separator] or "\0"), _unpack(kinds, n)
 
 
+_records_split = lib.mrrc_records_split
+
+
+class BatchSplit:
+    """The split views of a batch of records from one C call
+    (`mrrc_records_split`): the batch's text decoded once, every record's
+    kinds, and where each record's text and kinds end. `of(i)` is record
+    `i`'s split view as `split_record` gives it (its slice of the text,
+    split: Python's slicing and splitting run at C speed)."""
+
+    __slots__ = ("text", "kinds", "ends")
+
+    def __init__(self, text, kinds, ends):
+        self.text = text
+        self.kinds = kinds
+        self.ends = ends
+
+    def of(self, i):
+        ends = self.ends
+        j = 2 * i
+        end = ends[j]
+        start = ends[j - 2] if i else 0
+        if start == end:
+            return [], []
+        return (
+            self.text[start:end].split("\x1f"),
+            self.kinds[ends[j - 1] if i else 0:ends[j + 1]],
+        )
+
+
+def split_batch(handles, count):
+    """The split views of `count` records (an `MrrcRecord *[]`) as a
+    `BatchSplit`, or None when a record's text holds the batch separator
+    (then split it alone with `split_record`)."""
+    b = _split_buffers
+    sizes = b.sizes
+    ends = ffi.new("size_t[]", 2 * count)
+    while True:
+        status = _records_split(handles, count, b.text, b.text_capacity, b.kinds, b.kinds_capacity, ends, sizes)
+        if status != _BUFFER_TOO_SMALL:
+            break
+        b.grow(max(2 * sizes.text_len, b.text_capacity), max(2 * sizes.field_count, b.kinds_capacity))
+    if status == _INVALID_ARGUMENT:
+        return None
+    check(status)
+    text = str(_buffer(b.text, sizes.text_len), "utf-8") if sizes.text_len else ""
+    kinds = _unpack(b.kinds, sizes.field_count) if sizes.field_count else []
+    return BatchSplit(text, kinds, _unpack(ends, 2 * count))
+
+
 _split_values = lib.mrrc_record_split_values
 
 

@@ -2,10 +2,15 @@
 batches in one C call each (cffi releases the GIL around it) and hands out
 records from the batch. Once one of its records is asked for its title,
 the titles of each later batch come from one more call, so that reading
-titles costs no C call (no GIL hand-over) per record."""
+titles costs no C call (no GIL hand-over) per record; once one is asked for
+its fields, each later batch is split (`mrrc_records_split`) in one more
+call the same way. Plain OS files are read by the library itself, with the
+GIL released (`_plain_os_file`)."""
 
+import io
 import itertools
 import os
+import stat
 import sys
 import threading
 
@@ -22,6 +27,8 @@ BATCH = 512
 _gc = ffi.gc
 _record_free = lib.mrrc_record_free
 _wrap = Record._wrap
+_split_batch = _lib.split_batch
+_BatchSplit = _lib.BatchSplit
 _new = object.__new__
 
 #: The `_records` loop runs without the reader's lock where the GIL makes
@@ -31,7 +38,7 @@ _count = itertools.count
 
 
 def _no_batch():
-    return ((), _count(), None)
+    return ((), _count(), None, None)
 
 
 #: `MARCReader._chunk` when `current_chunk` is the last record returned
@@ -41,7 +48,8 @@ _LAST_RETURNED = object()
 
 @ffi.def_extern()
 def _mrrc_read_file(userdata, buf, size, nread):
-    """The read callback of readers over Python file objects. Each call
+    """The read callback of readers over Python file objects other than
+    plain OS files (those are read by the library, `_plain_os_file`). Each call
     takes the GIL inside a C call that had released it (the library asks
     for megabytes at a time, so this is rare); `readinto` reads straight
     into the library's buffer."""
@@ -71,6 +79,42 @@ def _mrrc_read_file(userdata, buf, size, nread):
         return 1
 
 
+def _plain_os_file(target):
+    """(descriptor, offset) for the library to read `target` by itself with
+    positional reads and the GIL released (a duplicate of its descriptor,
+    and its logical position), when it is a plain binary OS file: exactly an
+    `io.FileIO`, or an `io.BufferedReader` / `io.BufferedRandom` over one,
+    open, readable and seekable, on a regular file. None for anything else
+    (subclasses, whose methods may change what is read; BytesIO, pipes,
+    sockets), which is read through its methods. With one `readinto` call
+    per few megabytes under the GIL, two threads reading a file each
+    waited on each other's copies (the PyO3 binding reads such files the
+    same way)."""
+    if os.name != "posix":
+        return None  # mrrc_reader_from_fd is Unix only
+    ty = type(target)
+    if ty is io.FileIO:
+        raw = target
+    elif ty is io.BufferedReader or ty is io.BufferedRandom:
+        raw = target.raw
+        if type(raw) is not io.FileIO:
+            return None
+    else:
+        return None
+    try:
+        if raw.closed or not target.readable() or not target.seekable():
+            return None
+        fd = raw.fileno()
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        # The logical position: a buffered object's `tell` counts what it
+        # has buffered and not handed out.
+        offset = target.tell()
+        return os.dup(fd), offset
+    except (OSError, ValueError):
+        return None
+
+
 class MARCReader(Reader):
     """Reads MARC 21 (ISO 2709) records from a binary file object, bytes, or
     a path (read by the C library). Yields `Record`s; a record that cannot
@@ -93,6 +137,8 @@ class MARCReader(Reader):
         self.permissive = permissive
         self._callback_error = None
         self._self_handle = None
+        # Set when the library reads the file object's OS file itself.
+        self._reads_os_file = False
         opts, keep = _lib.read_options(
             to_unicode=to_unicode, force_utf8=force_utf8,
             utf8_handling=utf8_handling, file_encoding=file_encoding,
@@ -108,6 +154,7 @@ class MARCReader(Reader):
 
             open_path = lib.mrrc_reader_open_path
             from_callback = lib.mrrc_reader_from_callback
+            from_fd = lib.mrrc_reader_from_fd
         else:
             n = int(threads)
             if n < 0:
@@ -122,6 +169,9 @@ class MARCReader(Reader):
             def from_callback(callback, userdata, opts, out):
                 return lib.mrrc_reader_from_callback_parallel(callback, userdata, opts, n, out)
 
+            def from_fd(fd, offset, opts, out):
+                return lib.mrrc_reader_from_fd_parallel(fd, offset, opts, n, out)
+
         if isinstance(marc_target, (bytes, bytearray, memoryview)):
             data = bytes(marc_target)
             _lib.check(from_bytes(data, len(data), opts, out))
@@ -132,9 +182,16 @@ class MARCReader(Reader):
                 raise OSError(_lib.last_error()[1])
         elif hasattr(marc_target, "read"):
             self.file_handle = marc_target
-            self._readinto = hasattr(marc_target, "readinto")
-            self._self_handle = ffi.new_handle(self)
-            _lib.check(from_callback(lib._mrrc_read_file, self._self_handle, opts, out))
+            direct = _plain_os_file(marc_target)
+            if direct is not None:
+                # The library owns the duplicate from here on.
+                _lib.check(from_fd(direct[0], direct[1], opts, out))
+                self._reads_os_file = True
+                self._synced_offset = direct[1]
+            else:
+                self._readinto = hasattr(marc_target, "readinto")
+                self._self_handle = ffi.new_handle(self)
+                _lib.check(from_callback(lib._mrrc_read_file, self._self_handle, opts, out))
         else:
             try:
                 data = bytes(marc_target)
@@ -142,6 +199,10 @@ class MARCReader(Reader):
                 raise TypeError("MARCReader reads bytes, a binary file object or a path") from None
             _lib.check(from_bytes(data, len(data), opts, out))
         self._r = _gc(out[0], lib.mrrc_reader_free)
+        if self._reads_os_file:
+            # Read after each batch without a C call (each C call hands the
+            # GIL over).
+            self._offset = lib.mrrc_reader_input_offset(self._r)
         if not permissive:
             _lib.check(lib.mrrc_reader_set_pymarc_checks(self._r, utf8_handling == "strict"))
         self._raw = not to_unicode
@@ -161,6 +222,8 @@ class MARCReader(Reader):
         self._state = _no_batch()
         self._last = 0  # index in the batch of the record last returned
         self._title_request = TitleRequest()
+        # Set when a record's fields are first split one record at a time.
+        self._split_request = TitleRequest()
         # A batch's titles when nobody asked for them yet: each record gets
         # the request, which fetches its title if asked.
         self._no_titles = [self._title_request] * batch_size
@@ -191,16 +254,31 @@ class MARCReader(Reader):
             # loop held the GIL). A batch is replaced only once its count
             # has passed its end, so a count this loop still holds after
             # that only gives indices past the end.
-            batch, taken, titles = self._state
+            batch, taken, titles, splits = self._state
             n = len(batch)
-            for i in taken:
-                if i >= n:
-                    break
-                self._last = i
-                record = _new(Record)
-                record._h = batch[i]
-                record._title_ahead = titles[i]
-                yield record
+            if splits.__class__ is _BatchSplit:
+                for i in taken:
+                    if i >= n:
+                        break
+                    self._last = i
+                    record = _new(Record)
+                    record._h = batch[i]
+                    record._title_ahead = titles[i]
+                    record._split_ahead = splits
+                    record._split_index = i
+                    yield record
+            else:
+                # No split: `_split_index` is never read (one store less
+                # under the GIL per record).
+                for i in taken:
+                    if i >= n:
+                        break
+                    self._last = i
+                    record = _new(Record)
+                    record._h = batch[i]
+                    record._title_ahead = titles[i]
+                    record._split_ahead = splits
+                    yield record
             try:
                 record = self.__next__()
             except StopIteration:
@@ -213,7 +291,14 @@ class MARCReader(Reader):
         r = self._r
         # Frees the records dropped since (256 or more at a time).
         self._frees.collect()
+        if self._reads_os_file and self.file_handle.closed:
+            # Closed by its user: the reading stops as a read through the
+            # object would have.
+            self._stopped = True
+            raise ValueError("I/O operation on closed file.")
         status = lib.mrrc_reader_next_batch_chunks(r, self._slots, self._ends, self._batch_size, self._count)
+        if self._reads_os_file:
+            self._follow_offset()
         if status != 0:
             self._fail(status)
             return None
@@ -226,10 +311,26 @@ class MARCReader(Reader):
         titles = self._no_titles
         if self._title_request.wanted:
             titles = _lib.records_text(self._slots, n, lib.MRRC_TEXT_TITLE, self._raw)
+        splits = self._split_request
+        if splits.wanted:
+            # Once a record's fields were asked for, every batch is split
+            # in one call (one crossing and one decode a batch, not a record).
+            splits = _split_batch(self._slots, n) or splits
         # The caller returns record 0.
-        self._state = (batch, _count(1), titles)
+        self._state = (batch, _count(1), titles, splits)
         self._last = 0
         return True
+
+    def _follow_offset(self):
+        """Seeks the file object to where the library has read to, so that
+        its position moves as it does when read through its methods."""
+        offset = self._offset[0]
+        if offset != self._synced_offset:
+            try:
+                self.file_handle.seek(offset)
+            except (OSError, ValueError):
+                return
+            self._synced_offset = offset
 
     def _fail(self, status):
         if self._callback_error is not None:
@@ -247,14 +348,14 @@ class MARCReader(Reader):
 
     def __next__(self):
         with self._lock:
-            batch, taken, titles = self._state
+            batch, taken, titles, splits = self._state
             i = next(taken)
             if i < len(batch):
                 # The usual case: the batch's next record. The call before
                 # returned one from this batch, so `current_chunk` and
                 # `current_exception` need no update.
                 self._last = i
-                return _wrap(batch[i], self._raw, self.force_utf8, titles[i])
+                return _wrap(batch[i], self._raw, self.force_utf8, titles[i], splits, i)
             return self._first_of_next_batch()
 
     def _first_of_next_batch(self):
@@ -270,8 +371,8 @@ class MARCReader(Reader):
             self._chunk = None
             raise StopIteration
         self._chunk = _LAST_RETURNED
-        batch, _, titles = self._state
-        return _wrap(batch[0], self._raw, self.force_utf8, titles[0])
+        batch, _, titles, splits = self._state
+        return _wrap(batch[0], self._raw, self.force_utf8, titles[0], splits, 0)
 
     @property
     def current_chunk(self):
@@ -304,7 +405,7 @@ class MARCReader(Reader):
             self._stopped = True
             # Runs the batch's count past its end: a `for` loop over the
             # reader that holds it then stops rather than finish the batch.
-            batch, taken, _ = self._state
+            batch, taken, _, _ = self._state
             n = len(batch)
             for i in taken:
                 if i >= n:

@@ -29,6 +29,7 @@ _field_from_flat = _field.field_from_flat
 _fields_from_flat = _field.fields_from_flat
 _fields_from_split = _field.fields_from_split
 _split_record = _lib.split_record
+_BatchSplit = _lib.BatchSplit
 _state_of = __import__("operator").attrgetter("_s")
 _is = __import__("operator").is_
 _new = object.__new__
@@ -73,7 +74,12 @@ class Record:
     # `_title_ahead`: the record's title when its reader computed it with
     # the batch (valid until anything but `title` looks at the record), or
     # a `TitleRequest` to note that titles are wanted.
-    __slots__ = ("_h", "_title_ahead", "_lock", "__weakref__", "__dict__")
+    # `_split_ahead`: the `BatchSplit` of the record's batch when its
+    # reader split the batch in one call (the record's view is at
+    # `_split_index`; valid until the record's fields are handed out or
+    # anything is synced), else the reader's request for that (a
+    # `TitleRequest`), or None.
+    __slots__ = ("_h", "_title_ahead", "_split_ahead", "_split_index", "_lock", "__weakref__", "__dict__")
 
     def __getattr__(self, name):
         # `_lock` is set on first use, not when the reader makes the record
@@ -122,15 +128,18 @@ class Record:
     def _init(self, h, raw):
         self._h = h
         self._title_ahead = _NO_TITLE_AHEAD
+        self._split_ahead = None
         if raw:
             self._raw = True
 
     @classmethod
-    def _wrap(cls, h, raw=False, force_utf8=False, title_ahead=_NO_TITLE_AHEAD):
+    def _wrap(cls, h, raw=False, force_utf8=False, title_ahead=_NO_TITLE_AHEAD, split_ahead=None, index=0):
         """A record over an owned handle (already under `ffi.gc`)."""
         self = _new(cls)
         self._h = h
         self._title_ahead = title_ahead
+        self._split_ahead = split_ahead
+        self._split_index = index
         if raw:
             self._raw = True
             self.to_unicode = False
@@ -172,6 +181,9 @@ class Record:
         if lst is not None:
             return lst
         objs = self._objs
+        # Read before `_sync`, which drops it: with nothing handed out,
+        # `_sync` sends at most the leader, and the fields are as split.
+        ahead = self._split_ahead
         if objs is None and self._leader_obj is None:
             # Nothing handed out, so nothing to send: what `_sync` does then.
             self._title_ahead = _NO_TITLE_AHEAD
@@ -179,7 +191,14 @@ class Record:
             self._sync()
         states = None
         if objs is None:
-            split = _split_record(self._h)
+            if ahead.__class__ is _BatchSplit:
+                split = ahead.of(self._split_index)
+            else:
+                if ahead is not None:
+                    # The reader splits its next batches in one call each.
+                    ahead.wanted = True
+                split = _split_record(self._h)
+            self._split_ahead = None
             if split is None:
                 lst = _fields_from_flat(self._flat_view(), self._raw)
             else:
@@ -195,8 +214,10 @@ class Record:
     def _sync(self):
         """Sends edited leader and fields to the C record."""
         # Every call but `title` passes here first (to read, hand out
-        # fields or change the record): a title read ahead may be stale.
+        # fields or change the record): a title read ahead may be stale,
+        # and so may the fields split ahead.
         self._title_ahead = _NO_TITLE_AHEAD
+        self._split_ahead = None
         lo = self._leader_obj
         if lo is not None and lo._gen != self._leader_gen:
             _lib.check(lib.mrrc_record_set_leader(self._h, _latin1(lo._text), 24), "RecordLeaderInvalid")
@@ -647,6 +668,7 @@ class Record:
                     utf8_handling="strict", encoding="iso8859-1"):
         with self._lock:
             self._title_ahead = _NO_TITLE_AHEAD
+            self._split_ahead = None
             self._decode(marc, to_unicode, force_utf8, utf8_handling, encoding)
 
     def _decode(self, data, to_unicode, force_utf8, utf8_handling, file_encoding):
