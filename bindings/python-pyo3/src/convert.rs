@@ -4,7 +4,7 @@
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
+use pyo3::types::{PyBytes, PyList, PyString, PyTuple, PyType};
 
 use mrrc_core::{Indicators, Tag};
 
@@ -358,18 +358,6 @@ pub fn list_of<'py>(
     let list = sequence_of(py, n, ffi::PyList_New, ffi::PyList_SET_ITEM, item)?;
     // SAFETY: made by `PyList_New`.
     Ok(unsafe { list.cast_into_unchecked() })
-}
-
-/// A new dict of these items (already Python objects: no conversions).
-pub fn dict_of<'py>(
-    py: Python<'py>,
-    items: &[(&Bound<'py, PyAny>, &Bound<'py, PyAny>)],
-) -> PyResult<Bound<'py, PyDict>> {
-    let dict = PyDict::new(py);
-    for (k, v) in items {
-        dict.set_item(k, v)?;
-    }
-    Ok(dict)
 }
 
 pub fn indicators_obj(py: Python<'_>, ind: Indicators) -> PyResult<Bound<'_, PyAny>> {
