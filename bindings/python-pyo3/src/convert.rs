@@ -372,19 +372,42 @@ pub fn indicators_obj(py: Python<'_>, ind: Indicators) -> PyResult<Bound<'_, PyA
 /// One interned Python string per three-digit tag, made on first use.
 static DIGIT_TAGS: [PyOnceLock<Py<PyString>>; 1000] = [const { PyOnceLock::new() }; 1000];
 
-/// A tag as a Python string (shared for the 1,000 numeric tags).
-pub fn tag_out<'py>(py: Python<'py>, tag: &str) -> Bound<'py, PyString> {
+/// The shared string of a numeric tag.
+fn digit_tag<'a>(py: Python<'_>, tag: &str) -> Option<&'a Py<PyString>> {
     let b = tag.as_bytes();
     if b.len() == 3 && b.iter().all(u8::is_ascii_digit) {
         let n = usize::from(b[0] - b'0') * 100
             + usize::from(b[1] - b'0') * 10
             + usize::from(b[2] - b'0');
-        return DIGIT_TAGS[n]
-            .get_or_init(py, || PyString::intern(py, tag).unbind())
-            .bind(py)
-            .clone();
+        return Some(DIGIT_TAGS[n].get_or_init(py, || PyString::intern(py, tag).unbind()));
     }
-    PyString::new(py, tag)
+    None
+}
+
+/// A tag as a Python string (shared for the 1,000 numeric tags).
+pub fn tag_out<'py>(py: Python<'py>, tag: &str) -> Bound<'py, PyString> {
+    match digit_tag(py, tag) {
+        Some(s) => s.bind(py).clone(),
+        None => PyString::new(py, tag),
+    }
+}
+
+/// The address of the string `tag_out` gives for `tag` when it is a shared
+/// one (which lives as long as the module), else NULL: to recognise it
+/// among other objects by identity.
+#[cfg(not(any(Py_GIL_DISABLED, PyPy, GraalPy)))]
+pub fn tag_key(py: Python<'_>, tag: &str) -> *mut pyo3::ffi::PyObject {
+    digit_tag(py, tag).map_or(std::ptr::null_mut(), |s| s.as_ptr())
+}
+
+/// As [`tag_key`], for `code_out`.
+#[cfg(not(any(Py_GIL_DISABLED, PyPy, GraalPy)))]
+pub fn code_key(py: Python<'_>, code: char) -> *mut pyo3::ffi::PyObject {
+    if code != ABSENT && code.is_ascii() {
+        code_out(py, code).as_ptr()
+    } else {
+        std::ptr::null_mut()
+    }
 }
 
 /// ISO 8859-1: each byte is the code point of the same value. This is how the
@@ -488,6 +511,13 @@ pub fn value_str<'py>(py: Python<'py>, field: &mrrc_core::Field) -> Bound<'py, P
         ascii &= p.is_ascii();
     });
     if n <= MAX && ascii && len > 1 {
+        // SAFETY: only `kept[..n]` was written (`n` <= MAX).
+        let pieces = unsafe { std::slice::from_raw_parts(kept.as_ptr().cast::<&str>(), n) };
+        #[cfg(not(any(Py_GIL_DISABLED, PyPy, GraalPy, Py_3_14)))]
+        // SAFETY: `reuse` gives room for `len` bytes, the pieces' total.
+        if let Some(s) = value_pool::reuse(py, len, |dst| unsafe { copy_pieces(pieces, dst) }) {
+            return s;
+        }
         if let Ok(size) = ffi::Py_ssize_t::try_from(len) {
             // SAFETY: as in `str_out`: a new compact ASCII string of exactly
             // `len` bytes, filled with the `len` ASCII bytes of the kept
@@ -495,24 +525,137 @@ pub fn value_str<'py>(py: Python<'py>, field: &mrrc_core::Field) -> Bound<'py, P
             unsafe {
                 let obj = ffi::PyUnicode_New(size, 127);
                 if !obj.is_null() {
-                    let mut dst = ffi::PyUnicode_1BYTE_DATA(obj);
-                    for p in &kept[..n] {
-                        let p = p.assume_init().as_bytes();
-                        // The separating spaces: one byte, no `memcpy` call.
-                        if let [only] = p {
-                            *dst = *only;
-                        } else {
-                            std::ptr::copy_nonoverlapping(p.as_ptr(), dst, p.len());
-                        }
-                        dst = dst.add(p.len());
-                    }
-                    return Bound::from_owned_ptr(py, obj).cast_into_unchecked();
+                    copy_pieces(pieces, ffi::PyUnicode_1BYTE_DATA(obj));
+                    let s = Bound::from_owned_ptr(py, obj).cast_into_unchecked();
+                    #[cfg(not(any(Py_GIL_DISABLED, PyPy, GraalPy, Py_3_14)))]
+                    value_pool::keep(&s, len);
+                    return s;
                 }
                 ffi::PyErr_Clear();
             }
         }
     }
     str_written(py, |buf| field.value_pieces(|p| buf.push_str(p)))
+}
+
+/// Copies `pieces` to `dst`, back to back.
+///
+/// # Safety
+/// `dst` has room for their total length.
+#[inline(always)]
+unsafe fn copy_pieces(pieces: &[&str], mut dst: *mut u8) {
+    for p in pieces {
+        let p = p.as_bytes();
+        // SAFETY: within the room the caller gave.
+        unsafe {
+            // The separating spaces: one byte, no `memcpy` call.
+            if let [only] = p {
+                *dst = *only;
+            } else {
+                std::ptr::copy_nonoverlapping(p.as_ptr(), dst, p.len());
+            }
+            dst = dst.add(p.len());
+        }
+    }
+}
+
+/// `value()` strings that Python has let go of, rewritten in place.
+///
+/// `for f in record.get_fields(): f.value()` makes a string per field and
+/// drops it at once. This thread keeps the last few `value()` strings it
+/// made, each with the length it was made with (its room; a new one takes
+/// the place of the free one with least room, so they grow to fit). One
+/// whose reference count has fallen back to 1 is held by nobody else, so nobody
+/// can see it change: it gets the new value (if it has room) and is handed
+/// out again, as `rewrite_str` does for the values of refilled `Subfield`s.
+#[cfg(not(any(Py_GIL_DISABLED, PyPy, GraalPy, Py_3_14)))]
+mod value_pool {
+    use pyo3::ffi;
+    use pyo3::prelude::*;
+    use pyo3::types::PyString;
+    use std::cell::RefCell;
+
+    /// Strings kept.
+    const KEPT: usize = 4;
+
+    /// Kept strings with their room, and the oldest one's index.
+    type Kept = (Vec<(Py<PyString>, usize)>, usize);
+
+    thread_local! {
+        static POOL: RefCell<Kept> = const { RefCell::new((Vec::new(), 0)) };
+    }
+
+    /// A kept string nobody else holds with room for `len` ASCII bytes,
+    /// refilled by `fill` (which writes exactly `len` bytes).
+    #[inline(always)]
+    pub fn reuse<'py>(
+        py: Python<'py>,
+        len: usize,
+        fill: impl FnOnce(*mut u8),
+    ) -> Option<Bound<'py, PyString>> {
+        let size = ffi::Py_ssize_t::try_from(len).ok()?;
+        let s = POOL
+            .try_with(|pool| {
+                let pool = pool.try_borrow().ok()?;
+                pool.0
+                    .iter()
+                    // SAFETY: reading the reference count of live objects.
+                    .find(|(s, room)| *room >= len && unsafe { ffi::Py_REFCNT(s.as_ptr()) } == 1)
+                    .map(|(s, _)| s.bind(py).clone())
+            })
+            .ok()
+            .flatten()?;
+        let obj = s.as_ptr();
+        // SAFETY: `obj` is a plain compact ASCII string this pool made with
+        // room for `room` >= `len` bytes (and a NUL), held only by the pool
+        // and `s` (so nobody can have its hash or see it change); checked
+        // again not to have been interned since.
+        unsafe {
+            let head = obj.cast::<ffi::PyASCIIObject>();
+            if (*head).interned() != 0 {
+                return None;
+            }
+            #[cfg(not(Py_3_12))]
+            if !(*head).wstr.is_null() {
+                return None;
+            }
+            let data = ffi::PyUnicode_1BYTE_DATA(obj);
+            fill(data);
+            *data.add(len) = 0;
+            (*head).length = size;
+            (*head).hash = -1;
+        }
+        Some(s)
+    }
+
+    /// Keeps a new `value()` string of `len` bytes, in place of the oldest.
+    pub fn keep(s: &Bound<'_, PyString>, len: usize) {
+        let _ = POOL.try_with(|pool| {
+            if let Ok(mut pool) = pool.try_borrow_mut() {
+                let (kept, next) = &mut *pool;
+                let entry = (s.clone().unbind(), len);
+                if kept.len() < KEPT {
+                    kept.push(entry);
+                    return;
+                }
+                // In place of the free one with least room (it had too
+                // little for this one: the kept strings grow to fit most
+                // values), else of the oldest. A string: its release runs
+                // no Python code.
+                // SAFETY: reading the reference counts of live objects.
+                let free = (0..KEPT)
+                    .filter(|&i| unsafe { ffi::Py_REFCNT(kept[i].0.as_ptr()) } == 1)
+                    .min_by_key(|&i| kept[i].1);
+                match free {
+                    Some(i) => kept[i] = entry,
+                    None => {
+                        kept[*next] = entry;
+                        *next = (*next + 1) % KEPT;
+                    }
+                }
+            }
+        });
+    }
 }
 
 /// A text value from Python: `str`, `bytes` (ISO 8859-1, as pymarc's

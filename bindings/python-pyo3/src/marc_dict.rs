@@ -176,9 +176,10 @@ fn new_subfield<'py>(
 #[cfg(not(any(Py_GIL_DISABLED, PyPy, GraalPy)))]
 mod pool {
     use super::*;
-    use crate::convert::rewrite_str;
+    use crate::convert::{code_key, rewrite_str, tag_key};
     use pyo3::types::PyDict;
     use std::cell::RefCell;
+    use std::mem::MaybeUninit;
 
     /// Dicts kept: `d = r.as_dict()` in a loop still holds the last one
     /// while the next is made, so the one before it is free.
@@ -324,22 +325,86 @@ mod pool {
         !raw && unsafe { sole(old, str_type()) && rewrite_str(old, text) }
     }
 
-    /// `list`, a list only its container holds, gets `n` items: item `i`
-    /// refilled in place by `refill(i, old)` (true when it could be),
-    /// otherwise replaced by (or appended as) `new(i)`.
+    /// Longest list whose items are matched by key (longer: by position).
+    const MATCHED: usize = 64;
+
+    /// `list`, a list only its container holds, gets `n` items, one-entry
+    /// dicts whose keys are `key(i)` (an address from `tag_key` or
+    /// `code_key`, or NULL). First its items are reordered so that each
+    /// new item `i` gets an old one of the same key where there is one
+    /// (a refilled one-entry dict whose key changes loses its keys table
+    /// and has to make another, a fifth of what a refill costs), the
+    /// others in their order. Then item `i` is refilled in place by
+    /// `refill(i, old)` (true when it could be) or replaced by (or appended
+    /// as) `new(i)`.
     unsafe fn refill_list<'py>(
         py: Python<'py>,
         list: *mut ffi::PyObject,
         n: usize,
+        key: impl Fn(usize) -> *mut ffi::PyObject,
         mut refill: impl FnMut(usize, *mut ffi::PyObject) -> PyResult<bool>,
         mut new: impl FnMut(usize) -> PyResult<Bound<'py, PyAny>>,
     ) -> PyResult<()> {
         let n_ = ffi::Py_ssize_t::try_from(n)
             .map_err(|_| pyo3::exceptions::PyMemoryError::new_err("too many items"))?;
-        // SAFETY: `list` is a live list (caller). Its size is read again
-        // for each item: releasing a replaced item may run Python code.
+        // SAFETY: `list` is a live list (caller) only its container holds.
+        // Reordering its items keeps every reference; nothing runs between
+        // reading them and writing them back. Its size is read again for
+        // each item: releasing a replaced item may run Python code.
         unsafe {
             let len = ffi::PyList_GET_SIZE(list);
+            let m = len as usize;
+            if m <= MATCHED && n <= MATCHED && m > 1 {
+                // Not zeroed (a kilobyte per list would cost more than the
+                // matching): only `items[..m]` and `keys[..m]` are read.
+                let mut items = [const { MaybeUninit::<*mut ffi::PyObject>::uninit() }; MATCHED];
+                let mut keys = [const { MaybeUninit::<*mut ffi::PyObject>::uninit() }; MATCHED];
+                let mut in_place = true;
+                for i in 0..m {
+                    let item = ffi::PyList_GET_ITEM(list, i as ffi::Py_ssize_t);
+                    items[i].write(item);
+                    let mut k = std::ptr::null_mut();
+                    if sole(item, dict_type()) {
+                        if let Some((old_key, _)) = only_entry(item) {
+                            k = old_key;
+                        }
+                    }
+                    keys[i].write(k);
+                    in_place &= i >= n || k == key(i);
+                }
+                if !in_place {
+                    // Bit i: old item i has a place.
+                    let mut used = 0u64;
+                    let mut at = [u8::MAX; MATCHED];
+                    for (j, slot) in at.iter_mut().enumerate().take(n.min(m)) {
+                        let k = key(j);
+                        if k.is_null() {
+                            continue;
+                        }
+                        if let Some(i) =
+                            (0..m).find(|&i| used & (1 << i) == 0 && keys[i].assume_init() == k)
+                        {
+                            used |= 1 << i;
+                            *slot = i as u8;
+                        }
+                    }
+                    // The rest in their order: first to the new items
+                    // without a match, then (cut off below) after the `n`th.
+                    let mut rest = (0..m).filter(|&i| used & (1 << i) == 0);
+                    for slot in at.iter_mut().take(m) {
+                        if *slot == u8::MAX {
+                            *slot = rest.next().unwrap_or_default() as u8;
+                        }
+                    }
+                    for (j, &i) in at.iter().enumerate().take(m) {
+                        ffi::PyList_SET_ITEM(
+                            list,
+                            j as ffi::Py_ssize_t,
+                            items[usize::from(i)].assume_init(),
+                        );
+                    }
+                }
+            }
             if len > n_ && ffi::PyList_SetSlice(list, n_, len, std::ptr::null_mut()) < 0 {
                 return Err(PyErr::fetch(py));
             }
@@ -398,6 +463,7 @@ mod pool {
                     py,
                     fields,
                     all.len(),
+                    |i| tag_key(py, all[i].tag().as_str()),
                     |i, old| refill_field(py, old, &all[i], raw, keys),
                     |i| new_field(py, &all[i], raw, keys),
                 )?;
@@ -450,31 +516,43 @@ mod pool {
         raw: bool,
         keys: &Keys<'py>,
     ) -> PyResult<bool> {
-        // SAFETY: `old` is a live dict only its container holds.
+        // SAFETY: `old` is a live dict only its container holds; its
+        // entries are read in place (borrowed) and used before anything
+        // that could release them, or read again.
         unsafe {
-            if ffi::PyDict_Size(old) != 3
-                || get(old, keys.ind1).is_null()
-                || get(old, keys.ind2).is_null()
-                || get(old, keys.subfields).is_null()
+            // Its keys in the order they were inserted (three dict lookups
+            // less than asking for each).
+            if ffi::PyDict_Size(old) != 3 {
+                return Ok(false);
+            }
+            let mut entries = [(std::ptr::null_mut(), std::ptr::null_mut()); 3];
+            let mut pos = 0;
+            for (k, v) in entries.iter_mut() {
+                if ffi::PyDict_Next(old, &mut pos, k, v) == 0 {
+                    return Ok(false);
+                }
+            }
+            let [(k1, v1), (k2, v2), (k3, mut subs)] = entries;
+            if k1 != keys.ind1.as_ptr() || k2 != keys.ind2.as_ptr() || k3 != keys.subfields.as_ptr()
             {
                 return Ok(false);
             }
             let ind = f.indicators().unwrap_or_default();
-            for (key, c) in [(keys.ind1, ind.first), (keys.ind2, ind.second)] {
-                let code = code_out(py, c);
-                if get(old, key) != code.as_ptr() {
-                    put(py, old, key.as_ptr(), code.as_ptr())?;
+            let (c1, c2) = (code_out(py, ind.first), code_out(py, ind.second));
+            if v1 != c1.as_ptr() || v2 != c2.as_ptr() {
+                put(py, old, k1, c1.as_ptr())?;
+                put(py, old, k2, c2.as_ptr())?;
+                subs = get(old, keys.subfields);
+                if subs.is_null() {
+                    return Ok(false);
                 }
-            }
-            let subs = get(old, keys.subfields);
-            if subs.is_null() {
-                return Ok(false);
             }
             if sole(subs, list_type()) {
                 refill_list(
                     py,
                     subs,
                     f.subfield_count(),
+                    |j| code_key(py, subfield(f, j).code),
                     |j, sub| refill_subfield(py, sub, subfield(f, j), raw),
                     |j| new_subfield(py, subfield(f, j), raw),
                 )?;
