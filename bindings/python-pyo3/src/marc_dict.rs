@@ -325,6 +325,22 @@ mod pool {
         !raw && unsafe { sole(old, str_type()) && rewrite_str(old, text) }
     }
 
+    /// The (key, value) of a one-entry dict only its container holds
+    /// (borrowed), or None.
+    type Entry = Option<(*mut ffi::PyObject, *mut ffi::PyObject)>;
+
+    /// `item`'s [`Entry`].
+    unsafe fn entry_of(item: *mut ffi::PyObject) -> Entry {
+        // SAFETY: `item` is live (caller).
+        unsafe {
+            if sole(item, dict_type()) {
+                only_entry(item)
+            } else {
+                None
+            }
+        }
+    }
+
     /// Longest list whose items are matched by key (longer: by position).
     const MATCHED: usize = 64;
 
@@ -342,58 +358,66 @@ mod pool {
         list: *mut ffi::PyObject,
         n: usize,
         key: impl Fn(usize) -> *mut ffi::PyObject,
-        mut refill: impl FnMut(usize, *mut ffi::PyObject) -> PyResult<bool>,
+        mut refill: impl FnMut(usize, *mut ffi::PyObject, Entry) -> PyResult<bool>,
         mut new: impl FnMut(usize) -> PyResult<Bound<'py, PyAny>>,
     ) -> PyResult<()> {
         let n_ = ffi::Py_ssize_t::try_from(n)
             .map_err(|_| pyo3::exceptions::PyMemoryError::new_err("too many items"))?;
         // SAFETY: `list` is a live list (caller) only its container holds.
         // Reordering its items keeps every reference; nothing runs between
-        // reading them and writing them back. Its size is read again for
-        // each item: releasing a replaced item may run Python code.
+        // reading them and writing them back. The entries read are those of
+        // items only this list holds, each used before its item is changed.
+        // The size is read again for each item: releasing a replaced item
+        // may run Python code.
         unsafe {
             let len = ffi::PyList_GET_SIZE(list);
             let m = len as usize;
-            if m <= MATCHED && n <= MATCHED && m > 1 {
-                // Not zeroed (a kilobyte per list would cost more than the
-                // matching): only `items[..m]` and `keys[..m]` are read.
-                let mut items = [const { MaybeUninit::<*mut ffi::PyObject>::uninit() }; MATCHED];
-                let mut keys = [const { MaybeUninit::<*mut ffi::PyObject>::uninit() }; MATCHED];
+            let scanned = m <= MATCHED;
+            // Not zeroed (a kilobyte and a half per list would cost more
+            // than the matching): only `..m` is read.
+            let mut items = [const { MaybeUninit::<*mut ffi::PyObject>::uninit() }; MATCHED];
+            let mut entries = [const { MaybeUninit::<Entry>::uninit() }; MATCHED];
+            // Old position of the item at each new position.
+            let mut at = [0u8; MATCHED];
+            if scanned {
                 let mut in_place = true;
                 for i in 0..m {
                     let item = ffi::PyList_GET_ITEM(list, i as ffi::Py_ssize_t);
                     items[i].write(item);
-                    let mut k = std::ptr::null_mut();
-                    if sole(item, dict_type()) {
-                        if let Some((old_key, _)) = only_entry(item) {
-                            k = old_key;
-                        }
-                    }
-                    keys[i].write(k);
-                    in_place &= i >= n || k == key(i);
+                    let entry = entry_of(item);
+                    entries[i].write(entry);
+                    at[i] = i as u8;
+                    in_place &= i >= n || entry.map_or(std::ptr::null_mut(), |e| e.0) == key(i);
                 }
-                if !in_place {
+                if !in_place && m > 1 {
+                    let key_at = |i: usize| entries[i].assume_init().map(|e| e.0);
                     // Bit i: old item i has a place.
                     let mut used = 0u64;
-                    let mut at = [u8::MAX; MATCHED];
-                    for (j, slot) in at.iter_mut().enumerate().take(n.min(m)) {
+                    let mut placed = [false; MATCHED];
+                    // Both lists are mostly in tag (or code) order: each
+                    // search starts after the last match.
+                    let mut from = 0;
+                    for j in 0..n.min(m) {
                         let k = key(j);
                         if k.is_null() {
                             continue;
                         }
-                        if let Some(i) =
-                            (0..m).find(|&i| used & (1 << i) == 0 && keys[i].assume_init() == k)
-                        {
+                        let found = (from..m)
+                            .chain(0..from)
+                            .find(|&i| used & (1 << i) == 0 && key_at(i) == Some(k));
+                        if let Some(i) = found {
                             used |= 1 << i;
-                            *slot = i as u8;
+                            at[j] = i as u8;
+                            placed[j] = true;
+                            from = i + 1;
                         }
                     }
                     // The rest in their order: first to the new items
                     // without a match, then (cut off below) after the `n`th.
                     let mut rest = (0..m).filter(|&i| used & (1 << i) == 0);
-                    for slot in at.iter_mut().take(m) {
-                        if *slot == u8::MAX {
-                            *slot = rest.next().unwrap_or_default() as u8;
+                    for j in 0..m {
+                        if !placed[j] {
+                            at[j] = rest.next().unwrap_or_default() as u8;
                         }
                     }
                     for (j, &i) in at.iter().enumerate().take(m) {
@@ -409,13 +433,18 @@ mod pool {
                 return Err(PyErr::fetch(py));
             }
             for i in 0..n {
-                let at = i as ffi::Py_ssize_t;
-                if at < ffi::PyList_GET_SIZE(list) {
-                    let old = ffi::PyList_GET_ITEM(list, at);
-                    if !refill(i, old)? {
+                let pos = i as ffi::Py_ssize_t;
+                if pos < ffi::PyList_GET_SIZE(list) {
+                    let old = ffi::PyList_GET_ITEM(list, pos);
+                    let entry = if scanned && i < m {
+                        entries[usize::from(at[i])].assume_init()
+                    } else {
+                        entry_of(old)
+                    };
+                    if !refill(i, old, entry)? {
                         // `PyList_SetItem` takes the new item's reference
                         // and releases the old one.
-                        if ffi::PyList_SetItem(list, at, new(i)?.into_ptr()) < 0 {
+                        if ffi::PyList_SetItem(list, pos, new(i)?.into_ptr()) < 0 {
                             return Err(PyErr::fetch(py));
                         }
                     }
@@ -464,7 +493,7 @@ mod pool {
                     fields,
                     all.len(),
                     |i| tag_key(py, all[i].tag().as_str()),
-                    |i, old| refill_field(py, old, &all[i], raw, keys),
+                    |i, old, entry| refill_field(py, old, entry, &all[i], raw, keys),
                     |i| new_field(py, &all[i], raw, keys),
                 )?;
             } else {
@@ -475,20 +504,21 @@ mod pool {
         Ok(true)
     }
 
-    /// `old` (a list item) as `{tag: data}` of `f`, if it can be.
+    /// `old` (a list item, whose [`Entry`] is `entry`) as `{tag: data}` of
+    /// `f`, if it can be.
     fn refill_field<'py>(
         py: Python<'py>,
         old: *mut ffi::PyObject,
+        entry: Entry,
         f: &mrrc_core::Field,
         raw: bool,
         keys: &Keys<'py>,
     ) -> PyResult<bool> {
-        // SAFETY: `old` is a live item of a list only the pool reaches.
+        // SAFETY: `old` is a live item of a list only the pool reaches, and
+        // `entry` its one entry if it is a one-entry dict only that list
+        // holds.
         unsafe {
-            if !sole(old, dict_type()) {
-                return Ok(false);
-            }
-            let Some((old_tag, body)) = only_entry(old) else {
+            let Some((old_tag, body)) = entry else {
                 return Ok(false);
             };
             let new = match f.control_value() {
@@ -553,7 +583,7 @@ mod pool {
                     subs,
                     f.subfield_count(),
                     |j| code_key(py, subfield(f, j).code),
-                    |j, sub| refill_subfield(py, sub, subfield(f, j), raw),
+                    |j, sub, entry| refill_subfield(py, sub, entry, subfield(f, j), raw),
                     |j| new_subfield(py, subfield(f, j), raw),
                 )?;
             } else {
@@ -568,19 +598,18 @@ mod pool {
         Ok(true)
     }
 
-    /// `old` (a list item) as `{code: value}`, if it can be.
+    /// `old` (a list item, whose [`Entry`] is `entry`) as `{code: value}`,
+    /// if it can be.
     fn refill_subfield(
         py: Python<'_>,
         old: *mut ffi::PyObject,
+        entry: Entry,
         sf: mrrc_core::Subfield<'_>,
         raw: bool,
     ) -> PyResult<bool> {
-        // SAFETY: `old` is a live item of a list only the pool reaches.
+        // SAFETY: as in `refill_field`.
         unsafe {
-            if !sole(old, dict_type()) {
-                return Ok(false);
-            }
-            let Some((old_code, value)) = only_entry(old) else {
+            let Some((old_code, value)) = entry else {
                 return Ok(false);
             };
             let new = (!rewrite(value, sf.value, raw)).then(|| text_out(py, sf.value, raw));
