@@ -289,3 +289,24 @@ def test_values_are_right_while_value_strings_are_dropped(impl):
                 assert f.value() == v
                 assert hash(f.value()) == hash(v)
                 assert f.value().encode() == v.encode()
+
+
+def test_subfield_values_that_shrink_then_grow_read_right(impl):
+    # A reused `Subfield`'s value string is rewritten in place: to a
+    # shorter text, then a longer one again (up to the room it was made
+    # with). Every value must read as it is, held ones must not change.
+    lengths = [50, 2, 40, 3, 60, 49, 51, 1, 0, 70, 5]
+    fields = []
+    for k in range(40):
+        values = [chr(97 + (k + i) % 26) * lengths[(k + i) % len(lengths)] for i in range(3)]
+        fields.append((impl.Field("245", impl.Indicators("0", "0"), [impl.Subfield(c, v) for c, v in zip("abc", values)]), values))
+    held = []
+    for _ in range(3):
+        for i, (f, values) in enumerate(fields):
+            got = [sf.value for sf in f]
+            assert got == values
+            assert [hash(v) for v in got] == [hash(v) for v in values]
+            if i % 7 == 3:
+                held.append((got[1], got[1].encode()))
+    for value, seen in held:
+        assert value.encode() == seen

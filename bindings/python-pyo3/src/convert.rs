@@ -76,6 +76,12 @@ fn pair_of_type<'py>(
     }
 }
 
+/// The value of `field`'s subfield `i` ("" past the end).
+#[cfg(not(any(Py_GIL_DISABLED, PyPy, GraalPy)))]
+fn item_text(field: &mrrc_core::Field, i: usize) -> &str {
+    field.subfield(i).map_or("", |s| s.value)
+}
+
 /// The subfields of `field` as a tuple of `Subfield` named tuples.
 pub fn subfield_tuple<'py>(
     py: Python<'py>,
@@ -100,7 +106,7 @@ pub fn subfield_tuple<'py>(
         pair_of_type(py, ty, code, text_out(py, value, raw))
     })?;
     #[cfg(not(any(Py_GIL_DISABLED, PyPy, GraalPy)))]
-    subfield_pool::keep(&tuple);
+    subfield_pool::keep(&tuple, raw, |i| item_text(field, i));
     Ok(tuple)
 }
 
@@ -128,14 +134,40 @@ mod subfield_pool {
     /// Tuples kept per length.
     const PER_LENGTH: usize = 4;
 
+    /// A kept tuple, and for each of its items the value string it holds
+    /// and the room that string was made with, when this pool made it
+    /// (else NULL): a value rewritten to a shorter text keeps its room for
+    /// a longer one later. The tuple's items change only here (tuples are
+    /// immutable), so the record stays true; the string is compared too.
+    struct Kept {
+        tuple: Py<PyTuple>,
+        rooms: Rooms,
+    }
+
+    type Rooms = [(*mut ffi::PyObject, usize); LONGEST];
+
+    const NO_ROOMS: Rooms = [(std::ptr::null_mut(), 0); LONGEST];
+
     struct Pool {
         /// By length - 1: a ring of tuples and its cursor.
-        rings: [(Vec<Py<PyTuple>>, usize); LONGEST],
+        rings: [(Vec<Kept>, usize); LONGEST],
     }
 
     thread_local! {
         static POOL: RefCell<Pool> =
             const { RefCell::new(Pool { rings: [const { (Vec::new(), 0) }; LONGEST] }) };
+    }
+
+    /// The room of a value string `text_out` just made for `text`: its
+    /// length when it is a new compact ASCII string (`str_out`), else 0
+    /// (not rewritable, or by its length only).
+    #[inline(always)]
+    fn room_of(text: &str, raw: bool) -> usize {
+        if !raw && text.len() > 1 && text.is_ascii() {
+            text.len()
+        } else {
+            0
+        }
     }
 
     /// A kept tuple of `n` subfields nobody else holds, refilled with
@@ -151,18 +183,20 @@ mod subfield_pool {
         if n == 0 || n > LONGEST {
             return None;
         }
-        let found = POOL
+        let (found, mut rooms) = POOL
             .try_with(|pool| {
                 let pool = pool.try_borrow().ok()?;
                 let ring = &pool.rings[n - 1].0;
                 // SAFETY: reading the reference count of live objects (a
                 // kept tuple's items are never NULL).
-                let free = |t: &&Py<PyTuple>| unsafe { ffi::Py_REFCNT(t.as_ptr()) } == 1;
-                let all_free = |t: &&Py<PyTuple>| {
-                    free(t)
+                let free = |k: &&Kept| unsafe { ffi::Py_REFCNT(k.tuple.as_ptr()) } == 1;
+                let all_free = |k: &&Kept| {
+                    free(k)
                         && (0..n).all(|i| unsafe {
-                            ffi::Py_REFCNT(ffi::PyTuple_GET_ITEM(t.as_ptr(), i as ffi::Py_ssize_t))
-                                == 1
+                            ffi::Py_REFCNT(ffi::PyTuple_GET_ITEM(
+                                k.tuple.as_ptr(),
+                                i as ffi::Py_ssize_t,
+                            )) == 1
                         })
                 };
                 // After `for sf in field`, `sf` still holds the last item of
@@ -171,24 +205,24 @@ mod subfield_pool {
                 // (kept) beats one that needs a new `Subfield`: two fields in
                 // a row with as many subfields then alternate between two
                 // tuples instead of making a `Subfield` each time.
-                if let Some(t) = ring.iter().find(all_free) {
-                    return Some(t.bind(py).clone());
-                }
-                if ring.len() < PER_LENGTH {
-                    return None;
-                }
-                ring.iter().find(free).map(|t| t.bind(py).clone())
+                let k = match ring.iter().find(all_free) {
+                    Some(k) => k,
+                    None if ring.len() < PER_LENGTH => return None,
+                    None => ring.iter().find(free)?,
+                };
+                Some((k.tuple.bind(py).clone(), k.rooms))
             })
             .ok()
             .flatten()?;
         let tuple = found.as_ptr();
-        for i in 0..n {
+        for (i, slot) in rooms.iter_mut().enumerate().take(n) {
             let (code, text) = item(i);
             // SAFETY: `tuple` has `n` items and (see above) only the pool and
             // `found` hold it, with the GIL held, so nobody can see it
             // change. An item whose count is 1 is held by this tuple alone:
             // its value string, if it alone holds that too, is rewritten
-            // (`rewrite_str`), or else both items are replaced (the new ones
+            // (`rewrite_str_in`, with the room it was made with when the
+            // pool knows it), or else both items are replaced (the new ones
             // owned references moved in, the old ones, a code and a value
             // whose release runs no Python code, released after). Any other
             // item is replaced by a new `Subfield`, the tuple's reference to
@@ -200,17 +234,24 @@ mod subfield_pool {
                     let old_value = ffi::PyTuple_GET_ITEM(sub, 1);
                     ffi::PyTuple_SET_ITEM(sub, 0, code.into_ptr());
                     ffi::Py_DECREF(old_code);
-                    if raw || !super::rewrite_str(old_value, text) {
+                    let (made, room) = *slot;
+                    let room = if made == old_value { room } else { 0 };
+                    if raw || !super::rewrite_str_in(old_value, text, room) {
                         let value = super::text_out(py, text, raw);
+                        *slot = (value.as_ptr(), room_of(text, raw));
                         ffi::PyTuple_SET_ITEM(sub, 1, value.into_ptr());
                         ffi::Py_DECREF(old_value);
                     }
                     reset_tuple_hash(sub);
                 } else {
                     let value = super::text_out(py, text, raw);
+                    *slot = (value.as_ptr(), room_of(text, raw));
                     let made = match pair_of_type(py, ty, code, value) {
                         Ok(made) => made,
-                        Err(e) => return Some(Err(e)),
+                        Err(e) => {
+                            forget_rooms(tuple, n);
+                            return Some(Err(e));
+                        }
                     };
                     ffi::PyTuple_SET_ITEM(tuple, i as ffi::Py_ssize_t, made.into_ptr());
                     ffi::Py_DECREF(sub);
@@ -219,22 +260,60 @@ mod subfield_pool {
         }
         // SAFETY: as above; the refilled tuple's cached hash (3.14) is stale.
         unsafe { reset_tuple_hash(tuple) };
+        set_rooms(tuple, n, rooms);
         Some(Ok(found))
     }
 
+    /// Records `rooms` for the kept tuple `tuple` (if it is still kept).
+    fn set_rooms(tuple: *mut ffi::PyObject, n: usize, rooms: Rooms) {
+        let _ = POOL.try_with(|pool| {
+            if let Ok(mut pool) = pool.try_borrow_mut() {
+                if let Some(k) = pool.rings[n - 1]
+                    .0
+                    .iter_mut()
+                    .find(|k| k.tuple.as_ptr() == tuple)
+                {
+                    k.rooms = rooms;
+                }
+            }
+        });
+    }
+
+    /// Forgets the rooms of the kept tuple `tuple` (its items are in
+    /// doubt after an error).
+    fn forget_rooms(tuple: *mut ffi::PyObject, n: usize) {
+        set_rooms(tuple, n, NO_ROOMS);
+    }
+
     /// Keeps a new tuple for reuse, in place of the oldest one of its length.
-    pub fn keep(tuple: &Bound<'_, PyTuple>) {
+    /// `raw`: its values are `bytes`; `texts(i)`: the text of item `i`.
+    pub fn keep<'a>(tuple: &Bound<'_, PyTuple>, raw: bool, texts: impl Fn(usize) -> &'a str) {
         let n = tuple.len();
         if n == 0 || n > LONGEST {
             return;
         }
+        let mut rooms = NO_ROOMS;
+        for (i, r) in rooms.iter_mut().enumerate().take(n) {
+            // SAFETY: a new tuple of `n` `Subfield`s (two-item tuples).
+            let value = unsafe {
+                ffi::PyTuple_GET_ITEM(
+                    ffi::PyTuple_GET_ITEM(tuple.as_ptr(), i as ffi::Py_ssize_t),
+                    1,
+                )
+            };
+            *r = (value, room_of(texts(i), raw));
+        }
         let _ = POOL.try_with(|pool| {
             if let Ok(mut pool) = pool.try_borrow_mut() {
                 let (ring, next) = &mut pool.rings[n - 1];
+                let kept = Kept {
+                    tuple: tuple.clone().unbind(),
+                    rooms,
+                };
                 if ring.len() < PER_LENGTH {
-                    ring.push(tuple.clone().unbind());
+                    ring.push(kept);
                 } else {
-                    ring[*next] = tuple.clone().unbind();
+                    ring[*next] = kept;
                     *next = (*next + 1) % PER_LENGTH;
                 }
             }
@@ -256,6 +335,19 @@ mod subfield_pool {
 /// reference (its count is checked here too).
 #[cfg(not(any(Py_GIL_DISABLED, PyPy, GraalPy, Py_3_14)))]
 pub unsafe fn rewrite_str(obj: *mut pyo3::ffi::PyObject, text: &str) -> bool {
+    // SAFETY: as the caller's.
+    unsafe { rewrite_str_in(obj, text, 0) }
+}
+
+/// [`rewrite_str`] for a string known to have been made with room for
+/// `room` characters (more than it may hold now, after an earlier rewrite
+/// to a shorter text): `text` may be as long as that.
+///
+/// # Safety
+/// As [`rewrite_str`]; and `obj` was made (by `PyUnicode_New`) with at
+/// least `room` characters, or `room` is 0.
+#[cfg(not(any(Py_GIL_DISABLED, PyPy, GraalPy, Py_3_14)))]
+pub unsafe fn rewrite_str_in(obj: *mut pyo3::ffi::PyObject, text: &str, room: usize) -> bool {
     use pyo3::ffi;
     let len = text.len();
     if len < 2 || !text.is_ascii() {
@@ -283,7 +375,7 @@ pub unsafe fn rewrite_str(obj: *mut pyo3::ffi::PyObject, text: &str) -> bool {
         let Ok(size) = ffi::Py_ssize_t::try_from(len) else {
             return false;
         };
-        if size > (*head).length {
+        if size > (*head).length && len > room {
             return false;
         }
         let data = ffi::PyUnicode_1BYTE_DATA(obj);
@@ -303,6 +395,15 @@ pub unsafe fn rewrite_str(obj: *mut pyo3::ffi::PyObject, text: &str) -> bool {
 /// None needed; `unsafe` to match the other definition.
 #[cfg(all(Py_3_14, not(any(Py_GIL_DISABLED, PyPy, GraalPy))))]
 pub unsafe fn rewrite_str(_obj: *mut pyo3::ffi::PyObject, _text: &str) -> bool {
+    false
+}
+
+/// As [`rewrite_str`]: never.
+///
+/// # Safety
+/// None needed; `unsafe` to match the other definition.
+#[cfg(all(Py_3_14, not(any(Py_GIL_DISABLED, PyPy, GraalPy))))]
+pub unsafe fn rewrite_str_in(_obj: *mut pyo3::ffi::PyObject, _text: &str, _room: usize) -> bool {
     false
 }
 
