@@ -131,12 +131,26 @@ def test_close_over_a_path(impl):
 
 
 @pytest.mark.parametrize("threads", [1, 2])
-def test_close_of_a_parallel_reader(impl, threads):
-    reader = impl.MARCReader(data() * 20, threads=threads)
+@pytest.mark.parametrize("source", ["bytes", "BytesIO", "file"])
+def test_close_of_a_parallel_reader(impl, threads, source, tmp_path):
+    # Parser threads may be waiting for the file object: close() must not
+    # hang, and reading on raises.
+    payload = data() * 200
+    if source == "bytes":
+        target = payload
+    elif source == "BytesIO":
+        target = io.BytesIO(payload)
+    else:
+        path = tmp_path / "many.mrc"
+        path.write_bytes(payload)
+        target = open(path, "rb")
+    reader = impl.MARCReader(target, threads=threads)
     assert outcome(reader) == "record"
     reader.close()
     with pytest.raises(ValueError, match="closed file"):
         next(reader)
+    if source != "bytes":
+        assert target.closed
 
 
 def test_leaving_a_with_block_closes(impl):
