@@ -1,6 +1,9 @@
-"""Objects the caller still holds never change, however many fields and
-subfields are made and dropped after them (the PyO3 binding reuses
-`Field`s and `Subfield`s that nobody holds any more)."""
+"""Objects the caller still holds never change, however many fields,
+subfields and `as_dict()` results are made and dropped after them (the PyO3
+binding reuses `Field`s, `Subfield`s and `as_dict()`'s dicts, lists and
+strings that nobody holds any more)."""
+
+import json
 
 from conftest import CORPUS
 
@@ -184,3 +187,173 @@ def test_fields_of_every_batch_are_the_records_own_and_edits_come_first(impl):
             assert record.get_fields()[-1]["a"] == "added"
     assert len(got) >= 1000
     assert got == expected
+
+
+# `as_dict()`: the PyO3 binding refills the dicts, lists and strings of a
+# result dict nobody holds any more. Snapshots are made with `json` (new
+# objects throughout: `copy.deepcopy` would share the strings).
+
+
+def snapshot(obj):
+    return json.loads(json.dumps(obj))
+
+
+def churn_dicts(impl, passes=2):
+    """Makes and drops the `as_dict()` of every sample record (also raw)."""
+    n = 0
+    for _ in range(passes):
+        for to_unicode in (True, False):
+            for path in SAMPLES:
+                for r in impl.MARCReader(path.read_bytes(), to_unicode=to_unicode):
+                    d = r.as_dict()
+                    n += len(d["fields"])
+    return n
+
+
+def test_as_dict_is_right_while_dicts_are_dropped(impl):
+    records = read_all(impl)
+    expected = [snapshot(r.as_dict()) for r in records]
+    for _ in range(3):
+        for r, seen in zip(records, expected):
+            assert r.as_dict() == seen
+        # Reversed: each dict is refilled from one of another shape.
+        for r, seen in zip(reversed(records), reversed(expected)):
+            d = r.as_dict()
+            assert d == seen
+            assert field_view(r) == as_dict_view(r)
+
+
+def test_as_dict_is_pymarcs_while_dicts_are_dropped(impl, pymarc):
+    for path in SAMPLES:
+        theirs = [snapshot(r.as_dict()) for r in pymarc.MARCReader(path.read_bytes())]
+        for _ in range(2):
+            ours = [r.as_dict() == t for r, t in zip(impl.MARCReader(path.read_bytes()), theirs)]
+            assert len(ours) == len(theirs) and all(ours)
+
+
+def test_raw_as_dict_is_right_while_dicts_are_dropped(impl):
+    data = SAMPLES[0].read_bytes()
+    records = list(impl.MARCReader(data, to_unicode=False))
+    expected = [r.as_dict() for r in impl.MARCReader(data, to_unicode=False)]
+    churn_dicts(impl)
+    for r, seen in zip(records, expected):
+        for _ in range(3):
+            assert r.as_dict() == seen
+
+
+def test_kept_as_dicts_do_not_change(impl):
+    kept = [(d, snapshot(d)) for r in read_all(impl) for d in [r.as_dict()]]
+    churn_dicts(impl)
+    for d, seen in kept:
+        assert d == seen
+
+
+def test_kept_parts_of_dropped_as_dicts_do_not_change(impl):
+    # Only a part of each dict is kept: the dict itself goes back to be
+    # refilled, and with it every part nobody else holds.
+    kept = []
+    for i, r in enumerate(read_all(impl)):
+        d = r.as_dict()
+        kept.append((d["leader"], d["leader"].encode()))
+        fields = d["fields"]
+        data = [f for f in fields if isinstance(next(iter(f.values())), dict)]
+        part = [
+            fields,
+            fields[0],
+            data[0],
+            next(iter(data[-1].values())),
+            next(iter(data[0].values()))["subfields"],
+            next(iter(data[-1].values()))["subfields"][-1],
+        ][i % 6]
+        kept.append((part, repr(part)))
+        value = next(iter(next(iter(data[0].values()))["subfields"][0].values()))
+        kept.append((value, value.encode()))
+        del d, fields, data, part, value
+        churn_dicts(impl, passes=1)
+    for part, seen in kept:
+        if isinstance(part, str):
+            assert part.encode() == seen
+        else:
+            assert repr(part) == seen
+
+
+class MyDict(dict):
+    pass
+
+
+def test_as_dicts_edited_then_dropped_do_not_disturb_the_next(impl):
+    records = read_all(impl)
+    expected = [snapshot(r.as_dict()) for r in records]
+    edits = [
+        lambda d: d.__setitem__("extra", 1),
+        lambda d: d.pop("leader"),
+        lambda d: d.__setitem__("fields", ("not", "a", "list")),
+        lambda d: d["fields"].clear(),
+        lambda d: d["fields"].append(MyDict(x=[1])),
+        lambda d: d["fields"].__setitem__(0, {"001": ["a list"]}),
+        lambda d: d["fields"].__setitem__(-1, {"a": 1, "b": 2}),
+        lambda d: d["fields"].__setitem__(-1, {"999": MyDict(ind1=" ", ind2=" ", subfields=[])}),
+        lambda d: d["fields"].__setitem__(-1, {"999": {"ind1": " ", "ind2": " ", "subfields": 7}}),
+        lambda d: d["fields"].__setitem__(-1, {"999": {"ind1": 1, "ind2": 2, "subfields": [MyDict(a="b"), {"a": 1}, {}, 3]}}),
+        lambda d: d["fields"].__setitem__(-1, {"999": {"ind1": " ", "ind2": " ", "subfields": ["x"], "extra": 0}}),
+    ]
+    for _ in range(2):
+        for i, (r, seen) in enumerate(zip(records, expected)):
+            edits[i % len(edits)](r.as_dict())
+            assert r.as_dict() == seen
+            assert r.as_dict() == seen
+
+
+def test_kept_field_values_do_not_change(impl):
+    # `value()` strings go back to be rewritten once nobody holds them:
+    # these are held (some also hashed, or interned), so they must not change.
+    import sys
+
+    kept = []
+    for record in read_all(impl):
+        for i, f in enumerate(record.get_fields()):
+            value = f.value()
+            if i % 3 == 1:
+                hash(value)
+            if i % 5 == 2:
+                value = sys.intern(value)
+            kept.append((value, value.encode(), hash(value)))
+            # Dropped at once: the next `value()` may be given them again.
+            f.value()
+            f.value()
+    churn(impl)
+    for value, seen, h in kept:
+        assert value.encode() == seen
+        assert hash(value) == h
+
+
+def test_values_are_right_while_value_strings_are_dropped(impl):
+    records = read_all(impl)
+    expected = [[f.value() for f in r.get_fields()] for r in records]
+    for _ in range(2):
+        for r, seen in zip(reversed(records), reversed(expected)):
+            for f, v in zip(r.get_fields(), seen):
+                assert f.value() == v
+                assert hash(f.value()) == hash(v)
+                assert f.value().encode() == v.encode()
+
+
+def test_subfield_values_that_shrink_then_grow_read_right(impl):
+    # A reused `Subfield`'s value string is rewritten in place: to a
+    # shorter text, then a longer one again (up to the room it was made
+    # with). Every value must read as it is, held ones must not change.
+    lengths = [50, 2, 40, 3, 60, 49, 51, 1, 0, 70, 5]
+    fields = []
+    for k in range(40):
+        values = [chr(97 + (k + i) % 26) * lengths[(k + i) % len(lengths)] for i in range(3)]
+        fields.append((impl.Field("245", impl.Indicators("0", "0"), [impl.Subfield(c, v) for c, v in zip("abc", values)]), values))
+    held = []
+    for _ in range(3):
+        for i, (f, values) in enumerate(fields):
+            got = [sf.value for sf in f]
+            assert got == values
+            assert [hash(v) for v in got] == [hash(v) for v in values]
+            if i % 7 == 3:
+                held.append((got[1], got[1].encode()))
+    for value, seen in held:
+        assert value.encode() == seen

@@ -4,7 +4,7 @@
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
+use pyo3::types::{PyBytes, PyList, PyString, PyTuple, PyType};
 
 use mrrc_core::{Indicators, Tag};
 
@@ -76,6 +76,12 @@ fn pair_of_type<'py>(
     }
 }
 
+/// The value of `field`'s subfield `i` ("" past the end).
+#[cfg(not(any(Py_GIL_DISABLED, PyPy, GraalPy)))]
+fn item_text(field: &mrrc_core::Field, i: usize) -> &str {
+    field.subfield(i).map_or("", |s| s.value)
+}
+
 /// The subfields of `field` as a tuple of `Subfield` named tuples.
 pub fn subfield_tuple<'py>(
     py: Python<'py>,
@@ -100,7 +106,7 @@ pub fn subfield_tuple<'py>(
         pair_of_type(py, ty, code, text_out(py, value, raw))
     })?;
     #[cfg(not(any(Py_GIL_DISABLED, PyPy, GraalPy)))]
-    subfield_pool::keep(&tuple);
+    subfield_pool::keep(&tuple, raw, |i| item_text(field, i));
     Ok(tuple)
 }
 
@@ -128,14 +134,40 @@ mod subfield_pool {
     /// Tuples kept per length.
     const PER_LENGTH: usize = 4;
 
+    /// A kept tuple, and for each of its items the value string it holds
+    /// and the room that string was made with, when this pool made it
+    /// (else NULL): a value rewritten to a shorter text keeps its room for
+    /// a longer one later. The tuple's items change only here (tuples are
+    /// immutable), so the record stays true; the string is compared too.
+    struct Kept {
+        tuple: Py<PyTuple>,
+        rooms: Rooms,
+    }
+
+    type Rooms = [(*mut ffi::PyObject, usize); LONGEST];
+
+    const NO_ROOMS: Rooms = [(std::ptr::null_mut(), 0); LONGEST];
+
     struct Pool {
         /// By length - 1: a ring of tuples and its cursor.
-        rings: [(Vec<Py<PyTuple>>, usize); LONGEST],
+        rings: [(Vec<Kept>, usize); LONGEST],
     }
 
     thread_local! {
         static POOL: RefCell<Pool> =
             const { RefCell::new(Pool { rings: [const { (Vec::new(), 0) }; LONGEST] }) };
+    }
+
+    /// The room of a value string `text_out` just made for `text`: its
+    /// length when it is a new compact ASCII string (`str_out`), else 0
+    /// (not rewritable, or by its length only).
+    #[inline(always)]
+    fn room_of(text: &str, raw: bool) -> usize {
+        if !raw && text.len() > 1 && text.is_ascii() {
+            text.len()
+        } else {
+            0
+        }
     }
 
     /// A kept tuple of `n` subfields nobody else holds, refilled with
@@ -151,18 +183,20 @@ mod subfield_pool {
         if n == 0 || n > LONGEST {
             return None;
         }
-        let found = POOL
+        let (found, mut rooms) = POOL
             .try_with(|pool| {
                 let pool = pool.try_borrow().ok()?;
                 let ring = &pool.rings[n - 1].0;
                 // SAFETY: reading the reference count of live objects (a
                 // kept tuple's items are never NULL).
-                let free = |t: &&Py<PyTuple>| unsafe { ffi::Py_REFCNT(t.as_ptr()) } == 1;
-                let all_free = |t: &&Py<PyTuple>| {
-                    free(t)
+                let free = |k: &&Kept| unsafe { ffi::Py_REFCNT(k.tuple.as_ptr()) } == 1;
+                let all_free = |k: &&Kept| {
+                    free(k)
                         && (0..n).all(|i| unsafe {
-                            ffi::Py_REFCNT(ffi::PyTuple_GET_ITEM(t.as_ptr(), i as ffi::Py_ssize_t))
-                                == 1
+                            ffi::Py_REFCNT(ffi::PyTuple_GET_ITEM(
+                                k.tuple.as_ptr(),
+                                i as ffi::Py_ssize_t,
+                            )) == 1
                         })
                 };
                 // After `for sf in field`, `sf` still holds the last item of
@@ -171,24 +205,24 @@ mod subfield_pool {
                 // (kept) beats one that needs a new `Subfield`: two fields in
                 // a row with as many subfields then alternate between two
                 // tuples instead of making a `Subfield` each time.
-                if let Some(t) = ring.iter().find(all_free) {
-                    return Some(t.bind(py).clone());
-                }
-                if ring.len() < PER_LENGTH {
-                    return None;
-                }
-                ring.iter().find(free).map(|t| t.bind(py).clone())
+                let k = match ring.iter().find(all_free) {
+                    Some(k) => k,
+                    None if ring.len() < PER_LENGTH => return None,
+                    None => ring.iter().find(free)?,
+                };
+                Some((k.tuple.bind(py).clone(), k.rooms))
             })
             .ok()
             .flatten()?;
         let tuple = found.as_ptr();
-        for i in 0..n {
+        for (i, slot) in rooms.iter_mut().enumerate().take(n) {
             let (code, text) = item(i);
             // SAFETY: `tuple` has `n` items and (see above) only the pool and
             // `found` hold it, with the GIL held, so nobody can see it
             // change. An item whose count is 1 is held by this tuple alone:
             // its value string, if it alone holds that too, is rewritten
-            // (`rewrite_str`), or else both items are replaced (the new ones
+            // (`rewrite_str_in`, with the room it was made with when the
+            // pool knows it), or else both items are replaced (the new ones
             // owned references moved in, the old ones, a code and a value
             // whose release runs no Python code, released after). Any other
             // item is replaced by a new `Subfield`, the tuple's reference to
@@ -200,17 +234,24 @@ mod subfield_pool {
                     let old_value = ffi::PyTuple_GET_ITEM(sub, 1);
                     ffi::PyTuple_SET_ITEM(sub, 0, code.into_ptr());
                     ffi::Py_DECREF(old_code);
-                    if raw || !super::rewrite_str(old_value, text) {
+                    let (made, room) = *slot;
+                    let room = if made == old_value { room } else { 0 };
+                    if raw || !super::rewrite_str_in(old_value, text, room) {
                         let value = super::text_out(py, text, raw);
+                        *slot = (value.as_ptr(), room_of(text, raw));
                         ffi::PyTuple_SET_ITEM(sub, 1, value.into_ptr());
                         ffi::Py_DECREF(old_value);
                     }
                     reset_tuple_hash(sub);
                 } else {
                     let value = super::text_out(py, text, raw);
+                    *slot = (value.as_ptr(), room_of(text, raw));
                     let made = match pair_of_type(py, ty, code, value) {
                         Ok(made) => made,
-                        Err(e) => return Some(Err(e)),
+                        Err(e) => {
+                            forget_rooms(tuple, n);
+                            return Some(Err(e));
+                        }
                     };
                     ffi::PyTuple_SET_ITEM(tuple, i as ffi::Py_ssize_t, made.into_ptr());
                     ffi::Py_DECREF(sub);
@@ -219,22 +260,60 @@ mod subfield_pool {
         }
         // SAFETY: as above; the refilled tuple's cached hash (3.14) is stale.
         unsafe { reset_tuple_hash(tuple) };
+        set_rooms(tuple, n, rooms);
         Some(Ok(found))
     }
 
+    /// Records `rooms` for the kept tuple `tuple` (if it is still kept).
+    fn set_rooms(tuple: *mut ffi::PyObject, n: usize, rooms: Rooms) {
+        let _ = POOL.try_with(|pool| {
+            if let Ok(mut pool) = pool.try_borrow_mut() {
+                if let Some(k) = pool.rings[n - 1]
+                    .0
+                    .iter_mut()
+                    .find(|k| k.tuple.as_ptr() == tuple)
+                {
+                    k.rooms = rooms;
+                }
+            }
+        });
+    }
+
+    /// Forgets the rooms of the kept tuple `tuple` (its items are in
+    /// doubt after an error).
+    fn forget_rooms(tuple: *mut ffi::PyObject, n: usize) {
+        set_rooms(tuple, n, NO_ROOMS);
+    }
+
     /// Keeps a new tuple for reuse, in place of the oldest one of its length.
-    pub fn keep(tuple: &Bound<'_, PyTuple>) {
+    /// `raw`: its values are `bytes`; `texts(i)`: the text of item `i`.
+    pub fn keep<'a>(tuple: &Bound<'_, PyTuple>, raw: bool, texts: impl Fn(usize) -> &'a str) {
         let n = tuple.len();
         if n == 0 || n > LONGEST {
             return;
         }
+        let mut rooms = NO_ROOMS;
+        for (i, r) in rooms.iter_mut().enumerate().take(n) {
+            // SAFETY: a new tuple of `n` `Subfield`s (two-item tuples).
+            let value = unsafe {
+                ffi::PyTuple_GET_ITEM(
+                    ffi::PyTuple_GET_ITEM(tuple.as_ptr(), i as ffi::Py_ssize_t),
+                    1,
+                )
+            };
+            *r = (value, room_of(texts(i), raw));
+        }
         let _ = POOL.try_with(|pool| {
             if let Ok(mut pool) = pool.try_borrow_mut() {
                 let (ring, next) = &mut pool.rings[n - 1];
+                let kept = Kept {
+                    tuple: tuple.clone().unbind(),
+                    rooms,
+                };
                 if ring.len() < PER_LENGTH {
-                    ring.push(tuple.clone().unbind());
+                    ring.push(kept);
                 } else {
-                    ring[*next] = tuple.clone().unbind();
+                    ring[*next] = kept;
                     *next = (*next + 1) % PER_LENGTH;
                 }
             }
@@ -256,6 +335,19 @@ mod subfield_pool {
 /// reference (its count is checked here too).
 #[cfg(not(any(Py_GIL_DISABLED, PyPy, GraalPy, Py_3_14)))]
 pub unsafe fn rewrite_str(obj: *mut pyo3::ffi::PyObject, text: &str) -> bool {
+    // SAFETY: as the caller's.
+    unsafe { rewrite_str_in(obj, text, 0) }
+}
+
+/// [`rewrite_str`] for a string known to have been made with room for
+/// `room` characters (more than it may hold now, after an earlier rewrite
+/// to a shorter text): `text` may be as long as that.
+///
+/// # Safety
+/// As [`rewrite_str`]; and `obj` was made (by `PyUnicode_New`) with at
+/// least `room` characters, or `room` is 0.
+#[cfg(not(any(Py_GIL_DISABLED, PyPy, GraalPy, Py_3_14)))]
+pub unsafe fn rewrite_str_in(obj: *mut pyo3::ffi::PyObject, text: &str, room: usize) -> bool {
     use pyo3::ffi;
     let len = text.len();
     if len < 2 || !text.is_ascii() {
@@ -283,7 +375,7 @@ pub unsafe fn rewrite_str(obj: *mut pyo3::ffi::PyObject, text: &str) -> bool {
         let Ok(size) = ffi::Py_ssize_t::try_from(len) else {
             return false;
         };
-        if size > (*head).length {
+        if size > (*head).length && len > room {
             return false;
         }
         let data = ffi::PyUnicode_1BYTE_DATA(obj);
@@ -303,6 +395,15 @@ pub unsafe fn rewrite_str(obj: *mut pyo3::ffi::PyObject, text: &str) -> bool {
 /// None needed; `unsafe` to match the other definition.
 #[cfg(all(Py_3_14, not(any(Py_GIL_DISABLED, PyPy, GraalPy))))]
 pub unsafe fn rewrite_str(_obj: *mut pyo3::ffi::PyObject, _text: &str) -> bool {
+    false
+}
+
+/// As [`rewrite_str`]: never.
+///
+/// # Safety
+/// None needed; `unsafe` to match the other definition.
+#[cfg(all(Py_3_14, not(any(Py_GIL_DISABLED, PyPy, GraalPy))))]
+pub unsafe fn rewrite_str_in(_obj: *mut pyo3::ffi::PyObject, _text: &str, _room: usize) -> bool {
     false
 }
 
@@ -360,18 +461,6 @@ pub fn list_of<'py>(
     Ok(unsafe { list.cast_into_unchecked() })
 }
 
-/// A new dict of these items (already Python objects: no conversions).
-pub fn dict_of<'py>(
-    py: Python<'py>,
-    items: &[(&Bound<'py, PyAny>, &Bound<'py, PyAny>)],
-) -> PyResult<Bound<'py, PyDict>> {
-    let dict = PyDict::new(py);
-    for (k, v) in items {
-        dict.set_item(k, v)?;
-    }
-    Ok(dict)
-}
-
 pub fn indicators_obj(py: Python<'_>, ind: Indicators) -> PyResult<Bound<'_, PyAny>> {
     pair_of_type(
         py,
@@ -384,19 +473,42 @@ pub fn indicators_obj(py: Python<'_>, ind: Indicators) -> PyResult<Bound<'_, PyA
 /// One interned Python string per three-digit tag, made on first use.
 static DIGIT_TAGS: [PyOnceLock<Py<PyString>>; 1000] = [const { PyOnceLock::new() }; 1000];
 
-/// A tag as a Python string (shared for the 1,000 numeric tags).
-pub fn tag_out<'py>(py: Python<'py>, tag: &str) -> Bound<'py, PyString> {
+/// The shared string of a numeric tag.
+fn digit_tag<'a>(py: Python<'_>, tag: &str) -> Option<&'a Py<PyString>> {
     let b = tag.as_bytes();
     if b.len() == 3 && b.iter().all(u8::is_ascii_digit) {
         let n = usize::from(b[0] - b'0') * 100
             + usize::from(b[1] - b'0') * 10
             + usize::from(b[2] - b'0');
-        return DIGIT_TAGS[n]
-            .get_or_init(py, || PyString::intern(py, tag).unbind())
-            .bind(py)
-            .clone();
+        return Some(DIGIT_TAGS[n].get_or_init(py, || PyString::intern(py, tag).unbind()));
     }
-    PyString::new(py, tag)
+    None
+}
+
+/// A tag as a Python string (shared for the 1,000 numeric tags).
+pub fn tag_out<'py>(py: Python<'py>, tag: &str) -> Bound<'py, PyString> {
+    match digit_tag(py, tag) {
+        Some(s) => s.bind(py).clone(),
+        None => PyString::new(py, tag),
+    }
+}
+
+/// The address of the string `tag_out` gives for `tag` when it is a shared
+/// one (which lives as long as the module), else NULL: to recognise it
+/// among other objects by identity.
+#[cfg(not(any(Py_GIL_DISABLED, PyPy, GraalPy)))]
+pub fn tag_key(py: Python<'_>, tag: &str) -> *mut pyo3::ffi::PyObject {
+    digit_tag(py, tag).map_or(std::ptr::null_mut(), |s| s.as_ptr())
+}
+
+/// As [`tag_key`], for `code_out`.
+#[cfg(not(any(Py_GIL_DISABLED, PyPy, GraalPy)))]
+pub fn code_key(py: Python<'_>, code: char) -> *mut pyo3::ffi::PyObject {
+    if code != ABSENT && code.is_ascii() {
+        code_out(py, code).as_ptr()
+    } else {
+        std::ptr::null_mut()
+    }
 }
 
 /// ISO 8859-1: each byte is the code point of the same value. This is how the
@@ -500,6 +612,13 @@ pub fn value_str<'py>(py: Python<'py>, field: &mrrc_core::Field) -> Bound<'py, P
         ascii &= p.is_ascii();
     });
     if n <= MAX && ascii && len > 1 {
+        // SAFETY: only `kept[..n]` was written (`n` <= MAX).
+        let pieces = unsafe { std::slice::from_raw_parts(kept.as_ptr().cast::<&str>(), n) };
+        #[cfg(not(any(Py_GIL_DISABLED, PyPy, GraalPy, Py_3_14)))]
+        // SAFETY: `reuse` gives room for `len` bytes, the pieces' total.
+        if let Some(s) = value_pool::reuse(py, len, |dst| unsafe { copy_pieces(pieces, dst) }) {
+            return s;
+        }
         if let Ok(size) = ffi::Py_ssize_t::try_from(len) {
             // SAFETY: as in `str_out`: a new compact ASCII string of exactly
             // `len` bytes, filled with the `len` ASCII bytes of the kept
@@ -507,24 +626,137 @@ pub fn value_str<'py>(py: Python<'py>, field: &mrrc_core::Field) -> Bound<'py, P
             unsafe {
                 let obj = ffi::PyUnicode_New(size, 127);
                 if !obj.is_null() {
-                    let mut dst = ffi::PyUnicode_1BYTE_DATA(obj);
-                    for p in &kept[..n] {
-                        let p = p.assume_init().as_bytes();
-                        // The separating spaces: one byte, no `memcpy` call.
-                        if let [only] = p {
-                            *dst = *only;
-                        } else {
-                            std::ptr::copy_nonoverlapping(p.as_ptr(), dst, p.len());
-                        }
-                        dst = dst.add(p.len());
-                    }
-                    return Bound::from_owned_ptr(py, obj).cast_into_unchecked();
+                    copy_pieces(pieces, ffi::PyUnicode_1BYTE_DATA(obj));
+                    let s = Bound::from_owned_ptr(py, obj).cast_into_unchecked();
+                    #[cfg(not(any(Py_GIL_DISABLED, PyPy, GraalPy, Py_3_14)))]
+                    value_pool::keep(&s, len);
+                    return s;
                 }
                 ffi::PyErr_Clear();
             }
         }
     }
     str_written(py, |buf| field.value_pieces(|p| buf.push_str(p)))
+}
+
+/// Copies `pieces` to `dst`, back to back.
+///
+/// # Safety
+/// `dst` has room for their total length.
+#[inline(always)]
+unsafe fn copy_pieces(pieces: &[&str], mut dst: *mut u8) {
+    for p in pieces {
+        let p = p.as_bytes();
+        // SAFETY: within the room the caller gave.
+        unsafe {
+            // The separating spaces: one byte, no `memcpy` call.
+            if let [only] = p {
+                *dst = *only;
+            } else {
+                std::ptr::copy_nonoverlapping(p.as_ptr(), dst, p.len());
+            }
+            dst = dst.add(p.len());
+        }
+    }
+}
+
+/// `value()` strings that Python has let go of, rewritten in place.
+///
+/// `for f in record.get_fields(): f.value()` makes a string per field and
+/// drops it at once. This thread keeps the last few `value()` strings it
+/// made, each with the length it was made with (its room; a new one takes
+/// the place of the free one with least room, so they grow to fit). One
+/// whose reference count has fallen back to 1 is held by nobody else, so nobody
+/// can see it change: it gets the new value (if it has room) and is handed
+/// out again, as `rewrite_str` does for the values of refilled `Subfield`s.
+#[cfg(not(any(Py_GIL_DISABLED, PyPy, GraalPy, Py_3_14)))]
+mod value_pool {
+    use pyo3::ffi;
+    use pyo3::prelude::*;
+    use pyo3::types::PyString;
+    use std::cell::RefCell;
+
+    /// Strings kept.
+    const KEPT: usize = 4;
+
+    /// Kept strings with their room, and the oldest one's index.
+    type Kept = (Vec<(Py<PyString>, usize)>, usize);
+
+    thread_local! {
+        static POOL: RefCell<Kept> = const { RefCell::new((Vec::new(), 0)) };
+    }
+
+    /// A kept string nobody else holds with room for `len` ASCII bytes,
+    /// refilled by `fill` (which writes exactly `len` bytes).
+    #[inline(always)]
+    pub fn reuse<'py>(
+        py: Python<'py>,
+        len: usize,
+        fill: impl FnOnce(*mut u8),
+    ) -> Option<Bound<'py, PyString>> {
+        let size = ffi::Py_ssize_t::try_from(len).ok()?;
+        let s = POOL
+            .try_with(|pool| {
+                let pool = pool.try_borrow().ok()?;
+                pool.0
+                    .iter()
+                    // SAFETY: reading the reference count of live objects.
+                    .find(|(s, room)| *room >= len && unsafe { ffi::Py_REFCNT(s.as_ptr()) } == 1)
+                    .map(|(s, _)| s.bind(py).clone())
+            })
+            .ok()
+            .flatten()?;
+        let obj = s.as_ptr();
+        // SAFETY: `obj` is a plain compact ASCII string this pool made with
+        // room for `room` >= `len` bytes (and a NUL), held only by the pool
+        // and `s` (so nobody can have its hash or see it change); checked
+        // again not to have been interned since.
+        unsafe {
+            let head = obj.cast::<ffi::PyASCIIObject>();
+            if (*head).interned() != 0 {
+                return None;
+            }
+            #[cfg(not(Py_3_12))]
+            if !(*head).wstr.is_null() {
+                return None;
+            }
+            let data = ffi::PyUnicode_1BYTE_DATA(obj);
+            fill(data);
+            *data.add(len) = 0;
+            (*head).length = size;
+            (*head).hash = -1;
+        }
+        Some(s)
+    }
+
+    /// Keeps a new `value()` string of `len` bytes, in place of the oldest.
+    pub fn keep(s: &Bound<'_, PyString>, len: usize) {
+        let _ = POOL.try_with(|pool| {
+            if let Ok(mut pool) = pool.try_borrow_mut() {
+                let (kept, next) = &mut *pool;
+                let entry = (s.clone().unbind(), len);
+                if kept.len() < KEPT {
+                    kept.push(entry);
+                    return;
+                }
+                // In place of the free one with least room (it had too
+                // little for this one: the kept strings grow to fit most
+                // values), else of the oldest. A string: its release runs
+                // no Python code.
+                // SAFETY: reading the reference counts of live objects.
+                let free = (0..KEPT)
+                    .filter(|&i| unsafe { ffi::Py_REFCNT(kept[i].0.as_ptr()) } == 1)
+                    .min_by_key(|&i| kept[i].1);
+                match free {
+                    Some(i) => kept[i] = entry,
+                    None => {
+                        kept[*next] = entry;
+                        *next = (*next + 1) % KEPT;
+                    }
+                }
+            }
+        });
+    }
 }
 
 /// A text value from Python: `str`, `bytes` (ISO 8859-1, as pymarc's

@@ -12,6 +12,7 @@ mod gil_lock;
 mod iso;
 mod leader;
 mod marc8;
+mod marc_dict;
 #[cfg(unix)]
 mod os_file;
 mod reader;

@@ -7,7 +7,7 @@ use std::io::Read;
 use std::ops::Range;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use pyo3::exceptions::{PyNotImplementedError, PyStopIteration, PyTypeError};
+use pyo3::exceptions::{PyNotImplementedError, PyStopIteration, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedBytes;
 use pyo3::sync::MutexExt;
@@ -261,6 +261,9 @@ struct ReaderState {
     current_chunk: Option<(Arc<Vec<u8>>, Range<usize>)>,
     current_exception: Option<Py<PyAny>>,
     stopped: bool,
+    /// Set by `close()`: reading on raises ValueError, as pymarc's next
+    /// read of its closed file does.
+    closed: bool,
     raw: bool,
     force_utf8: bool,
     permissive: bool,
@@ -453,6 +456,7 @@ impl MarcReader {
                 current_chunk: None,
                 current_exception: None,
                 stopped: false,
+                closed: false,
                 raw: !to_unicode,
                 force_utf8,
                 permissive,
@@ -475,6 +479,15 @@ impl MarcReader {
     fn __next__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         let mut guard = self.lock(py);
         let s = &mut *guard;
+        // pymarc ends the reading after a fatal error before it reads (a
+        // StopIteration even when closed); otherwise its read of the closed
+        // file raises (with `current_chunk` and `current_exception` reset).
+        let fatal = s.stopped && s.current_exception.is_some();
+        if s.closed && !fatal {
+            s.current_chunk = None;
+            s.current_exception = None;
+            return Err(PyValueError::new_err("I/O operation on closed file."));
+        }
         if s.stopped {
             return Err(PyStopIteration::new_err(()));
         }
@@ -566,9 +579,17 @@ impl MarcReader {
             .map(|e| e.clone_ref(py))
     }
 
-    /// Closes the file object given to the reader (pymarc `close`).
+    /// Closes the file object given to the reader (pymarc `close`). As
+    /// with pymarc, reading on raises ValueError ("I/O operation on closed
+    /// file."), also when the reader had records parsed ahead or reads
+    /// bytes or a path.
     fn close(&self, py: Python<'_>) -> PyResult<()> {
-        self.lock(py).source = None;
+        {
+            let mut s = self.lock(py);
+            s.closed = true;
+            s.source = None;
+            s.batch.items.clear();
+        }
         if let Some(f) = &self.file_handle {
             f.bind(py).call_method0("close")?;
         }

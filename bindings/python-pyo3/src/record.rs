@@ -11,7 +11,7 @@ use pyo3::exceptions::{PyKeyError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyIterator, PyList, PyString, PyTuple};
 
-use crate::convert::{code_out, tag_out, text_out};
+use crate::convert::text_out;
 use crate::errors::{field_not_found, missing_linked_fields};
 use crate::field::Field;
 use crate::gil_lock::{GilGuard, GilLock};
@@ -631,56 +631,9 @@ impl Record {
 
     /// MARC-in-JSON as Python objects (pymarc `as_dict`).
     fn as_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        use crate::convert::{dict_of, list_of};
         let mut s = self.lock(py);
         s.sync(py)?;
-        let raw = s.raw;
-        let r = &s.core;
-        let (k_ind1, k_ind2, k_subfields) = (
-            pyo3::intern!(py, "ind1"),
-            pyo3::intern!(py, "ind2"),
-            pyo3::intern!(py, "subfields"),
-        );
-        let leader = text_out(
-            py,
-            &crate::convert::latin1_to_string(r.leader.as_bytes()),
-            false,
-        );
-        let fields = list_of(py, r.fields().len(), |i| {
-            let f = &r.fields()[i];
-            let tag = tag_out(py, f.tag().as_str()).into_any();
-            let body = match f.control_value() {
-                Some(v) => text_out(py, v, raw),
-                None => {
-                    let ind = f.indicators().unwrap_or_default();
-                    let subs = list_of(py, f.subfield_count(), |j| {
-                        let sf = f.subfield(j).unwrap_or(mrrc_core::Subfield {
-                            code: crate::convert::ABSENT,
-                            value: "",
-                        });
-                        let code = code_out(py, sf.code).into_any();
-                        Ok(dict_of(py, &[(&code, &text_out(py, sf.value, raw))])?.into_any())
-                    })?;
-                    dict_of(
-                        py,
-                        &[
-                            (k_ind1.as_any(), &code_out(py, ind.first).into_any()),
-                            (k_ind2.as_any(), &code_out(py, ind.second).into_any()),
-                            (k_subfields.as_any(), subs.as_any()),
-                        ],
-                    )?
-                    .into_any()
-                }
-            };
-            Ok(dict_of(py, &[(&tag, &body)])?.into_any())
-        })?;
-        dict_of(
-            py,
-            &[
-                (pyo3::intern!(py, "leader").as_any(), &leader),
-                (pyo3::intern!(py, "fields").as_any(), fields.as_any()),
-            ],
-        )
+        crate::marc_dict::as_dict(py, &s.core, s.raw)
     }
 
     /// `json.dumps(record.as_dict(), **kwargs)`, as pymarc.

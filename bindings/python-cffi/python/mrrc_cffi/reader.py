@@ -230,6 +230,8 @@ class MARCReader(Reader):
         self._chunk = None
         self._current_exception = None
         self._stopped = False
+        # Set by `close()`: reading on raises ValueError, as pymarc's.
+        self._closed = False
 
     def __iter__(self):
         # A generator: `for` resumes it per record, cheaper than calling
@@ -359,6 +361,12 @@ class MARCReader(Reader):
             return self._first_of_next_batch()
 
     def _first_of_next_batch(self):
+        if self._closed and not (self._stopped and self._current_exception is not None):
+            # pymarc's next read of its closed file raises (a fatal error
+            # before it ends the reading first: StopIteration below).
+            self._chunk = None
+            self._current_exception = None
+            raise ValueError("I/O operation on closed file.")
         if self._stopped:
             raise StopIteration
         self._current_exception = None
@@ -400,11 +408,15 @@ class MARCReader(Reader):
         return self._current_exception
 
     def close(self):
-        """Closes the file object given to the reader (pymarc `close`)."""
+        """Closes the file object given to the reader (pymarc `close`). As
+        with pymarc, reading on raises ValueError ("I/O operation on closed
+        file."), also when records were parsed ahead or the input is bytes
+        or a path."""
         with self._lock:
-            self._stopped = True
+            self._closed = True
             # Runs the batch's count past its end: a `for` loop over the
-            # reader that holds it then stops rather than finish the batch.
+            # reader that holds it then reads on (and raises) rather than
+            # finish the batch.
             batch, taken, _, _ = self._state
             n = len(batch)
             for i in taken:
