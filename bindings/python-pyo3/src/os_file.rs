@@ -62,6 +62,8 @@ pub struct PositionSync {
     file: Py<PyAny>,
     shared: Arc<Shared>,
     synced: u64,
+    /// The reader's: the exception the object raised is raised as it was.
+    file_error: crate::reader::FileError,
 }
 
 impl PositionSync {
@@ -78,7 +80,7 @@ impl PositionSync {
             .call_method1(pyo3::intern!(py, "seek"), (position,))
         {
             Ok(_) => self.synced = position,
-            Err(e) => self.fail(e),
+            Err(e) => self.fail(py, e),
         }
     }
 
@@ -91,16 +93,18 @@ impl PositionSync {
             .and_then(|c| c.is_truthy())
         {
             Ok(false) => {}
-            Ok(true) => self.fail(pyo3::exceptions::PyValueError::new_err(
-                "I/O operation on closed file.",
-            )),
-            Err(e) => self.fail(e),
+            Ok(true) => self.fail(
+                py,
+                pyo3::exceptions::PyValueError::new_err("I/O operation on closed file."),
+            ),
+            Err(e) => self.fail(py, e),
         }
     }
 
-    fn fail(&self, e: PyErr) {
-        *self.shared.error.lock().unwrap_or_else(|e| e.into_inner()) =
-            Some(std::io::Error::other(e));
+    fn fail(&self, py: Python<'_>, e: PyErr) {
+        let e = std::io::Error::other(e);
+        self.file_error.keep(py, &e);
+        *self.shared.error.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
     }
 }
 
@@ -108,7 +112,11 @@ impl PositionSync {
 /// file on a regular file, else `None` (read it through its methods). Any
 /// Python error while finding out also means `None`: the usual path then
 /// reports whatever is wrong with the object.
-pub fn open(py: Python<'_>, target: &Bound<'_, PyAny>) -> Option<(PositionalFile, PositionSync)> {
+pub fn open(
+    py: Python<'_>,
+    target: &Bound<'_, PyAny>,
+    file_error: &crate::reader::FileError,
+) -> Option<(PositionalFile, PositionSync)> {
     let (file, position) = plain_os_file(py, target).ok().flatten()?;
     let shared = Arc::new(Shared {
         position: AtomicU64::new(position),
@@ -123,6 +131,7 @@ pub fn open(py: Python<'_>, target: &Bound<'_, PyAny>) -> Option<(PositionalFile
             file: target.clone().unbind(),
             shared,
             synced: position,
+            file_error: file_error.clone(),
         },
     ))
 }

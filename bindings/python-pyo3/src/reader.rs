@@ -91,6 +91,25 @@ struct Prefetched {
     readinto: bool,
 }
 
+/// The Python exception a read of the user's file object raised, kept for
+/// `__next__` to raise as it was (pymarc's read of its file raises it; the
+/// core reader only carries its message).
+#[derive(Clone, Default)]
+pub(crate) struct FileError(Arc<Mutex<Option<PyErr>>>);
+
+impl FileError {
+    /// Keeps the Python exception inside `e`, if it holds one.
+    pub(crate) fn keep(&self, py: Python<'_>, e: &std::io::Error) {
+        if let Some(py_err) = e.get_ref().and_then(|inner| inner.downcast_ref::<PyErr>()) {
+            *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(py_err.clone_ref(py));
+        }
+    }
+
+    fn take(&self) -> Option<PyErr> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+}
+
 /// A Python binary file object as a `Read`. The reader tops the buffer up
 /// while it holds the GIL anyway (before each batch), so parsing with the
 /// GIL released seldom has to re-attach to read (which, with another thread
@@ -98,17 +117,19 @@ struct Prefetched {
 #[derive(Clone)]
 struct PyFileRead {
     file: Arc<Py<PyAny>>,
+    error: FileError,
     buf: Arc<Mutex<Prefetched>>,
 }
 
 impl PyFileRead {
-    fn new(py: Python<'_>, file: Py<PyAny>) -> Self {
+    fn new(py: Python<'_>, file: Py<PyAny>, error: FileError) -> Self {
         let readinto = file
             .bind(py)
             .hasattr(pyo3::intern!(py, "readinto"))
             .unwrap_or(false);
         PyFileRead {
             file: Arc::new(file),
+            error,
             buf: Arc::new(Mutex::new(Prefetched {
                 data: Vec::new(),
                 start: 0,
@@ -233,7 +254,7 @@ impl Read for PyFileRead {
                     return Ok(n);
                 }
             }
-            Python::attach(|py| self.top_up(py, 1))?;
+            Python::attach(|py| self.top_up(py, 1).inspect_err(|e| self.error.keep(py, e)))?;
         }
     }
 }
@@ -257,6 +278,8 @@ struct ReaderState {
     /// Set when reading a Python file object's OS file directly.
     #[cfg(unix)]
     position_sync: Option<crate::os_file::PositionSync>,
+    /// What the user's file object raised, if it did.
+    file_error: FileError,
     batch: Batch,
     current_chunk: Option<(Arc<Vec<u8>>, Range<usize>)>,
     current_exception: Option<Py<PyAny>>,
@@ -392,6 +415,7 @@ impl MarcReader {
         let mut prefetch = None;
         #[cfg(unix)]
         let mut position_sync = None;
+        let file_error = FileError::default();
         let in_place = match (marc_target.cast::<PyBytes>(), threads) {
             (Ok(bytes), None) => Some(PyBackedBytes::from(bytes.clone())),
             _ => None,
@@ -415,14 +439,16 @@ impl MarcReader {
             } else if marc_target.hasattr("read")? {
                 file_handle = Some(marc_target.clone().unbind());
                 #[cfg(unix)]
-                let direct = crate::os_file::open(py, marc_target).map(|(file, sync)| {
-                    position_sync = Some(sync);
-                    Box::new(file) as Input
-                });
+                let direct =
+                    crate::os_file::open(py, marc_target, &file_error).map(|(file, sync)| {
+                        position_sync = Some(sync);
+                        Box::new(file) as Input
+                    });
                 #[cfg(not(unix))]
                 let direct: Option<Input> = None;
                 direct.unwrap_or_else(|| {
-                    let file = PyFileRead::new(py, marc_target.clone().unbind());
+                    let file =
+                        PyFileRead::new(py, marc_target.clone().unbind(), file_error.clone());
                     prefetch = Some(file.clone());
                     Box::new(file)
                 })
@@ -449,6 +475,7 @@ impl MarcReader {
                 prefetch,
                 #[cfg(unix)]
                 position_sync,
+                file_error,
                 batch: Batch {
                     items: VecDeque::new(),
                     bytes: Arc::new(Vec::new()),
@@ -537,6 +564,15 @@ impl MarcReader {
                 Ok(Py::new(py, Record::from_reader(record, s.raw, s.force_utf8))?.into_any())
             }
             Err(rejected) => {
+                if rejected.error.kind == mrrc_core::ErrorKind::Io {
+                    // The user's file object raised: so does the reading,
+                    // as pymarc's (every record read before is handed out).
+                    if let Some(e) = s.file_error.take() {
+                        s.stopped = true;
+                        s.current_chunk = None;
+                        return Err(e);
+                    }
+                }
                 let chunk = &s.batch.bytes[item.chunk];
                 let (e, fatal) = rejected_error(py, chunk, rejected.class, &rejected.error);
                 s.current_exception = Some(e.into_value(py).into_any());
