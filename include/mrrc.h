@@ -746,13 +746,13 @@ enum MrrcStatus mrrc_reader_from_fd_parallel(int fd,
                                              size_t threads,
                                              struct MrrcReader **out);
 
-// For a reader made by `mrrc_reader_from_fd*`: where it keeps the offset
-// in its file of the next byte it will read (the start offset plus every
-// byte read so far, read-ahead included), or NULL for any other reader.
-// The pointer is valid until `mrrc_reader_free`; read the value between
-// calls on the reader, from the thread using it (a binding reads it after
-// each batch without another call into the library).
-const uint64_t *mrrc_reader_input_offset(struct MrrcReader *reader);
+// For a reader made by `mrrc_reader_from_fd*`: the offset in its file of
+// the next byte it will read (the start offset plus every byte read so far,
+// read-ahead included) into `*offset`. Any other reader is
+// `MRRC_INVALID_ARGUMENT`. (A value, not a pointer to the reader's own
+// counter: a parallel reader's input thread moves it while the caller
+// runs.)
+enum MrrcStatus mrrc_reader_input_offset(struct MrrcReader *reader, uint64_t *offset);
 
 // Opens a file. `options` may be NULL (ISO 2709, strict, charset from the
 // leader). A file that cannot be opened is `MRRC_IO`.

@@ -442,21 +442,28 @@ pub unsafe extern "C" fn mrrc_reader_from_fd_parallel(
     unsafe { from_fd(fd, offset, options, Some(threads), out) }
 }
 
-/// For a reader made by `mrrc_reader_from_fd*`: where it keeps the offset
-/// in its file of the next byte it will read (the start offset plus every
-/// byte read so far, read-ahead included), or NULL for any other reader.
-/// The pointer is valid until `mrrc_reader_free`; read the value between
-/// calls on the reader, from the thread using it (a binding reads it after
-/// each batch without another call into the library).
+/// For a reader made by `mrrc_reader_from_fd*`: the offset in its file of
+/// the next byte it will read (the start offset plus every byte read so far,
+/// read-ahead included) into `*offset`. Any other reader is
+/// `MRRC_INVALID_ARGUMENT`. (A value, not a pointer to the reader's own
+/// counter: a parallel reader's input thread moves it while the caller
+/// runs.)
 #[no_mangle]
-pub unsafe extern "C" fn mrrc_reader_input_offset(reader: *mut MrrcReader) -> *const u64 {
-    value_or(std::ptr::null(), || {
+pub unsafe extern "C" fn mrrc_reader_input_offset(
+    reader: *mut MrrcReader,
+    offset: *mut u64,
+) -> MrrcStatus {
+    status_of(|| {
         // SAFETY: pointer contract of the header.
         let reader = unsafe { reader_mut(reader) }?;
-        Ok(reader
+        let out = out_ptr(offset, "offset")?;
+        let shared = reader
             .input_offset
             .as_ref()
-            .map_or(std::ptr::null(), |shared| shared.as_ptr().cast_const()))
+            .ok_or_else(|| Failure::invalid("the reader was not made from a file descriptor"))?;
+        // SAFETY: checked non-NULL by out_ptr.
+        unsafe { write(out, shared.load(std::sync::atomic::Ordering::Relaxed)) };
+        Ok(())
     })
 }
 

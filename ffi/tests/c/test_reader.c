@@ -225,11 +225,12 @@ static void test_fd_reads(void) {
     CHECK(lseek(fd, 5, SEEK_SET) == 5);
     MrrcReader *reader = NULL;
     CHECK_OK(mrrc_reader_from_fd(dup(fd), 0, NULL, &reader));
-    const uint64_t *offset = mrrc_reader_input_offset(reader);
-    CHECK(offset != NULL && *offset == 0);
+    uint64_t offset = 1;
+    CHECK_OK(mrrc_reader_input_offset(reader, &offset));
+    CHECK(offset == 0);
     check_camel_reader(reader);
-    CHECK(offset != NULL && *offset == 6591);
-    CHECK(mrrc_reader_input_offset(reader) == offset);
+    CHECK_OK(mrrc_reader_input_offset(reader, &offset));
+    CHECK(offset == 6591);
     mrrc_reader_free(reader);
     CHECK(lseek(fd, 0, SEEK_CUR) == 5);
 
@@ -244,8 +245,8 @@ static void test_fd_reads(void) {
         mrrc_record_free(record);
     }
     CHECK(n == 9);
-    offset = mrrc_reader_input_offset(reader);
-    CHECK(offset != NULL && *offset == 6591);
+    CHECK_OK(mrrc_reader_input_offset(reader, &offset));
+    CHECK(offset == 6591);
     mrrc_reader_free(reader);
     CHECK(lseek(fd, 0, SEEK_CUR) == 5);
     close(fd);
@@ -271,9 +272,10 @@ static void test_fd_reads(void) {
     CHECK(fcntl(fd, F_GETFD) == -1);
     /* Only a descriptor reader has an input offset. */
     CHECK_OK(mrrc_reader_from_bytes((const uint8_t *)"", 0, NULL, &reader));
-    CHECK(mrrc_reader_input_offset(reader) == NULL);
+    CHECK_STATUS(mrrc_reader_input_offset(reader, &offset), MRRC_INVALID_ARGUMENT);
+    CHECK_STATUS(mrrc_reader_input_offset(reader, NULL), MRRC_NULL_ARGUMENT);
     mrrc_reader_free(reader);
-    CHECK(mrrc_reader_input_offset(NULL) == NULL);
+    CHECK_STATUS(mrrc_reader_input_offset(NULL, &offset), MRRC_NULL_ARGUMENT);
     free(path);
 }
 

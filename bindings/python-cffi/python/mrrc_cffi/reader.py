@@ -200,9 +200,7 @@ class MARCReader(Reader):
             _lib.check(from_bytes(data, len(data), opts, out))
         self._r = _gc(out[0], lib.mrrc_reader_free)
         if self._reads_os_file:
-            # Read after each batch without a C call (each C call hands the
-            # GIL over).
-            self._offset = lib.mrrc_reader_input_offset(self._r)
+            self._offset = ffi.new("uint64_t *")
         if not permissive:
             _lib.check(lib.mrrc_reader_set_pymarc_checks(self._r, utf8_handling == "strict"))
         self._raw = not to_unicode
@@ -326,6 +324,10 @@ class MARCReader(Reader):
     def _follow_offset(self):
         """Seeks the file object to where the library has read to, so that
         its position moves as it does when read through its methods."""
+        # One C call a batch (the offset is the library's: a parallel
+        # reader's input thread moves it while Python runs).
+        if lib.mrrc_reader_input_offset(self._r, self._offset) != 0:
+            return
         offset = self._offset[0]
         if offset != self._synced_offset:
             try:
