@@ -100,7 +100,10 @@ fn frame_interleaved(bytes: &[u8], pieces: &[(usize, usize)]) -> Vec<Vec<Frame>>
 /// position are made again on this thread. Framed on one thread up front,
 /// `par_records` on 2 threads reached 1.60x `MarcReader` on the LoC file;
 /// framed in pieces (one walk per thread, session 3), 1.80x; framed by
-/// interleaved walks, 1.85x `SliceReader` (`ratios`, session 5).
+/// interleaved walks, 1.85x `SliceReader` (`ratios`, session 5); parsed
+/// in the pieces as framed ([`Pieces`], no copy into one list), 2.00x its
+/// one-thread pass and 1.80x `SliceReader` in the one run of ten in session
+/// 7 with the second core free (CPU control 1.93x).
 fn frames_whole(bytes: &[u8], threads: usize) -> Vec<Frame> {
     frames_pieces(bytes, threads).into_vec()
 }
