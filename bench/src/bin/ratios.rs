@@ -364,7 +364,7 @@ fn print_report(
             "par_records: 2 threads / 1 thread",
             "mrrc-core par_records, 2 threads",
             "mrrc-core par_records, 1 thread",
-            "",
+            ">= 1.8x (next to the control's)",
         ),
         (
             "par_records 2 threads / SliceReader",
