@@ -23,6 +23,7 @@ pub mod mrk;
 pub mod msgpack;
 pub mod options;
 pub mod parallel;
+pub mod positional;
 mod prefetch;
 pub mod pymarc;
 pub mod record;

@@ -100,78 +100,11 @@ fn frame_interleaved(bytes: &[u8], pieces: &[(usize, usize)]) -> Vec<Vec<Frame>>
 /// position are made again on this thread. Framed on one thread up front,
 /// `par_records` on 2 threads reached 1.60x `MarcReader` on the LoC file;
 /// framed in pieces (one walk per thread, session 3), 1.80x; framed by
-/// interleaved walks, 1.85x `SliceReader` (`ratios`, session 5); parsed
-/// in the pieces as framed ([`Pieces`], no copy into one list), 2.00x its
-/// one-thread pass and 1.80x `SliceReader` in the one run of ten in session
-/// 7 with the second core free (CPU control 1.93x).
+/// interleaved walks, 1.85x `SliceReader` (`ratios`, session 5).
 fn frames_whole(bytes: &[u8], threads: usize) -> Vec<Frame> {
-    frames_pieces(bytes, threads).into_vec()
-}
-
-/// Frames in the pieces they were framed in, in input order: what
-/// [`frames_whole`] gives, without copying every frame into one list (a
-/// serial pass over some 40 bytes a record, and a fresh allocation as large,
-/// before the parallel parse can start).
-struct Pieces {
-    pieces: Vec<Vec<Frame>>,
-    /// The index of each piece's first frame, and the total count last.
-    firsts: Vec<usize>,
-}
-
-impl Pieces {
-    fn new(pieces: Vec<Vec<Frame>>) -> Self {
-        let mut firsts = Vec::with_capacity(pieces.len() + 1);
-        let mut n = 0;
-        for p in &pieces {
-            firsts.push(n);
-            n += p.len();
-        }
-        firsts.push(n);
-        Pieces { pieces, firsts }
-    }
-
-    fn len(&self) -> usize {
-        self.firsts.last().copied().unwrap_or(0)
-    }
-
-    /// The piece holding frame `index` (which must be below `len`).
-    fn piece_of(&self, index: usize) -> usize {
-        // The last piece starting at or before `index` (empty pieces share
-        // their first index with the next one, which is the one taken).
-        self.firsts.partition_point(|&first| first <= index) - 1
-    }
-
-    /// Frame `index`, looked for from piece `hint` on (a task asks for
-    /// consecutive frames, so the piece is almost always the last one).
-    fn get(&self, index: usize, hint: &mut usize) -> Option<&Frame> {
-        if index >= self.len() {
-            return None;
-        }
-        let p = *hint;
-        if !(p < self.pieces.len() && self.firsts[p] <= index && index < self.firsts[p + 1]) {
-            *hint = self.piece_of(index);
-        }
-        let p = *hint;
-        self.pieces[p].get(index - self.firsts[p])
-    }
-
-    fn into_vec(self) -> Vec<Frame> {
-        if self.pieces.len() == 1 {
-            return self.pieces.into_iter().next().unwrap_or_default();
-        }
-        let mut out = Vec::with_capacity(self.len());
-        for piece in self.pieces {
-            out.extend(piece);
-        }
-        out
-    }
-}
-
-/// [`frames_whole`] as framed, piece by piece.
-fn frames_pieces(bytes: &[u8], threads: usize) -> Pieces {
     let pieces = (threads * LANES).min(bytes.len() / MIN_PIECE);
     if pieces < 2 {
-        return Pieces::new(vec![frames(bytes, true).0]);
+        return frames(bytes, true).0;
     }
     let mut starts = vec![0];
     for k in 1..pieces {
@@ -197,21 +130,17 @@ fn frames_pieces(bytes: &[u8], threads: usize) -> Pieces {
     } else {
         frame_interleaved(bytes, &spans)
     };
-    let mut out: Vec<Vec<Frame>> = Vec::with_capacity(guessed.len());
+    let mut out = Vec::with_capacity(guessed.iter().map(Vec::len).sum());
     let mut pos = 0;
     for (&(start, stop), piece) in spans.iter().zip(guessed) {
         if pos == start {
-            pos = piece.last().map_or(pos, |f| f.range.end);
-            out.push(piece);
+            out.extend(piece);
+            pos = out.last().map_or(pos, |f| f.range.end);
         } else if pos < stop {
-            // A record straddled the guessed start: frame again from where
-            // the frames before end.
-            let mut again = Vec::new();
-            pos = frame_from(bytes, pos, stop, true, &mut again);
-            out.push(again);
+            pos = frame_from(bytes, pos, stop, true, &mut out);
         }
     }
-    Pieces::new(out)
+    out
 }
 
 /// The byte ranges of the records in `bytes`, bad ones included (each range
@@ -348,45 +277,40 @@ pub fn par_records<'a>(
     bytes: &'a [u8],
     options: &'a ReadOptions,
 ) -> impl IndexedParallelIterator<Item = ParsedRecord> + 'a {
-    let frames = frames_pieces(bytes, rayon::current_num_threads());
+    let frames = frames_whole(bytes, rayon::current_num_threads());
     (0..frames.len())
         .into_par_iter()
         // Enough records per task that the pool's bookkeeping stays small.
         .with_min_len(64)
-        // Each task keeps the piece its last frame was in.
-        .map_init(
-            || 0usize,
-            move |hint, index| {
-                let f = frames.get(index, hint).expect("an index below the count");
-                // A task parses a run of consecutive frames: the bytes ahead are
-                // its next records (see `prefetch`), and parsing reads a
-                // record's last byte first.
-                crate::prefetch::prefetch_ahead(bytes, f.range.clone());
-                let mut ahead = *hint;
-                if let Some(after_next) = frames.get(index + 2, &mut ahead) {
-                    let end = after_next.range.end;
-                    crate::prefetch::prefetch(&bytes[end - 1..end]);
-                }
-                let offset = f.range.start as u64;
-                let index = index as u64;
-                let mut warnings = Vec::new();
-                let result = parse_frame_at(
-                    &bytes[f.range.clone()],
-                    f.defect,
-                    options,
-                    &mut warnings,
-                    None,
-                    index,
-                    offset,
-                );
-                ParsedRecord {
-                    index,
-                    offset,
-                    result,
-                    warnings,
-                }
-            },
-        )
+        .map(move |index| {
+            let f = &frames[index];
+            // A task parses a run of consecutive frames: the bytes ahead are
+            // its next records (see `prefetch`), and parsing reads a
+            // record's last byte first.
+            crate::prefetch::prefetch_ahead(bytes, f.range.clone());
+            if let Some(after_next) = frames.get(index + 2) {
+                let end = after_next.range.end;
+                crate::prefetch::prefetch(&bytes[end - 1..end]);
+            }
+            let offset = f.range.start as u64;
+            let index = index as u64;
+            let mut warnings = Vec::new();
+            let result = parse_frame_at(
+                &bytes[f.range.clone()],
+                f.defect,
+                options,
+                &mut warnings,
+                None,
+                index,
+                offset,
+            );
+            ParsedRecord {
+                index,
+                offset,
+                result,
+                warnings,
+            }
+        })
 }
 
 /// Parses every record in `bytes` on rayon's global pool, in input order.
@@ -651,47 +575,5 @@ impl<R: Read> Iterator for ParallelReader<R> {
                 }
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Frames looked up in pieces, empty ones included, from any hint.
-    #[test]
-    fn pieces_give_each_frame_in_order() {
-        let frame = |n: usize| Frame {
-            range: n..n + 1,
-            defect: None,
-        };
-        let lens = [0, 3, 0, 0, 1, 4, 0];
-        let mut n = 0;
-        let pieces: Vec<Vec<Frame>> = lens
-            .iter()
-            .map(|&len| {
-                (0..len)
-                    .map(|_| {
-                        n += 1;
-                        frame(n - 1)
-                    })
-                    .collect()
-            })
-            .collect();
-        let pieces = Pieces::new(pieces);
-        assert_eq!(pieces.len(), 8);
-        for start_hint in 0..lens.len() + 2 {
-            let mut hint = start_hint;
-            for i in 0..8 {
-                assert_eq!(pieces.get(i, &mut hint).map(|f| f.range.start), Some(i));
-            }
-            assert!(pieces.get(8, &mut hint).is_none());
-            // Backwards too.
-            for i in (0..8).rev() {
-                assert_eq!(pieces.get(i, &mut hint).map(|f| f.range.start), Some(i));
-            }
-        }
-        let flat: Vec<usize> = pieces.into_vec().iter().map(|f| f.range.start).collect();
-        assert_eq!(flat, (0..8).collect::<Vec<_>>());
     }
 }

@@ -93,51 +93,24 @@ pub(crate) fn input_from_path(path: &std::path::Path) -> Outcome<Input> {
     Ok(BufReader::with_capacity(BUFFER, Box::new(file)))
 }
 
-/// A file read with positional reads (`pread`) from an offset kept here and
-/// shared with the reader's owner, so that the caller's own file object
-/// (its offset, its buffer) is not touched while the reader runs.
-#[cfg(unix)]
-struct PositionalFile {
-    file: File,
-    offset: std::sync::Arc<std::sync::atomic::AtomicU64>,
-}
-
-#[cfg(unix)]
-impl Read for PositionalFile {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        use std::os::unix::fs::FileExt;
-        use std::sync::atomic::Ordering;
-        let at = self.offset.load(Ordering::Relaxed);
-        let n = self.file.read_at(out, at)?;
-        self.offset.store(at + n as u64, Ordering::Relaxed);
-        Ok(n)
-    }
-}
-
 /// Reads the descriptor `fd` (owned from here on: closed with the input)
-/// with positional reads from `offset`; the shared offset is that of the next
-/// byte to read.
+/// with positional reads from `offset` (core's `PositionalFile`), with the
+/// handle on how far it has read.
 #[cfg(unix)]
 pub(crate) fn input_from_fd(
     fd: std::ffi::c_int,
     offset: u64,
-) -> Outcome<(Input, std::sync::Arc<std::sync::atomic::AtomicU64>)> {
+) -> Outcome<(Input, mrrc_core::positional::ReadOffset)> {
     use std::os::fd::FromRawFd;
     if fd < 0 {
         return Err(Failure::invalid(format!("{fd} is not a file descriptor")));
     }
     // SAFETY: the caller hands the descriptor over (the contract of
     // `mrrc_reader_from_fd`); it is closed exactly once, with the `File`.
-    let file = unsafe { File::from_raw_fd(fd) };
-    let shared = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(offset));
-    let input = BufReader::with_capacity(
-        BUFFER,
-        Box::new(PositionalFile {
-            file,
-            offset: shared.clone(),
-        }) as Box<dyn Read + Send>,
-    );
-    Ok((input, shared))
+    let file = mrrc_core::positional::PositionalFile::new(unsafe { File::from_raw_fd(fd) }, offset);
+    let read_offset = file.offset();
+    let input = BufReader::with_capacity(BUFFER, Box::new(file) as Box<dyn Read + Send>);
+    Ok((input, read_offset))
 }
 
 pub(crate) fn input_from_bytes(bytes: &[u8]) -> Input {

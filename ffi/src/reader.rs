@@ -2,8 +2,6 @@
 //! a read callback.
 
 use std::ffi::{c_char, c_int, c_void};
-use std::sync::atomic::AtomicU64;
-use std::sync::Arc;
 
 use mrrc_core::iso2709::{MarcReader, SliceReader};
 use mrrc_core::json::JsonReader;
@@ -148,7 +146,7 @@ pub(crate) struct Reader {
     /// returned, back to back.
     batch_bytes: Vec<u8>,
     /// For a reader over a descriptor: the offset of the next byte it reads.
-    input_offset: Option<Arc<AtomicU64>>,
+    input_offset: Option<mrrc_core::positional::ReadOffset>,
 }
 
 impl Reader {
@@ -264,7 +262,7 @@ fn reader_of(source: Box<dyn Source>) -> *mut MrrcReader {
 
 fn reader_with_offset(
     source: Box<dyn Source>,
-    input_offset: Option<Arc<AtomicU64>>,
+    input_offset: Option<mrrc_core::positional::ReadOffset>,
 ) -> *mut MrrcReader {
     let reader = Reader {
         source,
@@ -462,7 +460,7 @@ pub unsafe extern "C" fn mrrc_reader_input_offset(
             .as_ref()
             .ok_or_else(|| Failure::invalid("the reader was not made from a file descriptor"))?;
         // SAFETY: checked non-NULL by out_ptr.
-        unsafe { write(out, shared.load(std::sync::atomic::Ordering::Relaxed)) };
+        unsafe { write(out, shared.get()) };
         Ok(())
     })
 }

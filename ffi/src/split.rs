@@ -175,6 +175,13 @@ fn free_separator(write: &dyn Fn(&mut Sink)) -> Outcome<u8> {
         })
 }
 
+/// Whether the usual separator occurs in `text` (`pieces` pieces joined by
+/// it) only between the pieces, as it always does for records read from
+/// ISO 2709: one pass over the text.
+fn only_between_pieces(text: &[u8], pieces: usize) -> bool {
+    memchr::memchr_iter(SEPARATORS[0], text).count() == pieces.saturating_sub(1)
+}
+
 /// What `join` wrote (or needs).
 struct Joined {
     len: usize,
@@ -197,9 +204,7 @@ fn join(text: &mut [u8], write: &dyn Fn(&mut Sink)) -> Outcome<Joined> {
     };
     if joined.fits {
         let text = &mut sink.text[..joined.len];
-        // One pass over the text: the usual separator occurs only between
-        // the pieces (always so for records read from ISO 2709).
-        if memchr::memchr_iter(SEPARATORS[0], text).count() != joined.pieces.saturating_sub(1) {
+        if !only_between_pieces(text, joined.pieces) {
             joined.separator = free_separator(write)?;
             write(&mut Sink::new(text, joined.separator));
         }
@@ -270,24 +275,31 @@ fn split(
     let fields = record.fields();
     let capacity = text.len();
     let joined = join(text, &|sink| write_pieces(fields, sink))?;
-    let (mut data_fields, mut subfields) = (0, 0);
-    for f in fields.iter().filter(|f| f.control_value().is_none()) {
-        data_fields += 1;
-        subfields += f.subfield_count();
-    }
     *sizes = MrrcSplit {
         text_len: joined.len,
         separator: joined.separator,
-        field_count: fields.len(),
-        data_field_count: data_fields,
-        subfield_count: subfields,
         piece_count: joined.pieces,
+        ..MrrcSplit::default()
     };
+    add_fields(fields, kinds, sizes)?;
     if !joined.fits || fields.len() > kinds.len() {
         return Err(too_small(sizes, capacity, kinds.len()));
     }
-    for (kind_out, f) in kinds.iter_mut().zip(fields) {
-        *kind_out = kind(f)?;
+    Ok(())
+}
+
+/// Counts `fields` into `sizes` (fields, data fields, subfields) and writes
+/// their kinds into `kinds` from `sizes.field_count` on, where they fit.
+fn add_fields(fields: &[Field], kinds: &mut [i32], sizes: &mut MrrcSplit) -> Outcome<()> {
+    for f in fields {
+        if let Some(slot) = kinds.get_mut(sizes.field_count) {
+            *slot = kind(f)?;
+        }
+        sizes.field_count += 1;
+        if f.control_value().is_none() {
+            sizes.data_field_count += 1;
+            sizes.subfield_count += f.subfield_count();
+        }
     }
     Ok(())
 }
@@ -567,23 +579,14 @@ pub unsafe extern "C" fn mrrc_records_split(
             sizes.text_len += len;
             sizes.piece_count += pieces;
             if let Some(written) = text.get(start..sizes.text_len) {
-                if memchr::memchr_iter(SEPARATORS[0], written).count() != pieces.saturating_sub(1) {
+                if !only_between_pieces(written, pieces) {
                     return Err(Failure::invalid(format!(
                         "record {i} holds the separator 0x1F in its text; use mrrc_record_split"
                     )));
                 }
                 chars += written.iter().filter(|&&b| b & 0xC0 != 0x80).count();
             }
-            for f in fields {
-                if let Some(slot) = kinds.get_mut(sizes.field_count) {
-                    *slot = kind(f)?;
-                }
-                sizes.field_count += 1;
-                if f.control_value().is_none() {
-                    sizes.data_field_count += 1;
-                    sizes.subfield_count += f.subfield_count();
-                }
-            }
+            add_fields(fields, kinds, &mut sizes)?;
             ends[2 * i] = chars;
             ends[2 * i + 1] = sizes.field_count;
         }

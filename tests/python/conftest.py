@@ -46,6 +46,22 @@ def pymarc():
     return module
 
 
+LOC = DATA / "loc" / "BooksAll.2016.part01.utf8"
+
+
+def loc_prefix(n):
+    """The first n LoC records (or, without them, the ten-record camel
+    sample repeated to as many records)."""
+    if not LOC.exists():
+        return (CORPUS / "pymarc_test_camel.mrc").read_bytes() * -(-n // 10)
+    out = bytearray()
+    with open(LOC, "rb") as fh:
+        for _ in range(n):
+            head = fh.read(5)
+            out += head + fh.read(int(head) - 5)
+    return bytes(out)
+
+
 def corpus_files(*suffixes):
     if not CORPUS.is_dir():
         return []

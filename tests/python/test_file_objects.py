@@ -9,11 +9,10 @@ import threading
 
 import pytest
 
-from conftest import CORPUS, DATA, corpus_files
+from conftest import CORPUS, corpus_files, loc_prefix
 
 MRC = corpus_files(".mrc")
 SAMPLE = CORPUS / "pymarc_test_camel.mrc"
-LOC = DATA / "loc" / "BooksAll.2016.part01.utf8"
 
 
 def outcomes(reader):
@@ -25,19 +24,6 @@ def outcomes(reader):
         else:
             out.append(("record", str(record), reader.current_chunk))
     return out
-
-
-def loc_prefix(n):
-    """The first n LoC records (or the ten-record sample repeated to as many
-    records without them)."""
-    if not LOC.exists():
-        return SAMPLE.read_bytes() * -(-n // 10)
-    out = bytearray()
-    with open(LOC, "rb") as fh:
-        for _ in range(n):
-            head = fh.read(5)
-            out += head + fh.read(int(head) - 5)
-    return bytes(out)
 
 
 @pytest.mark.parametrize("path", MRC, ids=[p.name for p in MRC])

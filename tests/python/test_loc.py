@@ -3,9 +3,8 @@ when data/loc/ holds the file, see scripts/fetch-loc.sh)."""
 
 import pytest
 
-from conftest import DATA
+from conftest import DATA, LOC
 
-LOC = DATA / "loc" / "BooksAll.2016.part01.utf8"
 TITLES = DATA / "loc" / "x.txt"
 
 

@@ -5,7 +5,7 @@ strings that nobody holds any more)."""
 
 import json
 
-from conftest import CORPUS
+from conftest import CORPUS, loc_prefix
 
 SAMPLES = [CORPUS / "pymarc_test_camel.mrc", CORPUS / "idzebra_marc_col.mrc"]
 
@@ -142,28 +142,12 @@ def test_kept_value_strings_do_not_change(impl):
         assert hash(value) == h
 
 
-def loc_or_sample_bytes(n):
-    """The first n LoC records, or the samples repeated to as many."""
-    from conftest import DATA
-
-    loc = DATA / "loc" / "BooksAll.2016.part01.utf8"
-    if not loc.exists():
-        data = b"".join(p.read_bytes() for p in SAMPLES)
-        return data * (n // 10)
-    out = bytearray()
-    with open(loc, "rb") as fh:
-        for _ in range(n):
-            head = fh.read(5)
-            out += head + fh.read(int(head) - 5)
-    return bytes(out)
-
-
 def test_fields_of_every_batch_are_the_records_own_and_edits_come_first(impl):
     # Once one record's fields were asked for, mrrc_cffi splits each later
     # batch of records in one call: every record's fields must still be its
     # own (as `as_dict`, which never uses that split, says), and an edit
     # made before asking for them must be seen.
-    data = loc_or_sample_bytes(1500)
+    data = loc_prefix(1500)
 
     def edit(i, record):
         if i % 7 == 3:

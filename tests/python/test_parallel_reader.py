@@ -4,10 +4,9 @@ Also the batch size (records parsed per GIL release) changes nothing."""
 
 import pytest
 
-from conftest import DATA, corpus_files
+from conftest import LOC, corpus_files
 
 MRC = corpus_files(".mrc")
-LOC = DATA / "loc" / "BooksAll.2016.part01.utf8"
 
 
 def outcome(reader):

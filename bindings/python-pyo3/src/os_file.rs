@@ -18,49 +18,41 @@
 use std::fs::File;
 use std::io::Read;
 use std::os::fd::BorrowedFd;
-use std::os::unix::fs::FileExt;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use mrrc_core::positional::{PositionalFile, ReadOffset};
 use pyo3::prelude::*;
 
-/// State shared by the reading side (no GIL) and the Python side.
-struct Shared {
-    /// Offset of the next byte to read.
-    position: AtomicU64,
-    /// Set when the Python object could not follow (it was closed): the next
-    /// read fails with it, as a read through the object would have.
-    error: Mutex<Option<std::io::Error>>,
+/// Set when the Python object could not follow (it was closed): the next
+/// read fails with it, as a read through the object would have.
+type PendingError = Arc<Mutex<Option<std::io::Error>>>;
+
+/// The core's positional reader over a duplicated descriptor, failing once
+/// with the Python side's error when there is one.
+pub struct OsFileRead {
+    file: PositionalFile,
+    pending: PendingError,
 }
 
-/// A duplicated descriptor read with positional reads, as a `Read`.
-pub struct PositionalFile {
-    file: File,
-    shared: Arc<Shared>,
-}
-
-impl Read for PositionalFile {
+impl Read for OsFileRead {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
         if let Some(e) = self
-            .shared
-            .error
+            .pending
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .take()
         {
             return Err(e);
         }
-        let at = self.shared.position.load(Ordering::Relaxed);
-        let n = self.file.read_at(out, at)?;
-        self.shared.position.store(at + n as u64, Ordering::Relaxed);
-        Ok(n)
+        self.file.read(out)
     }
 }
 
 /// The Python side: keeps the file object's position in step with reading.
 pub struct PositionSync {
     file: Py<PyAny>,
-    shared: Arc<Shared>,
+    offset: ReadOffset,
+    pending: PendingError,
     synced: u64,
     /// The reader's: the exception the object raised is raised as it was.
     file_error: crate::reader::FileError,
@@ -70,7 +62,7 @@ impl PositionSync {
     /// Seeks the Python file object to where reading has got to (call with
     /// the GIL, after each batch).
     pub fn sync(&mut self, py: Python<'_>) {
-        let position = self.shared.position.load(Ordering::Relaxed);
+        let position = self.offset.get();
         if position == self.synced {
             return;
         }
@@ -104,7 +96,7 @@ impl PositionSync {
     fn fail(&self, py: Python<'_>, e: PyErr) {
         let e = std::io::Error::other(e);
         self.file_error.keep(py, &e);
-        *self.shared.error.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
+        *self.pending.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
     }
 }
 
@@ -116,24 +108,18 @@ pub fn open(
     py: Python<'_>,
     target: &Bound<'_, PyAny>,
     file_error: &crate::reader::FileError,
-) -> Option<(PositionalFile, PositionSync)> {
+) -> Option<(OsFileRead, PositionSync)> {
     let (file, position) = plain_os_file(py, target).ok().flatten()?;
-    let shared = Arc::new(Shared {
-        position: AtomicU64::new(position),
-        error: Mutex::new(None),
-    });
-    Some((
-        PositionalFile {
-            file,
-            shared: shared.clone(),
-        },
-        PositionSync {
-            file: target.clone().unbind(),
-            shared,
-            synced: position,
-            file_error: file_error.clone(),
-        },
-    ))
+    let file = PositionalFile::new(file, position);
+    let pending = PendingError::default();
+    let sync = PositionSync {
+        file: target.clone().unbind(),
+        offset: file.offset(),
+        pending: pending.clone(),
+        synced: position,
+        file_error: file_error.clone(),
+    };
+    Some((OsFileRead { file, pending }, sync))
 }
 
 fn plain_os_file(py: Python<'_>, target: &Bound<'_, PyAny>) -> PyResult<Option<(File, u64)>> {

@@ -18,7 +18,7 @@ from mrrc_cffi import _lib
 from mrrc_cffi._lib import ffi, lib
 from mrrc_cffi.exceptions import FatalReaderError, PymarcException
 from mrrc_cffi._text_readers import JSONReader, MARCMakerReader, Reader, map_records
-from mrrc_cffi.record import Record, TitleRequest, record_from_flat_builder
+from mrrc_cffi.record import BatchRequest, Record, record_from_flat_builder
 
 #: Records parsed per C call. The per-record cost stops falling at a few
 #: hundred (bench/python/README.md).
@@ -28,7 +28,6 @@ _gc = ffi.gc
 _record_free = lib.mrrc_record_free
 _wrap = Record._wrap
 _split_batch = _lib.split_batch
-_BatchSplit = _lib.BatchSplit
 _new = object.__new__
 
 #: The `_records` loop runs without the reader's lock where the GIL makes
@@ -219,9 +218,9 @@ class MARCReader(Reader):
         # sees a consistent batch.
         self._state = _no_batch()
         self._last = 0  # index in the batch of the record last returned
-        self._title_request = TitleRequest()
+        self._title_request = BatchRequest()
         # Set when a record's fields are first split one record at a time.
-        self._split_request = TitleRequest()
+        self._split_request = BatchRequest()
         # A batch's titles when nobody asked for them yet: each record gets
         # the request, which fetches its title if asked.
         self._no_titles = [self._title_request] * batch_size
@@ -256,29 +255,16 @@ class MARCReader(Reader):
             # that only gives indices past the end.
             batch, taken, titles, splits = self._state
             n = len(batch)
-            if splits.__class__ is _BatchSplit:
-                for i in taken:
-                    if i >= n:
-                        break
-                    self._last = i
-                    record = _new(Record)
-                    record._h = batch[i]
-                    record._title_ahead = titles[i]
-                    record._split_ahead = splits
-                    record._split_index = i
-                    yield record
-            else:
-                # No split: `_split_index` is never read (one store less
-                # under the GIL per record).
-                for i in taken:
-                    if i >= n:
-                        break
-                    self._last = i
-                    record = _new(Record)
-                    record._h = batch[i]
-                    record._title_ahead = titles[i]
-                    record._split_ahead = splits
-                    yield record
+            for i in taken:
+                if i >= n:
+                    break
+                self._last = i
+                record = _new(Record)
+                record._h = batch[i]
+                record._title_ahead = titles[i]
+                record._split_ahead = splits
+                record._split_index = i
+                yield record
             try:
                 record = self.__next__()
             except StopIteration:

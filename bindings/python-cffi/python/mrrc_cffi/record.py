@@ -36,10 +36,11 @@ _new = object.__new__
 _DEFAULT_LEADER = " " * 24
 
 
-class TitleRequest:
-    """Set `wanted` when a record's title is computed one record at a time;
-    a reader whose records ask for titles computes them per batch from then
-    on (one C call rather than one per record: fewer GIL hand-overs between
+class BatchRequest:
+    """A reader's note that its records asked, one record at a time, for
+    something it can compute per batch instead (their titles; their split
+    fields): set `wanted`, and the reader does so from its next batch on
+    (one C call rather than one per record: fewer GIL hand-overs between
     threads)."""
 
     __slots__ = ("wanted",)
@@ -50,7 +51,7 @@ class TitleRequest:
 
 #: The `_title_ahead` of records with no title read ahead (not from a
 #: reader, or changed since).
-_NO_TITLE_AHEAD = TitleRequest()
+_NO_TITLE_AHEAD = BatchRequest()
 
 
 def _owned(h):
@@ -73,12 +74,12 @@ class Record:
 
     # `_title_ahead`: the record's title when its reader computed it with
     # the batch (valid until anything but `title` looks at the record), or
-    # a `TitleRequest` to note that titles are wanted.
+    # a `BatchRequest` to note that titles are wanted.
     # `_split_ahead`: the `BatchSplit` of the record's batch when its
     # reader split the batch in one call (the record's view is at
     # `_split_index`; valid until the record's fields are handed out or
     # anything is synced), else the reader's request for that (a
-    # `TitleRequest`), or None.
+    # `BatchRequest`), or None.
     __slots__ = ("_h", "_title_ahead", "_split_ahead", "_split_index", "_lock", "__weakref__", "__dict__")
 
     def __getattr__(self, name):
@@ -611,7 +612,7 @@ class Record:
     @property
     def title(self):
         ahead = self._title_ahead
-        if ahead.__class__ is not TitleRequest:
+        if ahead.__class__ is not BatchRequest:
             return ahead
         ahead.wanted = True
         return self._opt(lib.mrrc_record_title)
