@@ -226,11 +226,9 @@ pub struct Field {
     content: Content,
 }
 
+/// A buffer of its own for an edited or new field (one allocation).
 fn own_text(text: String, spans: Vec<Span>) -> Shared {
-    Shared::new(SharedText {
-        text: text.into_boxed_str(),
-        spans,
-    })
+    Shared::copied(&text, &spans)
 }
 
 /// Collects `(code, value)` pairs into a text and spans.
@@ -326,7 +324,7 @@ impl Field {
         match self.content {
             Content::Data { first, count, .. } => self
                 .shared
-                .spans
+                .spans()
                 .get(first as usize..(first + count) as usize)
                 .unwrap_or_default(),
             Content::Control { .. } => &[],
@@ -335,7 +333,7 @@ impl Field {
 
     fn text_at(&self, start: u32, end: u32) -> &str {
         self.shared
-            .text
+            .text()
             .get(start as usize..end as usize)
             .unwrap_or_default()
     }
@@ -403,7 +401,7 @@ impl Field {
     pub fn subfields(
         &self,
     ) -> impl ExactSizeIterator<Item = Subfield<'_>> + DoubleEndedIterator + '_ {
-        let text: &str = &self.shared.text;
+        let text: &str = self.shared.text();
         self.spans().iter().map(move |s| Subfield {
             code: s.code,
             value: text

@@ -3,7 +3,7 @@
 //! and `build` turns the text into the record's one shared buffer.
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::field::{Content, Field, Indicators, SharedText, Span, Tag};
+use crate::field::{Content, Field, Indicators, Span, Tag};
 use crate::leader::Leader;
 use crate::record::Record;
 use crate::shared::SharedMany;
@@ -114,13 +114,7 @@ impl RecordBuilder {
 
     /// Turns what was collected into a record and clears the builder.
     pub fn build(&mut self, leader: Leader) -> Record {
-        let mut shared = SharedMany::new(
-            SharedText {
-                text: self.text.as_str().into(),
-                spans: self.spans.clone(),
-            },
-            self.fields.len(),
-        );
+        let mut shared = SharedMany::copied(&self.text, &self.spans, self.fields.len());
         // A data field's spans run up to the first span of the next data field.
         let mut fields = Vec::with_capacity(self.fields.len());
         let mut next_start = self.spans.len();

@@ -464,13 +464,7 @@ fn parse_inner(p: &mut Parser<'_>) -> Result<Record> {
             contents.push(content);
         }
         if on_boundaries {
-            let mut shared = SharedMany::new(
-                SharedText {
-                    text: text.into(),
-                    spans,
-                },
-                placed.len(),
-            );
+            let mut shared = SharedMany::copied(text, &spans, placed.len());
             let fields = placed
                 .iter()
                 .zip(contents)
@@ -510,10 +504,14 @@ fn parse_clean(
     repair_content: bool,
 ) -> Option<Record> {
     let count = (base - 1 - LEADER_LEN) / 12;
-    let mut spans: Vec<Span> = Vec::with_capacity(count * 4);
+    // The spans are collected in this thread's scratch buffer and copied,
+    // with the text, into the record's one shared block.
+    let mut spans = SPAN_SCRATCH.take();
+    spans.clear();
+    spans.reserve(count * 4);
     let mut shapes: SmallVec<[([u8; 3], Content); 40]> = SmallVec::with_capacity(count);
     let push = |tag, content| shapes.push((tag, content));
-    if !clean_shapes(
+    let clean = clean_shapes(
         rec,
         base,
         data_end,
@@ -521,16 +519,10 @@ fn parse_clean(
         0,
         &mut spans,
         push,
-    ) {
-        return None;
-    }
-    let mut shared = SharedMany::new(
-        SharedText {
-            text: text.into(),
-            spans,
-        },
-        shapes.len(),
     );
+    let shared = clean.then(|| SharedMany::copied(text, &spans, shapes.len()));
+    SPAN_SCRATCH.set(spans);
+    let mut shared = shared?;
     // Built straight into the Vec (a slice iterator's exact length lets
     // `collect` write each field in place rather than through the stack).
     let fields = shapes
@@ -538,6 +530,12 @@ fn parse_clean(
         .map(|&(tag, content)| Field::from_shared(Tag::from_ascii3(tag), &mut shared, content))
         .collect();
     Some(Record::from_parts(leader, fields))
+}
+
+thread_local! {
+    /// [`parse_clean`]'s spans before they are copied into the record's
+    /// block: one buffer per thread, reused record after record.
+    static SPAN_SCRATCH: std::cell::Cell<Vec<Span>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 /// [`parse_clean`]'s walk: pushes each field's tag and content, and the
