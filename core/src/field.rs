@@ -74,6 +74,14 @@ impl Tag {
         }
     }
 
+    /// A tag from three bytes a reader checked are ASCII letters or
+    /// digits (no second check: one branch less per field).
+    #[inline]
+    pub(crate) fn alphanumeric3(three: [u8; 3]) -> Self {
+        debug_assert!(three.iter().all(u8::is_ascii_alphanumeric));
+        Tag::three(three)
+    }
+
     #[inline]
     fn three([a, b, c]: [u8; 3]) -> Self {
         let word = u64::from(a) | u64::from(b) << 8 | u64::from(c) << 16;
@@ -309,6 +317,33 @@ impl Field {
             shared: shared.take(),
             content,
         }
+    }
+
+    /// A field over no text yet (readers, while they walk a record): its
+    /// `shared` is given by [`Field::set_placeholder_shared`].
+    #[inline]
+    pub(crate) fn placeholder(tag: Tag, content: Content) -> Self {
+        Field {
+            tag,
+            shared: Shared::placeholder(),
+            content,
+        }
+    }
+
+    /// Puts `field` in place of this [`Field::placeholder`] (forgotten, as
+    /// placeholders are not counted).
+    #[inline]
+    pub(crate) fn replace_placeholder(&mut self, field: Field) {
+        let old = std::mem::replace(self, field);
+        debug_assert!(old.shared.is_placeholder());
+        std::mem::forget(old);
+    }
+
+    /// Gives a [`Field::placeholder`] its text. `content` must index inside
+    /// it.
+    #[inline]
+    pub(crate) fn set_placeholder_shared(&mut self, shared: &mut SharedMany) {
+        self.shared.replace_placeholder(shared.take());
     }
 
     /// Drops the field, its reference to the shared text going to

@@ -188,7 +188,52 @@ unsafe impl Send for Shared {}
 // SAFETY: as above.
 unsafe impl Sync for Shared {}
 
+/// The header [`Shared::placeholder`] handles point at: empty, never freed.
+struct Static(Inner);
+
+// SAFETY: the header is never written but for its atomic count; its
+// pointers are dangling with zero lengths (nothing is read through them).
+unsafe impl Sync for Static {}
+
+/// Placeholders are not counted when made, so each one dropped takes one
+/// from this; starting at half of `MAX_REFS`, it would take 2^62 drops to
+/// reach zero (and a free of a static).
+static PLACEHOLDER: Static = Static(Inner {
+    refs: AtomicUsize::new(MAX_REFS / 2),
+    text: NonNull::dangling(),
+    text_len: 0,
+    spans: NonNull::dangling(),
+    spans_len: 0,
+    owner: Owner::Block(Layout::new::<Inner>()),
+});
+
 impl Shared {
+    /// A handle to an empty text, made without an atomic operation: a
+    /// reader writes each field with one while it walks a record and
+    /// replaces it ([`Shared::replace_placeholder`]) once the record's
+    /// block exists.
+    #[inline]
+    pub(crate) fn placeholder() -> Shared {
+        Shared {
+            inner: NonNull::from(&PLACEHOLDER.0),
+            _owns: PhantomData,
+        }
+    }
+
+    /// Puts `new` in place of this handle, which must be a
+    /// [`Shared::placeholder`] (it is forgotten: placeholders are not
+    /// counted). Debug builds check.
+    #[inline]
+    pub(crate) fn replace_placeholder(&mut self, new: Shared) {
+        debug_assert!(self.is_placeholder());
+        std::mem::forget(std::mem::replace(self, new));
+    }
+
+    /// True for a [`Shared::placeholder`].
+    pub(crate) fn is_placeholder(&self) -> bool {
+        std::ptr::eq(self.inner.as_ptr(), &PLACEHOLDER.0)
+    }
+
     /// A copy of `text` and `spans`, in one allocation.
     pub(crate) fn copied(text: &str, spans: &[Span]) -> Shared {
         Shared {
