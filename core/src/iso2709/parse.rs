@@ -126,26 +126,28 @@ pub(crate) fn check_leader(l: &[u8; LEADER_LEN], options: &ReadOptions) -> Resul
         b'q' => Family::Community,
         b => return Err(leader_error(6, b, "type of record")),
     };
-    let status: &[u8] = match family {
-        Family::Bibliographic => b" acdnp",
-        Family::Authority => b"acdnosx",
-        Family::Holdings | Family::Community => b"cdn",
-        Family::Classification => b"acdn",
+    // The value lists as tables (a lookup each rather than a scan of the
+    // list, once per record).
+    let status = match family {
+        Family::Bibliographic => &BIB_STATUS,
+        Family::Authority => &AUTHORITY_STATUS,
+        Family::Holdings | Family::Community => &HOLDINGS_STATUS,
+        Family::Classification => &CLASSIFICATION_STATUS,
     };
-    if !status.contains(&l[5]) {
+    if !status.has(l[5]) {
         return Err(leader_error(5, l[5], "record status"));
     }
-    let (level, control): (&[u8], &[u8]) = match family {
-        Family::Bibliographic => (b" abcdims", b" a"),
-        _ => (b" |", b" |"),
+    let (level, control) = match family {
+        Family::Bibliographic => (&BIB_LEVEL, &BIB_CONTROL),
+        _ => (&BLANK_OR_FILL, &BLANK_OR_FILL),
     };
-    if !level.contains(&l[7]) {
+    if !level.has(l[7]) {
         return Err(leader_error(7, l[7], "bibliographic level"));
     }
-    if !control.contains(&l[8]) {
+    if !control.has(l[8]) {
         return Err(leader_error(8, l[8], "type of control"));
     }
-    if options.charset == Charset::FromLeader && !b" a".contains(&l[9]) {
+    if options.charset == Charset::FromLeader && !BLANK_OR_A.has(l[9]) {
         return Err(leader_error(9, l[9], "character coding scheme"));
     }
     if l[10] != b'2' {
@@ -154,13 +156,13 @@ pub(crate) fn check_leader(l: &[u8; LEADER_LEN], options: &ReadOptions) -> Resul
     if l[11] != b'2' {
         return Err(leader_error(11, l[11], "subfield code count"));
     }
-    if !b" 12345678uzIJKLMnom".contains(&l[17]) {
+    if !ENCODING_LEVEL.has(l[17]) {
         return Err(leader_error(17, l[17], "encoding level"));
     }
-    if !b" acinu".contains(&l[18]) {
+    if !CATALOGING_FORM.has(l[18]) {
         return Err(leader_error(18, l[18], "descriptive cataloging form"));
     }
-    if !(b" abcr".contains(&l[19]) || l[19].is_ascii_digit()) {
+    if !MULTIPART_LEVEL.has(l[19]) {
         return Err(leader_error(19, l[19], "multipart resource record level"));
     }
     for (pos, what) in [
@@ -173,6 +175,39 @@ pub(crate) fn check_leader(l: &[u8; LEADER_LEN], options: &ReadOptions) -> Resul
     }
     Ok(())
 }
+
+/// A set of bytes as a 256-bit table.
+struct ByteSet([u64; 4]);
+
+impl ByteSet {
+    const fn of(bytes: &[u8]) -> ByteSet {
+        let mut bits = [0u64; 4];
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i] as usize;
+            bits[b / 64] |= 1 << (b % 64);
+            i += 1;
+        }
+        ByteSet(bits)
+    }
+
+    #[inline]
+    fn has(&self, b: u8) -> bool {
+        self.0[usize::from(b / 64)] >> (b % 64) & 1 != 0
+    }
+}
+
+static BIB_STATUS: ByteSet = ByteSet::of(b" acdnp");
+static AUTHORITY_STATUS: ByteSet = ByteSet::of(b"acdnosx");
+static HOLDINGS_STATUS: ByteSet = ByteSet::of(b"cdn");
+static CLASSIFICATION_STATUS: ByteSet = ByteSet::of(b"acdn");
+static BIB_LEVEL: ByteSet = ByteSet::of(b" abcdims");
+static BIB_CONTROL: ByteSet = ByteSet::of(b" a");
+static BLANK_OR_FILL: ByteSet = ByteSet::of(b" |");
+static BLANK_OR_A: ByteSet = ByteSet::of(b" a");
+static ENCODING_LEVEL: ByteSet = ByteSet::of(b" 12345678uzIJKLMnom");
+static CATALOGING_FORM: ByteSet = ByteSet::of(b" acinu");
+static MULTIPART_LEVEL: ByteSet = ByteSet::of(b" abcr0123456789");
 
 /// Digits of a directory entry part.
 pub(crate) fn entry_number(b: &[u8]) -> Option<usize> {
