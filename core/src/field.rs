@@ -205,15 +205,18 @@ pub(crate) struct Span {
     pub end: u32,
 }
 
-/// The text and subfield spans of a record (or of one edited field), shared
-/// by its fields: a field is a tag, a pointer to this and a range.
+/// A text and its subfield spans in buffers of their own, shared as they are
+/// (a group of records, a decoded record); a record read as UTF-8 and an
+/// edited field get a copy in one block instead (`Shared::copied`). Either
+/// way a field is a tag, a counted pointer to the text and spans, and a
+/// range.
 #[derive(Default)]
 pub(crate) struct SharedText {
     pub text: Box<str>,
     pub spans: Vec<Span>,
 }
 
-/// What a field holds, as ranges into its [`SharedText`].
+/// What a field holds, as ranges into its shared text and spans.
 #[derive(Clone, Copy)]
 pub(crate) enum Content {
     /// A control field's value: `text[start..end]`.
