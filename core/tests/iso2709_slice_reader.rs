@@ -141,3 +141,58 @@ fn a_truncated_last_record_is_an_error_and_ends_the_input() {
     assert_eq!(last.position.byte_offset, Some(cut.len() as u64));
     assert!(results[..results.len() - 1].iter().all(Result::is_ok));
 }
+
+/// A megabyte that holds no record (no terminator, then filler) read a byte
+/// at a time: the streaming reader keeps what it learnt of the bytes it
+/// waits on instead of searching them again at every read (which made this
+/// about 10^12 byte compares, not 10^6), and reads the record after each as
+/// the in-place reader does.
+#[test]
+fn a_long_undecided_stretch_trickled_a_byte_a_read() {
+    let record = std::fs::read(common::data("marc4j_chabon.mrc")).unwrap();
+    let first = &record[..mrrc_core::parallel::split_records(&record)[0].end];
+    for stretch in [vec![b'x'; 1 << 20], vec![b' '; 1 << 20]] {
+        let mut input = stretch.clone();
+        if stretch[0] == b'x' {
+            input.push(0x1D); // ends the garbage as one bad chunk
+        }
+        input.extend_from_slice(first);
+        for options in [ReadOptions::strict(), ReadOptions::lenient()] {
+            let trickled = through_stream(
+                Trickle {
+                    bytes: &input,
+                    step: 1,
+                },
+                options.clone(),
+            );
+            assert_eq!(
+                trickled,
+                seen!(SliceReader::new(&input[..], options.clone()))
+            );
+            let mut reader = MarcReader::new(
+                Trickle {
+                    bytes: &input,
+                    step: 1,
+                },
+                options,
+            );
+            if stretch[0] == b'x' {
+                let e = reader.next().unwrap().unwrap_err();
+                assert_eq!(e.record_index(), Some(0));
+                assert!(e.byte_offset().unwrap() < stretch.len() as u64);
+            }
+            let good = reader.next().unwrap().unwrap();
+            assert_eq!(
+                good.get("245").unwrap().value(),
+                SliceReader::new(first, ReadOptions::strict())
+                    .next()
+                    .unwrap()
+                    .unwrap()
+                    .get("245")
+                    .unwrap()
+                    .value()
+            );
+            assert!(reader.next().is_none());
+        }
+    }
+}

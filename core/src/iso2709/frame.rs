@@ -161,10 +161,36 @@ fn next_record_starts_at(buf: &[u8], at: usize, eof: bool) -> Option<bool> {
 
 /// Frames the record that starts at or after `pos` (filler skipped).
 pub(crate) fn frame(buf: &[u8], pos: usize, eof: bool) -> Framing {
-    let mut start = pos;
+    frame_resuming(buf, pos, eof, &mut Searched::default())
+}
+
+/// What earlier [`frame_resuming`] calls that asked for more input learnt
+/// of the bytes after `pos`, which stay as they were while input is only
+/// appended: without it, a source that hands out a few bytes per read made
+/// each call search the whole undecided record again (quadratic in its
+/// length, up to [`MAX_RECORD_LEN`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Searched {
+    /// Bytes from `pos` known to be filler.
+    filler: usize,
+    /// Bytes from the record's start known to hold no record terminator.
+    no_terminator: usize,
+}
+
+/// [`frame`] for a caller that calls again with more input appended (and
+/// `pos` unchanged) after [`Framing::NeedMore`], keeping `searched` between
+/// calls and resetting it whenever `pos` moves on.
+pub(crate) fn frame_resuming(
+    buf: &[u8],
+    pos: usize,
+    eof: bool,
+    searched: &mut Searched,
+) -> Framing {
+    let mut start = pos + searched.filler.min(buf.len().saturating_sub(pos));
     while start < buf.len() && is_filler(buf[start]) {
         start += 1;
     }
+    searched.filler = start - pos;
     if start >= buf.len() {
         return if eof { Framing::End } else { Framing::NeedMore };
     }
@@ -189,9 +215,12 @@ pub(crate) fn frame(buf: &[u8], pos: usize, eof: bool) -> Framing {
         }
     }
     let search_end = buf.len().min(start.saturating_add(MAX_RECORD_LEN));
-    let terminator = memchr::memchr(RECORD_TERMINATOR, &buf[start..search_end]);
+    let known = searched.no_terminator.min(search_end - start);
+    let terminator =
+        memchr::memchr(RECORD_TERMINATOR, &buf[start + known..search_end]).map(|t| t + known);
     let Some(t) = terminator else {
         if !eof && search_end == buf.len() {
+            searched.no_terminator = search_end - start;
             return Framing::NeedMore;
         }
         return match declared {

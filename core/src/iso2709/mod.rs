@@ -40,7 +40,7 @@ use crate::leader::LEADER_LEN;
 use crate::options::{Mode, ReadOptions};
 use crate::record::Record;
 
-pub(crate) use frame::{declared_length, frame, Defect, Frame, Framing};
+pub(crate) use frame::{declared_length, frame, frame_resuming, Defect, Frame, Framing, Searched};
 pub(crate) use parse::Group;
 pub use write::{write_record, MarcWriter, WriteCharset, WriteOptions};
 
@@ -179,6 +179,8 @@ pub struct MarcReader<R: Read> {
     last: std::ops::Range<usize>,
     warnings: Vec<Warning>,
     records_read: u64,
+    /// What framing learnt of the bytes from `pos` while waiting for more.
+    searched: Searched,
 }
 
 impl<R: Read> MarcReader<R> {
@@ -195,6 +197,7 @@ impl<R: Read> MarcReader<R> {
             last: 0..0,
             warnings: Vec::new(),
             records_read: 0,
+            searched: Searched::default(),
         }
     }
 
@@ -279,7 +282,12 @@ impl<R: Read> Iterator for MarcReader<R> {
             return None;
         }
         let frame = loop {
-            match frame(&self.buf[..self.filled], self.pos, self.eof) {
+            match frame_resuming(
+                &self.buf[..self.filled],
+                self.pos,
+                self.eof,
+                &mut self.searched,
+            ) {
                 Framing::NeedMore => match self.fill() {
                     Ok(more) => self.eof = !more,
                     Err(e) => {
@@ -297,6 +305,7 @@ impl<R: Read> Iterator for MarcReader<R> {
                 Framing::Frame(f) => break f,
             }
         };
+        self.searched = Searched::default();
         let range = frame.range.clone();
         let result = parse_next(
             &self.buf,
