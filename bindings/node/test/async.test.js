@@ -234,3 +234,22 @@ test('threads: the parallel reader gives what the streaming one gives', async ()
     { code: 'MRRC_INVALID_ARGUMENT' });
   await assert.rejects(parse(one, { threads: 0 }), { code: 'MRRC_INVALID_ARGUMENT' });
 });
+
+test('readFile / parse keep each ISO 2709 record\'s bytes and parse them again when asked: every record, repaired or not, matches the sync reader', async () => {
+  for (const [name, options] of [['pymarc_bad_records.mrc', { lenient: true }], ['marc4j_chabon.mrc', {}], ['pymarc_test_camel.mrc', { encoding: 'utf8' }], ['pymarc_marc8.mrc', {}], ['pymarc_cp1251_cyrillic.mrc', { encoding: 'cp1251' }]]) {
+    const sync = new MarcReader(data(name), options).readAll();
+    const read = await readFile(data(name), options);
+    assert.equal(read.length, sync.length, name);
+    for (let i = 0; i < sync.length; i++) {
+      // The per-record calls first (no chunk built for them), then the
+      // whole record, the bytes, the repairs and an edit.
+      assert.equal(read[i].subfield('245', 'a'), sync[i].subfield('245', 'a'), `${name} ${i}`);
+      assert.deepEqual(read[i].toObject(), sync[i].toObject(), `${name} ${i}`);
+      assert.deepEqual(read[i].toIso2709(), sync[i].toIso2709(), `${name} ${i}`);
+      assert.deepEqual(read[i].warnings, sync[i].warnings, `${name} ${i}`);
+      assert.ok(read[i].equals(sync[i]), `${name} ${i}`);
+      read[i].setTag(0, '999');
+      assert.equal(read[i].fields()[0].tag, '999');
+    }
+  }
+});
