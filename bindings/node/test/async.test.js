@@ -204,10 +204,10 @@ test('two async reads run at the same time on the thread pool', async () => {
   // Big enough that each read takes a while; the proof is the worker-side
   // timestamps: each read started before the other finished.
   const one = fs.readFileSync(data('pymarc_test_camel.mrc'));
-  const big = Buffer.concat(Array.from({ length: 3000 }, () => one));
+  const big = Buffer.concat(Array.from({ length: 10000 }, () => one));
   const [a, b] = await Promise.all([parse(big), parse(big)]);
-  assert.equal(a.length, 30000);
-  assert.equal(b.length, 30000);
+  assert.equal(a.length, 100000);
+  assert.equal(b.length, 100000);
   assert.ok(a.timing.start < b.timing.end && b.timing.start < a.timing.end,
     `intervals ${JSON.stringify(a.timing)} and ${JSON.stringify(b.timing)} do not overlap`);
 });
