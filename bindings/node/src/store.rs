@@ -781,7 +781,7 @@ pub(crate) struct Ahead {
 
 struct AheadState {
     prepared: Prepared,
-    /// Chunks built so far (by the thread or the read).
+    /// Chunks whose field data is built (by the thread or the read).
     ready: Vec<bool>,
     /// The thread ended (all built, stopped or failed).
     finished: bool,
@@ -816,8 +816,11 @@ impl Ahead {
         let ahead = Arc::new(Ahead::new(wanted));
         let me = Arc::clone(&ahead);
         let (sender, chunks) = sync_channel::<(usize, Vec<Record>)>(AHEAD_QUEUE);
-        // For A/B benchmarks: no thread, the read builds every chunk itself.
-        if std::env::var_os("MRRC_NO_AHEAD").is_some() {
+        // Accessor values are cheap: the read builds them itself (handed
+        // to the thread they cost more CPU than they saved). The env
+        // variable is for A/B benchmarks: no thread, the read builds
+        // every chunk itself.
+        if !wanted.fields || std::env::var_os("MRRC_NO_AHEAD").is_some() {
             ahead.lock().finished = true;
             return Some((ahead, sender));
         }
@@ -837,7 +840,7 @@ impl Ahead {
                     if finish.0.stop.load(Ordering::Relaxed) {
                         return;
                     }
-                    finish.0.build(c, &chunk);
+                    finish.0.build_fields(c, &chunk);
                     // Freed by the read, in the memory it allocates from.
                     let mut garbage = finish.0.garbage.lock().unwrap_or_else(|p| p.into_inner());
                     if let Some(g) = garbage.as_mut() {
@@ -849,15 +852,21 @@ impl Ahead {
         Some((ahead, sender))
     }
 
-    /// Chunk `c`'s records, from the read: to the thread, or built here
-    /// when its queue is full (building field data takes longer than
-    /// parsing, so the thread alone would hold the read up).
+    /// Chunk `c`'s records, from the read: their accessor values are
+    /// built here; for their field data they go to the thread, or it is
+    /// built here when the thread's queue is full (building field data
+    /// takes longer than parsing, so the thread alone would hold the read
+    /// up) or there is no thread.
     fn hand_over(&self, sender: &ChunkSender, c: usize, chunk: Vec<Record>) {
         self.free_garbage(false);
+        self.build_accessors(c, &chunk);
+        if !self.wanted.fields {
+            return;
+        }
         match sender.try_send((c, chunk)) {
             Ok(()) => {}
             Err(TrySendError::Full((c, chunk)) | TrySendError::Disconnected((c, chunk))) => {
-                self.build(c, &chunk);
+                self.build_fields(c, &chunk);
             }
         }
     }
@@ -877,23 +886,33 @@ impl Ahead {
         drop(chunks);
     }
 
-    /// Builds and publishes chunk `c`.
-    fn build(&self, c: usize, chunk: &[Record]) {
+    /// Builds and publishes chunk `c`'s field data.
+    fn build_fields(&self, c: usize, chunk: &[Record]) {
         let refs: Vec<&Record> = chunk.iter().collect();
-        let fields = self.wanted.fields.then(|| fields_encoder(&refs));
+        let fields = fields_encoder(&refs);
+        let mut state = self.lock();
+        put(&mut state.prepared.fields, c, fields);
+        if state.ready.len() <= c {
+            state.ready.resize(c + 1, false);
+        }
+        state.ready[c] = true;
+        drop(state);
+        self.built.notify_all();
+    }
+
+    /// Builds and publishes chunk `c`'s accessor values (on the read's
+    /// thread: all are there when the result is).
+    fn build_accessors(&self, c: usize, chunk: &[Record]) {
+        if self.wanted.accessors == 0 {
+            return;
+        }
+        let refs: Vec<&Record> = chunk.iter().collect();
         let accessors: Vec<(Accessor, Encoder)> = Accessor::ALL
             .into_iter()
             .filter(|a| self.wanted.accessors & (1 << *a as u32) != 0)
             .map(|a| (a, accessor_encoder(a, &refs)))
             .collect();
         let mut state = self.lock();
-        fn put(chunks: &mut Vec<Option<Encoder>>, c: usize, encoder: Option<Encoder>) {
-            if chunks.len() <= c {
-                chunks.resize_with(c + 1, || None);
-            }
-            chunks[c] = encoder;
-        }
-        put(&mut state.prepared.fields, c, fields);
         for (a, encoder) in accessors {
             let at = match state.prepared.accessors.iter().position(|(x, _)| *x == a) {
                 Some(at) => at,
@@ -902,14 +921,8 @@ impl Ahead {
                     state.prepared.accessors.len() - 1
                 }
             };
-            put(&mut state.prepared.accessors[at].1, c, Some(encoder));
+            put(&mut state.prepared.accessors[at].1, c, encoder);
         }
-        if state.ready.len() <= c {
-            state.ready.resize(c + 1, false);
-        }
-        state.ready[c] = true;
-        drop(state);
-        self.built.notify_all();
     }
 
     /// Chunk `c`'s field data (`None`) or accessor values, once built
@@ -924,15 +937,11 @@ impl Ahead {
             return None;
         }
         let mut state = self.lock();
-        // An accessor's chunk not built yet: JS builds it rather than wait
-        // (its own work per record is small, so it would wait for every
-        // chunk, and for the field data built before each); field data is
-        // waited for (JS takes longer per chunk than the thread does).
+        // Field data the thread has not built yet is waited for (JS takes
+        // longer per chunk than the thread does); accessor values were all
+        // built by the read.
         let ready = |state: &AheadState| state.ready.get(c).copied().unwrap_or(false);
-        if accessor.is_some() && !ready(&state) {
-            return None;
-        }
-        while !ready(&state) && !state.finished {
+        while accessor.is_none() && !ready(&state) && !state.finished {
             state = self.built.wait(state).unwrap_or_else(|p| p.into_inner());
         }
         if state.dropped.get(c).copied().unwrap_or(false) {
@@ -943,6 +952,14 @@ impl Ahead {
             Some(a) => state.prepared.take_accessor(a, c),
         }
     }
+}
+
+/// Puts chunk `c`'s `encoder` in its place.
+fn put(chunks: &mut Vec<Option<Encoder>>, c: usize, encoder: Encoder) {
+    if chunks.len() <= c {
+        chunks.resize_with(c + 1, || None);
+    }
+    chunks[c] = Some(encoder);
 }
 
 /// Chunks built ahead, indexed by chunk number (`start / CHUNK`): field
