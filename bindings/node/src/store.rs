@@ -6,8 +6,8 @@ use mrrc_core::record::{ADDED_ENTRY_TAGS, NOTE_TAGS, SERIES_TAGS, SUBJECT_TAGS};
 use std::cell::OnceCell;
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, Ordering};
-use std::sync::mpsc::{channel, sync_channel, Sender, SyncSender, TrySendError};
-use std::sync::{Arc, Condvar, Mutex, OnceLock, Weak};
+use std::sync::mpsc::{channel, Sender};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use mrrc_core::iso2709::{parse_record, SliceReader};
 use mrrc_core::{
@@ -68,11 +68,6 @@ pub struct RecordStore {
     asked: Wanted,
     /// Where the sync reader learns what JS asks for (see [`ReaderLink`]).
     pub(crate) link: Option<Arc<ReaderLink>>,
-    /// `readFile` / `parse` of ISO 2709: the whole input, shared with the
-    /// thread that builds chunks ahead of JS (see [`Ahead`]); `raw` is empty.
-    input: Option<Arc<Vec<u8>>>,
-    /// That thread's chunks.
-    ahead: Option<Arc<Ahead>>,
 }
 
 /// One record: parsed, or (after `compact`) only its raw bytes.
@@ -86,9 +81,6 @@ struct Slot {
 
 impl ObjectFinalize for RecordStore {
     fn finalize(mut self, mut env: Env) -> napi::Result<()> {
-        if let Some(ahead) = &self.ahead {
-            ahead.stop.store(true, Ordering::Relaxed);
-        }
         if self.async_read {
             ASYNC_ASKS.result_freed(self.asked);
         }
@@ -301,96 +293,69 @@ impl RecordStore {
 
     /// `readFile` / `parse` of ISO 2709 with one thread: every record of
     /// `bytes` (the whole input), read on a libuv pool thread. The store
-    /// keeps `bytes` and each record's place in them, not the parsed
-    /// records: kept parsed, 50,000 LoC records were some 100 MB of fresh
-    /// memory, which made the read twice as slow as the core's own loop.
-    /// Each record is parsed once here (a strict-mode error ends the read,
-    /// lenient-mode ones are collected) and, when earlier results were
-    /// asked for field data or accessor values ([`ASYNC_ASKS`]), handed in
-    /// chunks to a thread of the result's own that builds those from it
-    /// while it is fresh (see [`Ahead`]) and then drops it; otherwise it
-    /// is dropped at once. Either way the next records reuse its memory.
-    /// Anything else JS asks for, `rec` parses again from the record's
-    /// bytes. Records that lenient mode repaired stay parsed.
+    /// keeps `bytes` and each record's place in them. Each record is parsed
+    /// (a strict-mode error ends the read, lenient-mode ones are collected),
+    /// what JS asked earlier results for is built from it per chunk while
+    /// it is still in the cache (see `prepare_read`), and then its parsed
+    /// form is dropped, so the next records reuse its memory: `rec` parses
+    /// it again from its bytes if JS asks for something not built. Kept
+    /// parsed, 50,000 LoC records were some 100 MB of fresh memory, which
+    /// made the read twice as slow as the core's own loop. Records that
+    /// lenient mode repaired stay parsed.
     pub(crate) fn read_iso2709(bytes: Vec<u8>, options: ReadOptions) -> CoreResult<Self> {
         let mut store = RecordStore::for_records(bytes.len() / 1024 + 1);
         store.async_read = true;
         store.options = options;
         let wanted = Wanted::by_async_reads();
-        let mut to_ahead = None;
-        if wanted.fields || wanted.accessors != 0 {
-            if let Some((ahead, sender)) = Ahead::spawn(wanted) {
-                store.ahead = Some(ahead);
-                to_ahead = Some(sender);
-            }
-        }
-        let mut chunk: Vec<Record> = Vec::new();
-        let mut chunks = 0;
+        let mut released = 0;
         {
             let mut reader = SliceReader::new(&bytes[..], options);
             while let Some(next) = reader.next() {
-                let record = match next {
+                match next {
                     Ok(record) if reader.warnings().is_empty() => {
                         let start = reader.last_record_offset() as usize;
                         let end = start + reader.last_record_bytes().len();
                         store.records.push(Slot {
-                            record: OnceCell::new(),
+                            record: OnceCell::from(record),
                             raw: Some(start..end),
                             edited: false,
                         });
                         store.warnings.push(Vec::new());
-                        record
                     }
-                    Ok(record) => {
-                        let kept = to_ahead.is_some().then(|| record.clone());
-                        store.push(record, reader.warnings().to_vec());
-                        match kept {
-                            Some(r) => r,
-                            None => continue,
-                        }
-                    }
+                    Ok(record) => store.push(record, reader.warnings().to_vec()),
                     Err(e) if options.is_lenient() => {
                         store.errors.push(e);
                         continue;
                     }
                     Err(e) => return Err(e),
-                };
-                let Some(sender) = &to_ahead else { continue };
-                if chunk.capacity() == 0 {
-                    chunk.reserve_exact(CHUNK);
                 }
-                chunk.push(record);
-                if chunk.len() == CHUNK {
-                    let ahead = store.ahead.as_deref().expect("with its sender");
-                    ahead.hand_over(sender, chunks, std::mem::take(&mut chunk));
-                    chunks += 1;
-                }
+                store.prepare_read(wanted, false);
+                released = store.release_parsed(released, wanted);
             }
         }
-        if let (Some(sender), Some(ahead)) = (to_ahead, store.ahead.as_deref()) {
-            if !chunk.is_empty() {
-                ahead.hand_over(&sender, chunks, chunk);
-                chunks += 1;
-            }
-            ahead.free_garbage(true);
-        }
-        store.prepared_chunks = chunks;
-        // Field chunks take about as many bytes as the records.
-        if wanted.fields && store.ahead.is_some() {
-            store.prepared_bytes = bytes.len() as i64;
-        }
+        store.prepare_read(wanted, true);
+        store.release_parsed(released, wanted);
+        store.raw = bytes;
         store.memory_estimate =
-            Some(store.estimate_memory() + store.prepared_bytes + bytes.len() as i64);
-        store.input = Some(Arc::new(bytes));
+            Some(store.estimate_memory() + store.prepared_bytes + store.raw.capacity() as i64);
         Ok(store)
     }
 
-    /// The raw bytes the slots' ranges point into.
-    fn raw_bytes(&self) -> &[u8] {
-        match &self.input {
-            Some(input) => input,
-            None => &self.raw,
+    /// Drops the parsed form of records `from..` that can be parsed again
+    /// from their bytes, up to the last one `prepare_read` is done with;
+    /// returns where the next call starts.
+    fn release_parsed(&mut self, from: usize, wanted: Wanted) -> usize {
+        let to = if wanted.fields || wanted.accessors != 0 {
+            (self.prepared_chunks * CHUNK).min(self.records.len())
+        } else {
+            self.records.len()
+        };
+        for slot in self.records.get_mut(from..to).unwrap_or_default() {
+            if slot.raw.is_some() {
+                slot.record.take();
+            }
         }
+        to.max(from)
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -524,7 +489,7 @@ impl RecordStore {
         let bytes = slot
             .raw
             .clone()
-            .and_then(|range| self.raw_bytes().get(range))
+            .and_then(|range| self.raw.get(range))
             .unwrap_or_default();
         let record = parse_record(bytes, &self.options).map_err(|e| throw(env, &e))?;
         Ok(slot.record.get_or_init(|| record))
@@ -533,14 +498,6 @@ impl RecordStore {
     fn rec_mut(&mut self, env: &Env, index: u32) -> napi::Result<&mut Record> {
         self.rec(env, index)?;
         self.prepared.drop_chunk(index as usize / CHUNK);
-        if let Some(ahead) = &self.ahead {
-            let c = index as usize / CHUNK;
-            let dropped = &mut ahead.lock().dropped;
-            if dropped.len() <= c {
-                dropped.resize(c + 1, false);
-            }
-            dropped[c] = true;
-        }
         let slot = &mut self.records[index as usize];
         slot.edited = true;
         slot.record
@@ -597,16 +554,21 @@ impl RecordStore {
         end: u32,
         build: impl FnOnce(&[&Record]) -> Encoder,
     ) -> napi::Result<Encoder> {
-        if self.input.is_none() {
+        if !self.async_read {
             return Ok(build(&self.range(env, start, end)?));
         }
-        self.range_check(env, start, end)?;
+        if start > end || end as usize > self.records.len() {
+            return Err(throw(
+                env,
+                &invalid(format!("no records {start}..{end} in this batch")),
+            ));
+        }
         let slots = &self.records[start as usize..end as usize];
         let parsed = slots
             .iter()
             .map(|slot| match (slot.record.get(), &slot.raw) {
                 (None, Some(range)) => self
-                    .raw_bytes()
+                    .raw
                     .get(range.clone())
                     .map(|bytes| parse_record(bytes, &self.options))
                     .transpose(),
@@ -622,24 +584,7 @@ impl RecordStore {
             .ok_or_else(|| throw(env, &invalid("a record of this batch is missing")))?;
         Ok(build(&records))
     }
-
-    fn range_check(&self, env: &Env, start: u32, end: u32) -> napi::Result<()> {
-        if start > end || end as usize > self.records.len() {
-            return Err(throw(
-                env,
-                &invalid(format!("no records {start}..{end} in this batch")),
-            ));
-        }
-        Ok(())
-    }
 }
-
-/// Where the read sends chunk `c`'s records to its [`Ahead`] thread.
-type ChunkSender = SyncSender<(usize, Vec<Record>)>;
-
-/// Chunks of records the read of a `readFile` / `parse` result may have
-/// queued for its [`Ahead`] thread before it builds them itself.
-const AHEAD_QUEUE: usize = 4;
 
 /// Records per chunk of field data or accessor values (`CHUNK` in index.js).
 pub(crate) const CHUNK: usize = 64;
@@ -756,210 +701,6 @@ impl ReaderLink {
         let garbage = std::mem::take(&mut *self.garbage.lock().unwrap_or_else(|p| p.into_inner()));
         drop(garbage);
     }
-}
-
-/// The chunks of field data and accessor values built for a `readFile` /
-/// `parse` result, as far as earlier results were asked for them
-/// ([`ASYNC_ASKS`]): by a thread of the result's own, from the records the
-/// read hands it a chunk at a time while it parses the next ones, or by
-/// the read itself when the thread is behind. The thread goes on with the
-/// chunks it has queued after the result is handed over, while JS uses
-/// it (JS waits for a chunk of field data not built yet). Before, one
-/// file's `readFile` + every field was the parse, the chunks and JS's loop
-/// one after another, on one core.
-pub(crate) struct Ahead {
-    state: Mutex<AheadState>,
-    /// Signalled when a chunk is built and when the thread ends.
-    built: Condvar,
-    /// Set when the result is freed: the thread stops.
-    stop: AtomicBool,
-    /// Chunks of records the thread is done with, until the read frees
-    /// them (`None` once the read is over).
-    garbage: Mutex<Option<Vec<Vec<Record>>>>,
-    wanted: Wanted,
-}
-
-struct AheadState {
-    prepared: Prepared,
-    /// Chunks whose field data is built (by the thread or the read).
-    ready: Vec<bool>,
-    /// The thread ended (all built, stopped or failed).
-    finished: bool,
-    /// Chunks with an edited record: what was built for them is stale.
-    dropped: Vec<bool>,
-}
-
-impl Ahead {
-    fn new(wanted: Wanted) -> Self {
-        Ahead {
-            state: Mutex::new(AheadState {
-                prepared: Prepared::default(),
-                ready: Vec::new(),
-                finished: false,
-                dropped: Vec::new(),
-            }),
-            built: Condvar::new(),
-            stop: AtomicBool::new(false),
-            garbage: Mutex::new(Some(Vec::new())),
-            wanted,
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, AheadState> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Starts the thread; `None` when it could not be started. It builds
-    /// what `wanted` says for the chunks of records sent to it and ends
-    /// when the sender is dropped or the result is freed.
-    fn spawn(wanted: Wanted) -> Option<(Arc<Ahead>, ChunkSender)> {
-        let ahead = Arc::new(Ahead::new(wanted));
-        let me = Arc::clone(&ahead);
-        let (sender, chunks) = sync_channel::<(usize, Vec<Record>)>(AHEAD_QUEUE);
-        // Accessor values are cheap: the read builds them itself (handed
-        // to the thread they cost more CPU than they saved). The env
-        // variable is for A/B benchmarks: no thread, the read builds
-        // every chunk itself.
-        if !wanted.fields || std::env::var_os("MRRC_NO_AHEAD").is_some() {
-            ahead.lock().finished = true;
-            return Some((ahead, sender));
-        }
-        std::thread::Builder::new()
-            .name("mrrc-ahead".into())
-            .spawn(move || {
-                // Ends the wait of `take` however the thread ends.
-                struct Finish(Arc<Ahead>);
-                impl Drop for Finish {
-                    fn drop(&mut self) {
-                        self.0.lock().finished = true;
-                        self.0.built.notify_all();
-                    }
-                }
-                let finish = Finish(me);
-                for (c, chunk) in chunks {
-                    if finish.0.stop.load(Ordering::Relaxed) {
-                        return;
-                    }
-                    finish.0.build_fields(c, &chunk);
-                    // Freed by the read, in the memory it allocates from.
-                    let mut garbage = finish.0.garbage.lock().unwrap_or_else(|p| p.into_inner());
-                    if let Some(g) = garbage.as_mut() {
-                        g.push(chunk);
-                    }
-                }
-            })
-            .ok()?;
-        Some((ahead, sender))
-    }
-
-    /// Chunk `c`'s records, from the read: their accessor values are
-    /// built here; for their field data they go to the thread, or it is
-    /// built here when the thread's queue is full (building field data
-    /// takes longer than parsing, so the thread alone would hold the read
-    /// up) or there is no thread.
-    fn hand_over(&self, sender: &ChunkSender, c: usize, chunk: Vec<Record>) {
-        self.free_garbage(false);
-        self.build_accessors(c, &chunk);
-        if !self.wanted.fields {
-            return;
-        }
-        match sender.try_send((c, chunk)) {
-            Ok(()) => {}
-            Err(TrySendError::Full((c, chunk)) | TrySendError::Disconnected((c, chunk))) => {
-                self.build_fields(c, &chunk);
-            }
-        }
-    }
-
-    /// Frees the records the thread is done with (on the read's thread,
-    /// whose allocator then reuses their memory, still in its cache; freed
-    /// on the thread, they made the read some 15% slower). `last`: the
-    /// read is over, the thread frees the rest itself.
-    fn free_garbage(&self, last: bool) {
-        let mut garbage = self.garbage.lock().unwrap_or_else(|p| p.into_inner());
-        let chunks = if last {
-            garbage.take()
-        } else {
-            garbage.as_mut().map(std::mem::take)
-        };
-        drop(garbage);
-        drop(chunks);
-    }
-
-    /// Builds and publishes chunk `c`'s field data.
-    fn build_fields(&self, c: usize, chunk: &[Record]) {
-        let refs: Vec<&Record> = chunk.iter().collect();
-        let fields = fields_encoder(&refs);
-        let mut state = self.lock();
-        put(&mut state.prepared.fields, c, fields);
-        if state.ready.len() <= c {
-            state.ready.resize(c + 1, false);
-        }
-        state.ready[c] = true;
-        drop(state);
-        self.built.notify_all();
-    }
-
-    /// Builds and publishes chunk `c`'s accessor values (on the read's
-    /// thread: all are there when the result is).
-    fn build_accessors(&self, c: usize, chunk: &[Record]) {
-        if self.wanted.accessors == 0 {
-            return;
-        }
-        let refs: Vec<&Record> = chunk.iter().collect();
-        let accessors: Vec<(Accessor, Encoder)> = Accessor::ALL
-            .into_iter()
-            .filter(|a| self.wanted.accessors & (1 << *a as u32) != 0)
-            .map(|a| (a, accessor_encoder(a, &refs)))
-            .collect();
-        let mut state = self.lock();
-        for (a, encoder) in accessors {
-            let at = match state.prepared.accessors.iter().position(|(x, _)| *x == a) {
-                Some(at) => at,
-                None => {
-                    state.prepared.accessors.push((a, Vec::new()));
-                    state.prepared.accessors.len() - 1
-                }
-            };
-            put(&mut state.prepared.accessors[at].1, c, encoder);
-        }
-    }
-
-    /// Chunk `c`'s field data (`None`) or accessor values, once built
-    /// (waiting for the thread if it has not come to it yet); `None` when
-    /// it builds no such chunk, or it was taken or made stale by an edit.
-    fn take(&self, c: usize, accessor: Option<Accessor>) -> Option<Encoder> {
-        let wanted = match accessor {
-            None => self.wanted.fields,
-            Some(a) => self.wanted.accessors & (1 << a as u32) != 0,
-        };
-        if !wanted {
-            return None;
-        }
-        let mut state = self.lock();
-        // Field data the thread has not built yet is waited for (JS takes
-        // longer per chunk than the thread does); accessor values were all
-        // built by the read.
-        let ready = |state: &AheadState| state.ready.get(c).copied().unwrap_or(false);
-        while accessor.is_none() && !ready(&state) && !state.finished {
-            state = self.built.wait(state).unwrap_or_else(|p| p.into_inner());
-        }
-        if state.dropped.get(c).copied().unwrap_or(false) {
-            return None;
-        }
-        match accessor {
-            None => state.prepared.take_fields(c),
-            Some(a) => state.prepared.take_accessor(a, c),
-        }
-    }
-}
-
-/// Puts chunk `c`'s `encoder` in its place.
-fn put(chunks: &mut Vec<Option<Encoder>>, c: usize, encoder: Encoder) {
-    if chunks.len() <= c {
-        chunks.resize_with(c + 1, || None);
-    }
-    chunks[c] = Some(encoder);
 }
 
 /// Chunks built ahead, indexed by chunk number (`start / CHUNK`): field
@@ -1214,12 +955,6 @@ impl RecordStore {
             self.give_back_prepared(&mut env, &encoder)?;
             return encoder.into_js(&env);
         }
-        if let Some(encoder) = chunk_number(start, end, self.records.len())
-            .and_then(|c| self.ahead.as_ref()?.take(c, None))
-        {
-            self.give_back_prepared(&mut env, &encoder)?;
-            return encoder.into_js(&env);
-        }
         self.build_chunk(&env, start, end, fields_encoder)?
             .into_js(&env)
     }
@@ -1246,12 +981,6 @@ impl RecordStore {
         }
         if let Some(encoder) = chunk_number(start, end, self.records.len())
             .and_then(|c| self.prepared.take_accessor(accessor, c))
-        {
-            self.give_back_prepared(&mut env, &encoder)?;
-            return encoder.into_js(&env);
-        }
-        if let Some(encoder) = chunk_number(start, end, self.records.len())
-            .and_then(|c| self.ahead.as_ref()?.take(c, Some(accessor)))
         {
             self.give_back_prepared(&mut env, &encoder)?;
             return encoder.into_js(&env);
