@@ -2,12 +2,15 @@
 // readFile of one 50,000-record file (or two at once) with per-record work,
 // for several builds of the addon loaded side by side in one process, their
 // runs alternating (each after settle()); medians of wall, CPU of every
-// thread (process.cpuUsage, threads that ended included) and main-thread
-// CPU (schedstat). A build is NAME:DIR[:ENV], DIR holding index.js and
-// mrrc.node (copies of bindings/node's), ENV an environment variable set
-// for its runs only (for a build that reads a switch from it). Each build learns what its own results are asked for, so
-// WORKS decides what the reads build ahead: title, all (every field),
-// none (reading alone), and title2 / all2 / none2 over two files.
+// thread (process.cpuUsage, threads that ended included), main-thread CPU
+// (schedstat), and 'freed': the CPU of every thread until the results are
+// also collected and freed (settle() after dropping them, its idle wait's
+// small overhead included). A build is NAME:DIR[:ENV], DIR holding
+// index.js and mrrc.node (copies of bindings/node's), ENV an environment
+// variable set for its runs only (for a build that reads a switch from
+// it). Each build learns what its own results are asked for, so WORKS
+// decides what the reads build ahead: title, all (every field), none
+// (reading alone), and title2 / all2 / none2 over two files.
 // Usage: VARIANTS=old:/tmp/old,new:/tmp/new[:ENV],... [WORKS=title,all]
 //        node bench/node/builds.js FILE [ROUNDS]
 const fs = require('node:fs');
@@ -43,7 +46,13 @@ async function run(v, work) {
     if (work.startsWith('title')) for (const r of records) check += (r.title || '').length;
     else if (work.startsWith('all')) for (const r of records) check += everyField(r.fields());
   }
-  return { s: now() - t0, cpu: cpu() - c0, main: mainCpu() - m0, check };
+  const out = { s: now() - t0, cpu: cpu() - c0, main: mainCpu() - m0, check };
+  // CPU until the results are collected and freed too (the addon frees a
+  // big result's records on a thread of its own, after the run).
+  lists.length = 0;
+  await settle();
+  out.freed = cpu() - c0;
+  return out;
 }
 
 (async () => {
@@ -58,7 +67,7 @@ async function run(v, work) {
   console.log(`medians of ${ROUNDS} rounds; load at the end ${require('node:os').loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   for (const [k, rs] of Object.entries(res)) {
     if (rs.some((r) => r.check !== rs[0].check)) throw new Error(`${k}: results differ across rounds`);
-    console.log(k.padEnd(16), ['s', 'cpu', 'main'].map((x) => `${x} ${(median(rs.map((r) => r[x])) * 1000).toFixed(0)} ms`).join('  '));
+    console.log(k.padEnd(16), ['s', 'cpu', 'main', 'freed'].map((x) => `${x} ${(median(rs.map((r) => r[x])) * 1000).toFixed(0)} ms`).join('  '));
   }
   fs.rmSync(dir, { recursive: true, force: true });
 })();
