@@ -9,8 +9,9 @@
 // index.js and mrrc.node (copies of bindings/node's), ENV an environment
 // variable set for its runs only (for a build that reads a switch from
 // it). Each build learns what its own results are asked for, so WORKS
-// decides what the reads build ahead: title, all (every field), none
-// (reading alone), and title2 / all2 / none2 over two files.
+// decides what the reads build ahead: title, all (every field), sub
+// (subfield('245', 'a'), a per-record call), none (reading alone), and
+// title2 / all2 / sub2 / none2 over two files.
 // Usage: VARIANTS=old:/tmp/old,new:/tmp/new[:ENV],... [WORKS=title,all]
 //        node bench/node/builds.js FILE [ROUNDS]
 const fs = require('node:fs');
@@ -45,6 +46,7 @@ async function run(v, work) {
   for (const records of lists) {
     if (work.startsWith('title')) for (const r of records) check += (r.title || '').length;
     else if (work.startsWith('all')) for (const r of records) check += everyField(r.fields());
+    else if (work.startsWith('sub')) for (const r of records) check += (r.subfield('245', 'a') || '').length;
   }
   const out = { s: now() - t0, cpu: cpu() - c0, main: mainCpu() - m0, check };
   // CPU until the results are collected and freed too (the addon frees a

@@ -494,7 +494,12 @@ impl ReadTask {
             Input::Path(path) => std::fs::metadata(path).map_or(0, |m| m.len() as usize),
             Input::Bytes(bytes) => bytes.len(),
         };
-        if self.threads == 1 && self.format == Format::Iso2709 {
+        // Records kept as bytes (parsed again on demand), unless programs
+        // here ask results for parsed records (see `KEEP_PARSED`).
+        if self.threads == 1
+            && self.format == Format::Iso2709
+            && !Wanted::by_async_reads().keeps_parsed()
+        {
             let bytes = match input {
                 Input::Path(path) => std::fs::read(&path)
                     .map_err(|e| CoreError::from(e).with_message_prefix(&path))?,

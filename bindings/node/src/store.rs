@@ -3,7 +3,7 @@
 //! a `Record` class.
 
 use mrrc_core::record::{ADDED_ENTRY_TAGS, NOTE_TAGS, SERIES_TAGS, SUBJECT_TAGS};
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, Ordering};
 use std::sync::mpsc::{channel, Sender};
@@ -65,7 +65,7 @@ pub struct RecordStore {
     pub(crate) async_read: bool,
     /// What JS asked this store for (async results: told to
     /// [`ASYNC_ASKS`] when it is freed).
-    asked: Wanted,
+    asked: Cell<Wanted>,
     /// Where the sync reader learns what JS asks for (see [`ReaderLink`]).
     pub(crate) link: Option<Arc<ReaderLink>>,
 }
@@ -82,7 +82,7 @@ struct Slot {
 impl ObjectFinalize for RecordStore {
     fn finalize(mut self, mut env: Env) -> napi::Result<()> {
         if self.async_read {
-            ASYNC_ASKS.result_freed(self.asked);
+            ASYNC_ASKS.result_freed(self.asked.get());
         }
         self.forget_unreported();
         if self.external > 0 {
@@ -299,9 +299,11 @@ impl RecordStore {
     /// it is still in the cache (see `prepare_read`), and then its parsed
     /// form is dropped, so the next records reuse its memory: `rec` parses
     /// it again from its bytes if JS asks for something not built. Kept
-    /// parsed, 50,000 LoC records were some 100 MB of fresh memory, which
-    /// made the read twice as slow as the core's own loop. Records that
-    /// lenient mode repaired stay parsed.
+    /// parsed, 50,000 LoC records were some 100 MB of memory, fresh in a
+    /// new process (the read then took twice the core's own loop). Records
+    /// that lenient mode repaired stay parsed. Once JS asked earlier
+    /// results for parsed records ([`Wanted::keeps_parsed`]) reads go the
+    /// other way (see `ReadTask::read_all`).
     pub(crate) fn read_iso2709(bytes: Vec<u8>, options: ReadOptions) -> CoreResult<Self> {
         let mut store = RecordStore::for_records(bytes.len() / 1024 + 1);
         store.async_read = true;
@@ -345,7 +347,7 @@ impl RecordStore {
     /// from their bytes, up to the last one `prepare_read` is done with;
     /// returns where the next call starts.
     fn release_parsed(&mut self, from: usize, wanted: Wanted) -> usize {
-        let to = if wanted.fields || wanted.accessors != 0 {
+        let to = if wanted.builds() {
             (self.prepared_chunks * CHUNK).min(self.records.len())
         } else {
             self.records.len()
@@ -402,7 +404,7 @@ impl RecordStore {
     /// `fields()` or `title` only copy a chunk into V8. Their bytes are
     /// counted in `report_memory`'s figure and given back as JS takes them.
     pub(crate) fn prepare_read(&mut self, wanted: Wanted, finished: bool) {
-        if !wanted.fields && wanted.accessors == 0 {
+        if !wanted.builds() {
             return;
         }
         loop {
@@ -483,6 +485,19 @@ impl RecordStore {
             .records
             .get(index as usize)
             .ok_or_else(|| throw(env, &invalid(format!("no record {index} in this batch"))))?;
+        // A `readFile` / `parse` result asked for a parsed record: later
+        // reads keep theirs parsed (see `KEEP_PARSED`).
+        let asked = self.asked.get();
+        if self.async_read && asked.accessors & KEEP_PARSED == 0 {
+            self.asked.set(Wanted {
+                accessors: asked.accessors | KEEP_PARSED,
+                ..asked
+            });
+            ASYNC_ASKS.ask(Wanted {
+                fields: false,
+                accessors: KEEP_PARSED,
+            });
+        }
         if let Some(record) = slot.record.get() {
             return Ok(record);
         }
@@ -625,7 +640,24 @@ pub(crate) struct Wanted {
     accessors: u32,
 }
 
+/// An ask in [`Wanted::accessors`] beside the accessors' bits: JS asked
+/// an async result for something that needed a record parsed (`rec`), so
+/// later reads keep their records parsed (as before session 8) rather than
+/// have the main thread parse them again one by one (each ask expires as
+/// the others do).
+const KEEP_PARSED: u32 = 1 << 31;
+
 impl Wanted {
+    /// JS asked earlier async results for parsed records.
+    pub(crate) fn keeps_parsed(&self) -> bool {
+        self.accessors & KEEP_PARSED != 0
+    }
+
+    /// Chunks to build (field data or an accessor's values).
+    fn builds(&self) -> bool {
+        self.fields || self.accessors & !KEEP_PARSED != 0
+    }
+
     /// Bit 0: field data; bit 1 + k: accessor k.
     fn has(&self, bit: usize) -> bool {
         match bit {
@@ -942,7 +974,10 @@ impl RecordStore {
     /// builds `fields()` of each without another native call.
     #[napi]
     pub fn fields_chunk(&mut self, mut env: Env, start: u32, end: u32) -> napi::Result<JsObject> {
-        self.asked.fields = true;
+        self.asked.set(Wanted {
+            fields: true,
+            ..self.asked.get()
+        });
         if let Some(w) = self.asks() {
             w.ask(Wanted {
                 fields: true,
@@ -972,7 +1007,11 @@ impl RecordStore {
         let Some(accessor) = Accessor::from_name(&name) else {
             return Err(throw(&env, &invalid(format!("unknown accessor {name:?}"))));
         };
-        self.asked.accessors |= 1 << accessor as u32;
+        let asked = self.asked.get();
+        self.asked.set(Wanted {
+            accessors: asked.accessors | 1 << accessor as u32,
+            ..asked
+        });
         if let Some(w) = self.asks() {
             w.ask(Wanted {
                 fields: false,
