@@ -946,6 +946,16 @@ impl RecordStore {
         Ok(Some(pieces.coerce_to_object()?))
     }
 
+    /// Records held parsed (for the tests of `readFile` / `parse`
+    /// keeping bytes; not part of the API in `index.js`).
+    #[napi(getter)]
+    pub fn records_parsed(&self) -> u32 {
+        self.records
+            .iter()
+            .filter(|s| s.record.get().is_some())
+            .count() as u32
+    }
+
     /// Chunks of records the pool built something for ahead of JS (async
     /// results: what earlier results were asked for).
     #[napi(getter)]
