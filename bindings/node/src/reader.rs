@@ -494,6 +494,21 @@ impl ReadTask {
             Input::Path(path) => std::fs::metadata(path).map_or(0, |m| m.len() as usize),
             Input::Bytes(bytes) => bytes.len(),
         };
+        // Records kept as bytes (parsed again on demand), unless programs
+        // here ask results for parsed records (see `KEEP_PARSED`).
+        if self.threads == 1
+            && self.format == Format::Iso2709
+            && !Wanted::by_async_reads().keeps_parsed()
+        {
+            let bytes = match input {
+                Input::Path(path) => std::fs::read(&path)
+                    .map_err(|e| CoreError::from(e).with_message_prefix(&path))?,
+                Input::Bytes(bytes) => bytes,
+            };
+            let mut store = RecordStore::read_iso2709(bytes, self.options)?;
+            store.timing = Some((start, now_ms()));
+            return Ok(store);
+        }
         let mut source: Source = if self.threads > 1 {
             match input {
                 Input::Path(path) => Box::new(Parallel(ParallelReader::open(

@@ -3,15 +3,16 @@
 //! a `Record` class.
 
 use mrrc_core::record::{ADDED_ENTRY_TAGS, NOTE_TAGS, SERIES_TAGS, SUBJECT_TAGS};
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, Ordering};
 use std::sync::mpsc::{channel, Sender};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
-use mrrc_core::iso2709::parse_record;
+use mrrc_core::iso2709::{parse_record, SliceReader};
 use mrrc_core::{
-    Error as CoreError, Field, Indicators, ReadOptions, Record, SetSubfieldError, Warning,
+    Error as CoreError, Field, Indicators, ReadOptions, Record, Result as CoreResult,
+    SetSubfieldError, Warning,
 };
 use napi::bindgen_prelude::ObjectFinalize;
 use napi::{Env, JsObject, JsString, JsTypedArray};
@@ -64,7 +65,7 @@ pub struct RecordStore {
     pub(crate) async_read: bool,
     /// What JS asked this store for (async results: told to
     /// [`ASYNC_ASKS`] when it is freed).
-    asked: Wanted,
+    asked: Cell<Wanted>,
     /// Where the sync reader learns what JS asks for (see [`ReaderLink`]).
     pub(crate) link: Option<Arc<ReaderLink>>,
 }
@@ -81,7 +82,7 @@ struct Slot {
 impl ObjectFinalize for RecordStore {
     fn finalize(mut self, mut env: Env) -> napi::Result<()> {
         if self.async_read {
-            ASYNC_ASKS.result_freed(self.asked);
+            ASYNC_ASKS.result_freed(self.asked.get());
         }
         self.forget_unreported();
         if self.external > 0 {
@@ -290,6 +291,75 @@ impl RecordStore {
         }
     }
 
+    /// `readFile` / `parse` of ISO 2709 with one thread: every record of
+    /// `bytes` (the whole input), read on a libuv pool thread. The store
+    /// keeps `bytes` and each record's place in them. Each record is parsed
+    /// (a strict-mode error ends the read, lenient-mode ones are collected),
+    /// what JS asked earlier results for is built from it per chunk while
+    /// it is still in the cache (see `prepare_read`), and then its parsed
+    /// form is dropped, so the next records reuse its memory: `rec` parses
+    /// it again from its bytes if JS asks for something not built. Kept
+    /// parsed, 50,000 LoC records were some 100 MB of memory, fresh in a
+    /// new process (the read then took twice the core's own loop). Records
+    /// that lenient mode repaired stay parsed. Once JS asked earlier
+    /// results for parsed records ([`Wanted::keeps_parsed`]) reads go the
+    /// other way (see `ReadTask::read_all`).
+    pub(crate) fn read_iso2709(bytes: Vec<u8>, options: ReadOptions) -> CoreResult<Self> {
+        let mut store = RecordStore::for_records(bytes.len() / 1024 + 1);
+        store.async_read = true;
+        store.options = options;
+        let wanted = Wanted::by_async_reads();
+        let mut released = 0;
+        {
+            let mut reader = SliceReader::new(&bytes[..], options);
+            while let Some(next) = reader.next() {
+                match next {
+                    Ok(record) if reader.warnings().is_empty() => {
+                        let start = reader.last_record_offset() as usize;
+                        let end = start + reader.last_record_bytes().len();
+                        store.records.push(Slot {
+                            record: OnceCell::from(record),
+                            raw: Some(start..end),
+                            edited: false,
+                        });
+                        store.warnings.push(Vec::new());
+                    }
+                    Ok(record) => store.push(record, reader.warnings().to_vec()),
+                    Err(e) if options.is_lenient() => {
+                        store.errors.push(e);
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                }
+                store.prepare_read(wanted, false);
+                released = store.release_parsed(released, wanted);
+            }
+        }
+        store.prepare_read(wanted, true);
+        store.release_parsed(released, wanted);
+        store.raw = bytes;
+        store.memory_estimate =
+            Some(store.estimate_memory() + store.prepared_bytes + store.raw.capacity() as i64);
+        Ok(store)
+    }
+
+    /// Drops the parsed form of records `from..` that can be parsed again
+    /// from their bytes, up to the last one `prepare_read` is done with;
+    /// returns where the next call starts.
+    fn release_parsed(&mut self, from: usize, wanted: Wanted) -> usize {
+        let to = if wanted.builds() {
+            (self.prepared_chunks * CHUNK).min(self.records.len())
+        } else {
+            self.records.len()
+        };
+        for slot in self.records.get_mut(from..to).unwrap_or_default() {
+            if slot.raw.is_some() {
+                slot.record.take();
+            }
+        }
+        to.max(from)
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.records.len()
     }
@@ -334,7 +404,7 @@ impl RecordStore {
     /// `fields()` or `title` only copy a chunk into V8. Their bytes are
     /// counted in `report_memory`'s figure and given back as JS takes them.
     pub(crate) fn prepare_read(&mut self, wanted: Wanted, finished: bool) {
-        if !wanted.fields && wanted.accessors == 0 {
+        if !wanted.builds() {
             return;
         }
         loop {
@@ -415,6 +485,19 @@ impl RecordStore {
             .records
             .get(index as usize)
             .ok_or_else(|| throw(env, &invalid(format!("no record {index} in this batch"))))?;
+        // A `readFile` / `parse` result asked for a parsed record: later
+        // reads keep theirs parsed (see `KEEP_PARSED`).
+        let asked = self.asked.get();
+        if self.async_read && asked.accessors & KEEP_PARSED == 0 {
+            self.asked.set(Wanted {
+                accessors: asked.accessors | KEEP_PARSED,
+                ..asked
+            });
+            ASYNC_ASKS.ask(Wanted {
+                fields: false,
+                accessors: KEEP_PARSED,
+            });
+        }
         if let Some(record) = slot.record.get() {
             return Ok(record);
         }
@@ -475,6 +558,47 @@ impl RecordStore {
         }
         (start..end).map(|i| self.rec(env, i)).collect()
     }
+
+    /// `build` over records `start..end`. A `readFile` / `parse` result
+    /// parses the records it does not hold parsed for this only, without
+    /// keeping them (they would be the 100 MB `read_iso2709` avoids).
+    fn build_chunk(
+        &self,
+        env: &Env,
+        start: u32,
+        end: u32,
+        build: impl FnOnce(&[&Record]) -> Encoder,
+    ) -> napi::Result<Encoder> {
+        if !self.async_read {
+            return Ok(build(&self.range(env, start, end)?));
+        }
+        if start > end || end as usize > self.records.len() {
+            return Err(throw(
+                env,
+                &invalid(format!("no records {start}..{end} in this batch")),
+            ));
+        }
+        let slots = &self.records[start as usize..end as usize];
+        let parsed = slots
+            .iter()
+            .map(|slot| match (slot.record.get(), &slot.raw) {
+                (None, Some(range)) => self
+                    .raw
+                    .get(range.clone())
+                    .map(|bytes| parse_record(bytes, &self.options))
+                    .transpose(),
+                _ => Ok(None),
+            })
+            .collect::<CoreResult<Vec<Option<Record>>>>()
+            .map_err(|e| throw(env, &e))?;
+        let records = slots
+            .iter()
+            .zip(&parsed)
+            .map(|(slot, p)| p.as_ref().or_else(|| slot.record.get()))
+            .collect::<Option<Vec<&Record>>>()
+            .ok_or_else(|| throw(env, &invalid("a record of this batch is missing")))?;
+        Ok(build(&records))
+    }
 }
 
 /// Records per chunk of field data or accessor values (`CHUNK` in index.js).
@@ -516,7 +640,24 @@ pub(crate) struct Wanted {
     accessors: u32,
 }
 
+/// An ask in [`Wanted::accessors`] beside the accessors' bits: JS asked
+/// an async result for something that needed a record parsed (`rec`), so
+/// later reads keep their records parsed (as before session 8) rather than
+/// have the main thread parse them again one by one (each ask expires as
+/// the others do).
+const KEEP_PARSED: u32 = 1 << 31;
+
 impl Wanted {
+    /// JS asked earlier async results for parsed records.
+    pub(crate) fn keeps_parsed(&self) -> bool {
+        self.accessors & KEEP_PARSED != 0
+    }
+
+    /// Chunks to build (field data or an accessor's values).
+    fn builds(&self) -> bool {
+        self.fields || self.accessors & !KEEP_PARSED != 0
+    }
+
     /// Bit 0: field data; bit 1 + k: accessor k.
     fn has(&self, bit: usize) -> bool {
         match bit {
@@ -805,6 +946,16 @@ impl RecordStore {
         Ok(Some(pieces.coerce_to_object()?))
     }
 
+    /// Records held parsed (for the tests of `readFile` / `parse`
+    /// keeping bytes; not part of the API in `index.js`).
+    #[napi(getter)]
+    pub fn records_parsed(&self) -> u32 {
+        self.records
+            .iter()
+            .filter(|s| s.record.get().is_some())
+            .count() as u32
+    }
+
     /// Chunks of records the pool built something for ahead of JS (async
     /// results: what earlier results were asked for).
     #[napi(getter)]
@@ -833,7 +984,10 @@ impl RecordStore {
     /// builds `fields()` of each without another native call.
     #[napi]
     pub fn fields_chunk(&mut self, mut env: Env, start: u32, end: u32) -> napi::Result<JsObject> {
-        self.asked.fields = true;
+        self.asked.set(Wanted {
+            fields: true,
+            ..self.asked.get()
+        });
         if let Some(w) = self.asks() {
             w.ask(Wanted {
                 fields: true,
@@ -846,8 +1000,8 @@ impl RecordStore {
             self.give_back_prepared(&mut env, &encoder)?;
             return encoder.into_js(&env);
         }
-        let records = self.range(&env, start, end)?;
-        fields_encoder(&records).into_js(&env)
+        self.build_chunk(&env, start, end, fields_encoder)?
+            .into_js(&env)
     }
 
     /// One accessor (`title`, `author`, `leader`, ... as named in `index.js`)
@@ -863,7 +1017,11 @@ impl RecordStore {
         let Some(accessor) = Accessor::from_name(&name) else {
             return Err(throw(&env, &invalid(format!("unknown accessor {name:?}"))));
         };
-        self.asked.accessors |= 1 << accessor as u32;
+        let asked = self.asked.get();
+        self.asked.set(Wanted {
+            accessors: asked.accessors | 1 << accessor as u32,
+            ..asked
+        });
         if let Some(w) = self.asks() {
             w.ask(Wanted {
                 fields: false,
@@ -876,8 +1034,10 @@ impl RecordStore {
             self.give_back_prepared(&mut env, &encoder)?;
             return encoder.into_js(&env);
         }
-        let records = self.range(&env, start, end)?;
-        accessor_encoder(accessor, &records).into_js(&env)
+        self.build_chunk(&env, start, end, |records| {
+            accessor_encoder(accessor, records)
+        })?
+        .into_js(&env)
     }
 
     #[napi]

@@ -204,10 +204,10 @@ test('two async reads run at the same time on the thread pool', async () => {
   // Big enough that each read takes a while; the proof is the worker-side
   // timestamps: each read started before the other finished.
   const one = fs.readFileSync(data('pymarc_test_camel.mrc'));
-  const big = Buffer.concat(Array.from({ length: 3000 }, () => one));
+  const big = Buffer.concat(Array.from({ length: 10000 }, () => one));
   const [a, b] = await Promise.all([parse(big), parse(big)]);
-  assert.equal(a.length, 30000);
-  assert.equal(b.length, 30000);
+  assert.equal(a.length, 100000);
+  assert.equal(b.length, 100000);
   assert.ok(a.timing.start < b.timing.end && b.timing.start < a.timing.end,
     `intervals ${JSON.stringify(a.timing)} and ${JSON.stringify(b.timing)} do not overlap`);
 });
@@ -233,4 +233,46 @@ test('threads: the parallel reader gives what the streaming one gives', async ()
   await assert.rejects(readFile(data('marc4j_chabon.xml'), { format: 'marcxml', threads: 2 }),
     { code: 'MRRC_INVALID_ARGUMENT' });
   await assert.rejects(parse(one, { threads: 0 }), { code: 'MRRC_INVALID_ARGUMENT' });
+});
+
+test('readFile / parse keep each ISO 2709 record\'s bytes and parse them again when asked: every record, repaired or not, matches the sync reader', async () => {
+  const v8 = require('node:v8');
+  const vm = require('node:vm');
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc');
+  // Eight results freed without a per-record call: the ask to keep
+  // records parsed (made by earlier tests, and by each file below)
+  // expires, so the next read keeps bytes.
+  const free = async () => {
+    gc();
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+  };
+  const forgetAsks = async () => {
+    await free();
+    for (let i = 0; i < 8; i++) await parse(fs.readFileSync(data('pymarc_test_camel.mrc')));
+    await free();
+  };
+  for (const [name, options] of [['pymarc_bad_records.mrc', { lenient: true }], ['marc4j_chabon.mrc', {}], ['pymarc_test_camel.mrc', { encoding: 'utf8' }], ['pymarc_marc8.mrc', {}], ['pymarc_cp1251_cyrillic.mrc', { encoding: 'cp1251' }]]) {
+    const sync = new MarcReader(data(name), options).readAll();
+    await forgetAsks();
+    const read = await readFile(data(name), options);
+    assert.equal(read.length, sync.length, name);
+    // Only the records lenient mode repaired are held parsed.
+    const repaired = sync.filter((r) => r.warnings.length > 0).length;
+    assert.equal(read[0]._b._s.recordsParsed, repaired, name);
+    for (let i = 0; i < sync.length; i++) {
+      // The per-record calls first (no chunk built for them), then the
+      // whole record, the bytes, the repairs and an edit.
+      assert.equal(read[i].subfield('245', 'a'), sync[i].subfield('245', 'a'), `${name} ${i}`);
+      assert.deepEqual(read[i].toObject(), sync[i].toObject(), `${name} ${i}`);
+      assert.deepEqual(read[i].toIso2709(), sync[i].toIso2709(), `${name} ${i}`);
+      assert.deepEqual(read[i].warnings, sync[i].warnings, `${name} ${i}`);
+      assert.ok(read[i].equals(sync[i]), `${name} ${i}`);
+      read[i].setTag(0, '999');
+      assert.equal(read[i].fields()[0].tag, '999');
+    }
+    // Asked for parsed records: the next read keeps its records parsed.
+    const again = await readFile(data(name), options);
+    assert.equal(again[0]._b._s.recordsParsed, again.length, name);
+  }
 });
