@@ -163,12 +163,9 @@ fn a_long_undecided_stretch_trickled_a_byte_a_read() {
                     bytes: &input,
                     step: 1,
                 },
-                options.clone(),
+                options,
             );
-            assert_eq!(
-                trickled,
-                seen!(SliceReader::new(&input[..], options.clone()))
-            );
+            assert_eq!(trickled, seen!(SliceReader::new(&input[..], options)));
             let mut reader = MarcReader::new(
                 Trickle {
                     bytes: &input,
