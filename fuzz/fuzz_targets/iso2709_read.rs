@@ -9,6 +9,22 @@ use mrrc_core::parallel::{par_records, parse_all};
 use mrrc_core::ReadOptions;
 use rayon::prelude::*;
 
+/// Hands out at most `step` bytes a read, so the streaming reader frames
+/// records that arrive in pieces (and resumes its search for their ends).
+struct Trickle<'a> {
+    bytes: &'a [u8],
+    step: usize,
+}
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.step.min(out.len()).min(self.bytes.len());
+        out[..n].copy_from_slice(&self.bytes[..n]);
+        self.bytes = &self.bytes[n..];
+        Ok(n)
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     for options in [ReadOptions::strict(), ReadOptions::lenient()] {
         let mut reader = MarcReader::new(data, options);
@@ -34,6 +50,9 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(in_place.warnings(), &warnings[..]);
         }
         assert!(in_place.next().is_none());
+        let step = 1 + usize::from(data.first().copied().unwrap_or(0) % 64);
+        let trickled: Vec<_> = MarcReader::new(Trickle { bytes: data, step }, options).collect();
+        assert_eq!(trickled, streamed);
         assert_eq!(parse_all(data, &options), streamed);
         let parallel: Vec<_> = par_records(data, &options).collect();
         assert_eq!(parallel.len(), streamed.len());
