@@ -24,7 +24,14 @@ def frees(impl, monkeypatch):
         calls.append([int(_lib.ffi.cast("uintptr_t", batch[i])) for i in range(n)])
         real(batch, n)
 
+    real_read = _lib._next_batch_freeing
+
+    def next_batch_freeing(reader, batch, n, *rest):
+        calls.append([int(_lib.ffi.cast("uintptr_t", batch[i])) for i in range(n)])
+        return real_read(reader, batch, n, *rest)
+
     monkeypatch.setattr(_lib, "_records_free", records_free)
+    monkeypatch.setattr(_lib, "_next_batch_freeing", next_batch_freeing)
     return calls
 
 

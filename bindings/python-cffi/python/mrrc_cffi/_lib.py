@@ -207,6 +207,8 @@ def flatten_field(c):
 
 _FREE_BATCH = 256
 _records_free = lib.mrrc_records_free
+_next_batch_freeing = lib.mrrc_reader_next_batch_chunks_freeing
+_POINTER_SIZE = ffi.sizeof("MrrcRecord *")
 _free_queues = __import__("weakref").WeakSet()
 
 
@@ -257,6 +259,32 @@ class FreeQueue:
     def collect(self):
         if len(self._pending) >= _FREE_BATCH:
             self.flush()
+
+    def with_pending(self, batch):
+        """(array, count) for a C call to free: `batch` (an (array, count)
+        or None) and every handle waiting here (taken off the queue), or
+        (NULL, 0). Nothing is taken while another thread frees."""
+        pending = self._pending
+        taken = ()
+        if pending:
+            lock = pending.lock
+            if lock.acquire(blocking=False):
+                try:
+                    k = len(pending)
+                    taken = pending[:k]
+                    del pending[:k]
+                finally:
+                    lock.release()
+        if not taken:
+            return batch if batch is not None else (NULL, 0)
+        k = len(taken)
+        if batch is None:
+            return ffi.new("MrrcRecord *[]", taken), k
+        array, n = batch
+        both = ffi.new("MrrcRecord *[]", n + k)
+        ffi.memmove(both, array, n * _POINTER_SIZE)
+        both[n:n + k] = taken
+        return both, n + k
 
     def flush(self):
         pending = self._pending

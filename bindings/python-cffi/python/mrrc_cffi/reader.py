@@ -121,21 +121,22 @@ class _Batch:
                 slots[i] = _NULL
             recs[i] = None
 
-    def release(self):
+    def release(self, free=True):
         """Ends the batch: no record is handed out from here on; where the
         batch owns the C records, those of records still held pass to them
-        and the others are freed (one C call)."""
+        and the others are freed (one C call), or with `free` false,
+        returned as (array, count) for the caller to free (None if none)."""
         with self.lock:
             recs = self.recs
             if recs is None:
-                return
+                return None
             self.recs = None
             _consume(self.taken)
             # The exhausted `enumerate` still holds the last record it gave.
             self.taken = _EXHAUSTED
             slots = self.slots
             if slots is None:
-                return  # the records own their C records
+                return None  # the records own their C records
             self.slots = None
             n = self.count
             counts = list(map(_getrefcount, recs))
@@ -155,7 +156,10 @@ class _Batch:
             # exhausted and has let go of the list).
             del recs, counts, r
             self.handles = None
+        if not free:
+            return slots, n
         _lib._records_free(slots, n)
+        return None
 
     def __del__(self):
         try:
@@ -173,8 +177,8 @@ class _NoBatch:
     __slots__ = ()
     taken = _EXHAUSTED
 
-    def release(self):
-        pass
+    def release(self, free=True):
+        return None
 
 
 _NO_BATCH = _NoBatch()
@@ -338,8 +342,7 @@ class MARCReader(Reader):
                 raise TypeError("MARCReader reads bytes, a binary file object or a path") from None
             _lib.check(from_bytes(data, len(data), opts, out))
         self._r = _gc(out[0], lib.mrrc_reader_free)
-        if self._reads_os_file:
-            self._offset = ffi.new("uint64_t *")
+        self._offset = ffi.new("uint64_t *") if self._reads_os_file else _NULL
         if not permissive:
             _lib.check(lib.mrrc_reader_set_pymarc_checks(self._r, utf8_handling == "strict"))
         self._raw = not to_unicode
@@ -399,19 +402,25 @@ class MARCReader(Reader):
         """Reads the next batch; returns False at the end of the input, None
         after a failed record (current_exception set)."""
         r = self._r
-        # The C records of the batch before that nobody holds.
-        self._batch.release()
+        # The C records of the batch before that nobody holds, and those of
+        # records dropped since, are freed by the same C call that reads
+        # the next batch (and gives the descriptor reader's offset): one
+        # GIL hand-over a batch. A small C call for each of these (the
+        # frees, the offset) was a hand-over each: when the other thread
+        # held the GIL, a wait for its whole turn.
+        batch = self._batch
         self._batch = _NO_BATCH
-        # Frees the records dropped since (256 or more at a time).
-        self._frees.collect()
+        free, free_count = self._frees.with_pending(batch.release(False))
         if self._reads_os_file and self.file_handle.closed:
             # Closed by its user: the reading stops as a read through the
             # object would have.
+            _lib._records_free(free, free_count)
             self._stopped = True
             raise ValueError("I/O operation on closed file.")
         # Each batch its own array: the batch frees its C records from it.
         slots = ffi.new("MrrcRecord *[]", self._batch_size)
-        status = lib.mrrc_reader_next_batch_chunks(r, slots, self._ends, self._batch_size, self._count)
+        status = _lib._next_batch_freeing(r, free, free_count, slots, self._ends, self._batch_size, self._count,
+                                          self._offset)
         if self._reads_os_file:
             self._follow_offset()
         if status != 0:
@@ -434,10 +443,9 @@ class MARCReader(Reader):
     def _follow_offset(self):
         """Seeks the file object to where the library has read to, so that
         its position moves as it does when read through its methods."""
-        # One C call a batch (the offset is the library's: a parallel
-        # reader's input thread moves it while Python runs).
-        if lib.mrrc_reader_input_offset(self._r, self._offset) != 0:
-            return
+        # Given by the call that read the batch (the offset is the
+        # library's: a parallel reader's input thread moves it while Python
+        # runs).
         offset = self._offset[0]
         if offset != self._synced_offset:
             try:
