@@ -35,7 +35,7 @@ _setattr = setattr
 _consume = __import__("collections").deque(maxlen=0).extend
 
 #: The `_records` loop runs without the reader's lock where the GIL makes
-#: `next()` of a batch's `enumerate` atomic.
+#: `next()` of a batch's list iterator atomic.
 _GIL = getattr(sys, "_is_gil_enabled", lambda: True)()
 
 _getrefcount = getattr(sys, "getrefcount", None)
@@ -50,7 +50,7 @@ _BATCH_OWNS = _GIL and _getrefcount is not None and sys.implementation.name == "
 
 class _Batch:
     """The records of one batch, made together (attributes set by C loops)
-    and handed out through `taken`, an `enumerate` over them shared by
+    and handed out through `taken`, an iterator over them shared by
     everything reading the reader (its `next()` is atomic under the GIL,
     so each record goes to one caller). Also what the reader computed for
     the whole batch ahead of its records' asking: `titles` (a list, one
@@ -71,7 +71,7 @@ class _Batch:
     nothing can reach them once their C records are freed. A thread
     between taking a record from `taken` and using it holds a reference, so
     its record is kept; a record kept only by a cycle, or the last one a
-    frame or the `enumerate` saw, is kept too: a spare `ffi.gc` at worst.
+    frame saw last, is kept too: a spare `ffi.gc` at worst.
 
     A record that keeps Python state of its own (fields, a flat view, a
     leader: anything but its title) leaves the batch first (`detach`),
@@ -106,7 +106,7 @@ class _Batch:
         if force_utf8:
             _consume(map(_setattr, recs, _repeat("force_utf8", n), _repeat(True, n)))
         self.recs = recs
-        self.taken = enumerate(recs)
+        self.taken = iter(recs)
 
     def detach(self, i, record):
         """Record `i` (`record`) leaves the batch: it owns its C record from
@@ -132,7 +132,6 @@ class _Batch:
                 return None
             self.recs = None
             _consume(self.taken)
-            # The exhausted `enumerate` still holds the last record it gave.
             self.taken = _EXHAUSTED
             slots = self.slots
             if slots is None:
@@ -152,7 +151,7 @@ class _Batch:
                         r._own = _gc(handles[i], drop)
                         r._b = None  # its batch's text and titles may go
                         slots[i] = _NULL
-            # The records nobody holds die here (the batch's `enumerate` is
+            # The records nobody holds die here (the batch's iterator is
             # exhausted and has let go of the list).
             del recs, counts, r
             self.handles = None
@@ -168,7 +167,7 @@ class _Batch:
             pass
 
 
-_EXHAUSTED = enumerate(())
+_EXHAUSTED = iter(())
 
 
 class _NoBatch:
@@ -185,7 +184,7 @@ _NO_BATCH = _NoBatch()
 
 
 #: `MARCReader._chunk` when `current_chunk` is the last record returned
-#: (whose index in the batch is `_last`).
+#: (whose index in the batch is `_last_index()`).
 _LAST_RETURNED = object()
 
 
@@ -354,7 +353,7 @@ class MARCReader(Reader):
         # The current batch (`_Batch`): replaced as a whole, so one read of
         # it sees a consistent batch.
         self._batch = _NO_BATCH
-        self._last = 0  # index in the batch of the record last returned
+        self._last = -1  # `_last_index()` once the batch is gone
         # Set when a record's title is first read one record at a time.
         self._title_request = BatchRequest()
         # Set when a record's fields are first split one record at a time.
@@ -380,15 +379,15 @@ class MARCReader(Reader):
                 yield record
         while True:
             # What `__next__` does for a batch's later records, without the
-            # lock: this runs per record. `for i, record in taken` takes the
-            # next record from the batch's shared `enumerate` (one C call,
+            # lock: this runs per record. `for record in taken` takes the
+            # next record from the batch's shared list iterator (one C call,
             # atomic under the GIL), so each record goes to one caller even
             # when threads share the reader (the lock cost 180 ns per
-            # record, a third of the time this loop held the GIL). A batch
-            # is replaced only once its `enumerate` is exhausted, or by
+            # record, a third of the time this loop held the GIL); the
+            # iterator's position is the index `current_chunk` needs. A
+            # batch is replaced only once its iterator is exhausted, or by
             # `close()`, which exhausts it.
-            for i, record in self._batch.taken:
-                self._last = i
+            for record in self._batch.taken:
                 yield record
             # Not held past the batch: the batch frees what nobody holds.
             record = None
@@ -470,11 +469,10 @@ class MARCReader(Reader):
 
     def __next__(self):
         with self._lock:
-            for i, record in self._batch.taken:
+            for record in self._batch.taken:
                 # The usual case: the batch's next record. The call before
                 # returned one from this batch, so `current_chunk` and
                 # `current_exception` need no update.
-                self._last = i
                 return record
             return self._first_of_next_batch()
 
@@ -496,9 +494,19 @@ class MARCReader(Reader):
             self._chunk = None
             raise StopIteration
         self._chunk = _LAST_RETURNED
-        for i, record in self._batch.taken:
-            self._last = i
+        for record in self._batch.taken:
             return record
+
+    def _last_index(self):
+        """The index in the batch of the record last returned: where the
+        batch's iterator is (not stored per record: one store less in the
+        per-record loop), or where `close()` left it."""
+        batch = self._batch
+        if batch is _NO_BATCH:
+            return self._last
+        state = batch.taken.__reduce__()
+        # An exhausted list iterator has given the whole batch.
+        return state[2] - 1 if len(state) > 2 else batch.count - 1
 
     @property
     def current_chunk(self):
@@ -507,15 +515,13 @@ class MARCReader(Reader):
             c = self._chunk
             if c is not _LAST_RETURNED:
                 return c  # None, or the bytes of a record that failed
-            c = self._last
+            c = self._last_index()
             ends = self._ends
             # The batch's raw bytes stay in the C reader until the next
             # batch; asked for here rather than per batch (one C call less
             # per batch, that is one GIL hand-over less).
             batch_bytes = lib.mrrc_reader_batch_bytes(self._r)
-            # `_last` is written without the lock by the per-record loop: a
-            # thread sharing the reader may have set it for an older batch.
-            if c >= self._count[0] or ends[c] > batch_bytes.len:
+            if c < 0 or c >= self._count[0] or ends[c] > batch_bytes.len:
                 return None
             start = ends[c - 1] if c else 0
             return ffi.unpack(ffi.cast("char *", batch_bytes.ptr) + start, ends[c] - start)
@@ -532,7 +538,8 @@ class MARCReader(Reader):
         or a path."""
         with self._lock:
             self._closed = True
-            # Exhausts the batch's `enumerate`: a `for` loop over the reader
+            self._last = self._last_index()
+            # Exhausts the batch's iterator: a `for` loop over the reader
             # that holds it then reads on (and raises) rather than finish
             # the batch; the C records nobody holds are freed.
             self._batch.release()
