@@ -1,5 +1,7 @@
 """mrrc_cffi frees each record a reader hands out exactly once, in batches
-(`_lib.FreeQueue`), also when records outlive their reader."""
+(a reader's batch frees the C records nobody holds when it moves on; the
+others through `_lib.FreeQueue` when dropped), also when records outlive
+their reader."""
 
 import gc
 
