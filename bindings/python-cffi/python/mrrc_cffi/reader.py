@@ -1,6 +1,8 @@
 """Readers (as pymarc.reader). `MARCReader` reads and parses records in
 batches in one C call each (cffi releases the GIL around it) and hands out
-records from the batch. Once one of its records is asked for its title,
+records from the batch; the same call frees the records of the batch
+before that nobody holds any more (`_Batch`: the batch owns its records'
+C records). Once one of its records is asked for its title,
 the titles of each later batch come from one more call, so that reading
 titles costs no C call (no GIL hand-over) per record; once one is asked for
 its fields, each later batch is split (`mrrc_records_split`) in one more
