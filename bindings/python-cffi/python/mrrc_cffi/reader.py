@@ -35,6 +35,7 @@ _new = object.__new__
 _repeat = itertools.repeat
 _setattr = setattr
 _consume = __import__("collections").deque(maxlen=0).extend
+_chain = itertools.chain.from_iterable
 
 #: The `_records` loop runs without the reader's lock where the GIL makes
 #: `next()` of a batch's list iterator atomic.
@@ -369,37 +370,42 @@ class MARCReader(Reader):
         self._closed = False
 
     def __iter__(self):
-        # A generator: `for` resumes it per record, cheaper than calling
-        # `__next__`; `next(reader)` and the generator share the state.
-        return self._records()
+        # Where the GIL makes a list iterator's `next()` atomic: a
+        # `chain` over the batches' shared iterators, so that `for` takes
+        # each record from C (`chain` and the list iterator) without
+        # resuming Python code; Python runs once a batch (`_batches`).
+        # `next(reader)` and the iterator share the state.
+        if not _GIL:
+            return self._records()
+        return _chain(self._batches())
 
     def _records(self):
-        if not _GIL:
-            while True:
-                try:
-                    record = self.__next__()
-                except StopIteration:
-                    return
-                yield record
         while True:
-            # What `__next__` does for a batch's later records, without the
-            # lock: this runs per record. `for record in taken` takes the
-            # next record from the batch's shared list iterator (one C call,
-            # atomic under the GIL), so each record goes to one caller even
-            # when threads share the reader (the lock cost 180 ns per
-            # record, a third of the time this loop held the GIL); the
-            # iterator's position is the index `current_chunk` needs. A
-            # batch is replaced only once its iterator is exhausted, or by
-            # `close()`, which exhausts it.
-            for record in self._batch.taken:
-                yield record
-            # Not held past the batch: the batch frees what nobody holds.
-            record = None
             try:
                 record = self.__next__()
             except StopIteration:
                 return
             yield record
+
+    def _batches(self):
+        """The iterables `__iter__` chains: the current batch's remaining
+        records (its list iterator, shared by everything reading the
+        reader: each `next()` is one C call, atomic under the GIL, so each
+        record goes to one caller even when threads share the reader; the
+        reader's lock cost 180 ns a record, a third of the time the loop
+        held the GIL), then the next batch's first record (`__next__`, which
+        reads the batch, or None for a record that failed), and so on. A
+        batch is replaced only once its iterator is exhausted, or by
+        `close()`, which exhausts it."""
+        while True:
+            yield self._batch.taken
+            try:
+                first = (self.__next__(),)
+            except StopIteration:
+                return
+            yield first
+            # Not held past the batch: the batch frees what nobody holds.
+            first = None
 
     def _fill(self):
         """Reads the next batch; returns False at the end of the input, None
