@@ -9,6 +9,9 @@ it did."""
 import gc
 import io
 import threading
+import weakref
+
+import pytest
 
 from conftest import loc_prefix
 
@@ -138,3 +141,11 @@ def test_threads_sharing_a_reader_keep_every_record(impl):
     assert len(records) == len(want)
     churn(impl)
     assert sorted(view(r)[3] for r in records) == sorted(w[3] for w in want)
+
+
+def test_records_from_a_reader_cannot_be_weakly_referenced(impl):
+    # (Nor could a weak reference make a record its batch freed reachable
+    # again.)
+    record = next(iter(impl.MARCReader(DATA)))
+    with pytest.raises(TypeError):
+        weakref.ref(record)

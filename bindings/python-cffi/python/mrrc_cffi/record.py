@@ -75,7 +75,10 @@ class Record:
     # `_b`: the record's batch (its title and split view at index `_i`)
     # until anything but `title` looks at the record (`_unbatch`); None
     # for records not from a reader.
-    __slots__ = ("_h", "_b", "_i", "_own", "_lock", "__weakref__", "__dict__")
+    # No `__weakref__` (as the PyO3 binding's records): a record that only
+    # its batch holds must stay unreachable while the batch frees its C
+    # record (a weak reference could be turned into a new holder then).
+    __slots__ = ("_h", "_b", "_i", "_own", "_lock", "__dict__")
 
     def __getattr__(self, name):
         # `_lock` is set on first use, not when the reader makes the record
