@@ -873,6 +873,24 @@ enum MrrcStatus mrrc_reader_next_batch_chunks(struct MrrcReader *reader,
                                               size_t capacity,
                                               size_t *count);
 
+// A binding's whole turn at the reader in one call (each call of a binding
+// that releases a lock around C calls, as Python's GIL, is a hand-over):
+// frees the `free_count` records of `free` (as `mrrc_records_free`: NULL
+// entries are skipped; `free` may be NULL when `free_count` is 0), then
+// reads as `mrrc_reader_next_batch_chunks`, then, when `input_offset` is
+// not NULL and the reader was made by `mrrc_reader_from_fd*`, writes what
+// `mrrc_reader_input_offset` gives to `*input_offset` (left untouched for
+// other readers). The records are freed and the offset written whether
+// the read succeeds or not.
+enum MrrcStatus mrrc_reader_next_batch_chunks_freeing(struct MrrcReader *reader,
+                                                      struct MrrcRecord *const *free,
+                                                      size_t free_count,
+                                                      struct MrrcRecord **records,
+                                                      size_t *chunk_ends,
+                                                      size_t capacity,
+                                                      size_t *count,
+                                                      uint64_t *input_offset);
+
 // The raw bytes of the records the last `mrrc_reader_next_batch_chunks`
 // returned, back to back; borrowed until the next call on the reader.
 struct MrrcBytes mrrc_reader_batch_bytes(struct MrrcReader *reader);

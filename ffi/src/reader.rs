@@ -769,6 +769,44 @@ pub unsafe extern "C" fn mrrc_reader_next_batch_chunks(
     })
 }
 
+/// A binding's whole turn at the reader in one call (each call of a binding
+/// that releases a lock around C calls, as Python's GIL, is a hand-over):
+/// frees the `free_count` records of `free` (as `mrrc_records_free`: NULL
+/// entries are skipped; `free` may be NULL when `free_count` is 0), then
+/// reads as `mrrc_reader_next_batch_chunks`, then, when `input_offset` is
+/// not NULL and the reader was made by `mrrc_reader_from_fd*`, writes what
+/// `mrrc_reader_input_offset` gives to `*input_offset` (left untouched for
+/// other readers). The records are freed and the offset written whether
+/// the read succeeds or not.
+#[no_mangle]
+pub unsafe extern "C" fn mrrc_reader_next_batch_chunks_freeing(
+    reader: *mut MrrcReader,
+    free: *const *mut MrrcRecord,
+    free_count: usize,
+    records: *mut *mut MrrcRecord,
+    chunk_ends: *mut usize,
+    capacity: usize,
+    count: *mut usize,
+    input_offset: *mut u64,
+) -> MrrcStatus {
+    // SAFETY: forwarded (the same contracts).
+    unsafe { crate::record::mrrc_records_free(free, free_count) };
+    // SAFETY: forwarded.
+    let status =
+        unsafe { mrrc_reader_next_batch_chunks(reader, records, chunk_ends, capacity, count) };
+    if !input_offset.is_null() {
+        value_or((), || {
+            // SAFETY: pointer contract of the header.
+            if let Some(shared) = unsafe { reader_mut(reader) }?.input_offset.as_ref() {
+                // SAFETY: checked non-NULL above.
+                unsafe { write(input_offset, shared.get()) };
+            }
+            Ok(())
+        });
+    }
+    status
+}
+
 /// The raw bytes of the records the last `mrrc_reader_next_batch_chunks`
 /// returned, back to back; borrowed until the next call on the reader.
 #[no_mangle]

@@ -279,6 +279,68 @@ static void test_fd_reads(void) {
     free(path);
 }
 
+/* mrrc_reader_next_batch_chunks_freeing: each call frees the batch before
+ * (NULL entries skipped: records the caller kept) and reads the next in
+ * batches of 4, the descriptor reader's offset after each read; the records
+ * kept are the caller's to free. Over bytes the offset is left alone;
+ * freeing happens when the read fails too. */
+static void test_batches_freeing(void) {
+    char *path = path_join(data_dir, "pymarc_test_camel.mrc");
+    MrrcReader *reader = NULL;
+    CHECK_OK(mrrc_reader_from_fd(open(path, O_RDONLY), 0, NULL, &reader));
+    MrrcRecord *a[4], *b[4], *kept[3];
+    MrrcRecord **batch = a, **previous = b;
+    size_t ends[4], n = 0, previous_n = 0, total = 0, nkept = 0;
+    uint64_t offset = 1;
+    for (;;) {
+        CHECK_OK(mrrc_reader_next_batch_chunks_freeing(reader, previous, previous_n, batch, ends, 4, &n,
+                                                       &offset));
+        CHECK(offset == 6591); /* the whole file is read ahead at once */
+        if (n == 0)
+            break;
+        for (size_t i = 0; i < n; i++)
+            CHECK_STR_FREE(mrrc_record_title(batch[i]), camel_titles[total + i]);
+        /* The caller keeps the first record of each batch. */
+        kept[nkept++] = batch[0];
+        batch[0] = NULL;
+        total += n;
+        MrrcRecord **t = previous;
+        previous = batch;
+        batch = t;
+        previous_n = n;
+    }
+    CHECK(total == 10 && nkept == 3);
+    for (size_t i = 0; i < nkept; i++) {
+        CHECK_STR_FREE(mrrc_record_title(kept[i]), camel_titles[4 * i]);
+        mrrc_record_free(kept[i]);
+    }
+    mrrc_reader_free(reader);
+
+    /* Over bytes: no offset; a failing read still frees; no records to
+     * free and no offset wanted. */
+    size_t len = 0;
+    unsigned char *bytes = slurp(path, &len);
+    CHECK_OK(mrrc_reader_from_bytes(bytes, 300, NULL, &reader));
+    MrrcRecord *one = NULL;
+    CHECK_OK(mrrc_record_from_bytes(bytes, 755, NULL, &one));
+    offset = 7;
+    CHECK_STATUS(mrrc_reader_next_batch_chunks_freeing(reader, &one, 1, batch, ends, 4, &n, &offset),
+                 MRRC_TRUNCATED);
+    CHECK(offset == 7);
+    mrrc_reader_free(reader);
+    CHECK_OK(mrrc_reader_from_bytes(bytes, len, NULL, &reader));
+    CHECK_OK(mrrc_reader_next_batch_chunks_freeing(reader, NULL, 0, batch, ends, 4, &n, NULL));
+    CHECK(n == 4);
+    mrrc_records_free(batch, n);
+    CHECK_STATUS(mrrc_reader_next_batch_chunks_freeing(reader, NULL, 0, batch, NULL, 4, &n, NULL),
+                 MRRC_NULL_ARGUMENT);
+    mrrc_reader_free(reader);
+    CHECK_STATUS(mrrc_reader_next_batch_chunks_freeing(NULL, NULL, 0, batch, ends, 4, &n, &offset),
+                 MRRC_NULL_ARGUMENT);
+    free(bytes);
+    free(path);
+}
+
 static void test_charsets(void) {
     /* MARC-8 decoded to NFC UTF-8, as pymarc does. */
     MrrcReader *reader = open_data("pymarc_marc8.mrc", NULL);
@@ -727,6 +789,7 @@ int main(int argc, char **argv) {
     TEST_DATA_DIR(argc, argv, data_dir);
     test_iso2709_sources();
     test_fd_reads();
+    test_batches_freeing();
     test_charsets();
     test_other_formats();
     test_xml_namespaces();

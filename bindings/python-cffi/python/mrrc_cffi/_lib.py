@@ -197,16 +197,20 @@ def flatten_field(c):
 # -- records freed in batches -----------------------------------------------
 #
 # Every C call releases the GIL; with one free per dropped record, two
-# threads reading records hand the GIL to each other once per record.
-# Records from a reader are instead queued when dropped and freed 256 at a
-# time by one call (`mrrc_records_free`), with the GIL released. Each reader
-# has its own queue: the thread that reads records is usually the one that
+# threads reading records hand the GIL to each other once per record. A
+# reader's batch owns its records' C records and frees them together (see
+# `reader._Batch`); a record that leaves its batch (it keeps state of its
+# own, or is still held when the reader moves on) owns its C record through
+# `ffi.gc`, and is queued here when dropped. The queue is freed by the call
+# that reads the reader's next batch (`mrrc_reader_next_batch_chunks_freeing`,
+# one C call a batch, with the GIL released). Each reader has its own queue: the thread that reads records is usually the one that
 # drops them, so each thread frees what its own parses allocated (one queue
 # shared by two threads freed the other thread's records half the time,
 # which made the allocator hand memory between the threads).
 
-_FREE_BATCH = 256
 _records_free = lib.mrrc_records_free
+_next_batch_freeing = lib.mrrc_reader_next_batch_chunks_freeing
+_POINTER_SIZE = ffi.sizeof("MrrcRecord *")
 _free_queues = __import__("weakref").WeakSet()
 
 
@@ -241,9 +245,9 @@ class _Pending(list):
 
 class FreeQueue:
     """Dropped records of one reader, freed in batches: `drop` is the
-    `ffi.gc` destructor of its records, and the reader calls `collect` as
-    it reads (every batch) to free them once 256 are waiting; `flush` frees
-    them all. The queue also flushes when it goes (and at interpreter
+    `ffi.gc` destructor of its records, and the reader takes what waits
+    (`with_pending`) into the C call that reads its next batch; `flush`
+    frees them all. The queue also flushes when it goes (and at interpreter
     exit); records dropped after that are freed when the last of them is."""
 
     __slots__ = ("_pending", "drop", "__weakref__")
@@ -254,9 +258,31 @@ class FreeQueue:
         self.drop = pending.append
         _free_queues.add(self)
 
-    def collect(self):
-        if len(self._pending) >= _FREE_BATCH:
-            self.flush()
+    def with_pending(self, batch):
+        """(array, count) for a C call to free: `batch` (an (array, count)
+        or None) and every handle waiting here (taken off the queue), or
+        (NULL, 0). Nothing is taken while another thread frees."""
+        pending = self._pending
+        taken = ()
+        if pending:
+            lock = pending.lock
+            if lock.acquire(blocking=False):
+                try:
+                    k = len(pending)
+                    taken = pending[:k]
+                    del pending[:k]
+                finally:
+                    lock.release()
+        if not taken:
+            return batch if batch is not None else (NULL, 0)
+        k = len(taken)
+        if batch is None:
+            return ffi.new("MrrcRecord *[]", taken), k
+        array, n = batch
+        both = ffi.new("MrrcRecord *[]", n + k)
+        ffi.memmove(both, array, n * _POINTER_SIZE)
+        both[n:n + k] = taken
+        return both, n + k
 
     def flush(self):
         pending = self._pending

@@ -1,6 +1,8 @@
 """Readers (as pymarc.reader). `MARCReader` reads and parses records in
 batches in one C call each (cffi releases the GIL around it) and hands out
-records from the batch. Once one of its records is asked for its title,
+records from the batch; the same call frees the records of the batch
+before that nobody holds any more (`_Batch`: the batch owns its records'
+C records). Once one of its records is asked for its title,
 the titles of each later batch come from one more call, so that reading
 titles costs no C call (no GIL hand-over) per record; once one is asked for
 its fields, each later batch is split (`mrrc_records_split`) in one more
@@ -25,23 +27,169 @@ from mrrc_cffi.record import BatchRequest, Record, record_from_flat_builder
 BATCH = 512
 
 _gc = ffi.gc
+_NULL = ffi.NULL
+_unpack = ffi.unpack
 _record_free = lib.mrrc_record_free
-_wrap = Record._wrap
 _split_batch = _lib.split_batch
 _new = object.__new__
+_repeat = itertools.repeat
+_setattr = setattr
+_consume = __import__("collections").deque(maxlen=0).extend
+_chain = itertools.chain.from_iterable
 
 #: The `_records` loop runs without the reader's lock where the GIL makes
-#: `next()` of an `itertools.count` atomic.
+#: `next()` of a batch's list iterator atomic.
 _GIL = getattr(sys, "_is_gil_enabled", lambda: True)()
-_count = itertools.count
+
+_getrefcount = getattr(sys, "getrefcount", None)
+#: What `sys.getrefcount` gives, through `map` over a list, for an object
+#: only that list holds.
+_ALONE = next(map(_getrefcount, [object()])) if _getrefcount is not None else None
+#: Whether a batch owns its C records (see `_Batch`): on CPython with the
+#: GIL, where reference counts tell which records are still held. Elsewhere
+#: each record owns its C record (`ffi.gc`).
+_BATCH_OWNS = _GIL and _getrefcount is not None and sys.implementation.name == "cpython"
 
 
-def _no_batch():
-    return ((), _count(), None, None)
+class _Batch:
+    """The records of one batch, made together (attributes set by C loops)
+    and handed out through `taken`, an iterator over them shared by
+    everything reading the reader (its `next()` is atomic under the GIL,
+    so each record goes to one caller). Also what the reader computed for
+    the whole batch ahead of its records' asking: `titles` (a list, one
+    title or None per record; else the reader's `BatchRequest` for them)
+    and `splits` (a `_lib.BatchSplit`; else the reader's `BatchRequest`, or
+    None); a record finds its own at its index `_i` while its `_b` is the
+    batch.
+
+    Where `_BATCH_OWNS`, the batch owns the batch's C records: its records
+    hold raw pointers (no `ffi.gc` object per record, no destructor call
+    when a record dies, nothing freed one record at a time) and `release`
+    frees them in one C call (the GIL released) when the reader moves on,
+    is closed or goes. Before that it gives each record still held by
+    anyone but the batch (a reference count above `_ALONE`) its own
+    ownership of its C record (`_own`, an `ffi.gc` handle, as records made
+    elsewhere have), which frees it when that record dies. The records
+    nobody held die with the batch's list: nothing else refers to them, so
+    nothing can reach them once their C records are freed. A thread
+    between taking a record from `taken` and using it holds a reference, so
+    its record is kept; a record kept only by a cycle, or the last one a
+    frame saw last, is kept too: a spare `ffi.gc` at worst.
+
+    A record that keeps Python state of its own (fields, a flat view, a
+    leader: anything but its title) leaves the batch first (`detach`),
+    so that the state dies with the record rather than with the batch (the
+    fields of 512 records kept alive per batch made the cyclic GC walk
+    them: every value read 40 us a record instead of 23)."""
+
+    __slots__ = ("recs", "taken", "handles", "slots", "count", "drop", "lock", "titles", "splits", "__weakref__")
+
+    def __init__(self, slots, n, raw, force_utf8, titles, splits, drop):
+        handles = _unpack(slots, n)
+        self.slots = slots
+        self.count = n
+        self.drop = drop
+        self.titles = titles
+        self.splits = splits
+        self.lock = threading.Lock()
+        if not _BATCH_OWNS:
+            # Each record owns its C record.
+            handles = list(map(_gc, handles, _repeat(drop, n)))
+            self.slots = None
+        self.handles = handles
+        recs = list(map(_new, _repeat(Record, n)))
+        # Made here, all at once, rather than in the per-record loop: the
+        # loop only hands them out (from an iterator, atomically), so a
+        # record exists, and counts as held, from the moment a thread has
+        # it. `setattr` over the list runs in C (26 ns an attribute).
+        _consume(map(_setattr, recs, _repeat("_h"), handles))
+        _consume(map(_setattr, recs, _repeat("_b", n), _repeat(self, n)))
+        _consume(map(_setattr, recs, _repeat("_i", n), range(n)))
+        if raw:
+            _consume(map(_setattr, recs, _repeat("_raw", n), _repeat(True, n)))
+            _consume(map(_setattr, recs, _repeat("to_unicode", n), _repeat(False, n)))
+        if force_utf8:
+            _consume(map(_setattr, recs, _repeat("force_utf8", n), _repeat(True, n)))
+        self.recs = recs
+        self.taken = iter(recs)
+
+    def detach(self, i, record):
+        """Record `i` (`record`) leaves the batch: it owns its C record from
+        here on, and dies when its last holder lets go of it."""
+        with self.lock:
+            recs = self.recs
+            if recs is None or recs[i] is not record:
+                return  # already passed its C record by `release`
+            slots = self.slots
+            if slots is not None:
+                record._own = _gc(self.handles[i], self.drop)
+                slots[i] = _NULL
+            recs[i] = None
+
+    def release(self, free=True):
+        """Ends the batch: no record is handed out from here on; where the
+        batch owns the C records, those of records still held pass to them
+        and the others are freed (one C call), or with `free` false,
+        returned as (array, count) for the caller to free (None if none)."""
+        with self.lock:
+            recs = self.recs
+            if recs is None:
+                return None
+            self.recs = None
+            _consume(self.taken)
+            self.taken = _EXHAUSTED
+            slots = self.slots
+            if slots is None:
+                return None  # the records own their C records
+            self.slots = None
+            n = self.count
+            counts = list(map(_getrefcount, recs))
+            r = None
+            if counts.count(_ALONE) != n:
+                handles = self.handles
+                drop = self.drop
+                for i, c in enumerate(counts):
+                    if c != _ALONE:
+                        r = recs[i]
+                        if r is None:
+                            continue  # detached
+                        r._own = _gc(handles[i], drop)
+                        r._b = None  # its batch's text and titles may go
+                        slots[i] = _NULL
+            # The records nobody holds die here (the batch's iterator is
+            # exhausted and has let go of the list).
+            del recs, counts, r
+            self.handles = None
+        if not free:
+            return slots, n
+        _lib._records_free(slots, n)
+        return None
+
+    def __del__(self):
+        try:
+            self.release()
+        except Exception:  # interpreter exit: the C records are left
+            pass
+
+
+_EXHAUSTED = iter(())
+
+
+class _NoBatch:
+    """The batch before the first and after the last."""
+
+    __slots__ = ()
+    taken = _EXHAUSTED
+
+    def release(self, free=True):
+        return None
+
+
+_NO_BATCH = _NoBatch()
 
 
 #: `MARCReader._chunk` when `current_chunk` is the last record returned
-#: (whose index in the batch is `_last`).
+#: (whose index in the batch is `_last_index()`).
 _LAST_RETURNED = object()
 
 
@@ -198,32 +346,23 @@ class MARCReader(Reader):
                 raise TypeError("MARCReader reads bytes, a binary file object or a path") from None
             _lib.check(from_bytes(data, len(data), opts, out))
         self._r = _gc(out[0], lib.mrrc_reader_free)
-        if self._reads_os_file:
-            self._offset = ffi.new("uint64_t *")
+        self._offset = ffi.new("uint64_t *") if self._reads_os_file else _NULL
         if not permissive:
             _lib.check(lib.mrrc_reader_set_pymarc_checks(self._r, utf8_handling == "strict"))
         self._raw = not to_unicode
-        # Records need no more than a handle and a title (not raw,
-        # not force_utf8): `_records` makes them inline, without taking the
-        # reader's lock (see `_records`), when the GIL is on.
-        self._plain = not self._raw and not force_utf8 and _GIL
         self._lock = threading.Lock()
         self._frees = _lib.FreeQueue()
         self._batch_size = batch_size
-        self._slots = ffi.new("MrrcRecord *[]", batch_size)
         self._ends = ffi.new("size_t[]", batch_size)
         self._count = ffi.new("size_t *")
-        # (records of the batch, the index of the next one to hand out,
-        # their titles once wanted): replaced as a whole, so one read of it
-        # sees a consistent batch.
-        self._state = _no_batch()
-        self._last = 0  # index in the batch of the record last returned
+        # The current batch (`_Batch`): replaced as a whole, so one read of
+        # it sees a consistent batch.
+        self._batch = _NO_BATCH
+        self._last = -1  # `_last_index()` once the batch is gone
+        # Set when a record's title is first read one record at a time.
         self._title_request = BatchRequest()
         # Set when a record's fields are first split one record at a time.
         self._split_request = BatchRequest()
-        # A batch's titles when nobody asked for them yet: each record gets
-        # the request, which fetches its title if asked.
-        self._no_titles = [self._title_request] * batch_size
         self._chunk = None
         self._current_exception = None
         self._stopped = False
@@ -231,58 +370,66 @@ class MARCReader(Reader):
         self._closed = False
 
     def __iter__(self):
-        # A generator: `for` resumes it per record, cheaper than calling
-        # `__next__`; `next(reader)` and the generator share the state.
-        return self._records()
+        # Where the GIL makes a list iterator's `next()` atomic: a
+        # `chain` over the batches' shared iterators, so that `for` takes
+        # each record from C (`chain` and the list iterator) without
+        # resuming Python code; Python runs once a batch (`_batches`).
+        # `next(reader)` and the iterator share the state.
+        if not _GIL:
+            return self._records()
+        return _chain(self._batches())
 
     def _records(self):
-        if not self._plain:
-            while True:
-                try:
-                    record = self.__next__()
-                except StopIteration:
-                    return
-                yield record
         while True:
-            # What `__next__` does for a batch's later records, with
-            # `Record._wrap` inlined and no lock: this runs per record.
-            # `for i in taken` takes the next index from the batch's shared
-            # `itertools.count` (one C call, atomic under the GIL), so each
-            # index goes to one caller even when threads share the reader
-            # (the lock cost 180 ns per record, a third of the time this
-            # loop held the GIL). A batch is replaced only once its count
-            # has passed its end, so a count this loop still holds after
-            # that only gives indices past the end.
-            batch, taken, titles, splits = self._state
-            n = len(batch)
-            for i in taken:
-                if i >= n:
-                    break
-                self._last = i
-                record = _new(Record)
-                record._h = batch[i]
-                record._title_ahead = titles[i]
-                record._split_ahead = splits
-                record._split_index = i
-                yield record
             try:
                 record = self.__next__()
             except StopIteration:
                 return
             yield record
 
+    def _batches(self):
+        """The iterables `__iter__` chains: the current batch's remaining
+        records (its list iterator, shared by everything reading the
+        reader: each `next()` is one C call, atomic under the GIL, so each
+        record goes to one caller even when threads share the reader; the
+        reader's lock cost 180 ns a record, a third of the time the loop
+        held the GIL), then the next batch's first record (`__next__`, which
+        reads the batch, or None for a record that failed), and so on. A
+        batch is replaced only once its iterator is exhausted, or by
+        `close()`, which exhausts it."""
+        while True:
+            yield self._batch.taken
+            try:
+                first = (self.__next__(),)
+            except StopIteration:
+                return
+            yield first
+            # Not held past the batch: the batch frees what nobody holds.
+            first = None
+
     def _fill(self):
         """Reads the next batch; returns False at the end of the input, None
         after a failed record (current_exception set)."""
         r = self._r
-        # Frees the records dropped since (256 or more at a time).
-        self._frees.collect()
+        # The C records of the batch before that nobody holds, and those of
+        # records dropped since, are freed by the same C call that reads
+        # the next batch (and gives the descriptor reader's offset): one
+        # GIL hand-over a batch. A small C call for each of these (the
+        # frees, the offset) was a hand-over each: when the other thread
+        # held the GIL, a wait for its whole turn.
+        batch = self._batch
+        self._batch = _NO_BATCH
+        free, free_count = self._frees.with_pending(batch.release(False))
         if self._reads_os_file and self.file_handle.closed:
             # Closed by its user: the reading stops as a read through the
             # object would have.
+            _lib._records_free(free, free_count)
             self._stopped = True
             raise ValueError("I/O operation on closed file.")
-        status = lib.mrrc_reader_next_batch_chunks(r, self._slots, self._ends, self._batch_size, self._count)
+        # Each batch its own array: the batch frees its C records from it.
+        slots = ffi.new("MrrcRecord *[]", self._batch_size)
+        status = _lib._next_batch_freeing(r, free, free_count, slots, self._ends, self._batch_size, self._count,
+                                          self._offset)
         if self._reads_os_file:
             self._follow_offset()
         if status != 0:
@@ -291,29 +438,23 @@ class MARCReader(Reader):
         n = self._count[0]
         if n == 0:
             return False
-        # Owned (and freed exactly once) by cffi from here on; `map` rather
-        # than a list comprehension: a little less time under the GIL.
-        batch = list(map(_gc, ffi.unpack(self._slots, n), itertools.repeat(self._frees.drop, n)))
-        titles = self._no_titles
-        if self._title_request.wanted:
-            titles = _lib.records_text(self._slots, n, lib.MRRC_TEXT_TITLE, self._raw)
+        titles = self._title_request
+        if titles.wanted:
+            titles = _lib.records_text(slots, n, lib.MRRC_TEXT_TITLE, self._raw) or titles
         splits = self._split_request
         if splits.wanted:
             # Once a record's fields were asked for, every batch is split
             # in one call (one crossing and one decode a batch, not a record).
-            splits = _split_batch(self._slots, n) or splits
-        # The caller returns record 0.
-        self._state = (batch, _count(1), titles, splits)
-        self._last = 0
+            splits = _split_batch(slots, n) or splits
+        self._batch = _Batch(slots, n, self._raw, self.force_utf8, titles, splits, self._frees.drop)
         return True
 
     def _follow_offset(self):
         """Seeks the file object to where the library has read to, so that
         its position moves as it does when read through its methods."""
-        # One C call a batch (the offset is the library's: a parallel
-        # reader's input thread moves it while Python runs).
-        if lib.mrrc_reader_input_offset(self._r, self._offset) != 0:
-            return
+        # Given by the call that read the batch (the offset is the
+        # library's: a parallel reader's input thread moves it while Python
+        # runs).
         offset = self._offset[0]
         if offset != self._synced_offset:
             try:
@@ -338,14 +479,11 @@ class MARCReader(Reader):
 
     def __next__(self):
         with self._lock:
-            batch, taken, titles, splits = self._state
-            i = next(taken)
-            if i < len(batch):
+            for record in self._batch.taken:
                 # The usual case: the batch's next record. The call before
                 # returned one from this batch, so `current_chunk` and
                 # `current_exception` need no update.
-                self._last = i
-                return _wrap(batch[i], self._raw, self.force_utf8, titles[i], splits, i)
+                return record
             return self._first_of_next_batch()
 
     def _first_of_next_batch(self):
@@ -358,7 +496,6 @@ class MARCReader(Reader):
         if self._stopped:
             raise StopIteration
         self._current_exception = None
-        self._state = _no_batch()
         filled = self._fill()
         if filled is None:
             return None
@@ -367,8 +504,19 @@ class MARCReader(Reader):
             self._chunk = None
             raise StopIteration
         self._chunk = _LAST_RETURNED
-        batch, _, titles, splits = self._state
-        return _wrap(batch[0], self._raw, self.force_utf8, titles[0], splits, 0)
+        for record in self._batch.taken:
+            return record
+
+    def _last_index(self):
+        """The index in the batch of the record last returned: where the
+        batch's iterator is (not stored per record: one store less in the
+        per-record loop), or where `close()` left it."""
+        batch = self._batch
+        if batch is _NO_BATCH:
+            return self._last
+        state = batch.taken.__reduce__()
+        # An exhausted list iterator has given the whole batch.
+        return state[2] - 1 if len(state) > 2 else batch.count - 1
 
     @property
     def current_chunk(self):
@@ -377,15 +525,13 @@ class MARCReader(Reader):
             c = self._chunk
             if c is not _LAST_RETURNED:
                 return c  # None, or the bytes of a record that failed
-            c = self._last
+            c = self._last_index()
             ends = self._ends
             # The batch's raw bytes stay in the C reader until the next
             # batch; asked for here rather than per batch (one C call less
             # per batch, that is one GIL hand-over less).
             batch_bytes = lib.mrrc_reader_batch_bytes(self._r)
-            # `_last` is written without the lock by the per-record loop: a
-            # thread sharing the reader may have set it for an older batch.
-            if c >= self._count[0] or ends[c] > batch_bytes.len:
+            if c < 0 or c >= self._count[0] or ends[c] > batch_bytes.len:
                 return None
             start = ends[c - 1] if c else 0
             return ffi.unpack(ffi.cast("char *", batch_bytes.ptr) + start, ends[c] - start)
@@ -402,17 +548,24 @@ class MARCReader(Reader):
         or a path."""
         with self._lock:
             self._closed = True
-            # Runs the batch's count past its end: a `for` loop over the
-            # reader that holds it then reads on (and raises) rather than
-            # finish the batch.
-            batch, taken, _, _ = self._state
-            n = len(batch)
-            for i in taken:
-                if i >= n:
-                    break
-            self._state = _no_batch()
+            self._last = self._last_index()
+            # Exhausts the batch's iterator: a `for` loop over the reader
+            # that holds it then reads on (and raises) rather than finish
+            # the batch; the C records nobody holds are freed.
+            self._batch.release()
+            self._batch = _NO_BATCH
         if self.file_handle is not None:
             self.file_handle.close()
+
+    def __del__(self):
+        # A reader dropped mid-batch: the batch's C records nobody holds
+        # are freed now (the batch and its records form a cycle until then).
+        batch = getattr(self, "_batch", None)
+        if batch is not None:
+            try:
+                batch.release()
+            except Exception:  # interpreter exit: the C records are left
+                pass
 
     def __enter__(self):
         return self

@@ -49,11 +49,6 @@ class BatchRequest:
         self.wanted = False
 
 
-#: The `_title_ahead` of records with no title read ahead (not from a
-#: reader, or changed since).
-_NO_TITLE_AHEAD = BatchRequest()
-
-
 def _owned(h):
     return _gc(h, _record_free)
 
@@ -72,15 +67,18 @@ def _initial_leader(leader):
 class Record:
     """A MARC record: a leader and a list of fields."""
 
-    # `_title_ahead`: the record's title when its reader computed it with
-    # the batch (valid until anything but `title` looks at the record), or
-    # a `BatchRequest` to note that titles are wanted.
-    # `_split_ahead`: the `BatchSplit` of the record's batch when its
-    # reader split the batch in one call (the record's view is at
-    # `_split_index`; valid until the record's fields are handed out or
-    # anything is synced), else the reader's request for that (a
-    # `BatchRequest`), or None.
-    __slots__ = ("_h", "_title_ahead", "_split_ahead", "_split_index", "_lock", "__weakref__", "__dict__")
+    # `_h`: the C record. A record from a reader holds the raw pointer its
+    # batch owns: the batch frees the C records of the batch together, and
+    # gives records still held their own ownership first (`_own`, an
+    # `ffi.gc` handle of the same pointer; `_h` itself never changes). See
+    # `reader._Batch`.
+    # `_b`: the record's batch (its title and split view at index `_i`)
+    # until anything but `title` looks at the record (`_unbatch`); None
+    # for records not from a reader.
+    # No `__weakref__` (as the PyO3 binding's records): a record that only
+    # its batch holds must stay unreachable while the batch frees its C
+    # record (a weak reference could be turned into a new holder then).
+    __slots__ = ("_h", "_b", "_i", "_own", "_lock", "__dict__")
 
     def __getattr__(self, name):
         # `_lock` is set on first use, not when the reader makes the record
@@ -91,8 +89,8 @@ class Record:
             return lock
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
-    # Until a record is edited or its fields are asked for, only `_h` and
-    # `_title_ahead` are set; the rest read these class defaults.
+    # Until a record is edited or its fields are asked for, only `_h`, `_b`
+    # and `_i` are set; the rest read these class defaults.
     _objs = None  # handed-out Field objects by position (objects mode)
     _gens = None  # their generation when last sent to the C record
     _list = None  # `record.fields`, once asked for (list mode): the truth
@@ -128,19 +126,16 @@ class Record:
 
     def _init(self, h, raw):
         self._h = h
-        self._title_ahead = _NO_TITLE_AHEAD
-        self._split_ahead = None
+        self._b = None
         if raw:
             self._raw = True
 
     @classmethod
-    def _wrap(cls, h, raw=False, force_utf8=False, title_ahead=_NO_TITLE_AHEAD, split_ahead=None, index=0):
+    def _wrap(cls, h, raw=False, force_utf8=False):
         """A record over an owned handle (already under `ffi.gc`)."""
         self = _new(cls)
         self._h = h
-        self._title_ahead = title_ahead
-        self._split_ahead = split_ahead
-        self._split_index = index
+        self._b = None
         if raw:
             self._raw = True
             self.to_unicode = False
@@ -184,22 +179,23 @@ class Record:
         objs = self._objs
         # Read before `_sync`, which drops it: with nothing handed out,
         # `_sync` sends at most the leader, and the fields are as split.
-        ahead = self._split_ahead
+        b = self._b
         if objs is None and self._leader_obj is None:
             # Nothing handed out, so nothing to send: what `_sync` does then.
-            self._title_ahead = _NO_TITLE_AHEAD
+            if b is not None:
+                self._unbatch()
         else:
             self._sync()
         states = None
         if objs is None:
+            ahead = None if b is None else b.splits
             if ahead.__class__ is _BatchSplit:
-                split = ahead.of(self._split_index)
+                split = ahead.of(self._i)
             else:
                 if ahead is not None:
                     # The reader splits its next batches in one call each.
                     ahead.wanted = True
                 split = _split_record(self._h)
-            self._split_ahead = None
             if split is None:
                 lst = _fields_from_flat(self._flat_view(), self._raw)
             else:
@@ -212,13 +208,21 @@ class Record:
         self._list = lst
         return lst
 
+    def _unbatch(self):
+        """Leaves the batch the record was read in (`reader._Batch.detach`):
+        from now on it keeps state of its own, which is to die with it."""
+        b = self._b
+        if b is not None:  # (another thread may have been first)
+            self._b = None
+            b.detach(self._i, self)
+
     def _sync(self):
         """Sends edited leader and fields to the C record."""
         # Every call but `title` passes here first (to read, hand out
         # fields or change the record): a title read ahead may be stale,
         # and so may the fields split ahead.
-        self._title_ahead = _NO_TITLE_AHEAD
-        self._split_ahead = None
+        if self._b is not None:
+            self._unbatch()
         lo = self._leader_obj
         if lo is not None and lo._gen != self._leader_gen:
             _lib.check(lib.mrrc_record_set_leader(self._h, _latin1(lo._text), 24), "RecordLeaderInvalid")
@@ -340,6 +344,8 @@ class Record:
         with self._lock:
             lo = self._leader_obj
             if lo is None:
+                if self._b is not None:
+                    self._unbatch()
                 buf = ffi.new("uint8_t[24]")
                 _lib.check(lib.mrrc_record_leader(self._h, buf))
                 lo = self._leader_obj = Leader._of(ffi.unpack(ffi.cast("char *", buf), 24).decode("latin-1"))
@@ -351,7 +357,8 @@ class Record:
         if not isinstance(value, Leader):
             value = Leader(value if isinstance(value, str) else str(value))
         with self._lock:
-            self._title_ahead = _NO_TITLE_AHEAD
+            if self._b is not None:
+                self._unbatch()
             _lib.check(lib.mrrc_record_set_leader(self._h, _latin1(value._text), 24), "RecordLeaderInvalid")
             self._leader_obj = value
             self._leader_gen = value._gen
@@ -369,7 +376,8 @@ class Record:
     def fields(self, value):
         lst = value if isinstance(value, list) else list(value)
         with self._lock:
-            self._title_ahead = _NO_TITLE_AHEAD
+            if self._b is not None:
+                self._unbatch()
             self._list = lst
             # What the C record holds is not known here: `_sync` rebuilds it.
             self._shadow = None
@@ -611,10 +619,12 @@ class Record:
 
     @property
     def title(self):
-        ahead = self._title_ahead
-        if ahead.__class__ is not BatchRequest:
-            return ahead
-        ahead.wanted = True
+        b = self._b
+        if b is not None:
+            titles = b.titles
+            if titles.__class__ is list:
+                return titles[self._i]
+            titles.wanted = True  # the reader reads the next batches' titles
         return self._opt(lib.mrrc_record_title)
 
     # The core's accessors.
@@ -668,8 +678,8 @@ class Record:
     def decode_marc(self, marc, to_unicode=True, force_utf8=False, hide_utf8_warnings=False,
                     utf8_handling="strict", encoding="iso8859-1"):
         with self._lock:
-            self._title_ahead = _NO_TITLE_AHEAD
-            self._split_ahead = None
+            if self._b is not None:
+                self._unbatch()
             self._decode(marc, to_unicode, force_utf8, utf8_handling, encoding)
 
     def _decode(self, data, to_unicode, force_utf8, utf8_handling, file_encoding):
