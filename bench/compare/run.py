@@ -558,6 +558,11 @@ def write_report(out: Path, results, skipped, files, args, info, problems, label
     if tg:
         add("## Targets from the binding issues, measured in this run")
         add("")
+        add("On this run's corpus and workloads: the thread rows read + title over copies in memory, and "
+            "`as_dict` and every value are timed on the corpus above. The issues set their targets on the "
+            "250,000 LoC records with each binding's own bench (`bench/README.md`, \"Per binding\"), "
+            "whose figures are the ones the issues are judged by.")
+        add("")
         add("| target | goal | measured | |")
         add("|---|---:|---:|---|")
         for label, goal, got, verdict in tg:
