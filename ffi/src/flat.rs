@@ -9,7 +9,7 @@ use mrrc_core::{Field, Indicators, Leader, Record};
 
 use crate::args::{borrow, code_point, out_ptr, write};
 use crate::field::{field_ref, into_handle as field_into_handle, MrrcField};
-use crate::record::{into_handle, record_ref, MrrcRecord};
+use crate::record::{into_handle, record_refs, MrrcRecord};
 use crate::status::{status_of, Failure, Outcome};
 
 /// How offsets and lengths into `MrrcFlat.text` are counted.
@@ -261,20 +261,8 @@ pub unsafe extern "C" fn mrrc_flatten_records(
 ) -> crate::MrrcStatus {
     status_of(|| {
         let out = out_ptr(out, "out")?;
-        let handles: &[*const MrrcRecord] = if count == 0 {
-            &[]
-        } else {
-            if records.is_null() {
-                return Err(Failure::Null("records"));
-            }
-            // SAFETY: `records` is non-NULL and holds `count` pointers.
-            unsafe { std::slice::from_raw_parts(records, count) }
-        };
-        let refs = handles
-            .iter()
-            // SAFETY: each entry is a live record handle per the contract.
-            .map(|&r| unsafe { record_ref(r) })
-            .collect::<Outcome<Vec<&Record>>>()?;
+        // SAFETY: pointer contract of the header.
+        let refs = unsafe { record_refs(records, count) }?;
         let owner = flatten(&refs, unit)?;
         // SAFETY: checked non-NULL by out_ptr.
         unsafe { write(out, Box::into_raw(owner).cast::<MrrcFlat>()) };

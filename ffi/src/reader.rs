@@ -150,6 +150,11 @@ pub(crate) struct Reader {
 }
 
 impl Reader {
+    /// For a reader over a descriptor, the offset of the next byte it reads.
+    fn input_offset_now(&self) -> Option<u64> {
+        self.input_offset.as_ref().map(|o| o.get())
+    }
+
     /// The next record, with pymarc's verdict applied when asked for.
     fn next_record(&mut self) -> Option<Result<Record, Error>> {
         let result = self.source.next_record()?;
@@ -382,7 +387,7 @@ unsafe fn from_fd(
         {
             // The descriptor is owned first, so that every failure below
             // closes it.
-            let (input, shared) = crate::io::input_from_fd(fd, offset)?;
+            let (input, read_offset) = crate::io::input_from_fd(fd, offset)?;
             let out = out_ptr(out, "out")?;
             // SAFETY: pointer contract of the header.
             let (format, opts) = unsafe { read_options(options)? };
@@ -393,7 +398,7 @@ unsafe fn from_fd(
                 Some(n) => parallel_source(format, input, opts, n)?,
             };
             // SAFETY: checked non-NULL by out_ptr.
-            unsafe { write(out, reader_with_offset(source, Some(shared))) };
+            unsafe { write(out, reader_with_offset(source, Some(read_offset))) };
             Ok(())
         }
         #[cfg(not(unix))]
@@ -455,12 +460,11 @@ pub unsafe extern "C" fn mrrc_reader_input_offset(
         // SAFETY: pointer contract of the header.
         let reader = unsafe { reader_mut(reader) }?;
         let out = out_ptr(offset, "offset")?;
-        let shared = reader
-            .input_offset
-            .as_ref()
+        let at = reader
+            .input_offset_now()
             .ok_or_else(|| Failure::invalid("the reader was not made from a file descriptor"))?;
         // SAFETY: checked non-NULL by out_ptr.
-        unsafe { write(out, shared.get()) };
+        unsafe { write(out, at) };
         Ok(())
     })
 }
@@ -797,9 +801,9 @@ pub unsafe extern "C" fn mrrc_reader_next_batch_chunks_freeing(
     if !input_offset.is_null() {
         value_or((), || {
             // SAFETY: pointer contract of the header.
-            if let Some(shared) = unsafe { reader_mut(reader) }?.input_offset.as_ref() {
+            if let Some(at) = unsafe { reader_mut(reader) }?.input_offset_now() {
                 // SAFETY: checked non-NULL above.
-                unsafe { write(input_offset, shared.get()) };
+                unsafe { write(input_offset, at) };
             }
             Ok(())
         });

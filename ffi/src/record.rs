@@ -31,6 +31,42 @@ pub(crate) unsafe fn record_ref<'a>(r: *const MrrcRecord) -> Outcome<&'a Record>
     unsafe { borrow(r.cast::<Record>(), "record") }
 }
 
+/// The handle array `records[0..count]` (`records` may be NULL when
+/// `count` is 0).
+///
+/// # Safety
+/// A non-NULL `records` holds `count` handles.
+pub(crate) unsafe fn record_handles<'a>(
+    records: *const *const MrrcRecord,
+    count: usize,
+) -> Outcome<&'a [*const MrrcRecord]> {
+    if count == 0 {
+        return Ok(&[]);
+    }
+    if records.is_null() {
+        return Err(Failure::Null("records"));
+    }
+    // SAFETY: `records` is non-NULL and holds `count` handles.
+    Ok(unsafe { std::slice::from_raw_parts(records, count) })
+}
+
+/// The records of the handle array `records[0..count]`, all resolved first
+/// ([`record_handles`], then [`record_ref`] on each).
+///
+/// # Safety
+/// As [`record_handles`]; each handle is NULL or a live record.
+pub(crate) unsafe fn record_refs<'a>(
+    records: *const *const MrrcRecord,
+    count: usize,
+) -> Outcome<Vec<&'a Record>> {
+    // SAFETY: forwarded.
+    unsafe { record_handles(records, count) }?
+        .iter()
+        // SAFETY: each entry is a live record handle per the contract.
+        .map(|&h| unsafe { record_ref(h) })
+        .collect()
+}
+
 /// # Safety
 /// A non-NULL `r` is a live record handle not used elsewhere during the call.
 pub(crate) unsafe fn record_mut<'a>(r: *mut MrrcRecord) -> Outcome<&'a mut Record> {

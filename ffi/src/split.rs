@@ -9,7 +9,7 @@ use mrrc_core::{Field, Record};
 use std::ffi::c_char;
 
 use crate::args::{c_text, code_point, out_ptr, write};
-use crate::record::{record_ref, MrrcRecord};
+use crate::record::{record_handles, record_ref, record_refs, MrrcRecord};
 use crate::status::{status_of, Failure, MrrcStatus, Outcome};
 
 /// The sizes of a split view: what `mrrc_record_split` wrote, or, when it
@@ -484,26 +484,14 @@ pub unsafe extern "C" fn mrrc_records_split_text(
         if which > MRRC_TEXT_PUBYEAR {
             return Err(Failure::invalid(format!("unknown text property {which}")));
         }
-        if count > 0 && records.is_null() {
-            return Err(Failure::Null("records"));
-        }
         // SAFETY: pointer contract of the header.
-        let (handles, text, present) = unsafe {
+        let (records, text, present) = unsafe {
             (
-                if count == 0 {
-                    &[][..]
-                } else {
-                    std::slice::from_raw_parts(records, count)
-                },
+                record_refs(records, count)?,
                 out_slice(text, text_capacity, "text")?,
                 out_slice(present, count, "present")?,
             )
         };
-        let records = handles
-            .iter()
-            // SAFETY: each entry is a live record handle per the contract.
-            .map(|&h| unsafe { record_ref(h) })
-            .collect::<Outcome<Vec<&Record>>>()?;
         // Set while writing (`join` may write the pieces more than once,
         // with the same flags each time).
         let present = std::cell::Cell::from_mut(present).as_slice_of_cells();
@@ -548,20 +536,13 @@ pub unsafe extern "C" fn mrrc_records_split(
     let mut sizes = MrrcSplit::default();
     let status = status_of(|| {
         out_ptr(split_out, "split")?;
-        if count > 0 && records.is_null() {
-            return Err(Failure::Null("records"));
-        }
         let slots = count
             .checked_mul(2)
             .ok_or_else(|| Failure::invalid("count is too large"))?;
         // SAFETY: pointer contract of the header.
         let (handles, text, kinds, ends) = unsafe {
             (
-                if count == 0 {
-                    &[][..]
-                } else {
-                    std::slice::from_raw_parts(records, count)
-                },
+                record_handles(records, count)?,
                 out_slice(text, text_capacity, "text")?,
                 out_slice(kinds, kinds_capacity, "kinds")?,
                 out_slice(ends, slots, "ends")?,
@@ -569,6 +550,7 @@ pub unsafe extern "C" fn mrrc_records_split(
         };
         sizes.separator = SEPARATORS[0];
         let mut chars = 0usize;
+        // Each record resolved in turn: an error names the first bad one.
         for (i, &h) in handles.iter().enumerate() {
             // SAFETY: each entry is a live record handle per the contract.
             let fields = unsafe { record_ref(h) }?.fields();
