@@ -5,7 +5,7 @@
 //! A LoC record's dict is some 90 dicts and lists and as many strings:
 //! making, tracking and freeing them is most of the call's cost (building
 //! the same objects with CPython's own `marshal.loads` is slower still:
-//! 9.3x-10x pymarc in bench/python/read.py's floor row, against 17.4x-17.6x
+//! 9.3x-9.6x pymarc in bench/python/read.py's floor row, against 17.4x-17.6x
 //! for this, 12.3x-13.5x before it refilled).
 //! So, with the GIL, this thread keeps the last two dicts it returned and
 //! refills one that nobody else holds any more in place (`pool`): the
@@ -83,6 +83,18 @@ fn empty_dict(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyDict_New()) }
 }
 
+/// A new dict of these items (already Python objects).
+fn dict_of<'py>(
+    py: Python<'py>,
+    items: &[(&Bound<'py, PyAny>, &Bound<'py, PyAny>)],
+) -> PyResult<Bound<'py, PyAny>> {
+    let d = empty_dict(py)?;
+    for (key, value) in items {
+        set(&d, key, value)?;
+    }
+    Ok(d)
+}
+
 fn new_dict<'py>(
     py: Python<'py>,
     r: &mrrc_core::Record,
@@ -92,9 +104,13 @@ fn new_dict<'py>(
     let fields = list_of(py, r.fields().len(), |i| {
         new_field(py, &r.fields()[i], raw, keys)
     })?;
-    let d = empty_dict(py)?;
-    set(&d, keys.leader.as_any(), leader_str(py, r).as_any())?;
-    set(&d, keys.fields.as_any(), fields.as_any())?;
+    let d = dict_of(
+        py,
+        &[
+            (keys.leader.as_any(), leader_str(py, r).as_any()),
+            (keys.fields.as_any(), fields.as_any()),
+        ],
+    )?;
     // SAFETY: made by `PyDict_New`.
     Ok(unsafe { d.cast_into_unchecked() })
 }
@@ -110,9 +126,7 @@ fn new_field<'py>(
         Some(v) => text_out(py, v, raw),
         None => new_body(py, f, raw, keys)?,
     };
-    let d = empty_dict(py)?;
-    set(&d, tag_out(py, f.tag().as_str()).as_any(), &body)?;
-    Ok(d)
+    dict_of(py, &[(tag_out(py, f.tag().as_str()).as_any(), &body)])
 }
 
 fn subfield(f: &mrrc_core::Field, j: usize) -> mrrc_core::Subfield<'_> {
@@ -130,11 +144,14 @@ fn new_body<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let ind = f.indicators().unwrap_or_default();
     let subs = new_subfields(py, f, raw)?;
-    let d = empty_dict(py)?;
-    set(&d, keys.ind1.as_any(), code_out(py, ind.first).as_any())?;
-    set(&d, keys.ind2.as_any(), code_out(py, ind.second).as_any())?;
-    set(&d, keys.subfields.as_any(), &subs)?;
-    Ok(d)
+    dict_of(
+        py,
+        &[
+            (keys.ind1.as_any(), code_out(py, ind.first).as_any()),
+            (keys.ind2.as_any(), code_out(py, ind.second).as_any()),
+            (keys.subfields.as_any(), &subs),
+        ],
+    )
 }
 
 fn new_subfields<'py>(
@@ -154,13 +171,10 @@ fn new_subfield<'py>(
     sf: mrrc_core::Subfield<'_>,
     raw: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let d = empty_dict(py)?;
-    set(
-        &d,
-        code_out(py, sf.code).as_any(),
-        &text_out(py, sf.value, raw),
-    )?;
-    Ok(d)
+    dict_of(
+        py,
+        &[(code_out(py, sf.code).as_any(), &text_out(py, sf.value, raw))],
+    )
 }
 
 /// The dicts kept for reuse, and their refilling. Only with the GIL (off
@@ -247,10 +261,6 @@ mod pool {
         std::ptr::addr_of_mut!(ffi::PyList_Type)
     }
 
-    fn str_type() -> *mut ffi::PyTypeObject {
-        std::ptr::addr_of_mut!(ffi::PyUnicode_Type)
-    }
-
     /// Borrowed `dict[key]`, or NULL.
     unsafe fn get(dict: *mut ffi::PyObject, key: &Bound<'_, PyString>) -> *mut ffi::PyObject {
         // SAFETY: `dict` is a live dict; `key` an exact `str`, whose
@@ -323,8 +333,9 @@ mod pool {
     /// when it cannot be (see `rewrite_str`).
     #[inline(always)]
     unsafe fn rewrite(old: *mut ffi::PyObject, text: &str, raw: bool) -> bool {
-        // SAFETY: `old` is live (caller); `rewrite_str` checks the rest.
-        !raw && unsafe { sole(old, str_type()) && rewrite_str(old, text) }
+        // SAFETY: `old` is live (caller); `rewrite_str` checks the rest
+        // (only this holder, exactly `str`).
+        !raw && unsafe { rewrite_str(old, text) }
     }
 
     /// The (key, value) of a one-entry dict only its container holds
@@ -351,8 +362,7 @@ mod pool {
     /// `code_key`, or NULL). First its items are reordered so that each
     /// new item `i` gets an old one of the same key where there is one
     /// (a refilled one-entry dict whose key changes loses its keys table
-    /// and has to make another: 6% of read + `as_dict()` in perf when
-    /// matched by position), the others in their order. Then item `i` is
+    /// and has to make another), the others in their order. Then item `i` is
     /// refilled in place by `refill(i, old, entry)` (true when it could
     /// be) or replaced by (or appended as) `new(i)`.
     unsafe fn refill_list<'py>(
@@ -375,8 +385,8 @@ mod pool {
             let len = ffi::PyList_GET_SIZE(list);
             let m = len as usize;
             let scanned = m <= MATCHED;
-            // Not zeroed (a kilobyte and a half per list would cost more
-            // than the matching): only `..m` is read.
+            // Not zeroed (a kilobyte and a half per list): only `..m` is
+            // read.
             let mut items = [const { MaybeUninit::<*mut ffi::PyObject>::uninit() }; MATCHED];
             let mut entries = [const { MaybeUninit::<Entry>::uninit() }; MATCHED];
             // Old position of the item at each new position.
@@ -475,18 +485,14 @@ mod pool {
         // SAFETY: `d` is a live dict; what is read from it is borrowed and
         // used before anything that could release it.
         unsafe {
-            if ffi::PyDict_Size(d) != 2 || get(d, keys.leader).is_null() {
+            let (leader, fields) = (get(d, keys.leader), get(d, keys.fields));
+            if ffi::PyDict_Size(d) != 2 || leader.is_null() || fields.is_null() {
                 return Ok(false);
             }
-            let leader = get(d, keys.leader);
             let text = r.leader.as_bytes();
             let ascii = std::str::from_utf8(text).ok().filter(|t| t.is_ascii());
             if !ascii.is_some_and(|t| rewrite(leader, t, false)) {
                 put(py, d, keys.leader.as_ptr(), leader_str(py, r).as_ptr())?;
-            }
-            let fields = get(d, keys.fields);
-            if fields.is_null() {
-                return Ok(false);
             }
             let all = r.fields();
             if sole(fields, list_type()) {
