@@ -76,12 +76,6 @@ fn pair_of_type<'py>(
     }
 }
 
-/// The value of `field`'s subfield `i` ("" past the end).
-#[cfg(not(any(Py_GIL_DISABLED, PyPy, GraalPy)))]
-fn item_text(field: &mrrc_core::Field, i: usize) -> &str {
-    field.subfield(i).map_or("", |s| s.value)
-}
-
 /// The subfields of `field` as a tuple of `Subfield` named tuples.
 pub fn subfield_tuple<'py>(
     py: Python<'py>,
@@ -106,7 +100,7 @@ pub fn subfield_tuple<'py>(
         pair_of_type(py, ty, code, text_out(py, value, raw))
     })?;
     #[cfg(not(any(Py_GIL_DISABLED, PyPy, GraalPy)))]
-    subfield_pool::keep(&tuple, raw, |i| item_text(field, i));
+    subfield_pool::keep(&tuple, raw);
     Ok(tuple)
 }
 
@@ -158,15 +152,19 @@ mod subfield_pool {
             const { RefCell::new(Pool { rings: [const { (Vec::new(), 0) }; LONGEST] }) };
     }
 
-    /// The room of a value string `text_out` just made for `text`: its
-    /// length when it is a new compact ASCII string (`str_out`), else 0
-    /// (not rewritable, or by its length only).
+    /// The room of a value `text_out` just made: the length it was made
+    /// with (`rewrite_str_in` only uses it for a compact ASCII string, the
+    /// one kind whose length is its room); 0 for `bytes` (`raw`).
+    ///
+    /// # Safety
+    /// `value` is a live `str` unless `raw`.
     #[inline(always)]
-    fn room_of(text: &str, raw: bool) -> usize {
-        if !raw && text.len() > 1 && text.is_ascii() {
-            text.len()
-        } else {
+    unsafe fn room_of(value: *mut ffi::PyObject, raw: bool) -> usize {
+        if raw {
             0
+        } else {
+            // SAFETY: a live `str` (caller).
+            usize::try_from(unsafe { ffi::PyUnicode_GetLength(value) }).unwrap_or(0)
         }
     }
 
@@ -238,14 +236,14 @@ mod subfield_pool {
                     let room = if made == old_value { room } else { 0 };
                     if raw || !super::rewrite_str_in(old_value, text, room) {
                         let value = super::text_out(py, text, raw);
-                        *slot = (value.as_ptr(), room_of(text, raw));
+                        *slot = (value.as_ptr(), room_of(value.as_ptr(), raw));
                         ffi::PyTuple_SET_ITEM(sub, 1, value.into_ptr());
                         ffi::Py_DECREF(old_value);
                     }
                     reset_tuple_hash(sub);
                 } else {
                     let value = super::text_out(py, text, raw);
-                    *slot = (value.as_ptr(), room_of(text, raw));
+                    *slot = (value.as_ptr(), room_of(value.as_ptr(), raw));
                     let made = match pair_of_type(py, ty, code, value) {
                         Ok(made) => made,
                         Err(e) => {
@@ -286,22 +284,23 @@ mod subfield_pool {
     }
 
     /// Keeps a new tuple for reuse, in place of the oldest one of its length.
-    /// `raw`: its values are `bytes`; `texts(i)`: the text of item `i`.
-    pub fn keep<'a>(tuple: &Bound<'_, PyTuple>, raw: bool, texts: impl Fn(usize) -> &'a str) {
+    /// `raw`: its values are `bytes`.
+    pub fn keep(tuple: &Bound<'_, PyTuple>, raw: bool) {
         let n = tuple.len();
         if n == 0 || n > LONGEST {
             return;
         }
         let mut rooms = NO_ROOMS;
         for (i, r) in rooms.iter_mut().enumerate().take(n) {
-            // SAFETY: a new tuple of `n` `Subfield`s (two-item tuples).
-            let value = unsafe {
-                ffi::PyTuple_GET_ITEM(
+            // SAFETY: a new tuple of `n` `Subfield`s (two-item tuples) whose
+            // values `text_out` made (`str` unless `raw`).
+            unsafe {
+                let value = ffi::PyTuple_GET_ITEM(
                     ffi::PyTuple_GET_ITEM(tuple.as_ptr(), i as ffi::Py_ssize_t),
                     1,
-                )
-            };
-            *r = (value, room_of(texts(i), raw));
+                );
+                *r = (value, room_of(value, raw));
+            }
         }
         let _ = POOL.try_with(|pool| {
             if let Ok(mut pool) = pool.try_borrow_mut() {
@@ -364,22 +363,50 @@ pub unsafe fn rewrite_str_in(obj: *mut pyo3::ffi::PyObject, text: &str, room: us
         {
             return false;
         }
+        if ffi::PyUnicode_IS_COMPACT_ASCII(obj) == 0 {
+            return false;
+        }
+        let fits = ffi::Py_ssize_t::try_from(len)
+            .is_ok_and(|size| size <= (*obj.cast::<ffi::PyASCIIObject>()).length || len <= room);
+        fits && fill_ascii_in_place(obj, len, |data| {
+            std::ptr::copy_nonoverlapping(text.as_ptr(), data, len)
+        })
+    }
+}
+
+/// Writes `len` characters into `obj` in place with `fill` (which writes
+/// exactly `len` bytes), then its NUL, length and unset hash: false, and
+/// `obj` unchanged, when it is interned (or, before 3.12, has a wide
+/// form). The one writer of a string's header for both rewrites
+/// ([`rewrite_str_in`] and the `value()` pool).
+///
+/// # Safety
+/// `obj` is a compact ASCII `str` only the caller holds (and a pool), made
+/// with room for at least `len` characters, the GIL held.
+#[cfg(not(any(Py_GIL_DISABLED, PyPy, GraalPy, Py_3_14)))]
+unsafe fn fill_ascii_in_place(
+    obj: *mut pyo3::ffi::PyObject,
+    len: usize,
+    fill: impl FnOnce(*mut u8),
+) -> bool {
+    use pyo3::ffi;
+    let Ok(size) = ffi::Py_ssize_t::try_from(len) else {
+        return false;
+    };
+    // SAFETY: the caller's contract; a compact ASCII string's characters
+    // start right after its `PyASCIIObject` header, with room for `len`
+    // and a NUL.
+    unsafe {
         let head = obj.cast::<ffi::PyASCIIObject>();
-        if ffi::PyUnicode_IS_COMPACT_ASCII(obj) == 0 || (*head).interned() != 0 {
+        if (*head).interned() != 0 {
             return false;
         }
         #[cfg(not(Py_3_12))]
         if !(*head).wstr.is_null() {
             return false;
         }
-        let Ok(size) = ffi::Py_ssize_t::try_from(len) else {
-            return false;
-        };
-        if size > (*head).length && len > room {
-            return false;
-        }
         let data = ffi::PyUnicode_1BYTE_DATA(obj);
-        std::ptr::copy_nonoverlapping(text.as_ptr(), data, len);
+        fill(data);
         *data.add(len) = 0;
         (*head).length = size;
         (*head).hash = -1;
@@ -694,7 +721,6 @@ mod value_pool {
         len: usize,
         fill: impl FnOnce(*mut u8),
     ) -> Option<Bound<'py, PyString>> {
-        let size = ffi::Py_ssize_t::try_from(len).ok()?;
         let s = POOL
             .try_with(|pool| {
                 let pool = pool.try_borrow().ok()?;
@@ -706,27 +732,10 @@ mod value_pool {
             })
             .ok()
             .flatten()?;
-        let obj = s.as_ptr();
-        // SAFETY: `obj` is a plain compact ASCII string this pool made with
-        // room for `room` >= `len` bytes (and a NUL), held only by the pool
-        // and `s` (so nobody can have its hash or see it change); checked
-        // again not to have been interned since.
-        unsafe {
-            let head = obj.cast::<ffi::PyASCIIObject>();
-            if (*head).interned() != 0 {
-                return None;
-            }
-            #[cfg(not(Py_3_12))]
-            if !(*head).wstr.is_null() {
-                return None;
-            }
-            let data = ffi::PyUnicode_1BYTE_DATA(obj);
-            fill(data);
-            *data.add(len) = 0;
-            (*head).length = size;
-            (*head).hash = -1;
-        }
-        Some(s)
+        // SAFETY: a plain compact ASCII string this pool made with room for
+        // `room` >= `len` bytes (and a NUL), held only by the pool and `s`
+        // (so nobody can have its hash or see it change).
+        unsafe { super::fill_ascii_in_place(s.as_ptr(), len, fill) }.then_some(s)
     }
 
     /// Keeps a new `value()` string of `len` bytes, in place of the oldest.
