@@ -18,7 +18,7 @@ const pkg = path.join(__dirname, '..', '..', 'bindings', 'node');
 const mrrc = require(pkg);
 const native = require(path.join(pkg, 'mrrc.node'));
 const { Marc } = require(path.join(pkg, 'node_modules', 'marcjs'));
-const { median, everyField, mrrcForAwait: forAwait, splitFiles, settle } = require('./common');
+const { median, everyField, mrrcForAwait: forAwait, splitFiles, settle, now, mainThreadCpu } = require('./common');
 
 const file = process.argv[2];
 const asyncRecords = Number(process.argv[3] || 50000);
@@ -27,18 +27,6 @@ if (!file) throw new Error('usage: node bench/node/bench.js FILE [RECORDS_PER_AS
 const poolSize = Number(process.env.UV_THREADPOOL_SIZE || 4);
 if (poolSize < 2) throw new Error('UV_THREADPOOL_SIZE must be at least 2 for the Promise.all rows');
 
-const now = () => Number(process.hrtime.bigint()) / 1e9;
-
-// CPU seconds of the main thread (Linux: schedstat, in nanoseconds; the
-// clock ticks of /proc/<pid>/stat, 10 ms, rounded a readFile's few ms of
-// main-thread work to 0).
-function mainThreadCpu() {
-  try {
-    return Number(fs.readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'latin1').split(' ')[0]) / 1e9;
-  } catch {
-    return NaN;
-  }
-}
 
 // Seconds each live thread has spent runnable but waiting for a CPU (Linux
 // schedstat, nanoseconds), by thread id. Threads that end during a run (the

@@ -15,7 +15,7 @@
 // Usage: VARIANTS=old:/tmp/old,new:/tmp/new[:ENV],... [WORKS=title,all]
 //        node bench/node/builds.js FILE [ROUNDS]
 const fs = require('node:fs');
-const { median, everyField, splitFiles, settle } = require('./common');
+const { median, everyField, splitFiles, settle, now, mainThreadCpu } = require('./common');
 
 const variants = (process.env.VARIANTS || '').split(',').filter(Boolean).map((v) => {
   const [name, dir, env] = v.split(':');
@@ -26,8 +26,6 @@ const ROUNDS = Number(process.argv[3] || 7);
 if (!file || variants.length === 0) throw new Error('usage: VARIANTS=name:dir[:ENV],... node bench/node/builds.js FILE [ROUNDS]');
 const envs = new Set(variants.map((v) => v.env).filter(Boolean));
 const { names: [a, b], dir } = splitFiles(file, 50000, 'mrrc-builds-');
-const now = () => Number(process.hrtime.bigint()) / 1e9;
-const mainCpu = () => Number(fs.readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'latin1').split(' ')[0]) / 1e9;
 const cpu = () => {
   const c = process.cpuUsage();
   return (c.user + c.system) / 1e6;
@@ -40,7 +38,7 @@ async function run(v, work) {
   const files = work.endsWith('2') ? [a, b] : [a];
   const t0 = now();
   const c0 = cpu();
-  const m0 = mainCpu();
+  const m0 = mainThreadCpu();
   const lists = await Promise.all(files.map((f) => v.m.readFile(f)));
   let check = 0;
   for (const records of lists) {
@@ -48,7 +46,7 @@ async function run(v, work) {
     else if (work.startsWith('all')) for (const r of records) check += everyField(r.fields());
     else if (work.startsWith('sub')) for (const r of records) check += (r.subfield('245', 'a') || '').length;
   }
-  const out = { s: now() - t0, cpu: cpu() - c0, main: mainCpu() - m0, check };
+  const out = { s: now() - t0, cpu: cpu() - c0, main: mainThreadCpu() - m0, check };
   // CPU until the results are collected and freed too (the addon frees a
   // big result's records on a thread of its own, after the run).
   lists.length = 0;

@@ -77,4 +77,18 @@ async function settle() {
   }
 }
 
-module.exports = { median, everyField, mrrcForAwait, splitFiles, settle, sleep };
+// Wall-clock seconds.
+const now = () => Number(process.hrtime.bigint()) / 1e9;
+
+// CPU seconds of the main thread (Linux: schedstat, in nanoseconds; the
+// clock ticks of /proc/<pid>/stat, 10 ms, rounded a readFile's few ms of
+// main-thread work to 0). NaN where there is no schedstat.
+function mainThreadCpu() {
+  try {
+    return Number(fs.readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'latin1').split(' ')[0]) / 1e9;
+  } catch {
+    return NaN;
+  }
+}
+
+module.exports = { median, everyField, mrrcForAwait, splitFiles, settle, sleep, now, mainThreadCpu };

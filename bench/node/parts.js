@@ -8,13 +8,12 @@
 // work the reading thread takes over when JS is the slower side.
 // Medians of ROUNDS runs.
 // Usage: node bench/node/parts.js FILE [ROUNDS]
-const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const pkg = path.join(__dirname, '..', '..', 'bindings', 'node');
 const mrrc = require(pkg);
 const native = require(path.join(pkg, 'mrrc.node'));
-const { median, everyField } = require('./common');
+const { median, everyField, mainThreadCpu } = require('./common');
 
 const file = process.argv[2];
 const ROUNDS = Number(process.argv[3] || 3);
@@ -40,8 +39,6 @@ for (let round = 0; round < ROUNDS; round++) {
     (perRecord[name] ??= []).push((c.user + c.system) / n);
   }
 }
-// CPU nanoseconds of the main thread (schedstat: finer than /proc ticks).
-const mainThreadCpu = () => Number(fs.readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'latin1').split(' ')[0]);
 const chunks = [];
 for (let round = 0; round < ROUNDS; round++) {
   const reader = new native.NativeReader(file);
@@ -55,7 +52,7 @@ for (let round = 0; round < ROUNDS; round++) {
       store.fieldsChunk(s, end);
       const t0 = mainThreadCpu();
       store.fieldsChunk(s, end);
-      ns += mainThreadCpu() - t0;
+      ns += (mainThreadCpu() - t0) * 1e9;
     }
     n += store.length;
   }

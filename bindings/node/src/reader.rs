@@ -490,25 +490,23 @@ impl ReadTask {
     fn read_all(&mut self) -> CoreResult<RecordStore> {
         let start = now_ms();
         let input = self.input.take().unwrap_or(Input::Bytes(Vec::new()));
-        let input_bytes = match &input {
-            Input::Path(path) => std::fs::metadata(path).map_or(0, |m| m.len() as usize),
-            Input::Bytes(bytes) => bytes.len(),
-        };
+        let wanted = Wanted::by_async_reads();
         // Records kept as bytes (parsed again on demand), unless programs
         // here ask results for parsed records (see `KEEP_PARSED`).
-        if self.threads == 1
-            && self.format == Format::Iso2709
-            && !Wanted::by_async_reads().keeps_parsed()
-        {
+        if self.threads == 1 && self.format == Format::Iso2709 && !wanted.keeps_parsed() {
             let bytes = match input {
                 Input::Path(path) => std::fs::read(&path)
                     .map_err(|e| CoreError::from(e).with_message_prefix(&path))?,
                 Input::Bytes(bytes) => bytes,
             };
-            let mut store = RecordStore::read_iso2709(bytes, self.options)?;
+            let mut store = RecordStore::read_iso2709(bytes, self.options, wanted)?;
             store.timing = Some((start, now_ms()));
             return Ok(store);
         }
+        let input_bytes = match &input {
+            Input::Path(path) => std::fs::metadata(path).map_or(0, |m| m.len() as usize),
+            Input::Bytes(bytes) => bytes.len(),
+        };
         let mut source: Source = if self.threads > 1 {
             match input {
                 Input::Path(path) => Box::new(Parallel(ParallelReader::open(
@@ -530,7 +528,6 @@ impl ReadTask {
         // on each pool thread.
         let mut store = RecordStore::for_records(input_bytes / 1024 + 1);
         store.async_read = true;
-        let wanted = Wanted::by_async_reads();
         while let Some(next) = source.next() {
             match next {
                 Ok(record) => {
@@ -561,8 +558,8 @@ impl Task for ReadTask {
         })
     }
 
-    fn resolve(&mut self, env: Env, mut output: RecordStore) -> napi::Result<RecordStore> {
-        output.defer_memory(&env);
+    fn resolve(&mut self, _env: Env, mut output: RecordStore) -> napi::Result<RecordStore> {
+        output.defer_memory();
         Ok(output)
     }
 

@@ -95,32 +95,26 @@ impl ObjectFinalize for RecordStore {
     }
 }
 
-/// The unreported bytes of the `readFile` / `parse` results handed to JS
-/// since the last [`report_deferred`] of their environment (see
-/// `RecordStore::defer_memory`), with that environment (each worker thread
-/// has its own V8 heap, told only about its own results).
-static DEFERRED: Mutex<Vec<(usize, Weak<AtomicI64>)>> = Mutex::new(Vec::new());
+thread_local! {
+    /// The unreported bytes of the `readFile` / `parse` results handed to
+    /// JS on this thread since its last [`report_deferred`] (see
+    /// `RecordStore::defer_memory`). Per thread: each JS thread (the main
+    /// one, each worker) has its own V8 heap, told only about its own
+    /// results, and both calls run on the JS thread.
+    static DEFERRED: std::cell::RefCell<Vec<Weak<AtomicI64>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
 
-/// Tells V8 the bytes of the `readFile` / `parse` results this
-/// environment was handed before this call and has not freed since
-/// (called when a read starts): if they are garbage by now, the collection
-/// V8 may start frees them.
+/// Tells V8 the bytes of the `readFile` / `parse` results this JS thread
+/// was handed before this call and has not freed since (called when a
+/// read starts): if they are garbage by now, the collection V8 may start
+/// frees them.
 pub(crate) fn report_deferred(env: &mut Env) -> napi::Result<()> {
-    let here = env.raw() as usize;
-    let mut bytes = 0;
-    DEFERRED
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .retain(|(owner, result)| {
-            let Some(unreported) = result.upgrade() else {
-                return false;
-            };
-            if *owner != here {
-                return true;
-            }
-            bytes += unreported.swap(0, Ordering::Relaxed);
-            false
-        });
+    let bytes: i64 = DEFERRED
+        .with_borrow_mut(std::mem::take)
+        .iter()
+        .filter_map(Weak::upgrade)
+        .map(|unreported| unreported.swap(0, Ordering::Relaxed))
+        .sum();
     if bytes > 0 {
         env.adjust_external_memory(bytes)?;
     }
@@ -188,20 +182,17 @@ impl RecordStore {
     /// Like `report_memory`, for a `readFile` / `parse` result: the bytes
     /// are told to V8 at the start of the next read (see
     /// [`report_deferred`]), or never when the result is freed first.
-    /// Telling V8 now would start a major collection (the figure, some
-    /// 100 MB for 50,000 LoC records, is above V8's 64 MB step) that can
-    /// free nothing: the result is about to be handed to JS. At the next
+    /// Telling V8 now could start a major collection (the figure for
+    /// 50,000 LoC records: some 100 MB kept parsed, 44-62 MB kept as
+    /// bytes; V8's step is 64 MB) that can free nothing: the result is about to be handed to JS. At the next
     /// read it may be garbage, and the collection worth its cost.
-    pub(crate) fn defer_memory(&mut self, env: &Env) {
+    pub(crate) fn defer_memory(&mut self) {
         let bytes = self
             .memory_estimate
             .take()
             .unwrap_or_else(|| self.estimate_memory());
         let unreported = Arc::new(AtomicI64::new(bytes));
-        DEFERRED
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push((env.raw() as usize, Arc::downgrade(&unreported)));
+        DEFERRED.with_borrow_mut(|deferred| deferred.push(Arc::downgrade(&unreported)));
         self.unreported = Some(unreported);
         self.unreported_seen = bytes;
     }
@@ -304,11 +295,14 @@ impl RecordStore {
     /// that lenient mode repaired stay parsed. Once JS asked earlier
     /// results for parsed records ([`Wanted::keeps_parsed`]) reads go the
     /// other way (see `ReadTask::read_all`).
-    pub(crate) fn read_iso2709(bytes: Vec<u8>, options: ReadOptions) -> CoreResult<Self> {
+    pub(crate) fn read_iso2709(
+        bytes: Vec<u8>,
+        options: ReadOptions,
+        wanted: Wanted,
+    ) -> CoreResult<Self> {
         let mut store = RecordStore::for_records(bytes.len() / 1024 + 1);
         store.async_read = true;
         store.options = options;
-        let wanted = Wanted::by_async_reads();
         let mut released = 0;
         {
             let mut reader = SliceReader::new(&bytes[..], options);
@@ -317,12 +311,7 @@ impl RecordStore {
                     Ok(record) if reader.warnings().is_empty() => {
                         let start = reader.last_record_offset() as usize;
                         let end = start + reader.last_record_bytes().len();
-                        store.records.push(Slot {
-                            record: OnceCell::from(record),
-                            raw: Some(start..end),
-                            edited: false,
-                        });
-                        store.warnings.push(Vec::new());
+                        store.push_raw(record, start..end);
                     }
                     Ok(record) => store.push(record, reader.warnings().to_vec()),
                     Err(e) if options.is_lenient() => {
@@ -468,9 +457,15 @@ impl RecordStore {
         let start = self.raw.len();
         self.raw.extend_from_slice(bytes);
         self.options = options;
+        self.push_raw(record, start..self.raw.len());
+    }
+
+    /// A record read with no repairs from `raw[range]` (parsed again from
+    /// there once dropped).
+    fn push_raw(&mut self, record: Record, range: Range<usize>) {
         self.records.push(Slot {
             record: OnceCell::from(record),
-            raw: Some(start..self.raw.len()),
+            raw: Some(range),
             edited: false,
         });
         self.warnings.push(Vec::new());
@@ -549,16 +544,6 @@ impl RecordStore {
     }
 
     /// Records `start..end` (parsed again where compacted).
-    fn range(&self, env: &Env, start: u32, end: u32) -> napi::Result<Vec<&Record>> {
-        if start > end || end as usize > self.records.len() {
-            return Err(throw(
-                env,
-                &invalid(format!("no records {start}..{end} in this batch")),
-            ));
-        }
-        (start..end).map(|i| self.rec(env, i)).collect()
-    }
-
     /// `build` over records `start..end`. A `readFile` / `parse` result
     /// parses the records it does not hold parsed for this only, without
     /// keeping them (they would be the 100 MB `read_iso2709` avoids).
@@ -569,14 +554,17 @@ impl RecordStore {
         end: u32,
         build: impl FnOnce(&[&Record]) -> Encoder,
     ) -> napi::Result<Encoder> {
-        if !self.async_read {
-            return Ok(build(&self.range(env, start, end)?));
-        }
         if start > end || end as usize > self.records.len() {
             return Err(throw(
                 env,
                 &invalid(format!("no records {start}..{end} in this batch")),
             ));
+        }
+        if !self.async_read {
+            let records = (start..end)
+                .map(|i| self.rec(env, i))
+                .collect::<napi::Result<Vec<_>>>()?;
+            return Ok(build(&records));
         }
         let slots = &self.records[start as usize..end as usize];
         let parsed = slots

@@ -2,7 +2,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const { mrrc, data, CAMEL } = require('./helpers');
+const { mrrc, data, freeUnreachable, CAMEL } = require('./helpers');
 
 const { readFile, parse, MarcReader } = mrrc;
 
@@ -50,18 +50,10 @@ test('readFile / parse build on the pool what JS asked earlier results for; fiel
 });
 
 test('async reads stop building what eight results in a row were not asked for', async () => {
-  const v8 = require('node:v8');
-  const vm = require('node:vm');
-  v8.setFlagsFromString('--expose-gc');
-  const gc = vm.runInNewContext('gc');
   const one = fs.readFileSync(data('pymarc_test_camel.mrc'));
   const big = Buffer.concat(Array.from({ length: 10 }, () => one));
   const builtAhead = (records) => records[0]._b._s.chunksBuiltAhead;
-  // Frees the results let go so far (their finalizers run on the event loop).
-  const free = async () => {
-    gc();
-    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
-  };
+  const free = freeUnreachable;
 
   // The results of earlier tests first, so that none is freed among the
   // eight below.
@@ -117,16 +109,7 @@ test('fields() jumping between chunks of one slot fetches records alone instead 
 
 test('a readFile / parse result is told to V8 as external memory at the next read, not before, and never once freed', async () => {
   const native = require('../mrrc.node');
-  const v8 = require('node:v8');
-  const vm = require('node:vm');
-  v8.setFlagsFromString('--expose-gc');
-  const gc = vm.runInNewContext('gc');
-  const settle = async () => {
-    for (let i = 0; i < 3; i++) {
-      gc();
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  };
+  const settle = freeUnreachable;
   const one = fs.readFileSync(data('pymarc_test_camel.mrc'));
   // 2,000 records: some MB of parsed records, far above the noise.
   const big = Buffer.concat(Array.from({ length: 200 }, () => one));
@@ -236,17 +219,10 @@ test('threads: the parallel reader gives what the streaming one gives', async ()
 });
 
 test('readFile / parse keep each ISO 2709 record\'s bytes and parse them again when asked: every record, repaired or not, matches the sync reader', async () => {
-  const v8 = require('node:v8');
-  const vm = require('node:vm');
-  v8.setFlagsFromString('--expose-gc');
-  const gc = vm.runInNewContext('gc');
   // Eight results freed without a per-record call: the ask to keep
   // records parsed (made by earlier tests, and by each file below)
   // expires, so the next read keeps bytes.
-  const free = async () => {
-    gc();
-    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
-  };
+  const free = freeUnreachable;
   const forgetAsks = async () => {
     await free();
     for (let i = 0; i < 8; i++) await parse(fs.readFileSync(data('pymarc_test_camel.mrc')));
