@@ -203,10 +203,11 @@ def flatten_field(c):
 # own, or is still held when the reader moves on) owns its C record through
 # `ffi.gc`, and is queued here when dropped. The queue is freed by the call
 # that reads the reader's next batch (`mrrc_reader_next_batch_chunks_freeing`,
-# one C call a batch, with the GIL released). Each reader has its own queue: the thread that reads records is usually the one that
-# drops them, so each thread frees what its own parses allocated (one queue
-# shared by two threads freed the other thread's records half the time,
-# which made the allocator hand memory between the threads).
+# one C call a batch, with the GIL released). Each reader has its own
+# queue: the thread that reads records is usually the one that drops them,
+# so each thread frees what its own parses allocated (one queue shared by
+# two threads freed the other thread's records half the time, which made
+# the allocator hand memory between the threads).
 
 _records_free = lib.mrrc_records_free
 _next_batch_freeing = lib.mrrc_reader_next_batch_chunks_freeing
@@ -358,12 +359,13 @@ class BatchSplit:
     `i`'s split view as `split_record` gives it (its slice of the text,
     split: Python's slicing and splitting run at C speed)."""
 
-    __slots__ = ("text", "kinds", "ends")
+    __slots__ = ("text", "kinds", "ends", "separator")
 
-    def __init__(self, text, kinds, ends):
+    def __init__(self, text, kinds, ends, separator):
         self.text = text
         self.kinds = kinds
         self.ends = ends
+        self.separator = separator
 
     def of(self, i):
         ends = self.ends
@@ -373,7 +375,7 @@ class BatchSplit:
         if start == end:
             return [], []
         return (
-            self.text[start:end].split("\x1f"),
+            self.text[start:end].split(self.separator),
             self.kinds[ends[j - 1] if i else 0:ends[j + 1]],
         )
 
@@ -395,7 +397,7 @@ def split_batch(handles, count):
     check(status)
     text = str(_buffer(b.text, sizes.text_len), "utf-8") if sizes.text_len else ""
     kinds = _unpack(b.kinds, sizes.field_count) if sizes.field_count else []
-    return BatchSplit(text, kinds, _unpack(ends, 2 * count))
+    return BatchSplit(text, kinds, _unpack(ends, 2 * count), _CHARS[sizes.separator])
 
 
 _split_values = lib.mrrc_record_split_values
