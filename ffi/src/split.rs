@@ -513,11 +513,12 @@ pub unsafe extern "C" fn mrrc_records_split_text(
 /// (the subfield delimiter, which no record read from ISO 2709 holds in its
 /// text) in `split->separator`; every record's kinds, record after record.
 /// `ends` (`2 * count` slots) gets for record `i` where its text ends, in
-/// code points of the decoded text (`ends[2 * i]`; record 0 starts at 0,
-/// record `i` where record `i - 1` ends), and where its kinds end
-/// (`ends[2 * i + 1]`). The counts of `*split` are the totals. A binding
-/// that reads records in batches makes one crossing and one decode a batch
-/// rather than one a record, and splits each record's slice of the text.
+/// bytes (`ends[2 * i]`; record 0 starts at 0, record `i` where record
+/// `i - 1` ends), and where its kinds end (`ends[2 * i + 1]`). The counts
+/// of `*split` are the totals. A binding that reads records in batches
+/// makes one crossing a batch rather than one a record, and decodes and
+/// splits each record's bytes (a record of ASCII text decodes as ASCII, not
+/// at the width of the batch's widest character).
 ///
 /// Too small a buffer is reported as for `mrrc_record_split`; a record
 /// whose text holds 0x1F is `MRRC_INVALID_ARGUMENT` (split such records
@@ -549,7 +550,6 @@ pub unsafe extern "C" fn mrrc_records_split(
             )
         };
         sizes.separator = SEPARATORS[0];
-        let mut chars = 0usize;
         // Each record resolved in turn: an error names the first bad one.
         for (i, &h) in handles.iter().enumerate() {
             // SAFETY: each entry is a live record handle per the contract.
@@ -566,10 +566,9 @@ pub unsafe extern "C" fn mrrc_records_split(
                         "record {i} holds the separator 0x1F in its text; use mrrc_record_split"
                     )));
                 }
-                chars += written.iter().filter(|&&b| b & 0xC0 != 0x80).count();
             }
             add_fields(fields, kinds, &mut sizes)?;
-            ends[2 * i] = chars;
+            ends[2 * i] = sizes.text_len;
             ends[2 * i + 1] = sizes.field_count;
         }
         if sizes.text_len > text_capacity || sizes.field_count > kinds_capacity {
