@@ -5,12 +5,16 @@ pymarc 5.4.0's whole loop in the same process (CPU time, best of --repeat):
         data/loc/BooksAll.2016.part01.utf8 --records 20000
 
 Each part is timed over inputs made beforehand (the records, their split
-views, their pieces), so the parts add up to about the whole loop. The
-first four parts (reading, the one C call, making the strings, the loop
-over ready-made objects) do not depend on how the binding builds its
-`Field` and `Subfield` objects: when they alone reach pymarc's time / 6,
-the 6x target is out of reach for any binding that makes those objects
-in Python.
+views, their pieces), so the parts add up to about the whole loop. The C
+call and the strings are timed as the reader makes them once a record's
+fields were asked for: one `mrrc_records_split` a batch of 512 records,
+then each record's bytes decoded and split (`BatchSplit.of`). The first
+four parts (reading, the C call, making the strings, the loop over
+ready-made objects) do not depend on how the binding builds its `Field`
+and `Subfield` objects; with the `Subfield` tuples (made the cheapest way
+CPython has) and bare `Field` objects (`object.__new__`, no state) they
+are what any binding making pymarc's objects in Python pays: when they
+reach pymarc's time / 6, the 6x target is out of reach for such a binding.
 """
 
 import argparse
@@ -43,6 +47,7 @@ def main():
 
     import mrrc_cffi
     from mrrc_cffi import _lib
+    from mrrc_cffi._lib import ffi
     from mrrc_cffi.field import fields_from_split
     from mrrc_cffi._types import Subfield
 
@@ -65,13 +70,19 @@ def main():
         records = list(mrrc_cffi.MARCReader(path))
         n = len(records)
         handles = [r._h for r in records]
-        splits = [_lib.split_record(h) for h in handles]
+        batches = []
+        for i in range(0, n, 512):
+            chunk = handles[i:i + 512]
+            batches.append((ffi.new("MrrcRecord *[]", chunk), len(chunk)))
+        batch_splits = [(_lib.split_batch(a, k), k) for a, k in batches]
+        splits = [bs.of(i) for bs, k in batch_splits for i in range(k)]
         fields = [fields_from_split(s)[0] for s in splits]
         # The inputs stay out of the cyclic collector's passes, so that
         # timing a part does not mean traversing them all.
         gc.freeze()
         buffers = _lib._split_buffers
-        tuple_new, repeat = tuple.__new__, itertools.repeat
+        tuple_new, repeat, new = tuple.__new__, itertools.repeat, object.__new__
+        Field = mrrc_cffi.Field
 
         def iterate():
             for _ in mrrc_cffi.MARCReader(path):
@@ -79,12 +90,15 @@ def main():
 
         def c_split():
             b = buffers
-            for h in handles:
-                _lib._split(h, b.text, b.text_capacity, b.kinds, b.kinds_capacity, b.sizes)
+            for a, k in batches:
+                _lib._records_split(a, k, b.text, b.text_capacity, b.kinds, b.kinds_capacity,
+                                    ffi.new("size_t[]", 2 * k), b.sizes)
 
         def split_records():
-            for h in handles:
-                _lib.split_record(h)
+            for bs, k in batch_splits:
+                of = bs.of
+                for i in range(k):
+                    of(i)
 
         def subfields():
             # The layout of `mrrc_record_split`: tags, values, the
@@ -93,6 +107,10 @@ def main():
                 f = len(kinds)
                 if f:
                     list(map(tuple_new, repeat(Subfield), zip(pieces[2 * f + 1], pieces[2 * f + 2:])))
+
+        def bare_fields():
+            for _, kinds in splits:
+                list(map(new, repeat(Field, len(kinds))))
 
         def build():
             for s in splits:
@@ -110,15 +128,16 @@ def main():
         us = {name: t / n * 1e6 for name, t in us.items()}
         us.update({name: best(fn, args.repeat) / n * 1e6 for name, fn in [
             ("iterate", iterate), ("c_split", c_split), ("split_record", split_records),
-            ("subfields", subfields), ("build", build), ("loop", loop_over_ready_objects),
+            ("subfields", subfields), ("bare_fields", bare_fields), ("build", build),
+            ("loop", loop_over_ready_objects),
         ]})
 
     pieces = sum(len(p) for p, _ in splits) / n
     nfields = sum(len(k) for _, k in splits) / n
     rows = [
         ("`for r in MARCReader(path)`", us["iterate"]),
-        ("`mrrc_record_split` (the one C call per record)", us["c_split"]),
-        (f"decoding its text and `str.split` into {pieces:.0f} strings", us["split_record"] - us["c_split"]),
+        ("`mrrc_records_split` (one C call a batch of 512)", us["c_split"]),
+        (f"decoding each record's bytes and `str.split` into {pieces:.0f} strings", us["split_record"]),
         ("the every-value loop over ready-made objects", us["loop"]),
     ]
     floor = sum(t for _, t in rows)
@@ -126,6 +145,7 @@ def main():
         ("the `Subfield` named tuples (`tuple.__new__`, CPython's cheapest way)", us["subfields"]),
         (f"the {nfields:.0f} `Field` objects and their states", us["build"] - us["subfields"]),
     ]
+    objects_floor = floor + us["subfields"] + us["bare_fields"]
     print(f"{n} records; us per record (CPU time, best of {args.repeat})\n")
     print("| part | us / record |")
     print("|---|---:|")
@@ -136,6 +156,9 @@ def main():
     print(f"| the whole every-value loop, pymarc 5.4.0 | {us['pymarc']:.2f} |")
     print(f"\nThe first four parts: {floor:.2f} us = {us['pymarc'] / floor:.1f}x pymarc; "
           f"6x pymarc is {us['pymarc'] / 6:.2f} us; mrrc_cffi: {us['pymarc'] / us['whole']:.1f}x pymarc.")
+    print(f"With the `Subfield` tuples and {nfields:.0f} bare `object.__new__(Field)` "
+          f"({us['bare_fields']:.2f} us), no state set: {objects_floor:.2f} us = "
+          f"{us['pymarc'] / objects_floor:.1f}x pymarc, what any binding making these objects in Python pays.")
     title_share(args)
 
 
