@@ -1118,6 +1118,10 @@ enum MrrcStatus mrrc_records_split_text(const struct MrrcRecord *const *records,
 // splits each record's bytes (a record of ASCII text decodes as ASCII, not
 // at the width of the batch's widest character).
 //
+// A NULL entry of `records` is a record left out (one the caller no longer
+// holds): it gets no text and no kinds, its ends are those of the record
+// before it.
+//
 // Too small a buffer is reported as for `mrrc_record_split`; a record
 // whose text holds 0x1F is `MRRC_INVALID_ARGUMENT` (split such records
 // one at a time with `mrrc_record_split`, which picks another separator).

@@ -520,6 +520,10 @@ pub unsafe extern "C" fn mrrc_records_split_text(
 /// splits each record's bytes (a record of ASCII text decodes as ASCII, not
 /// at the width of the batch's widest character).
 ///
+/// A NULL entry of `records` is a record left out (one the caller no longer
+/// holds): it gets no text and no kinds, its ends are those of the record
+/// before it.
+///
 /// Too small a buffer is reported as for `mrrc_record_split`; a record
 /// whose text holds 0x1F is `MRRC_INVALID_ARGUMENT` (split such records
 /// one at a time with `mrrc_record_split`, which picks another separator).
@@ -552,8 +556,13 @@ pub unsafe extern "C" fn mrrc_records_split(
         sizes.separator = SEPARATORS[0];
         // Each record resolved in turn: an error names the first bad one.
         for (i, &h) in handles.iter().enumerate() {
-            // SAFETY: each entry is a live record handle per the contract.
-            let fields = unsafe { record_ref(h) }?.fields();
+            let fields: &[Field] = if h.is_null() {
+                &[] // left out
+            } else {
+                // SAFETY: each non-NULL entry is a live record handle per
+                // the contract.
+                unsafe { record_ref(h) }?.fields()
+            };
             let start = sizes.text_len;
             let mut sink = Sink::new(text.get_mut(start..).unwrap_or(&mut []), SEPARATORS[0]);
             write_pieces(fields, &mut sink);

@@ -149,3 +149,50 @@ def test_records_from_a_reader_cannot_be_weakly_referenced(impl):
     record = next(iter(impl.MARCReader(DATA)))
     with pytest.raises(TypeError):
         weakref.ref(record)
+
+
+def full(record):
+    """Every field's tag, indicators and subfields (or data)."""
+    return [
+        (f.tag, f.data) if f.control_field else (f.tag, tuple(f.indicators), [tuple(s) for s in f])
+        for f in record.get_fields()
+    ]
+
+
+def test_fields_asked_in_any_order_in_a_batch_with_edits_between(impl):
+    # mrrc_cffi splits the first record of a batch asked for its fields
+    # alone and the records its batch still holds at the second ask; a
+    # record edited (or dropped) in between has left the batch or is
+    # skipped, and reads as its edit made it. The third batch is asked
+    # after the reader moved on (its records then split alone).
+    want = [full(r) for r in impl.MARCReader(DATA)][:48]
+    reader = impl.MARCReader(DATA, batch_size=16)
+    added = impl.Field(tag="500", indicators=[" ", " "], subfields=[impl.Subfield("a", "added")])
+    records, got = [], {}
+    for batch in (0, 16, 32):
+        records += [next(reader) for _ in range(16)]  # the whole batch
+        if batch == 32:
+            next(reader)  # the reader moves on
+        got[batch + 5] = full(records[batch + 5])  # the first to ask: alone
+        records[batch + 3].add_field(added)  # leaves the batch, changed
+        records[batch + 7] = None  # dropped: its batch still holds it
+        gc.collect()
+        for i in (9, 3, 0, 15, 5, 14):  # 9 splits the batch
+            got[batch + i] = full(records[batch + i])
+    churn(impl)
+    for i, fields in got.items():
+        w = want[i] + [("500", (" ", " "), [("a", "added")])] if i % 16 == 3 else want[i]
+        assert fields == w, i
+    for i, r in enumerate(records):
+        if r is not None and i not in got:
+            assert full(r) == want[i], i
+
+
+def test_fields_of_one_record_a_batch_then_of_every_record(impl):
+    want = [full(r) for r in impl.MARCReader(DATA)]
+    for step in (5, 2):
+        got = []
+        for i, r in enumerate(impl.MARCReader(DATA, batch_size=5)):
+            if i % step == 0:
+                got.append((i, full(r)))
+        assert got == [(i, want[i]) for i in range(0, len(want), step)]

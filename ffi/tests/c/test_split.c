@@ -284,8 +284,9 @@ static void test_records_text(void) {
 
 /* Many records split in one call: each record's text and kinds are those
  * mrrc_record_split gives it, back to back; the text ends count bytes (a
- * record with two-byte characters among them); a record holding 0x1F in its text, too-small buffers and NULL
- * arguments are refused. */
+ * record with two-byte characters among them); a NULL entry is a record
+ * left out (no text, no kinds); a record holding 0x1F in its text,
+ * too-small buffers and NULL arguments are refused. */
 static void test_records_split(void) {
     char *path = path_join(data_dir, "pymarc_test_camel.mrc");
     MrrcReader *reader = NULL;
@@ -331,9 +332,23 @@ static void test_records_split(void) {
     CHECK_STATUS(mrrc_records_split(NULL, 5, text, sizeof text, kinds, 128, ends, &split), MRRC_NULL_ARGUMENT);
     CHECK_STATUS(mrrc_records_split(all, 5, text, sizeof text, kinds, 128, NULL, &split), MRRC_NULL_ARGUMENT);
     CHECK_STATUS(mrrc_records_split(all, 5, text, sizeof text, kinds, 128, ends, NULL), MRRC_NULL_ARGUMENT);
+    /* A NULL entry is a record left out: no text, no kinds. */
+    size_t before[10];
+    CHECK_OK(mrrc_records_split(all, 5, text, sizeof text, kinds, 128, before, &split));
     MrrcRecord *last = records[4];
     records[4] = NULL;
-    CHECK_STATUS(mrrc_records_split(all, 5, text, sizeof text, kinds, 128, ends, &split), MRRC_NULL_ARGUMENT);
+    CHECK_OK(mrrc_records_split(all, 5, text, sizeof text, kinds, 128, ends, &split));
+    CHECK(memcmp(ends, before, 8 * sizeof(size_t)) == 0);
+    CHECK(ends[8] == ends[6] && ends[9] == ends[7]);
+    CHECK(split.text_len == ends[6] && split.field_count == ends[7]);
+    MrrcRecord *first = records[0];
+    records[0] = NULL;
+    records[4] = last;
+    CHECK_OK(mrrc_records_split(all, 5, text, sizeof text, kinds, 128, ends, &split));
+    CHECK(ends[0] == 0 && ends[1] == 0);
+    CHECK(ends[8] == before[8] - before[0] && ends[9] == before[9] - before[1]);
+    records[0] = first;
+    records[4] = NULL;
     /* The separator in a value. */
     add(records[1], control("001", "a\x1f" "b"));
     CHECK_STATUS(mrrc_records_split(all, 5, text, sizeof text, kinds, 128, ends, &split), MRRC_INVALID_ARGUMENT);

@@ -4,9 +4,11 @@ records from the batch; the same call frees the records of the batch
 before that nobody holds any more (`_Batch`: the batch owns its records'
 C records). Once one of its records is asked for its title,
 the titles of each later batch come from one more call, so that reading
-titles costs no C call (no GIL hand-over) per record; once one is asked for
-its fields, each later batch is split (`mrrc_records_split`) in one more
-call the same way. Plain OS files are read by the library itself, with the
+titles costs no C call (no GIL hand-over) per record. The first record of
+a batch asked for its fields is split alone; the second splits the records
+the batch still holds in one call (`mrrc_records_split`), and each record
+of the batch asked later takes its own view from there: a reader whose
+user looks at one record's fields a batch pays for that record only. Plain OS files are read by the library itself, with the
 GIL released (`_plain_os_file`)."""
 
 import io
@@ -58,9 +60,8 @@ class _Batch:
     so each record goes to one caller). Also what the reader computed for
     the whole batch ahead of its records' asking: `titles` (a list, one
     title or None per record; else the reader's `BatchRequest` for them)
-    and `splits` (a `_lib.BatchSplit`; else the reader's `BatchRequest`, or
-    None); a record finds its own at its index `_i` while its `_b` is the
-    batch.
+    and `splits` (see `split_of`); a record finds its own at its index `_i`
+    while its `_b` is the batch.
 
     Where `_BATCH_OWNS`, the batch owns the batch's C records: its records
     hold raw pointers (no `ffi.gc` object per record, no destructor call
@@ -84,13 +85,13 @@ class _Batch:
 
     __slots__ = ("recs", "taken", "handles", "slots", "count", "drop", "lock", "titles", "splits", "__weakref__")
 
-    def __init__(self, slots, n, raw, force_utf8, titles, splits, drop):
+    def __init__(self, slots, n, raw, force_utf8, titles, drop):
         handles = _unpack(slots, n)
         self.slots = slots
         self.count = n
         self.drop = drop
         self.titles = titles
-        self.splits = splits
+        self.splits = None
         self.lock = threading.Lock()
         if not _BATCH_OWNS:
             # Each record owns its C record.
@@ -112,6 +113,46 @@ class _Batch:
             _consume(map(_setattr, recs, _repeat("force_utf8", n), _repeat(True, n)))
         self.recs = recs
         self.taken = iter(recs)
+
+    def split_of(self, i):
+        """The split view of record `i` (still in the batch) from the
+        batch's split, or None for the record to split alone. `splits` is
+        None until a record asks, then `_ASKED`; the second record to ask
+        splits the records the batch still holds in one call (under the
+        batch's lock: no record leaves the batch, nor is its C record freed
+        or changed, during the call), and from then on it is the
+        `_lib.BatchSplit` (or `_NO_SPLIT` when the batch could not be split
+        at once)."""
+        s = self.splits
+        if s.__class__ is not _BatchSplit:
+            if s is _NO_SPLIT:
+                return None
+            with self.lock:
+                s = self.splits
+                if s is None:
+                    self.splits = _ASKED
+                    return None
+                if s is _ASKED:
+                    s = self.splits = self._split_held()
+            if s.__class__ is not _BatchSplit:
+                return None
+        return s.of(i)
+
+    def _split_held(self):
+        """The split of the records still in the batch (a record that left
+        it is a NULL entry: its C record is its own, maybe edited or
+        freed). Called with the lock held."""
+        recs = self.recs
+        if recs is None:
+            return _NO_SPLIT  # released
+        slots = self.slots
+        if slots is None:
+            # The records own their C records; the batch's handles keep
+            # them alive.
+            slots = ffi.new("MrrcRecord *[]", [
+                h if r is not None else _NULL for h, r in zip(self.handles, recs)
+            ])
+        return _split_batch(slots, self.count) or _NO_SPLIT
 
     def detach(self, i, record):
         """Record `i` (`record`) leaves the batch: it owns its C record from
@@ -173,6 +214,11 @@ class _Batch:
 
 
 _EXHAUSTED = iter(())
+_BatchSplit = _lib.BatchSplit
+#: `_Batch.splits` once one record asked for its fields; `_NO_SPLIT` when
+#: the batch could not be split at once (its records are split alone).
+_ASKED = object()
+_NO_SPLIT = object()
 
 
 class _NoBatch:
@@ -361,8 +407,6 @@ class MARCReader(Reader):
         self._last = -1  # `_last_index()` once the batch is gone
         # Set when a record's title is first read one record at a time.
         self._title_request = BatchRequest()
-        # Set when a record's fields are first split one record at a time.
-        self._split_request = BatchRequest()
         self._chunk = None
         self._current_exception = None
         self._stopped = False
@@ -441,12 +485,7 @@ class MARCReader(Reader):
         titles = self._title_request
         if titles.wanted:
             titles = _lib.records_text(slots, n, lib.MRRC_TEXT_TITLE, self._raw) or titles
-        splits = self._split_request
-        if splits.wanted:
-            # Once a record's fields were asked for, every batch is split
-            # in one call (one crossing and one decode a batch, not a record).
-            splits = _split_batch(slots, n) or splits
-        self._batch = _Batch(slots, n, self._raw, self.force_utf8, titles, splits, self._frees.drop)
+        self._batch = _Batch(slots, n, self._raw, self.force_utf8, titles, self._frees.drop)
         return True
 
     def _follow_offset(self):

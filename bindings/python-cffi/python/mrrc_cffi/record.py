@@ -29,7 +29,6 @@ _field_from_flat = _field.field_from_flat
 _fields_from_flat = _field.fields_from_flat
 _fields_from_split = _field.fields_from_split
 _split_record = _lib.split_record
-_BatchSplit = _lib.BatchSplit
 _state_of = __import__("operator").attrgetter("_s")
 _is = __import__("operator").is_
 _new = object.__new__
@@ -38,10 +37,9 @@ _DEFAULT_LEADER = " " * 24
 
 class BatchRequest:
     """A reader's note that its records asked, one record at a time, for
-    something it can compute per batch instead (their titles; their split
-    fields): set `wanted`, and the reader does so from its next batch on
-    (one C call rather than one per record: fewer GIL hand-overs between
-    threads)."""
+    something it can compute per batch instead (their titles): set
+    `wanted`, and the reader does so from its next batch on (one C call
+    rather than one per record: fewer GIL hand-overs between threads)."""
 
     __slots__ = ("wanted",)
 
@@ -177,24 +175,20 @@ class Record:
         if lst is not None:
             return lst
         objs = self._objs
-        # Read before `_sync`, which drops it: with nothing handed out,
-        # `_sync` sends at most the leader, and the fields are as split.
-        b = self._b
+        split = None
         if objs is None and self._leader_obj is None:
-            # Nothing handed out, so nothing to send: what `_sync` does then.
+            # Nothing handed out, so nothing to send (what `_sync` does
+            # then): the fields are as the C record holds them, split
+            # through the batch while the record is in it.
+            b = self._b
             if b is not None:
+                split = b.split_of(self._i)
                 self._unbatch()
         else:
             self._sync()
         states = None
         if objs is None:
-            ahead = None if b is None else b.splits
-            if ahead.__class__ is _BatchSplit:
-                split = ahead.of(self._i)
-            else:
-                if ahead is not None:
-                    # The reader splits its next batches in one call each.
-                    ahead.wanted = True
+            if split is None:
                 split = _split_record(self._h)
             if split is None:
                 lst = _fields_from_flat(self._flat_view(), self._raw)
