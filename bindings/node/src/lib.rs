@@ -11,6 +11,7 @@
 // --all-targets also checks.
 #![cfg_attr(test, allow(dead_code))]
 
+mod ahead;
 mod error;
 mod layout;
 mod object;

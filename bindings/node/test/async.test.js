@@ -57,8 +57,10 @@ test('async reads stop building what eight results in a row were not asked for',
 
   // The results of earlier tests first, so that none is freed among the
   // eight below.
+  // (Titles: field data is built after the promise settles, not on the
+  // pool; see the tests of the builder thread below.)
   await free();
-  for (const r of await parse(big)) r.fields();
+  for (const r of await parse(big)) void r.title;
   assert.ok(builtAhead(await parse(big)) > 0);
   await free();
   for (let i = 0; i < 8; i++) await parse(big);
@@ -67,7 +69,7 @@ test('async reads stop building what eight results in a row were not asked for',
   const later = await parse(big);
   assert.equal(builtAhead(later), 0);
   // Asked again, later reads build again.
-  later[0].fields();
+  void later[0].title;
   assert.ok(builtAhead(await parse(big)) > 0);
 });
 
