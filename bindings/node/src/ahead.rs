@@ -23,6 +23,7 @@ use mrrc_core::iso2709::parse_record;
 use mrrc_core::{ReadOptions, Record};
 
 use crate::layout::Encoder;
+use crate::spare::Bytes;
 use crate::store::{accessor_encoder, fields_encoder, Accessor, Wanted, CHUNK};
 
 /// Chunks built ahead of the one JS asked for last.
@@ -35,7 +36,7 @@ const IDLE: Duration = Duration::from_secs(1);
 /// What one result shares with its builder thread.
 pub(crate) struct Ahead {
     /// The input's bytes (shared with the store).
-    raw: Arc<Vec<u8>>,
+    raw: Arc<Bytes>,
     /// Where each record is in `raw`; `None` for records held parsed (a
     /// chunk with one is left to the main thread).
     ranges: Vec<Option<Range<usize>>>,
@@ -92,7 +93,7 @@ impl Built {
 
 impl Ahead {
     pub(crate) fn new(
-        raw: Arc<Vec<u8>>,
+        raw: Arc<Bytes>,
         ranges: Vec<Option<Range<usize>>>,
         options: ReadOptions,
     ) -> Self {

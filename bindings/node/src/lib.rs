@@ -15,6 +15,7 @@ mod ahead;
 mod error;
 mod layout;
 mod object;
+mod spare;
 mod store;
 // After `store`: napi-derive must see `RecordStore` before more of its methods.
 mod convert;

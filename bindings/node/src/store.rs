@@ -24,6 +24,7 @@ use crate::layout::Encoder;
 use crate::object::{
     field_from_object, leader_from_str, record_from_object, FieldObject, RecordObject,
 };
+use crate::spare::Bytes;
 
 /// Records handed to JS together, with what was learned while reading them.
 #[napi(custom_finalize)]
@@ -32,7 +33,7 @@ pub struct RecordStore {
     records: Vec<Slot>,
     /// Raw ISO 2709 bytes of records that may be compacted (see `compact`);
     /// a `readFile` / `parse` result shares them with its [`Ahead`].
-    raw: Arc<Vec<u8>>,
+    raw: Arc<Bytes>,
     /// How to parse `raw` again.
     options: ReadOptions,
     /// Lenient-mode repairs, per record (empty for most).
@@ -271,7 +272,7 @@ impl RecordStore {
     pub(crate) fn with_capacity(records: usize) -> Self {
         RecordStore {
             records: Vec::with_capacity(records),
-            raw: Arc::new(Vec::with_capacity(records * 1024)),
+            raw: Arc::new(Bytes(Vec::with_capacity(records * 1024))),
             warnings: Vec::with_capacity(records),
             ..RecordStore::default()
         }
@@ -342,7 +343,7 @@ impl RecordStore {
         }
         store.prepare_read(wanted, true);
         store.release_parsed(released, wanted);
-        store.raw = Arc::new(bytes);
+        store.raw = Arc::new(Bytes(bytes));
         if std::env::var_os("MRRC_NODE_NO_AHEAD").is_none() {
             let ranges = store
                 .records
@@ -1032,7 +1033,7 @@ impl RecordStore {
                 &invalid("restore() takes the strings compact() returned"),
             ));
         }
-        self.raw = Arc::new(raw);
+        self.raw = Arc::new(Bytes(raw));
         Ok(())
     }
 
