@@ -292,10 +292,13 @@ impl RecordStore {
     /// `bytes` (the whole input), read on a libuv pool thread. The store
     /// keeps `bytes` and each record's place in them. Each record is parsed
     /// (a strict-mode error ends the read, lenient-mode ones are collected),
-    /// what JS asked earlier results for is built from it per chunk while
-    /// it is still in the cache (see `prepare_read`), and then its parsed
-    /// form is dropped, so the next records reuse its memory: `rec` parses
-    /// it again from its bytes if JS asks for something not built. Kept
+    /// the accessor values JS asked earlier results for are built from it
+    /// per chunk while it is still in the cache (see `prepare_read`), and
+    /// then its parsed form is dropped, so the next records reuse its
+    /// memory. Field data is built after the promise settled, by the
+    /// result's builder thread ahead of JS or by the main thread (see
+    /// `ahead.rs`); `rec` parses a record again from its bytes if JS asks
+    /// for it alone. Kept
     /// parsed, 50,000 LoC records were some 100 MB of memory, fresh in a
     /// new process (the read then took twice the core's own loop). Records
     /// that lenient mode repaired stay parsed. Once JS asked earlier
@@ -312,13 +315,9 @@ impl RecordStore {
         // Field data is built after the promise settled, beside the main
         // thread's work (see `ahead.rs`); accessor values cost little
         // beside the parse, and are built here while the record is parsed.
-        let wanted = if std::env::var_os("MRRC_NODE_FIELDS_BEFORE").is_some() {
-            wanted
-        } else {
-            Wanted {
-                fields: false,
-                ..wanted
-            }
+        let wanted = Wanted {
+            fields: false,
+            ..wanted
         };
         let mut released = 0;
         {
@@ -344,18 +343,16 @@ impl RecordStore {
         store.prepare_read(wanted, true);
         store.release_parsed(released, wanted);
         store.raw = Arc::new(Bytes(bytes));
-        if std::env::var_os("MRRC_NODE_NO_AHEAD").is_none() {
-            let ranges = store
-                .records
-                .iter()
-                .map(|s| s.raw.clone().filter(|_| s.record.get().is_none()))
-                .collect();
-            store.ahead = Some(AheadHandle(Arc::new(Ahead::new(
-                Arc::clone(&store.raw),
-                ranges,
-                options,
-            ))));
-        }
+        let ranges = store
+            .records
+            .iter()
+            .map(|s| s.raw.clone().filter(|_| s.record.get().is_none()))
+            .collect();
+        store.ahead = Some(AheadHandle(Arc::new(Ahead::new(
+            Arc::clone(&store.raw),
+            ranges,
+            options,
+        ))));
         store.memory_estimate =
             Some(store.estimate_memory() + store.prepared_bytes + store.raw.capacity() as i64);
         Ok(store)
