@@ -30,7 +30,7 @@ use crate::store::{accessor_encoder, fields_encoder, Accessor, Wanted, CHUNK};
 const WINDOW: usize = 4;
 
 /// How long the thread waits for an ask before it ends (the next ask in
-/// order starts another).
+/// order starts another): JS left the loop, or spends long on a chunk.
 const IDLE: Duration = Duration::from_secs(1);
 
 /// What one result shares with its builder thread.
@@ -194,6 +194,11 @@ impl Ahead {
                 break;
             }
             let c = state.next;
+            if c >= self.chunks() {
+                // The last chunk is built (a loop starting again from
+                // chunk 0 starts another thread).
+                break;
+            }
             if !state.window.contains(&c) {
                 let (s, wait) = self
                     .wake
