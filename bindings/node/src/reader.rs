@@ -630,7 +630,11 @@ pub fn parse(
     buffer: Buffer,
     options: Option<ReadOptionsObject>,
 ) -> napi::Result<AsyncTask<ReadTask>> {
-    task(&mut env, Input::Bytes(buffer.to_vec()), options)
+    // Into a freed result's buffer when one is large enough (see
+    // `spare.rs`): no fresh pages to fault in on the main thread.
+    let mut bytes = crate::spare::take(buffer.len());
+    bytes.extend_from_slice(&buffer);
+    task(&mut env, Input::Bytes(bytes), options)
 }
 
 /// A pure-CPU loop (xorshift) as an `AsyncTask`: the benchmark's control

@@ -34,12 +34,17 @@ fn lock() -> MutexGuard<'static, Spares> {
 }
 
 /// An empty buffer with room for at least `len` bytes: a kept one when
-/// one is large enough (the smallest such), else a new one.
+/// one is large enough and at most twice that (the smallest such), else a
+/// new one (always for less than [`MIN`]).
 pub(crate) fn take(len: usize) -> Vec<u8> {
+    if len < MIN {
+        return Vec::with_capacity(len);
+    }
     let mut spares = lock();
     spares.last_use = Some(Instant::now());
+    let fits = |capacity: usize| capacity >= len && capacity / 2 <= len;
     let best = (0..spares.buffers.len())
-        .filter(|&i| spares.buffers[i].capacity() >= len)
+        .filter(|&i| fits(spares.buffers[i].capacity()))
         .min_by_key(|&i| spares.buffers[i].capacity());
     match best {
         Some(i) => {
