@@ -217,7 +217,12 @@ impl Ahead {
             state.building = Some(c);
             let wanted = state.wanted;
             drop(state);
-            let built = self.build(c, wanted);
+            // A panic must not leave `building` set: JS would wait for
+            // the chunk for ever.
+            let built =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.build(c, wanted)))
+                    .ok()
+                    .flatten();
             state = self.lock();
             state.building = None;
             if let Some(built) = built {
