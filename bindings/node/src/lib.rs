@@ -11,9 +11,11 @@
 // --all-targets also checks.
 #![cfg_attr(test, allow(dead_code))]
 
+mod ahead;
 mod error;
 mod layout;
 mod object;
+mod spare;
 mod store;
 // After `store`: napi-derive must see `RecordStore` before more of its methods.
 mod convert;

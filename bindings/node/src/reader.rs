@@ -40,6 +40,18 @@ fn open(input: Input, format: Format, options: ReadOptions) -> CoreResult<Source
     })
 }
 
+/// A whole file, read into a buffer a freed result gave back when one is
+/// large enough (see `spare.rs`).
+fn read_whole(path: &str) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut file = File::open(path)?;
+    let len = file.metadata().map_or(0, |m| m.len() as usize);
+    // Room for the probe read that finds the end without growing.
+    let mut bytes = crate::spare::take(len + 64);
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 trait MessagePrefix {
     fn with_message_prefix(self, prefix: &str) -> Self;
 }
@@ -495,8 +507,9 @@ impl ReadTask {
         // here ask results for parsed records (see `KEEP_PARSED`).
         if self.threads == 1 && self.format == Format::Iso2709 && !wanted.keeps_parsed() {
             let bytes = match input {
-                Input::Path(path) => std::fs::read(&path)
-                    .map_err(|e| CoreError::from(e).with_message_prefix(&path))?,
+                Input::Path(path) => {
+                    read_whole(&path).map_err(|e| CoreError::from(e).with_message_prefix(&path))?
+                }
                 Input::Bytes(bytes) => bytes,
             };
             let mut store = RecordStore::read_iso2709(bytes, self.options, wanted)?;
@@ -617,7 +630,11 @@ pub fn parse(
     buffer: Buffer,
     options: Option<ReadOptionsObject>,
 ) -> napi::Result<AsyncTask<ReadTask>> {
-    task(&mut env, Input::Bytes(buffer.to_vec()), options)
+    // Into a freed result's buffer when one is large enough (see
+    // `spare.rs`): no fresh pages to fault in on the main thread.
+    let mut bytes = crate::spare::take(buffer.len());
+    bytes.extend_from_slice(&buffer);
+    task(&mut env, Input::Bytes(bytes), options)
 }
 
 /// A pure-CPU loop (xorshift) as an `AsyncTask`: the benchmark's control

@@ -18,19 +18,22 @@ use napi::bindgen_prelude::ObjectFinalize;
 use napi::{Env, JsObject, JsString, JsTypedArray};
 use napi_derive::napi;
 
+use crate::ahead::{Ahead, AheadHandle};
 use crate::error::{invalid, throw, warning_to_js};
 use crate::layout::Encoder;
 use crate::object::{
     field_from_object, leader_from_str, record_from_object, FieldObject, RecordObject,
 };
+use crate::spare::Bytes;
 
 /// Records handed to JS together, with what was learned while reading them.
 #[napi(custom_finalize)]
 #[derive(Default)]
 pub struct RecordStore {
     records: Vec<Slot>,
-    /// Raw ISO 2709 bytes of records that may be compacted (see `compact`).
-    raw: Vec<u8>,
+    /// Raw ISO 2709 bytes of records that may be compacted (see `compact`);
+    /// a `readFile` / `parse` result shares them with its [`Ahead`].
+    raw: Arc<Bytes>,
     /// How to parse `raw` again.
     options: ReadOptions,
     /// Lenient-mode repairs, per record (empty for most).
@@ -68,6 +71,9 @@ pub struct RecordStore {
     asked: Cell<Wanted>,
     /// Where the sync reader learns what JS asks for (see [`ReaderLink`]).
     pub(crate) link: Option<Arc<ReaderLink>>,
+    /// `readFile` / `parse` of ISO 2709: builds chunks ahead of JS after
+    /// the promise settled (see `ahead.rs`); stopped when the store goes.
+    ahead: Option<AheadHandle>,
 }
 
 /// One record: parsed, or (after `compact`) only its raw bytes.
@@ -266,7 +272,7 @@ impl RecordStore {
     pub(crate) fn with_capacity(records: usize) -> Self {
         RecordStore {
             records: Vec::with_capacity(records),
-            raw: Vec::with_capacity(records * 1024),
+            raw: Arc::new(Bytes(Vec::with_capacity(records * 1024))),
             warnings: Vec::with_capacity(records),
             ..RecordStore::default()
         }
@@ -286,10 +292,13 @@ impl RecordStore {
     /// `bytes` (the whole input), read on a libuv pool thread. The store
     /// keeps `bytes` and each record's place in them. Each record is parsed
     /// (a strict-mode error ends the read, lenient-mode ones are collected),
-    /// what JS asked earlier results for is built from it per chunk while
-    /// it is still in the cache (see `prepare_read`), and then its parsed
-    /// form is dropped, so the next records reuse its memory: `rec` parses
-    /// it again from its bytes if JS asks for something not built. Kept
+    /// the accessor values JS asked earlier results for are built from it
+    /// per chunk while it is still in the cache (see `prepare_read`), and
+    /// then its parsed form is dropped, so the next records reuse its
+    /// memory. Field data is built after the promise settled, by the
+    /// result's builder thread ahead of JS or by the main thread (see
+    /// `ahead.rs`); `rec` parses a record again from its bytes if JS asks
+    /// for it alone. Kept
     /// parsed, 50,000 LoC records were some 100 MB of memory, fresh in a
     /// new process (the read then took twice the core's own loop). Records
     /// that lenient mode repaired stay parsed. Once JS asked earlier
@@ -303,6 +312,13 @@ impl RecordStore {
         let mut store = RecordStore::for_records(bytes.len() / 1024 + 1);
         store.async_read = true;
         store.options = options;
+        // Field data is built after the promise settled, beside the main
+        // thread's work (see `ahead.rs`); accessor values cost little
+        // beside the parse, and are built here while the record is parsed.
+        let wanted = Wanted {
+            fields: false,
+            ..wanted
+        };
         let mut released = 0;
         {
             let mut reader = SliceReader::new(&bytes[..], options);
@@ -326,7 +342,17 @@ impl RecordStore {
         }
         store.prepare_read(wanted, true);
         store.release_parsed(released, wanted);
-        store.raw = bytes;
+        store.raw = Arc::new(Bytes(bytes));
+        let ranges = store
+            .records
+            .iter()
+            .map(|s| s.raw.clone().filter(|_| s.record.get().is_none()))
+            .collect();
+        store.ahead = Some(AheadHandle(Arc::new(Ahead::new(
+            Arc::clone(&store.raw),
+            ranges,
+            options,
+        ))));
         store.memory_estimate =
             Some(store.estimate_memory() + store.prepared_bytes + store.raw.capacity() as i64);
         Ok(store)
@@ -433,6 +459,15 @@ impl RecordStore {
         }
     }
 
+    /// What the builder thread built ahead of `what` for chunk `chunk`
+    /// (see `ahead.rs`), unless a record of the chunk was edited since.
+    fn ask_ahead(&self, chunk: usize, what: Option<Accessor>) -> Option<Encoder> {
+        let encoder = self.ahead.as_ref()?.0.ask(chunk, what)?;
+        let end = self.records.len().min((chunk + 1) * CHUNK);
+        let edited = self.records[chunk * CHUNK..end].iter().any(|s| s.edited);
+        (!edited).then_some(encoder)
+    }
+
     /// What JS asked this store for, for the reader that made it (its
     /// sync reader's link, or [`ASYNC_ASKS`] for `readFile` / `parse`).
     fn asks(&self) -> Option<&ReaderLink> {
@@ -455,7 +490,7 @@ impl RecordStore {
     /// and no repairs: `compact` may drop it and parse `bytes` again.
     pub(crate) fn push_iso2709(&mut self, record: Record, bytes: &[u8], options: ReadOptions) {
         let start = self.raw.len();
-        self.raw.extend_from_slice(bytes);
+        Arc::make_mut(&mut self.raw).extend_from_slice(bytes);
         self.options = options;
         self.push_raw(record, start..self.raw.len());
     }
@@ -636,6 +671,24 @@ pub(crate) struct Wanted {
 const KEEP_PARSED: u32 = 1 << 31;
 
 impl Wanted {
+    /// Adds an ask: field data (`None`) or an accessor's values.
+    pub(crate) fn add(&mut self, what: Option<Accessor>) {
+        match what {
+            None => self.fields = true,
+            Some(a) => self.accessors |= 1 << a as u32,
+        }
+    }
+
+    /// Field data asked.
+    pub(crate) fn fields(&self) -> bool {
+        self.fields
+    }
+
+    /// `accessor`'s values asked.
+    pub(crate) fn has_accessor(&self, accessor: Accessor) -> bool {
+        self.accessors & (1 << accessor as u32) != 0
+    }
+
     /// JS asked earlier async results for parsed records.
     pub(crate) fn keeps_parsed(&self) -> bool {
         self.accessors & KEEP_PARSED != 0
@@ -761,7 +814,7 @@ impl Prepared {
 
 /// The accessors `accessorChunk` computes.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Accessor {
+pub(crate) enum Accessor {
     Leader,
     Title,
     IssnTitle,
@@ -776,7 +829,7 @@ enum Accessor {
 }
 
 impl Accessor {
-    const ALL: [Accessor; 11] = [
+    pub(crate) const ALL: [Accessor; 11] = [
         Accessor::Leader,
         Accessor::Title,
         Accessor::IssnTitle,
@@ -824,7 +877,7 @@ impl Accessor {
     }
 }
 
-fn fields_encoder(records: &[&Record]) -> Encoder {
+pub(crate) fn fields_encoder(records: &[&Record]) -> Encoder {
     let mut encoder = Encoder::for_records(records.len());
     for (slot, record) in records.iter().enumerate() {
         encoder.record(slot, record.fields().iter());
@@ -832,7 +885,7 @@ fn fields_encoder(records: &[&Record]) -> Encoder {
     encoder
 }
 
-fn accessor_encoder(accessor: Accessor, records: &[&Record]) -> Encoder {
+pub(crate) fn accessor_encoder(accessor: Accessor, records: &[&Record]) -> Encoder {
     let mut encoder = Encoder::for_values(records.len());
     for record in records {
         encoder.optional(accessor.get(record).as_deref());
@@ -930,7 +983,7 @@ impl RecordStore {
             }
         }
         self.raw_len = self.raw.len();
-        self.raw = Vec::new();
+        self.raw = Arc::default();
         Ok(Some(pieces.coerce_to_object()?))
     }
 
@@ -951,6 +1004,19 @@ impl RecordStore {
         self.prepared_chunks as u32
     }
 
+    /// Chunks (field data or an accessor's values) the builder thread of a
+    /// `readFile` / `parse` result built and JS took (see `ahead.rs`).
+    #[napi(getter)]
+    pub fn chunks_taken_from_thread(&self) -> u32 {
+        self.ahead.as_ref().map_or(0, |a| a.0.taken() as u32)
+    }
+
+    /// Chunks the builder thread built that wait for JS (for the tests).
+    #[napi(getter)]
+    pub fn chunks_ready_on_thread(&self) -> u32 {
+        self.ahead.as_ref().map_or(0, |a| a.0.ready() as u32)
+    }
+
     /// Takes back the strings `compact` gave out.
     #[napi]
     pub fn restore(&mut self, env: Env, pieces: Vec<JsString>) -> napi::Result<()> {
@@ -964,7 +1030,7 @@ impl RecordStore {
                 &invalid("restore() takes the strings compact() returned"),
             ));
         }
-        self.raw = raw;
+        self.raw = Arc::new(Bytes(raw));
         Ok(())
     }
 
@@ -982,10 +1048,12 @@ impl RecordStore {
                 accessors: 0,
             });
         }
-        if let Some(encoder) =
-            chunk_number(start, end, self.records.len()).and_then(|c| self.prepared.take_fields(c))
-        {
+        let chunk = chunk_number(start, end, self.records.len());
+        if let Some(encoder) = chunk.and_then(|c| self.prepared.take_fields(c)) {
             self.give_back_prepared(&mut env, &encoder)?;
+            return encoder.into_js(&env);
+        }
+        if let Some(encoder) = chunk.and_then(|c| self.ask_ahead(c, None)) {
             return encoder.into_js(&env);
         }
         self.build_chunk(&env, start, end, fields_encoder)?
@@ -1016,10 +1084,12 @@ impl RecordStore {
                 accessors: 1 << accessor as u32,
             });
         }
-        if let Some(encoder) = chunk_number(start, end, self.records.len())
-            .and_then(|c| self.prepared.take_accessor(accessor, c))
-        {
+        let chunk = chunk_number(start, end, self.records.len());
+        if let Some(encoder) = chunk.and_then(|c| self.prepared.take_accessor(accessor, c)) {
             self.give_back_prepared(&mut env, &encoder)?;
+            return encoder.into_js(&env);
+        }
+        if let Some(encoder) = chunk.and_then(|c| self.ask_ahead(c, Some(accessor))) {
             return encoder.into_js(&env);
         }
         self.build_chunk(&env, start, end, |records| {
