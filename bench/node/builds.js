@@ -67,6 +67,9 @@ async function run(v, work) {
   console.log(`medians of ${ROUNDS} rounds; load at the end ${require('node:os').loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   for (const [k, rs] of Object.entries(res)) {
     if (rs.some((r) => r.check !== rs[0].check)) throw new Error(`${k}: results differ across rounds`);
+    const work = k.slice(k.indexOf(' ') + 1);
+    const first = res[`${variants[0].name} ${work}`][0].check;
+    if (rs[0].check !== first) throw new Error(`${k}: reads differently from ${variants[0].name}`);
     console.log(k.padEnd(16), ['s', 'cpu', 'main', 'freed'].map((x) => `${x} ${(median(rs.map((r) => r[x])) * 1000).toFixed(0)} ms`).join('  '));
   }
   fs.rmSync(dir, { recursive: true, force: true });

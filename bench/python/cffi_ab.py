@@ -28,21 +28,18 @@ from read import prefix  # noqa: E402
 CHILD = r'''
 import json, sys, time
 sys.path.insert(0, sys.argv[2])
-from read import every_value_loop
+import read
 import mrrc_cffi
 
 path = sys.argv[1]
 
 
 def every():
-    with open(path, "rb") as fh:
-        every_value_loop(mrrc_cffi.MARCReader(fh))
+    read.every_value(mrrc_cffi, "mrrc_cffi", path)
 
 
 def iterate():
-    with open(path, "rb") as fh:
-        for _ in mrrc_cffi.MARCReader(fh):
-            pass
+    read.iterate(mrrc_cffi, "mrrc_cffi", path)
 
 
 def get_fields():

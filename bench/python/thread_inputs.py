@@ -16,11 +16,9 @@ import os
 import statistics
 import sys
 import tempfile
-import threading
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from read import prefix  # noqa: E402
+from read import in_threads, prefix, timed  # noqa: E402
 
 
 def reading(m, source, title, passes):
@@ -37,19 +35,11 @@ def reading(m, source, title, passes):
 
 
 def two(fn, args):
-    threads = [threading.Thread(target=fn, args=(a,)) for a in args]
-    t = time.perf_counter()
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    return time.perf_counter() - t
+    return in_threads(fn, [(a,) for a in args])
 
 
 def one(fn, arg):
-    t = time.perf_counter()
-    fn(arg)
-    return time.perf_counter() - t
+    return timed(lambda: fn(arg))
 
 
 def main():
@@ -78,7 +68,7 @@ def main():
         for name, m in [("mrrc", mrrc), ("mrrc_cffi", mrrc_cffi)]:
             for source in ["file", "bytes"]:
                 for title in [False, True]:
-                    args = paths if source == "file" else [bytes(data), bytes(data)]
+                    args = paths if source == "file" else [data, bytes(bytearray(data))]  # two buffers
                     label = f"{name}, {source}, {'read + title' if title else 'iterate'}"
                     cases.append((label, reading(m, source, title, a.passes), args))
         results = {label: [] for label, _, _ in cases}

@@ -207,7 +207,8 @@ pub(crate) struct Span {
 
 /// A text and its subfield spans in buffers of their own, shared as they are
 /// (a group of records, a decoded record); a record read as UTF-8 and an
-/// edited field get a copy in one block instead (`Shared::copied`). Either
+/// edited field get a copy in one block instead (`SharedMany::copied`,
+/// `Shared::copied`). Either
 /// way a field is a tag, a counted pointer to the text and spans, and a
 /// range.
 #[derive(Default)]
@@ -333,13 +334,13 @@ impl Field {
         }
     }
 
-    /// Puts `field` in place of this [`Field::placeholder`] (forgotten, as
-    /// placeholders are not counted).
+    /// Gives a [`Field::placeholder`] its tag and content (its text comes
+    /// later, from [`Field::set_placeholder_shared`]).
     #[inline]
-    pub(crate) fn replace_placeholder(&mut self, field: Field) {
-        let old = std::mem::replace(self, field);
-        debug_assert!(old.shared.is_placeholder());
-        std::mem::forget(old);
+    pub(crate) fn set_placeholder_shape(&mut self, tag: Tag, content: Content) {
+        debug_assert!(self.shared.is_placeholder());
+        self.tag = tag;
+        self.content = content;
     }
 
     /// Gives a [`Field::placeholder`] its text. `content` must index inside

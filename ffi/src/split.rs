@@ -554,13 +554,13 @@ pub unsafe extern "C" fn mrrc_records_split(
             )
         };
         sizes.separator = SEPARATORS[0];
-        // Each record resolved in turn: an error names the first bad one.
         for (i, &h) in handles.iter().enumerate() {
             let fields: &[Field] = if h.is_null() {
                 &[] // left out
             } else {
                 // SAFETY: each non-NULL entry is a live record handle per
-                // the contract.
+                // the contract (`record_ref` only rejects NULL, so this `?`
+                // never fails here).
                 unsafe { record_ref(h) }?.fields()
             };
             let start = sizes.text_len;

@@ -24,7 +24,7 @@ use mrrc_core::{ReadOptions, Record};
 
 use crate::layout::Encoder;
 use crate::spare::Bytes;
-use crate::store::{accessor_encoder, fields_encoder, Accessor, Wanted, CHUNK};
+use crate::store::{Accessor, Wanted, CHUNK};
 
 /// Chunks built ahead of the one JS asked for last.
 const WINDOW: usize = 4;
@@ -120,15 +120,25 @@ impl Ahead {
     /// chunk being built), `None` when the caller is to build it. An ask
     /// in order moves the thread's window on, starting the thread when
     /// needed; other asks (JS jumping about) build nothing ahead.
-    pub(crate) fn ask(self: &Arc<Self>, chunk: usize, what: Option<Accessor>) -> Option<Encoder> {
+    /// With `take` false, nothing is taken (and counted) but the window
+    /// moves as for any ask.
+    pub(crate) fn ask(
+        self: &Arc<Self>,
+        chunk: usize,
+        what: Option<Accessor>,
+        take: bool,
+    ) -> Option<Encoder> {
         let mut state = self.lock();
+        // In order: the same chunk as last time or the next, or chunk 0
+        // starting a loop (not reached from chunk 1: a loop going
+        // backwards). A new loop builds only what it asks for.
+        let in_order = state.last_ask.map_or(chunk == 0, |last| {
+            chunk == last || chunk == last + 1 || (chunk == 0 && last != 1)
+        });
+        if chunk == 0 && state.last_ask.is_some_and(|last| last > 0) {
+            state.wanted = Wanted::default();
+        }
         state.wanted.add(what);
-        // In order: the first chunk (a loop starting), the same one as
-        // last time or the next.
-        let in_order = chunk == 0
-            || state
-                .last_ask
-                .is_some_and(|last| chunk == last || chunk == last + 1);
         state.last_ask = Some(chunk);
         while state.building == Some(chunk) {
             state = self.built.wait(state).unwrap_or_else(|p| p.into_inner());
@@ -136,7 +146,7 @@ impl Ahead {
         let found = state
             .ready
             .iter_mut()
-            .find(|(c, _)| *c == chunk)
+            .find(|(c, _)| *c == chunk && take)
             .and_then(|(_, built)| built.take(what));
         state.taken += usize::from(found.is_some());
         if in_order {
@@ -248,14 +258,10 @@ impl Ahead {
             .collect::<Option<Vec<Record>>>()?;
         let records: Vec<&Record> = records.iter().collect();
         let mut built = Built::default();
-        if wanted.fields() {
-            built.fields = Some(fields_encoder(&records));
-        }
-        for accessor in Accessor::ALL {
-            if wanted.has_accessor(accessor) {
-                built
-                    .accessors
-                    .push((accessor, accessor_encoder(accessor, &records)));
+        for (what, encoder) in wanted.build(&records) {
+            match what {
+                None => built.fields = Some(encoder),
+                Some(a) => built.accessors.push((a, encoder)),
             }
         }
         Some(built)

@@ -353,8 +353,10 @@ impl RecordStore {
             ranges,
             options,
         ))));
-        store.memory_estimate =
-            Some(store.estimate_memory() + store.prepared_bytes + store.raw.capacity() as i64);
+        store.estimate_memory_ahead();
+        store.memory_estimate = store
+            .memory_estimate
+            .map(|m| m + store.raw.capacity() as i64);
         Ok(store)
     }
 
@@ -391,22 +393,14 @@ impl RecordStore {
         if records.len() != self.records.len() {
             return;
         }
+        let wanted = Wanted {
+            fields,
+            accessors: bits,
+        };
         let mut prepared = Prepared::default();
-        if fields {
-            prepared.fields = records
-                .chunks(CHUNK)
-                .map(|chunk| Some(fields_encoder(chunk)))
-                .collect();
-        }
-        for accessor in Accessor::ALL {
-            if bits & (1 << accessor as u32) != 0 {
-                prepared.accessors.push((
-                    accessor,
-                    records
-                        .chunks(CHUNK)
-                        .map(|chunk| Some(accessor_encoder(accessor, chunk)))
-                        .collect(),
-                ));
+        for chunk in records.chunks(CHUNK) {
+            for (what, encoder) in wanted.build(chunk) {
+                prepared.push(what, encoder);
             }
         }
         self.prepared = prepared;
@@ -433,27 +427,12 @@ impl RecordStore {
                 .map(|s| s.record.get())
                 .collect();
             let Some(records) = records else { return };
-            let mut built = Vec::new();
-            if wanted.fields {
-                built.push((None, fields_encoder(&records)));
-            }
-            for accessor in Accessor::ALL {
-                if wanted.accessors & (1 << accessor as u32) != 0 {
-                    built.push((Some(accessor), accessor_encoder(accessor, &records)));
-                }
-            }
-            for (accessor, mut encoder) in built {
+            for (what, mut encoder) in wanted.build(&records) {
                 // Kept until JS asks: give back the room reserved for larger
                 // records (glibc shrinks in place, no copy).
                 encoder.shrink_to_fit();
                 self.prepared_bytes += encoder.heap_bytes();
-                match accessor {
-                    None => self.prepared.fields.push(Some(encoder)),
-                    Some(a) => match self.prepared.accessors.iter_mut().find(|(x, _)| *x == a) {
-                        Some((_, chunks)) => chunks.push(Some(encoder)),
-                        None => self.prepared.accessors.push((a, vec![Some(encoder)])),
-                    },
-                }
+                self.prepared.push(what, encoder);
             }
             self.prepared_chunks += 1;
         }
@@ -462,10 +441,12 @@ impl RecordStore {
     /// What the builder thread built ahead of `what` for chunk `chunk`
     /// (see `ahead.rs`), unless a record of the chunk was edited since.
     fn ask_ahead(&self, chunk: usize, what: Option<Accessor>) -> Option<Encoder> {
-        let encoder = self.ahead.as_ref()?.0.ask(chunk, what)?;
+        let ahead = self.ahead.as_ref()?;
         let end = self.records.len().min((chunk + 1) * CHUNK);
         let edited = self.records[chunk * CHUNK..end].iter().any(|s| s.edited);
-        (!edited).then_some(encoder)
+        // An edited chunk still moves the thread's window on, but takes
+        // nothing (the main thread builds it from the edited records).
+        ahead.0.ask(chunk, what, !edited)
     }
 
     /// What JS asked this store for, for the reader that made it (its
@@ -578,7 +559,6 @@ impl RecordStore {
         encoder.into_js_reused(env, layout)
     }
 
-    /// Records `start..end` (parsed again where compacted).
     /// `build` over records `start..end`. A `readFile` / `parse` result
     /// parses the records it does not hold parsed for this only, without
     /// keeping them (they would be the 100 MB `read_iso2709` avoids).
@@ -633,7 +613,7 @@ pub(crate) const CHUNK: usize = 64;
 /// allocated them frees them (off the main thread, in its own malloc arena).
 pub struct ReaderLink {
     fields: AtomicBool,
-    /// One bit per [`Accessor`].
+    /// One bit per [`Accessor`], and [`KEEP_PARSED`].
     accessors: AtomicU32,
     garbage: Mutex<Vec<Record>>,
     /// Batches the reader has read (its thread or its pool tasks).
@@ -679,11 +659,6 @@ impl Wanted {
         }
     }
 
-    /// Field data asked.
-    pub(crate) fn fields(&self) -> bool {
-        self.fields
-    }
-
     /// `accessor`'s values asked.
     pub(crate) fn has_accessor(&self, accessor: Accessor) -> bool {
         self.accessors & (1 << accessor as u32) != 0
@@ -694,12 +669,27 @@ impl Wanted {
         self.accessors & KEEP_PARSED != 0
     }
 
+    /// What is asked of `records` (one chunk), built: field data (`None`)
+    /// and each asked accessor's values.
+    pub(crate) fn build(&self, records: &[&Record]) -> Vec<(Option<Accessor>, Encoder)> {
+        let mut built = Vec::new();
+        if self.fields {
+            built.push((None, fields_encoder(records)));
+        }
+        for accessor in Accessor::ALL {
+            if self.has_accessor(accessor) {
+                built.push((Some(accessor), accessor_encoder(accessor, records)));
+            }
+        }
+        built
+    }
+
     /// Chunks to build (field data or an accessor's values).
     fn builds(&self) -> bool {
         self.fields || self.accessors & !KEEP_PARSED != 0
     }
 
-    /// Bit 0: field data; bit 1 + k: accessor k.
+    /// Bit 0: field data; bit 1 + k: accessor k (never [`KEEP_PARSED`]).
     fn has(&self, bit: usize) -> bool {
         match bit {
             0 => self.fields,
@@ -792,6 +782,17 @@ fn chunk_number(start: u32, end: u32, len: usize) -> Option<usize> {
 }
 
 impl Prepared {
+    /// Adds the next chunk's field data (`None`) or an accessor's values.
+    fn push(&mut self, what: Option<Accessor>, encoder: Encoder) {
+        match what {
+            None => self.fields.push(Some(encoder)),
+            Some(a) => match self.accessors.iter_mut().find(|(x, _)| *x == a) {
+                Some((_, chunks)) => chunks.push(Some(encoder)),
+                None => self.accessors.push((a, vec![Some(encoder)])),
+            },
+        }
+    }
+
     /// Forgets what was built for one chunk (a record of it is edited).
     fn drop_chunk(&mut self, chunk: usize) {
         let accessors = self.accessors.iter_mut().map(|(_, chunks)| chunks);
@@ -1038,10 +1039,9 @@ impl RecordStore {
     /// builds `fields()` of each without another native call.
     #[napi]
     pub fn fields_chunk(&mut self, mut env: Env, start: u32, end: u32) -> napi::Result<JsObject> {
-        self.asked.set(Wanted {
-            fields: true,
-            ..self.asked.get()
-        });
+        let mut asked = self.asked.get();
+        asked.add(None);
+        self.asked.set(asked);
         if let Some(w) = self.asks() {
             w.ask(Wanted {
                 fields: true,
@@ -1073,11 +1073,9 @@ impl RecordStore {
         let Some(accessor) = Accessor::from_name(&name) else {
             return Err(throw(&env, &invalid(format!("unknown accessor {name:?}"))));
         };
-        let asked = self.asked.get();
-        self.asked.set(Wanted {
-            accessors: asked.accessors | 1 << accessor as u32,
-            ..asked
-        });
+        let mut asked = self.asked.get();
+        asked.add(Some(accessor));
+        self.asked.set(asked);
         if let Some(w) = self.asks() {
             w.ask(Wanted {
                 fields: false,

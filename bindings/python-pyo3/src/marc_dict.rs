@@ -482,8 +482,11 @@ mod pool {
         keys: &Keys<'py>,
     ) -> PyResult<bool> {
         let d = d.as_ptr();
-        // SAFETY: `d` is a live dict; what is read from it is borrowed and
-        // used before anything that could release it.
+        // SAFETY: `d` is a live dict; what is read from it is borrowed.
+        // `fields` stays alive across the leader's `put`: `d` keeps holding
+        // it, and only code holding `d` could remove it, while the pool
+        // and the caller are `d`'s only holders (the old leader's
+        // destructor that `put` may run holds no reference to `d`).
         unsafe {
             let (leader, fields) = (get(d, keys.leader), get(d, keys.fields));
             if ffi::PyDict_Size(d) != 2 || leader.is_null() || fields.is_null() {

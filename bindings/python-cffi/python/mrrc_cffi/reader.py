@@ -39,8 +39,9 @@ _setattr = setattr
 _consume = __import__("collections").deque(maxlen=0).extend
 _chain = itertools.chain.from_iterable
 
-#: The `_records` loop runs without the reader's lock where the GIL makes
-#: `next()` of a batch's list iterator atomic.
+#: Where the GIL makes `next()` of a batch's list iterator atomic, `for`
+#: takes records through a `chain` over the batches' iterators without the
+#: reader's lock (`__iter__`); elsewhere each goes through `__next__`.
 _GIL = getattr(sys, "_is_gil_enabled", lambda: True)()
 
 _getrefcount = getattr(sys, "getrefcount", None)
@@ -81,7 +82,8 @@ class _Batch:
     leader: anything but its title) leaves the batch first (`detach`),
     so that the state dies with the record rather than with the batch (the
     fields of 512 records kept alive per batch made the cyclic GC walk
-    them: every value read 40 us a record instead of 23)."""
+    them: every value read 40 us a record instead of 23: session 8,
+    bench/python/README.md)."""
 
     __slots__ = ("recs", "taken", "handles", "slots", "count", "drop", "lock", "titles", "splits", "__weakref__")
 
@@ -102,7 +104,8 @@ class _Batch:
         # Made here, all at once, rather than in the per-record loop: the
         # loop only hands them out (from an iterator, atomically), so a
         # record exists, and counts as held, from the moment a thread has
-        # it. `setattr` over the list runs in C (26 ns an attribute).
+        # it. `setattr` over the list runs in C (26 ns an attribute: a
+        # session 8 scratch measurement).
         _consume(map(_setattr, recs, _repeat("_h"), handles))
         _consume(map(_setattr, recs, _repeat("_b", n), _repeat(self, n)))
         _consume(map(_setattr, recs, _repeat("_i", n), range(n)))
@@ -181,7 +184,10 @@ class _Batch:
             self.taken = _EXHAUSTED
             slots = self.slots
             if slots is None:
-                return None  # the records own their C records
+                # The records own their C records: a record still held no
+                # longer keeps the others' alive through the batch.
+                self.handles = None
+                return None
             self.slots = None
             n = self.count
             counts = list(map(_getrefcount, recs))
@@ -452,8 +458,10 @@ class MARCReader(Reader):
             first = None
 
     def _fill(self):
-        """Reads the next batch; returns False at the end of the input, None
-        after a failed record (current_exception set)."""
+        """Reads the next batch; returns its first record, False at the end
+        of the input, None after a failed record (current_exception set).
+        The first record is taken before the batch is published, so that no
+        other thread sharing the reader can take it first."""
         r = self._r
         # The C records of the batch before that nobody holds, and those of
         # records dropped since, are freed by the same C call that reads
@@ -485,8 +493,10 @@ class MARCReader(Reader):
         titles = self._title_request
         if titles.wanted:
             titles = _lib.records_text(slots, n, lib.MRRC_TEXT_TITLE, self._raw) or titles
-        self._batch = _Batch(slots, n, self._raw, self.force_utf8, titles, self._frees.drop)
-        return True
+        batch = _Batch(slots, n, self._raw, self.force_utf8, titles, self._frees.drop)
+        first = next(batch.taken)
+        self._batch = batch
+        return first
 
     def _follow_offset(self):
         """Seeks the file object to where the library has read to, so that
@@ -535,16 +545,15 @@ class MARCReader(Reader):
         if self._stopped:
             raise StopIteration
         self._current_exception = None
-        filled = self._fill()
-        if filled is None:
+        first = self._fill()
+        if first is None:
             return None
-        if not filled:
+        if first is False:
             self._stopped = True
             self._chunk = None
             raise StopIteration
         self._chunk = _LAST_RETURNED
-        for record in self._batch.taken:
-            return record
+        return first
 
     def _last_index(self):
         """The index in the batch of the record last returned: where the
