@@ -3,7 +3,7 @@
 //! per round of the calling thread's CPU time, the whole process's CPU time
 //! (a pool's threads included) and wall time (CPU time is steadier than wall
 //! time on a shared machine: waiting for a core is not counted):
-//! `workload_loop FILE ROUNDS core|core-stream|parse-record|split|peer-mrrc|peer-marc|view|parallel1|parallel2|par-records1|par-records2`.
+//! `workload_loop FILE ROUNDS core|core-stream|check|parse-record|split|peer-mrrc|peer-marc|view|parallel1|parallel2|par-records1|par-records2`.
 use std::time::Instant;
 
 use mrrc_bench::cpu_time;
@@ -25,6 +25,7 @@ fn main() {
     let run: Run = match which.as_str() {
         "core" => Box::new(workloads::core_reader),
         "core-stream" => Box::new(workloads::core_stream_reader),
+        "check" => Box::new(workloads::core_check),
         "parse-record" => Box::new(|b| workloads::core_parse_record(b, &ranges)),
         "split" => Box::new(workloads::core_split_records),
         "peer-mrrc" => Box::new(workloads::peer_mrrc_read_record),

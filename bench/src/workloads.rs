@@ -76,6 +76,21 @@ pub fn core_reader(bytes: &[u8]) -> Tally {
     tally
 }
 
+/// Every record checked as `SliceReader::next_checked` does (the full
+/// parse's checks, nothing built): what a reader that keeps bytes pays.
+pub fn core_check(bytes: &[u8]) -> Tally {
+    let mut tally = Tally::default();
+    let mut reader = SliceReader::new(bytes, ReadOptions::strict());
+    while let Some(next) = reader.next_checked() {
+        let fields = match next.expect("valid record") {
+            Some(record) => count_fields(&record),
+            None => 0,
+        };
+        tally.add(fields);
+    }
+    tally
+}
+
 /// The same parse through the streaming reader, the slice taken as any
 /// `Read` (each chunk copied into the reader's buffer first, as from a file).
 pub fn core_stream_reader(bytes: &[u8]) -> Tally {

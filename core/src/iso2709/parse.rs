@@ -694,6 +694,10 @@ pub(crate) struct Group {
     shapes: Vec<([u8; 3], Content)>,
     /// Each added record's range of `shapes`.
     records: Vec<std::ops::Range<usize>>,
+    /// A group that only checks (see [`Group::checking`]), and the records
+    /// it found clean.
+    check_only: bool,
+    checked: u64,
 }
 
 impl Group {
@@ -706,13 +710,27 @@ impl Group {
             text: String::with_capacity(bytes),
             spans: Vec::with_capacity(bytes / 24),
             shapes: Vec::with_capacity(bytes / 32),
-            records: Vec::new(),
+            ..Group::default()
+        }
+    }
+
+    /// A group that keeps nothing: a clean record is walked (every check
+    /// of the one-pass path, UTF-8 included) and counted, not built.
+    pub(crate) fn checking() -> Self {
+        Group {
+            check_only: true,
+            ..Group::default()
         }
     }
 
     /// Records added and waiting for their fields.
     pub(crate) fn len(&self) -> usize {
         self.records.len()
+    }
+
+    /// Records a checking group found clean.
+    pub(crate) fn checked(&self) -> u64 {
+        self.checked
     }
 
     /// [`parse_clean`] into the group; false if the record is not clean.
@@ -729,6 +747,20 @@ impl Group {
         // Offsets in the shared text are 32-bit.
         if shift + text.len() > u32::MAX as usize {
             return false;
+        }
+        if self.check_only {
+            self.spans.clear();
+            let clean = clean_shapes(
+                rec,
+                base,
+                data_end,
+                (lenient, repair_content),
+                0,
+                &mut self.spans,
+                |_, _| {},
+            );
+            self.checked += u64::from(clean);
+            return clean;
         }
         let (spans_before, shapes_before) = (self.spans.len(), self.shapes.len());
         let shapes = &mut self.shapes;
