@@ -516,23 +516,7 @@ impl Field {
     /// pymarc `format_field()`: like `value()` but skips `$6`, puts ` -- `
     /// before `$v $x $y $z` of subject (6XX) fields, and strips the result.
     pub fn format_field(&self) -> String {
-        if let Some(v) = self.control_value() {
-            return v.to_string();
-        }
-        let subject = self.is_subject_field();
-        let mut out = String::new();
-        for s in self.subfields() {
-            if s.code == '6' {
-                continue;
-            }
-            if subject && matches!(s.code, 'v' | 'x' | 'y' | 'z') {
-                out.push_str(" -- ");
-            } else {
-                out.push(' ');
-            }
-            out.push_str(s.value);
-        }
-        out.trim().to_string()
+        crate::accessors::format_field(&self)
     }
 
     /// pymarc `is_subject_field()`: the tag starts with 6.

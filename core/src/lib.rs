@@ -10,6 +10,7 @@
 
 #![deny(unsafe_code)]
 
+pub mod accessors;
 pub mod encoding;
 pub mod error;
 pub mod field;

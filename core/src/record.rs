@@ -3,6 +3,7 @@
 
 use std::fmt;
 
+use crate::accessors;
 use crate::field::{Field, Tag};
 use crate::leader::Leader;
 use crate::shared::Releaser;
@@ -194,88 +195,55 @@ impl Record {
         Ok(linked)
     }
 
-    fn title_from(&self, tag: &str) -> Option<String> {
-        let f = self.get(tag)?;
-        let a = f.get('a').filter(|a| !a.is_empty())?;
-        let b = f.get('b').filter(|b| !b.is_empty());
-        // Sized once: growing the string (a `realloc`) stopped two threads
-        // reading titles from scaling (glibc: 1.1x instead of 2x).
-        let mut t = String::with_capacity(a.len() + b.map_or(0, |b| b.len() + 1));
-        t.push_str(a);
-        if let Some(b) = b {
-            t.push(' ');
-            t.push_str(b);
-        }
-        Some(t)
-    }
-
     /// 245 `$a`, a space and `$b` when both are non-empty (pymarc `title`).
     pub fn title(&self) -> Option<String> {
-        self.title_from("245")
+        accessors::title(self)
     }
 
     /// 222 `$a` and `$b` (pymarc `issn_title`).
     pub fn issn_title(&self) -> Option<String> {
-        self.title_from("222")
+        accessors::issn_title(self)
     }
 
     /// The first run of digits, dashes and x/X in the first 020 `$a`, with
     /// dashes removed (pymarc `isbn`).
     pub fn isbn(&self) -> Option<String> {
-        let a = self.get("020")?.get('a').filter(|a| !a.is_empty())?;
-        let is_isbn_char = |c: char| c.is_ascii_digit() || c == '-' || c == 'x' || c == 'X';
-        let start = a.find(is_isbn_char)?;
-        let rest = &a[start..];
-        let end = rest.find(|c: char| !is_isbn_char(c)).unwrap_or(rest.len());
-        Some(rest[..end].replace('-', ""))
+        accessors::isbn(self)
     }
 
     /// 022 `$a` (pymarc `issn`).
     pub fn issn(&self) -> Option<&str> {
-        self.get("022")?.get('a')
+        accessors::issn(self)
     }
 
     /// 022 `$l` (pymarc `issnl`).
     pub fn issnl(&self) -> Option<&str> {
-        self.get("022")?.get('l')
+        accessors::issnl(self)
     }
 
     /// 086 formatted (pymarc `sudoc`).
     pub fn sudoc(&self) -> Option<String> {
-        self.get("086").map(Field::format_field)
+        accessors::sudoc(self)
     }
 
     /// The first of 100, 110, 111, formatted (pymarc `author`).
     pub fn author(&self) -> Option<String> {
-        ["100", "110", "111"]
-            .iter()
-            .find_map(|t| self.get(t))
-            .map(Field::format_field)
+        accessors::author(self)
     }
 
     /// The first of 130, 240, formatted (pymarc `uniformtitle`).
     pub fn uniform_title(&self) -> Option<String> {
-        ["130", "240"]
-            .iter()
-            .find_map(|t| self.get(t))
-            .map(Field::format_field)
-    }
-
-    /// The field pymarc's `publisher` and `pubyear` read: the first 260, or
-    /// 264 with second indicator 1.
-    fn publication_field(&self) -> Option<&Field> {
-        self.get_fields(&["260", "264"])
-            .find(|f| f.tag() == "260" || f.indicators().is_some_and(|i| i.second == '1'))
+        accessors::uniform_title(self)
     }
 
     /// 260 `$b`, or 264 `$b` with second indicator 1 (pymarc `publisher`).
     pub fn publisher(&self) -> Option<&str> {
-        self.publication_field()?.get('b')
+        accessors::publisher(self)
     }
 
     /// 260 `$c`, or 264 `$c` with second indicator 1 (pymarc `pubyear`).
     pub fn pubyear(&self) -> Option<&str> {
-        self.publication_field()?.get('c')
+        accessors::pubyear(self)
     }
 
     pub fn series(&self) -> impl Iterator<Item = &Field> {

@@ -153,6 +153,19 @@ impl<'a> RecordView<'a> {
             .map(|(i, e)| self.place(i, e))
     }
 
+    /// The fields whose tag is one of `tags` (every field when `tags` is
+    /// empty), as `Record::get_fields` picks them.
+    pub fn fields_tagged<'s>(
+        &'s self,
+        tags: &'s [&'s str],
+    ) -> impl Iterator<Item = Result<FieldView<'a>>> + 's {
+        self.directory()
+            .chunks_exact(self.layout.entry_len())
+            .enumerate()
+            .filter(move |(_, e)| tags.is_empty() || tags.iter().any(|t| &e[..3] == t.as_bytes()))
+            .map(|(i, e)| self.place(i, e))
+    }
+
     /// The full record, decoded as the options say (the same as
     /// `iso2709::parse_record` on these bytes).
     pub fn to_record(&self, options: &ReadOptions) -> Result<Record> {
