@@ -3,13 +3,16 @@
 //! a `Record` class.
 
 use mrrc_core::record::{ADDED_ENTRY_TAGS, NOTE_TAGS, SERIES_TAGS, SUBJECT_TAGS};
+use std::borrow::Cow;
 use std::cell::{Cell, OnceCell};
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, Ordering};
 use std::sync::mpsc::{channel, Sender};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
+use mrrc_core::accessors::{self, FieldSource};
 use mrrc_core::iso2709::{parse_record, SliceReader};
+use mrrc_core::view::RecordView;
 use mrrc_core::{
     Error as CoreError, Field, Indicators, ReadOptions, Record, Result as CoreResult,
     SetSubfieldError, Warning,
@@ -83,6 +86,26 @@ struct Slot {
     /// from ISO 2709 without repairs, so parsing the bytes again gives it back.
     raw: Option<Range<usize>>,
     edited: bool,
+}
+
+impl Slot {
+    /// The record as an accessor reads it: parsed, or a view of its bytes
+    /// in `raw` (`None` if neither, which a checked record never is).
+    fn source<'a>(&'a self, raw: &'a [u8]) -> Option<Source<'a>> {
+        if let Some(record) = self.record.get() {
+            return Some(Source::Parsed(record));
+        }
+        let bytes = raw.get(self.raw.clone()?)?;
+        RecordView::parse(bytes).ok().map(Source::Checked)
+    }
+}
+
+/// A record accessor values are built from.
+pub(crate) enum Source<'a> {
+    Parsed(&'a Record),
+    /// Checked clean by `SliceReader::next_checked`: its view gives what
+    /// its parsed record would (see `mrrc_core::accessors`).
+    Checked(RecordView<'a>),
 }
 
 impl ObjectFinalize for RecordStore {
@@ -322,25 +345,28 @@ impl RecordStore {
         let mut released = 0;
         {
             let mut reader = SliceReader::new(&bytes[..], options);
-            while let Some(next) = reader.next() {
+            while let Some(next) = reader.next_checked() {
+                let start = reader.last_record_offset() as usize;
+                let range = start..start + reader.last_record_bytes().len();
                 match next {
-                    Ok(record) if reader.warnings().is_empty() => {
-                        let start = reader.last_record_offset() as usize;
-                        let end = start + reader.last_record_bytes().len();
-                        store.push_raw(record, start..end);
+                    // Clean: checked, not built (about 80% of the full
+                    // parse's cost); accessor values come from its bytes.
+                    Ok(None) => store.push_checked(range),
+                    Ok(Some(record)) if reader.warnings().is_empty() => {
+                        store.push_raw(record, range);
                     }
-                    Ok(record) => store.push(record, reader.warnings().to_vec()),
+                    Ok(Some(record)) => store.push(record, reader.warnings().to_vec()),
                     Err(e) if options.is_lenient() => {
                         store.errors.push(e);
                         continue;
                     }
                     Err(e) => return Err(e),
                 }
-                store.prepare_read(wanted, false);
+                store.prepare_read(wanted, false, &bytes);
                 released = store.release_parsed(released, wanted);
             }
         }
-        store.prepare_read(wanted, true);
+        store.prepare_read(wanted, true, &bytes);
         store.release_parsed(released, wanted);
         store.raw = Arc::new(Bytes(bytes));
         let ranges = store
@@ -412,7 +438,9 @@ impl RecordStore {
     /// thread, while the records are fresh in its cache, so that JS's
     /// `fields()` or `title` only copy a chunk into V8. Their bytes are
     /// counted in `report_memory`'s figure and given back as JS takes them.
-    pub(crate) fn prepare_read(&mut self, wanted: Wanted, finished: bool) {
+    /// Records checked but not built are read from their bytes in `raw`
+    /// (the whole input, not yet the store's) through a view.
+    pub(crate) fn prepare_read(&mut self, wanted: Wanted, finished: bool, raw: &[u8]) {
         if !wanted.builds() {
             return;
         }
@@ -422,12 +450,17 @@ impl RecordStore {
             if start >= end || (end - start < CHUNK && !finished) {
                 return;
             }
-            let records: Option<Vec<&Record>> = self.records[start..end]
+            let records: Option<Vec<Source>> = self.records[start..end]
                 .iter()
-                .map(|s| s.record.get())
+                .map(|s| s.source(raw))
                 .collect();
             let Some(records) = records else { return };
-            for (what, mut encoder) in wanted.build(&records) {
+            // Field data needs the records built: stop here, as for a
+            // record missing, so chunk numbers stay in step.
+            if wanted.fields && records.iter().any(|r| matches!(r, Source::Checked(_))) {
+                return;
+            }
+            for (what, mut encoder) in wanted.build_from(&records) {
                 // Kept until JS asks: give back the room reserved for larger
                 // records (glibc shrinks in place, no copy).
                 encoder.shrink_to_fit();
@@ -474,6 +507,17 @@ impl RecordStore {
         Arc::make_mut(&mut self.raw).extend_from_slice(bytes);
         self.options = options;
         self.push_raw(record, start..self.raw.len());
+    }
+
+    /// A record checked clean, not built, at `raw[range]` (parsed from
+    /// there when asked for).
+    fn push_checked(&mut self, range: Range<usize>) {
+        self.records.push(Slot {
+            record: OnceCell::new(),
+            raw: Some(range),
+            edited: false,
+        });
+        self.warnings.push(Vec::new());
     }
 
     /// A record read with no repairs from `raw[range]` (parsed again from
@@ -672,13 +716,27 @@ impl Wanted {
     /// What is asked of `records` (one chunk), built: field data (`None`)
     /// and each asked accessor's values.
     pub(crate) fn build(&self, records: &[&Record]) -> Vec<(Option<Accessor>, Encoder)> {
+        let sources: Vec<Source> = records.iter().map(|r| Source::Parsed(r)).collect();
+        self.build_from(&sources)
+    }
+
+    /// [`Wanted::build`] over records that may not be built; field data
+    /// only from records that are (the caller's to check).
+    fn build_from(&self, records: &[Source]) -> Vec<(Option<Accessor>, Encoder)> {
         let mut built = Vec::new();
         if self.fields {
-            built.push((None, fields_encoder(records)));
+            let parsed: Vec<&Record> = records
+                .iter()
+                .filter_map(|s| match s {
+                    Source::Parsed(r) => Some(*r),
+                    Source::Checked(_) => None,
+                })
+                .collect();
+            built.push((None, fields_encoder(&parsed)));
         }
         for accessor in Accessor::ALL {
             if self.has_accessor(accessor) {
-                built.push((Some(accessor), accessor_encoder(accessor, records)));
+                built.push((Some(accessor), values_encoder(accessor, records)));
             }
         }
         built
@@ -861,19 +919,34 @@ impl Accessor {
         })
     }
 
-    fn get(self, r: &Record) -> Option<std::borrow::Cow<'_, str>> {
+    fn get(self, r: &Record) -> Option<Cow<'_, str>> {
         match self {
             Accessor::Leader => Some(r.leader.as_str()),
-            Accessor::Title => r.title().map(Into::into),
-            Accessor::IssnTitle => r.issn_title().map(Into::into),
-            Accessor::Author => r.author().map(Into::into),
-            Accessor::UniformTitle => r.uniform_title().map(Into::into),
-            Accessor::Isbn => r.isbn().map(Into::into),
-            Accessor::Issn => r.issn().map(Into::into),
-            Accessor::Issnl => r.issnl().map(Into::into),
-            Accessor::Sudoc => r.sudoc().map(Into::into),
-            Accessor::Publisher => r.publisher().map(Into::into),
-            Accessor::Pubyear => r.pubyear().map(Into::into),
+            _ => self.of(r),
+        }
+    }
+
+    fn get_in_view<'a>(self, v: &'a RecordView) -> Option<Cow<'a, str>> {
+        match self {
+            Accessor::Leader => Some(Cow::Owned(v.leader().as_str().into_owned())),
+            _ => self.of(v),
+        }
+    }
+
+    /// Every accessor but the leader, from either kind of record.
+    fn of<S: FieldSource>(self, r: &S) -> Option<Cow<'_, str>> {
+        match self {
+            Accessor::Leader => None,
+            Accessor::Title => accessors::title(r).map(Into::into),
+            Accessor::IssnTitle => accessors::issn_title(r).map(Into::into),
+            Accessor::Author => accessors::author(r).map(Into::into),
+            Accessor::UniformTitle => accessors::uniform_title(r).map(Into::into),
+            Accessor::Isbn => accessors::isbn(r).map(Into::into),
+            Accessor::Issn => accessors::issn(r).map(Into::into),
+            Accessor::Issnl => accessors::issnl(r).map(Into::into),
+            Accessor::Sudoc => accessors::sudoc(r).map(Into::into),
+            Accessor::Publisher => accessors::publisher(r).map(Into::into),
+            Accessor::Pubyear => accessors::pubyear(r).map(Into::into),
         }
     }
 }
@@ -887,9 +960,18 @@ pub(crate) fn fields_encoder(records: &[&Record]) -> Encoder {
 }
 
 pub(crate) fn accessor_encoder(accessor: Accessor, records: &[&Record]) -> Encoder {
+    let sources: Vec<Source> = records.iter().map(|r| Source::Parsed(r)).collect();
+    values_encoder(accessor, &sources)
+}
+
+fn values_encoder(accessor: Accessor, records: &[Source]) -> Encoder {
     let mut encoder = Encoder::for_values(records.len());
     for record in records {
-        encoder.optional(accessor.get(record).as_deref());
+        let value = match record {
+            Source::Parsed(r) => accessor.get(r),
+            Source::Checked(v) => accessor.get_in_view(v),
+        };
+        encoder.optional(value.as_deref());
     }
     encoder
 }
