@@ -73,6 +73,32 @@ test('async reads stop building what eight results in a row were not asked for',
   assert.ok(builtAhead(await parse(big)) > 0);
 });
 
+test('accessor values built on the pool from checked records\' bytes match the sync reader\'s, every accessor, clean and repaired records', async () => {
+  const ACCESSORS = ['leader', 'title', 'issnTitle', 'author', 'uniformTitle', 'isbn', 'issn', 'issnl', 'sudoc', 'publisher', 'pubyear'];
+  const values = (records) => records.map((r) => ACCESSORS.map((a) => r[a]));
+  const free = freeUnreachable;
+  // Eight results freed without a per-record call, so that an earlier
+  // ask to keep records parsed expires and reads check without building.
+  await free();
+  for (let i = 0; i < 8; i++) await parse(fs.readFileSync(data('pymarc_test_camel.mrc')));
+  await free();
+  let found = 0;
+  for (const [name, options] of [['marc4j_chabon.mrc', {}], ['pymarc_test_camel.mrc', {}], ['pymarc_bad_records.mrc', { lenient: true }], ['pymarc_marc8.mrc', {}], ['pymarc_cp1251_cyrillic.mrc', { encoding: 'cp1251' }], ['pymarc_utf8_with_leader_flag.mrc', {}]]) {
+    const sync = new MarcReader(data(name), options).readAll();
+    const want = values(sync);
+    // The first result asks for every accessor; the second has them built
+    // on the pool, from views of the records it checked without building.
+    assert.deepEqual(values(await readFile(data(name), options)), want, name);
+    const read = await readFile(data(name), options);
+    const repaired = sync.filter((r) => r.warnings.length > 0).length;
+    assert.equal(read[0]._b._s.recordsParsed, repaired, name);
+    assert.ok(read[0]._b._s.chunksBuiltAhead > 0, name);
+    assert.deepEqual(values(read), want, name);
+    found += want.flat().filter((v) => v !== null && v !== undefined).length;
+  }
+  assert.ok(found > 0);
+});
+
 test('fields() jumping between chunks of one slot fetches records alone instead of rebuilding a chunk each time', async () => {
   const one = fs.readFileSync(data('pymarc_test_camel.mrc'));
   const big = Buffer.concat(Array.from({ length: 60 }, () => one));
