@@ -2,8 +2,9 @@
 //! promise settled, beside the main thread's work on the chunks before
 //! them (see `README.md`, "Built after settling").
 //!
-//! The pool's read only validates each record (the core's full parse,
-//! which is what finds strict-mode errors) and keeps the input's bytes.
+//! The pool's read only checks each record (`SliceReader::next_checked`,
+//! which finds what the full parse would, strict-mode errors included) and
+//! keeps the input's bytes.
 //! When JS asks a result for chunk `k` and the asks go in order, a thread
 //! of the result's own (`mrrc-ahead`) parses the records of chunks
 //! `k + 1 ..= k + WINDOW` again from those bytes and builds what JS has
