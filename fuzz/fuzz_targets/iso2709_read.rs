@@ -1,11 +1,16 @@
 //! Any bytes: both modes terminate without panicking, agree with the
 //! in-place reader (`SliceReader`, with its offsets and warnings) and the
 //! parallel paths (`parse_all`, and `par_records` with its indexes, offsets
-//! and warnings), and every bad chunk is an error with a position.
+//! and warnings) and the checking reader (`next_checked`: a record it
+//! checked without building parses from its bytes to the same record, and
+//! its view gives the same accessor values), and every bad chunk is an
+//! error with a position.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use mrrc_core::iso2709::{MarcReader, SliceReader};
+use mrrc_core::accessors;
+use mrrc_core::iso2709::{parse_record, MarcReader, SliceReader};
 use mrrc_core::parallel::{par_records, parse_all};
+use mrrc_core::view::RecordView;
 use mrrc_core::ReadOptions;
 use rayon::prelude::*;
 
@@ -50,6 +55,29 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(in_place.warnings(), &warnings[..]);
         }
         assert!(in_place.next().is_none());
+        let mut checking = SliceReader::new(data, options);
+        for (want, (offset, warnings)) in streamed.iter().zip(&placed) {
+            let got = match checking.next_checked().expect("as many records") {
+                Ok(None) => {
+                    let bytes = checking.last_record_bytes();
+                    let record = parse_record(bytes, &options);
+                    let view = RecordView::parse(bytes).expect("a checked record's view");
+                    let record_ref = record.as_ref().expect("a checked record parses");
+                    assert_eq!(accessors::title(&view), record_ref.title());
+                    assert_eq!(accessors::author(&view), record_ref.author());
+                    assert_eq!(accessors::publisher(&view), record_ref.publisher());
+                    assert_eq!(accessors::isbn(&view), record_ref.isbn());
+                    record
+                }
+                Ok(Some(record)) => Ok(record),
+                Err(e) => Err(e),
+            };
+            assert_eq!(&got, want);
+            let start = checking.byte_offset() - checking.last_record_bytes().len() as u64;
+            assert_eq!(start, *offset);
+            assert_eq!(checking.warnings(), &warnings[..]);
+        }
+        assert!(checking.next_checked().is_none());
         let step = 1 + usize::from(data.first().copied().unwrap_or(0) % 64);
         let trickled: Vec<_> = MarcReader::new(Trickle { bytes: data, step }, options).collect();
         assert_eq!(trickled, streamed);
