@@ -1,7 +1,7 @@
 //! Runs the reading workloads several times on one file, interleaved, and
 //! prints a Markdown table of medians and the ratios the targets are set in.
 //!
-//! `ratios [--file PATH | --sample N] [--runs K] [--min-seconds S]`
+//! `ratios [--file PATH | --sample N] [--runs K] [--min-seconds S] [--layout phased|mixed]`
 //!
 //! Without `--file` or `--sample` it uses the LoC file when present
 //! (`data/loc/BooksAll.2016.part01.utf8`), else 10,000 sample records.
@@ -9,10 +9,22 @@
 //! workload runs once, in an order rotated from round to round so none always
 //! runs first or last. A workload shorter than `--min-seconds` (default 0.3)
 //! is repeated within its measurement and the time divided.
+//!
+//! The default layout runs in two phases: first the single-threaded rows
+//! (over the one buffer every one of them reads), then the threaded rows,
+//! with the two copies of the input the independent-thread rows need
+//! allocated only then, and the full parse and mrrc 0.9.2 run again among
+//! them (so every run shows what the threaded rows do to a single-threaded
+//! row next to them). `--layout mixed` runs every row in one phase, the
+//! copies allocated first (the layout before session 10). Besides wall time
+//! each row reports the main thread's CPU time and the process's minor page
+//! faults per pass.
 
+use std::ops::Range;
 use std::process::ExitCode;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use mrrc_bench::cpu_time;
 use mrrc_bench::workloads::{self, Tally};
 
 /// What a run leaves to drop after its timer stops (parsed records).
@@ -22,8 +34,14 @@ struct Workload<'a> {
     name: &'static str,
     run: Box<dyn FnMut() -> (Tally, Leftover) + 'a>,
     repeat: u32,
+    /// Wall time per pass, one entry per counted round.
     times: Vec<f64>,
+    /// The calling (main) thread's CPU time per pass.
+    cpu: Vec<f64>,
+    /// Minor page faults of the whole process per pass.
+    minflt: Vec<f64>,
     tally: Tally,
+    phase: usize,
 }
 
 fn workload<'a>(name: &'static str, mut run: impl FnMut() -> Tally + 'a) -> Workload<'a> {
@@ -32,7 +50,10 @@ fn workload<'a>(name: &'static str, mut run: impl FnMut() -> Tally + 'a) -> Work
         run: Box::new(move || (run(), Box::new(()))),
         repeat: 1,
         times: Vec::new(),
+        cpu: Vec::new(),
+        minflt: Vec::new(),
         tally: Tally::default(),
+        phase: 1,
     }
 }
 
@@ -49,12 +70,24 @@ fn workload_keeping<'a, T: 'static>(
         }),
         repeat: 1,
         times: Vec::new(),
+        cpu: Vec::new(),
+        minflt: Vec::new(),
         tally: Tally::default(),
+        phase: 1,
     }
 }
 
+const SCAN: &str = "scan limit (memchr 0x1D)";
 /// The full owned parse a user with the bytes in memory gets.
 const FULL_PARSE: &str = "mrrc-core SliceReader (owned, in place)";
+const STREAMED: &str = "mrrc-core MarcReader over a Read stream (owned)";
+const PARSE_RECORD: &str = "mrrc-core parse_record (owned)";
+const PEER_MRRC: &str = "mrrc 0.9.2 read_record";
+const VIEW: &str = "mrrc-core RecordView::parse (borrowed)";
+const PEER_MARC: &str = "marc 3 Record::parse";
+/// The full parse and mrrc 0.9.2 again among the threaded rows.
+const FULL_PARSE_THREADED: &str = "mrrc-core SliceReader, among the threaded rows";
+const PEER_MRRC_THREADED: &str = "mrrc 0.9.2 read_record, among the threaded rows";
 const INDEPENDENT_1: &str = "SliceReader on 1 thread, own copy";
 const INDEPENDENT_2: &str = "SliceReader on 2 threads, own copy each (per file)";
 
@@ -105,6 +138,8 @@ fn utc_now() -> String {
 
 fn time_once(w: &mut Workload) -> f64 {
     let mut leftovers = Vec::with_capacity(w.repeat as usize);
+    let (faults0, _) = cpu_time::page_faults();
+    let cpu0 = cpu_time::thread_ns();
     let start = Instant::now();
     let mut tally = Tally::default();
     for _ in 0..w.repeat {
@@ -113,9 +148,114 @@ fn time_once(w: &mut Workload) -> f64 {
         leftovers.push(leftover);
     }
     let seconds = start.elapsed().as_secs_f64() / f64::from(w.repeat);
+    let cpu = cpu_time::thread_ns().saturating_sub(cpu0) as f64 / 1e9 / f64::from(w.repeat);
+    let (faults1, _) = cpu_time::page_faults();
     drop(leftovers);
     w.tally = tally;
+    w.cpu.push(cpu);
+    w.minflt
+        .push(faults1.saturating_sub(faults0) as f64 / f64::from(w.repeat));
     seconds
+}
+
+/// One warm-up round (not counted, sets each workload's repeat count), then
+/// `runs` counted rounds, each running every workload once in an order
+/// rotated from round to round. Returns the counted rounds' time.
+fn run_phase(list: &mut [Workload], runs: usize, min_seconds: f64) -> Duration {
+    for w in list.iter_mut() {
+        let t = time_once(w).max(1e-9);
+        w.repeat = ((min_seconds / t).ceil() as u32).clamp(1, 10_000);
+        w.cpu.clear();
+        w.minflt.clear();
+    }
+    let started = Instant::now();
+    for round in 0..runs {
+        let n = list.len();
+        for k in 0..n {
+            let w = &mut list[(k + round) % n];
+            let t = time_once(w);
+            w.times.push(t);
+        }
+    }
+    started.elapsed()
+}
+
+/// The single-threaded workloads, over the one buffer.
+fn single_threaded<'a>(bytes: &'a [u8], ranges: &'a [Range<usize>]) -> Vec<Workload<'a>> {
+    vec![
+        workload(SCAN, || workloads::scan_terminators(bytes)),
+        workload(FULL_PARSE, || workloads::core_reader(bytes)),
+        workload(STREAMED, || workloads::core_stream_reader(bytes)),
+        workload(PARSE_RECORD, || workloads::core_parse_record(bytes, ranges)),
+        workload(PEER_MRRC, || workloads::peer_mrrc_read_record(bytes)),
+        workload(VIEW, || workloads::core_view(bytes)),
+        workload(PEER_MARC, || workloads::peer_marc_parse(bytes)),
+    ]
+}
+
+/// The workloads on a pool or threads of their own (and, with `controls`,
+/// the full parse and mrrc 0.9.2 again, to show what running among them
+/// does to single-threaded rows).
+fn threaded<'a>(
+    bytes: &'a [u8],
+    pools: &'a [rayon::ThreadPool; 2],
+    copies: &'a [Vec<u8>],
+    controls: bool,
+) -> Vec<Workload<'a>> {
+    // Enough control work for a few tenths of a second on one thread.
+    let control_units = 512;
+    let [pool1, pool2] = pools;
+    let mut list = Vec::new();
+    if controls {
+        list.push(workload(FULL_PARSE_THREADED, || {
+            workloads::core_reader(bytes)
+        }));
+        list.push(workload(PEER_MRRC_THREADED, || {
+            workloads::peer_mrrc_read_record(bytes)
+        }));
+    }
+    list.extend([
+        workload_keeping("mrrc-core parallel::parse_all, 1 thread", || {
+            workloads::core_parse_all(pool1, bytes)
+        }),
+        workload_keeping("mrrc-core parallel::parse_all, 2 threads", || {
+            workloads::core_parse_all(pool2, bytes)
+        }),
+        workload("mrrc-core par_records, 1 thread", || {
+            workloads::core_par_records(pool1, bytes)
+        }),
+        workload("mrrc-core par_records, 2 threads", || {
+            workloads::core_par_records(pool2, bytes)
+        }),
+        workload("mrrc-core ParallelReader, 1 thread", || {
+            workloads::core_parallel_reader(bytes, 1)
+        }),
+        workload("mrrc-core ParallelReader, 2 threads", || {
+            workloads::core_parallel_reader(bytes, 2)
+        }),
+        workload(INDEPENDENT_1, || {
+            workloads::core_reader_independent(&copies[..1])
+        }),
+        // Parses the file twice per pass (its records/s column is per file;
+        // the speedup row below counts both).
+        workload(INDEPENDENT_2, || {
+            let mut t = workloads::core_reader_independent(copies);
+            t.records /= 2;
+            t
+        }),
+        workload("CPU control, 1 thread", move || {
+            std::hint::black_box(workloads::cpu_control(pool1, control_units));
+            Tally::default()
+        }),
+        workload("CPU control, 2 threads", move || {
+            std::hint::black_box(workloads::cpu_control(pool2, control_units));
+            Tally::default()
+        }),
+    ]);
+    for w in &mut list {
+        w.phase = 2;
+    }
+    list
 }
 
 fn main() -> ExitCode {
@@ -123,6 +263,7 @@ fn main() -> ExitCode {
     let mut sample = None;
     let mut runs = 5usize;
     let mut min_seconds = 0.3f64;
+    let mut phased = true;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let ok = match arg.as_str() {
@@ -136,6 +277,12 @@ fn main() -> ExitCode {
                 .next()
                 .and_then(|v| v.parse().ok())
                 .map(|v| min_seconds = v),
+            "--layout" => match args.next().as_deref() {
+                Some("phased") => Some(true),
+                Some("mixed") => Some(false),
+                _ => None,
+            }
+            .map(|p| phased = p),
             _ => None,
         };
         if ok.is_none() || runs == 0 {
@@ -170,73 +317,26 @@ fn main() -> ExitCode {
     };
     let bytes = &bytes[..];
     let ranges = workloads::record_ranges(bytes);
-    let pool1 = workloads::pool(1);
-    let pool2 = workloads::pool(2);
-    // Enough control work for a few tenths of a second on one thread.
-    let control_units = 512;
-    let copies = vec![bytes.to_vec(), bytes.to_vec()];
-
-    let mut list = vec![
-        workload("scan limit (memchr 0x1D)", || {
-            workloads::scan_terminators(bytes)
-        }),
-        workload(FULL_PARSE, || workloads::core_reader(bytes)),
-        workload("mrrc-core MarcReader over a Read stream (owned)", || {
-            workloads::core_stream_reader(bytes)
-        }),
-        workload("mrrc-core parse_record (owned)", || {
-            workloads::core_parse_record(bytes, &ranges)
-        }),
-        workload("mrrc 0.9.2 read_record", || {
-            workloads::peer_mrrc_read_record(bytes)
-        }),
-        workload("mrrc-core RecordView::parse (borrowed)", || {
-            workloads::core_view(bytes)
-        }),
-        workload("marc 3 Record::parse", || workloads::peer_marc_parse(bytes)),
-        workload_keeping("mrrc-core parallel::parse_all, 1 thread", || {
-            workloads::core_parse_all(&pool1, bytes)
-        }),
-        workload_keeping("mrrc-core parallel::parse_all, 2 threads", || {
-            workloads::core_parse_all(&pool2, bytes)
-        }),
-        workload("mrrc-core par_records, 1 thread", || {
-            workloads::core_par_records(&pool1, bytes)
-        }),
-        workload("mrrc-core par_records, 2 threads", || {
-            workloads::core_par_records(&pool2, bytes)
-        }),
-        workload("mrrc-core ParallelReader, 1 thread", || {
-            workloads::core_parallel_reader(bytes, 1)
-        }),
-        workload("mrrc-core ParallelReader, 2 threads", || {
-            workloads::core_parallel_reader(bytes, 2)
-        }),
-        workload(INDEPENDENT_1, || {
-            workloads::core_reader_independent(&copies[..1])
-        }),
-        // Parses the file twice per pass (its records/s column is per file;
-        // the speedup row below counts both).
-        workload(INDEPENDENT_2, || {
-            let mut t = workloads::core_reader_independent(&copies);
-            t.records /= 2;
-            t
-        }),
-        workload("CPU control, 1 thread", || {
-            std::hint::black_box(workloads::cpu_control(&pool1, control_units));
-            Tally::default()
-        }),
-        workload("CPU control, 2 threads", || {
-            std::hint::black_box(workloads::cpu_control(&pool2, control_units));
-            Tally::default()
-        }),
-    ];
-
-    // Warm-up round (not counted): also sets each workload's repeat count.
-    for w in &mut list {
-        let t = time_once(w).max(1e-9);
-        w.repeat = ((min_seconds / t).ceil() as u32).clamp(1, 10_000);
-    }
+    let pools = [workloads::pool(1), workloads::pool(2)];
+    let copies: Vec<Vec<u8>>;
+    let mut first = single_threaded(bytes, &ranges);
+    let mut second = Vec::new();
+    let elapsed = if phased {
+        // The single-threaded rows first, before the threaded rows allocate
+        // their copies of the input and their kept records.
+        let one = run_phase(&mut first, runs, min_seconds);
+        copies = vec![bytes.to_vec(), bytes.to_vec()];
+        second = threaded(bytes, &pools, &copies, true);
+        one + run_phase(&mut second, runs, min_seconds)
+    } else {
+        copies = vec![bytes.to_vec(), bytes.to_vec()];
+        first.extend(threaded(bytes, &pools, &copies, false));
+        for w in &mut first {
+            w.phase = 1;
+        }
+        run_phase(&mut first, runs, min_seconds)
+    };
+    let list: Vec<Workload> = first.into_iter().chain(second).collect();
     let scanned = list[0].tally.records;
     for w in list.iter().skip(1) {
         if w.tally.records != scanned && !w.name.starts_with("CPU") {
@@ -247,18 +347,8 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
-    let started = Instant::now();
-    for round in 0..runs {
-        let n = list.len();
-        for k in 0..n {
-            let w = &mut list[(k + round) % n];
-            let t = time_once(w);
-            w.times.push(t);
-        }
-    }
-    let elapsed = started.elapsed();
 
-    print_report(&label, bytes.len(), scanned, runs, elapsed, &list);
+    print_report(&label, bytes.len(), scanned, runs, elapsed, phased, &list);
     ExitCode::SUCCESS
 }
 
@@ -272,21 +362,31 @@ fn print_report(
     records: usize,
     runs: usize,
     elapsed: Duration,
+    phased: bool,
     list: &[Workload],
 ) {
     println!(
         "Input: {label}: {records} records, {:.1} MB.",
         size as f64 / 1e6
     );
+    let layout = if phased {
+        "in two phases: 1, the single-threaded rows; 2, the threaded rows (with the \
+         input's two copies they use, allocated after phase 1) and the full parse and \
+         mrrc 0.9.2 again among them"
+    } else {
+        "in one phase (every row, the input's two copies allocated first)"
+    };
     println!(
-        "{runs} counted rounds after one warm-up, interleaved; {} ({} hardware threads); took {:.0} s.",
+        "{runs} counted rounds after one warm-up, interleaved, {layout}; {} ({} hardware threads); took {:.0} s.",
         utc_now(),
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         elapsed.as_secs_f64()
     );
     println!();
-    println!("| workload | median per pass | spread (max-min)/median | records/s | MB/s |");
-    println!("|---|---:|---:|---:|---:|");
+    println!(
+        "| phase | workload | median per pass | spread (max-min)/median | records/s | MB/s | main thread CPU per pass | minor faults per pass |"
+    );
+    println!("|---:|---|---:|---:|---:|---:|---:|---:|");
     for w in list {
         let m = median(&w.times);
         let (rps, mbps) = if w.name.starts_with("CPU") {
@@ -298,10 +398,13 @@ fn print_report(
             )
         };
         println!(
-            "| {} | {:.2} ms | {:.0}% | {rps} | {mbps} |",
+            "| {} | {} | {:.2} ms | {:.0}% | {rps} | {mbps} | {:.2} ms | {:.0} |",
+            w.phase,
             w.name,
             m * 1e3,
-            spread(&w.times) * 100.0
+            spread(&w.times) * 100.0,
+            median(&w.cpu) * 1e3,
+            median(&w.minflt)
         );
     }
     println!();
@@ -311,12 +414,25 @@ fn print_report(
     let ratio = |a: &str, b: &str| -> Option<f64> {
         Some(median(&find(list, b)?.times) / median(&find(list, a)?.times))
     };
-    let rows: [(&str, &str, &str, &str); 13] = [
+    // The threaded rows are set against the full parse run among them when
+    // it was (phased layout), so both sides of such a ratio ran in one phase.
+    let slice = if find(list, FULL_PARSE_THREADED).is_some() {
+        FULL_PARSE_THREADED
+    } else {
+        FULL_PARSE
+    };
+    let rows: [(&str, &str, &str, &str); 14] = [
         (
             "full parse (SliceReader) / mrrc 0.9.2 read_record",
             FULL_PARSE,
             "mrrc 0.9.2 read_record",
             ">= 10x",
+        ),
+        (
+            "full parse / mrrc 0.9.2, both among the threaded rows",
+            FULL_PARSE_THREADED,
+            PEER_MRRC_THREADED,
+            "",
         ),
         (
             "full parse streamed (MarcReader over Read) / mrrc 0.9.2 read_record",
@@ -369,19 +485,19 @@ fn print_report(
         (
             "par_records 2 threads / SliceReader",
             "mrrc-core par_records, 2 threads",
-            FULL_PARSE,
+            slice,
             ">= 1.8x",
         ),
         (
             "ParallelReader 2 threads / SliceReader",
             "mrrc-core ParallelReader, 2 threads",
-            FULL_PARSE,
+            slice,
             ">= 1.8x",
         ),
         (
             "parse_all 2 threads / SliceReader",
             "mrrc-core parallel::parse_all, 2 threads",
-            FULL_PARSE,
+            slice,
             ">= 1.8x",
         ),
         (
@@ -396,6 +512,23 @@ fn print_report(
             println!("| {what} | {r:.2}x | {target} |");
         }
     }
+    // The same single-threaded ratios in CPU time of the main thread (time
+    // spent waiting for a core, on a shared machine, not counted).
+    let cpu_ratio = |a: &str, b: &str| -> Option<f64> {
+        Some(median(&find(list, b)?.cpu) / median(&find(list, a)?.cpu))
+    };
+    for (what, a, b) in [
+        (
+            "full parse / mrrc 0.9.2, in main thread CPU time",
+            FULL_PARSE,
+            PEER_MRRC,
+        ),
+        ("view / marc 3, in main thread CPU time", VIEW, PEER_MARC),
+    ] {
+        if let Some(r) = cpu_ratio(a, b) {
+            println!("| {what} | {r:.2}x | |");
+        }
+    }
     // Two files parsed in the time of one pass: twice the per-file rate.
     let ceiling = ratio(INDEPENDENT_2, INDEPENDENT_1).map(|r| 2.0 * r);
     if let Some(c) = ceiling {
@@ -407,7 +540,7 @@ fn print_report(
             ("ParallelReader", "mrrc-core ParallelReader, 2 threads"),
             ("parse_all", "mrrc-core parallel::parse_all, 2 threads"),
         ] {
-            if let Some(r) = ratio(parallel, FULL_PARSE) {
+            if let Some(r) = ratio(parallel, slice) {
                 println!(
                     "| {name} 2 threads / SliceReader, share of the ceiling | {:.0}% | |",
                     100.0 * r / c
