@@ -28,7 +28,11 @@ fn main() {
         "par_records 2",
         "ParallelReader 2",
         "independent 2",
+        "1 GB read (one thread)",
     ];
+    // A buffer as large as the kept records and copies the threaded rows
+    // touch, read once with memchr: evicts the input from the caches.
+    let other = vec![1u8; 1 << 30];
     let disturb = |i: usize| match i {
         0 => {}
         1 => drop(std::hint::black_box(workloads::core_parse_all(
@@ -42,6 +46,9 @@ fn main() {
         }
         4 => {
             std::hint::black_box(workloads::core_parallel_reader(&bytes, 2));
+        }
+        6 => {
+            std::hint::black_box(memchr::memchr(0, &other));
         }
         _ => {
             let owned;

@@ -1,13 +1,17 @@
 //! Runs the reading workloads several times on one file, interleaved, and
 //! prints a Markdown table of medians and the ratios the targets are set in.
 //!
-//! `ratios [--file PATH | --sample N] [--runs K] [--min-seconds S] [--layout phased|mixed]`
+//! `ratios [--file PATH | --sample N] [--runs K] [--min-seconds S] [--layout phased|mixed] [--trace]`
 //!
 //! Without `--file` or `--sample` it uses the LoC file when present
 //! (`data/loc/BooksAll.2016.part01.utf8`), else 10,000 sample records.
 //! One warm-up round is run and not counted. In each counted round every
-//! workload runs once, in an order rotated from round to round so none always
-//! runs first or last. A workload shorter than `--min-seconds` (default 0.3)
+//! workload runs once, in a new order each round (a seeded shuffle), so
+//! that none always runs first or last or next to the same workload: a
+//! workload's time depends on the one before it (session 10 measured the
+//! full parse 5-10% slower after the two-thread CPU control than after the
+//! scan, which a rotated order always put before it); `--order rotated`
+//! keeps the old order, rotated by one each round. A workload shorter than `--min-seconds` (default 0.3)
 //! is repeated within its measurement and the time divided.
 //!
 //! The default layout runs in two phases: first the single-threaded rows
@@ -18,14 +22,19 @@
 //! row next to them). `--layout mixed` runs every row in one phase, the
 //! copies allocated first (the layout before session 10). Besides wall time
 //! each row reports the main thread's CPU time and the process's minor page
-//! faults per pass.
+//! faults per pass. `--trace` prints each counted measurement to stderr with
+//! the workload run before it.
 
 use std::ops::Range;
 use std::process::ExitCode;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use mrrc_bench::cpu_time;
+use mrrc_bench::rng::SplitMix64;
 use mrrc_bench::workloads::{self, Tally};
+
+/// Seeds the order of each counted round (`--order shuffled`).
+const ORDER_SEED: u64 = 2016;
 
 /// What a run leaves to drop after its timer stops (parsed records).
 type Leftover = Box<dyn std::any::Any>;
@@ -161,7 +170,13 @@ fn time_once(w: &mut Workload) -> f64 {
 /// One warm-up round (not counted, sets each workload's repeat count), then
 /// `runs` counted rounds, each running every workload once in an order
 /// rotated from round to round. Returns the counted rounds' time.
-fn run_phase(list: &mut [Workload], runs: usize, min_seconds: f64) -> Duration {
+fn run_phase(
+    list: &mut [Workload],
+    runs: usize,
+    min_seconds: f64,
+    shuffled: bool,
+    trace: bool,
+) -> Duration {
     for w in list.iter_mut() {
         let t = time_once(w).max(1e-9);
         w.repeat = ((min_seconds / t).ceil() as u32).clamp(1, 10_000);
@@ -169,12 +184,33 @@ fn run_phase(list: &mut [Workload], runs: usize, min_seconds: f64) -> Duration {
         w.minflt.clear();
     }
     let started = Instant::now();
+    let mut before = "";
+    let n = list.len();
+    let mut rng = SplitMix64::new(ORDER_SEED);
+    let mut order: Vec<usize> = (0..n).collect();
     for round in 0..runs {
-        let n = list.len();
-        for k in 0..n {
-            let w = &mut list[(k + round) % n];
+        if shuffled {
+            // Fisher-Yates: a new order each round, so that no workload
+            // always runs next to the same ones.
+            for i in (1..n).rev() {
+                order.swap(i, rng.below(i as u64 + 1) as usize);
+            }
+        } else {
+            order = (0..n).map(|k| (k + round) % n).collect();
+        }
+        for &i in &order {
+            let w = &mut list[i];
             let t = time_once(w);
             w.times.push(t);
+            if trace {
+                eprintln!(
+                    "trace: round {round}: {} after {before}: {:.2} ms, main thread CPU {:.2} ms",
+                    w.name,
+                    t * 1e3,
+                    w.cpu.last().copied().unwrap_or(f64::NAN) * 1e3
+                );
+            }
+            before = w.name;
         }
     }
     started.elapsed()
@@ -264,6 +300,8 @@ fn main() -> ExitCode {
     let mut runs = 5usize;
     let mut min_seconds = 0.3f64;
     let mut phased = true;
+    let mut trace = false;
+    let mut shuffled = true;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let ok = match arg.as_str() {
@@ -277,6 +315,16 @@ fn main() -> ExitCode {
                 .next()
                 .and_then(|v| v.parse().ok())
                 .map(|v| min_seconds = v),
+            "--trace" => {
+                trace = true;
+                Some(())
+            }
+            "--order" => match args.next().as_deref() {
+                Some("shuffled") => Some(true),
+                Some("rotated") => Some(false),
+                _ => None,
+            }
+            .map(|o| shuffled = o),
             "--layout" => match args.next().as_deref() {
                 Some("phased") => Some(true),
                 Some("mixed") => Some(false),
@@ -324,17 +372,17 @@ fn main() -> ExitCode {
     let elapsed = if phased {
         // The single-threaded rows first, before the threaded rows allocate
         // their copies of the input and their kept records.
-        let one = run_phase(&mut first, runs, min_seconds);
+        let one = run_phase(&mut first, runs, min_seconds, shuffled, trace);
         copies = vec![bytes.to_vec(), bytes.to_vec()];
         second = threaded(bytes, &pools, &copies, true);
-        one + run_phase(&mut second, runs, min_seconds)
+        one + run_phase(&mut second, runs, min_seconds, shuffled, trace)
     } else {
         copies = vec![bytes.to_vec(), bytes.to_vec()];
         first.extend(threaded(bytes, &pools, &copies, false));
         for w in &mut first {
             w.phase = 1;
         }
-        run_phase(&mut first, runs, min_seconds)
+        run_phase(&mut first, runs, min_seconds, shuffled, trace)
     };
     let list: Vec<Workload> = first.into_iter().chain(second).collect();
     let scanned = list[0].tally.records;
@@ -348,7 +396,15 @@ fn main() -> ExitCode {
         }
     }
 
-    print_report(&label, bytes.len(), scanned, runs, elapsed, phased, &list);
+    print_report(
+        &label,
+        bytes.len(),
+        scanned,
+        runs,
+        elapsed,
+        (phased, shuffled),
+        &list,
+    );
     ExitCode::SUCCESS
 }
 
@@ -362,7 +418,7 @@ fn print_report(
     records: usize,
     runs: usize,
     elapsed: Duration,
-    phased: bool,
+    (phased, shuffled): (bool, bool),
     list: &[Workload],
 ) {
     println!(
@@ -376,8 +432,13 @@ fn print_report(
     } else {
         "in one phase (every row, the input's two copies allocated first)"
     };
+    let order = if shuffled {
+        "each round in a new order (seeded shuffle)"
+    } else {
+        "each round's order rotated by one"
+    };
     println!(
-        "{runs} counted rounds after one warm-up, interleaved, {layout}; {} ({} hardware threads); took {:.0} s.",
+        "{runs} counted rounds after one warm-up, interleaved ({order}), {layout}; {} ({} hardware threads); took {:.0} s.",
         utc_now(),
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         elapsed.as_secs_f64()
