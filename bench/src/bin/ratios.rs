@@ -1,7 +1,8 @@
 //! Runs the reading workloads several times on one file, interleaved, and
 //! prints a Markdown table of medians and the ratios the targets are set in.
 //!
-//! `ratios [--file PATH | --sample N] [--runs K] [--min-seconds S] [--layout phased|mixed] [--trace]`
+//! `ratios [--file PATH | --sample N] [--runs K] [--min-seconds S] [--layout phased|mixed]
+//!  [--order shuffled|rotated] [--processes] [--trace]`
 //!
 //! Without `--file` or `--sample` it uses the LoC file when present
 //! (`data/loc/BooksAll.2016.part01.utf8`), else 10,000 sample records.
@@ -23,7 +24,10 @@
 //! copies allocated first (the layout before session 10). Besides wall time
 //! each row reports the main thread's CPU time and the process's minor page
 //! faults per pass. `--trace` prints each counted measurement to stderr with
-//! the workload run before it.
+//! the workload run before it. `--processes` runs each phase-1 measurement
+//! in a fresh process (this binary again, with `--child NAME --repeat R`):
+//! it reads the input, runs the workload once untimed, then times it, so no
+//! workload's after-effects in a process reach another's.
 
 use std::ops::Range;
 use std::process::ExitCode;
@@ -101,7 +105,10 @@ const INDEPENDENT_1: &str = "SliceReader on 1 thread, own copy";
 const INDEPENDENT_2: &str = "SliceReader on 2 threads, own copy each (per file)";
 
 fn usage() -> ExitCode {
-    eprintln!("usage: ratios [--file PATH | --sample N] [--runs K] [--min-seconds S]");
+    eprintln!(
+        "usage: ratios [--file PATH | --sample N] [--runs K] [--min-seconds S] \
+         [--layout phased|mixed] [--order shuffled|rotated] [--processes] [--trace]"
+    );
     ExitCode::from(2)
 }
 
@@ -186,19 +193,9 @@ fn run_phase(
     let started = Instant::now();
     let mut before = "";
     let n = list.len();
-    let mut rng = SplitMix64::new(ORDER_SEED);
-    let mut order: Vec<usize> = (0..n).collect();
+    let mut orders = Orders::new(n, shuffled);
     for round in 0..runs {
-        if shuffled {
-            // Fisher-Yates: a new order each round, so that no workload
-            // always runs next to the same ones.
-            for i in (1..n).rev() {
-                order.swap(i, rng.below(i as u64 + 1) as usize);
-            }
-        } else {
-            order = (0..n).map(|k| (k + round) % n).collect();
-        }
-        for &i in &order {
+        for i in orders.next(round) {
             let w = &mut list[i];
             let t = time_once(w);
             w.times.push(t);
@@ -214,6 +211,104 @@ fn run_phase(
         }
     }
     started.elapsed()
+}
+
+/// The order of each counted round: a seeded shuffle (Fisher-Yates), new
+/// each round so that no workload always runs next to the same ones, or the
+/// first order rotated by `round`.
+struct Orders {
+    rng: SplitMix64,
+    order: Vec<usize>,
+    shuffled: bool,
+}
+
+impl Orders {
+    fn new(n: usize, shuffled: bool) -> Self {
+        Orders {
+            rng: SplitMix64::new(ORDER_SEED),
+            order: (0..n).collect(),
+            shuffled,
+        }
+    }
+
+    fn next(&mut self, round: usize) -> Vec<usize> {
+        let n = self.order.len();
+        if self.shuffled {
+            for i in (1..n).rev() {
+                self.order.swap(i, self.rng.below(i as u64 + 1) as usize);
+            }
+            self.order.clone()
+        } else {
+            (0..n).map(|k| (k + round) % n).collect()
+        }
+    }
+}
+
+/// One measurement of the single-threaded workload `name` in a process of
+/// its own (`--processes`): this binary run again with `--child`, which
+/// reads the input, runs the workload once untimed and then `repeat` times
+/// timed, and prints the time and CPU time per pass, the minor faults per
+/// pass and the records seen.
+fn measure_in_child(
+    name: &str,
+    repeat: u32,
+    input: &[String],
+) -> Result<(f64, f64, f64, usize), String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let out = std::process::Command::new(exe)
+        .args(input)
+        .args(["--child", name, "--repeat", &repeat.to_string()])
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let v: Vec<&str> = text.split_whitespace().collect();
+    match (out.status.success(), v.as_slice()) {
+        (true, [t, c, f, r]) => Ok((
+            t.parse().map_err(|_| text.to_string())?,
+            c.parse().map_err(|_| text.to_string())?,
+            f.parse().map_err(|_| text.to_string())?,
+            r.parse().map_err(|_| text.to_string())?,
+        )),
+        _ => Err(format!("child for {name} failed: {text}")),
+    }
+}
+
+/// [`run_phase`] with every measurement (warm-up included) in a fresh
+/// process, so no workload's after-effects reach another's.
+fn run_phase_in_processes(
+    list: &mut [Workload],
+    runs: usize,
+    min_seconds: f64,
+    shuffled: bool,
+    trace: bool,
+    input: &[String],
+) -> Result<Duration, String> {
+    for w in list.iter_mut() {
+        let (t, _, _, records) = measure_in_child(w.name, 1, input)?;
+        w.repeat = ((min_seconds / t.max(1e-9)).ceil() as u32).clamp(1, 10_000);
+        w.tally.records = records;
+    }
+    let started = Instant::now();
+    let mut orders = Orders::new(list.len(), shuffled);
+    for round in 0..runs {
+        for i in orders.next(round) {
+            let w = &mut list[i];
+            let (t, cpu, faults, _) = measure_in_child(w.name, w.repeat, input)?;
+            w.times.push(t);
+            w.cpu.push(cpu);
+            w.minflt.push(faults);
+            if trace {
+                eprintln!(
+                    "trace: round {round}: {} in its own process: {:.2} ms, main thread CPU {:.2} ms",
+                    w.name,
+                    t * 1e3,
+                    cpu * 1e3
+                );
+            }
+        }
+    }
+    Ok(started.elapsed())
 }
 
 /// The single-threaded workloads, over the one buffer.
@@ -302,14 +397,31 @@ fn main() -> ExitCode {
     let mut phased = true;
     let mut trace = false;
     let mut shuffled = true;
+    let mut processes = false;
+    let mut child: Option<String> = None;
+    let mut child_repeat = 1u32;
+    // How the input was named, for `--processes`' children.
+    let mut input: Vec<String> = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let ok = match arg.as_str() {
-            "--file" => args.next().map(|v| file = Some(v)),
-            "--sample" => args
+            "--file" => args.next().map(|v| {
+                input.extend(["--file".to_string(), v.clone()]);
+                file = Some(v)
+            }),
+            "--sample" => args.next().and_then(|v| v.parse().ok()).map(|v: usize| {
+                input.extend(["--sample".to_string(), v.to_string()]);
+                sample = Some(v)
+            }),
+            "--processes" => {
+                processes = true;
+                Some(())
+            }
+            "--child" => args.next().map(|v| child = Some(v)),
+            "--repeat" => args
                 .next()
                 .and_then(|v| v.parse().ok())
-                .map(|v| sample = Some(v)),
+                .map(|v| child_repeat = v),
             "--runs" => args.next().and_then(|v| v.parse().ok()).map(|v| runs = v),
             "--min-seconds" => args
                 .next()
@@ -365,6 +477,23 @@ fn main() -> ExitCode {
     };
     let bytes = &bytes[..];
     let ranges = workloads::record_ranges(bytes);
+    if let Some(name) = child {
+        let mut list = single_threaded(bytes, &ranges);
+        let Some(w) = list.iter_mut().find(|w| w.name == name) else {
+            eprintln!("ratios: no single-threaded workload {name}");
+            return ExitCode::FAILURE;
+        };
+        time_once(w);
+        w.repeat = child_repeat.max(1);
+        let t = time_once(w);
+        println!(
+            "{t} {} {} {}",
+            w.cpu.last().copied().unwrap_or(f64::NAN),
+            w.minflt.last().copied().unwrap_or(f64::NAN),
+            w.tally.records
+        );
+        return ExitCode::SUCCESS;
+    }
     let pools = [workloads::pool(1), workloads::pool(2)];
     let copies: Vec<Vec<u8>>;
     let mut first = single_threaded(bytes, &ranges);
@@ -372,7 +501,17 @@ fn main() -> ExitCode {
     let elapsed = if phased {
         // The single-threaded rows first, before the threaded rows allocate
         // their copies of the input and their kept records.
-        let one = run_phase(&mut first, runs, min_seconds, shuffled, trace);
+        let one = if processes {
+            match run_phase_in_processes(&mut first, runs, min_seconds, shuffled, trace, &input) {
+                Ok(d) => d,
+                Err(e) => {
+                    eprintln!("ratios: {e}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        } else {
+            run_phase(&mut first, runs, min_seconds, shuffled, trace)
+        };
         copies = vec![bytes.to_vec(), bytes.to_vec()];
         second = threaded(bytes, &pools, &copies, true);
         one + run_phase(&mut second, runs, min_seconds, shuffled, trace)
@@ -402,7 +541,7 @@ fn main() -> ExitCode {
         scanned,
         runs,
         elapsed,
-        (phased, shuffled),
+        (phased, shuffled, processes && phased),
         &list,
     );
     ExitCode::SUCCESS
@@ -418,7 +557,7 @@ fn print_report(
     records: usize,
     runs: usize,
     elapsed: Duration,
-    (phased, shuffled): (bool, bool),
+    (phased, shuffled, processes): (bool, bool, bool),
     list: &[Workload],
 ) {
     println!(
@@ -431,6 +570,14 @@ fn print_report(
          mrrc 0.9.2 again among them"
     } else {
         "in one phase (every row, the input's two copies allocated first)"
+    };
+    let layout = if processes {
+        format!(
+            "{layout}; every phase-1 measurement (and its warm-up) in a fresh process \
+             (--processes)"
+        )
+    } else {
+        layout.to_string()
     };
     let order = if shuffled {
         "each round in a new order (seeded shuffle)"
