@@ -31,7 +31,7 @@
 //! binary again, with `--child NAME --repeat R`, which reads the input,
 //! runs the workload once untimed, then times it. In one long-lived process
 //! every single-threaded workload ran slower than alone, mrrc 0.9.2 (about
-//! 40% malloc) by 10-13% and the full parse by 4-18%, which raised the full
+//! 40% malloc) by 13-22% and the full parse by 4-19%, which raised the full
 //! parse's ratio to mrrc 0.9.2 above what each parser alone gives (session
 //! 10, bench/README.md). `--in-process` runs phase 1 in this process, as
 //! before.
