@@ -182,8 +182,8 @@ fn time_once(w: &mut Workload) -> f64 {
 }
 
 /// One warm-up round (not counted, sets each workload's repeat count), then
-/// `runs` counted rounds, each running every workload once in an order
-/// rotated from round to round. Returns the counted rounds' time.
+/// `runs` counted rounds, each running every workload once in this
+/// process, in the order [`Orders`] gives. Returns the counted rounds' time.
 fn run_phase(
     list: &mut [Workload],
     runs: usize,
@@ -252,7 +252,8 @@ impl Orders {
 }
 
 /// One measurement of the single-threaded workload `name` in a process of
-/// its own (`--processes`): this binary run again with `--child`, which
+/// its own (phase 1 unless `--in-process`): this binary run again with
+/// `--child`, which
 /// reads the input, runs the workload once untimed and then `repeat` times
 /// timed, and prints the time and CPU time per pass, the minor faults per
 /// pass and the records seen.
