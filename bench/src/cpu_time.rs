@@ -43,3 +43,20 @@ fn schedstat_ns(path: impl AsRef<std::path::Path>) -> Option<u64> {
         .parse()
         .ok()
 }
+
+/// Page faults of the whole process so far (every thread, live or ended),
+/// minor and major, from /proc/self/stat; `(0, 0)` where /proc is not
+/// available.
+pub fn page_faults() -> (u64, u64) {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return (0, 0);
+    };
+    // The fields after the command name (which may hold spaces): state is
+    // the first, minflt the eighth, majflt the tenth.
+    let Some((_, rest)) = stat.rsplit_once(')') else {
+        return (0, 0);
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let at = |i: usize| fields.get(i).and_then(|f| f.parse().ok()).unwrap_or(0);
+    (at(7), at(9))
+}
