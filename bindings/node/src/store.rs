@@ -85,17 +85,20 @@ struct Slot {
     /// Where the record's bytes are in `raw`, when it may be compacted: read
     /// from ISO 2709 without repairs, so parsing the bytes again gives it back.
     raw: Option<Range<usize>>,
+    /// Checked clean by `SliceReader::next_checked` (not built when read):
+    /// a view of its bytes gives the same data as the parsed record.
+    checked: bool,
     edited: bool,
 }
 
 impl Slot {
-    /// The record as an accessor reads it: parsed, or a view of its bytes
-    /// in `raw` (`None` if neither, which a checked record never is).
+    /// The record as an accessor reads it: parsed, or (checked clean) a
+    /// view of its bytes in `raw`; `None` for neither.
     fn source<'a>(&'a self, raw: &'a [u8]) -> Option<Source<'a>> {
         if let Some(record) = self.record.get() {
             return Some(Source::Parsed(record));
         }
-        let bytes = raw.get(self.raw.clone()?)?;
+        let bytes = raw.get(self.raw.clone().filter(|_| self.checked)?)?;
         RecordView::parse(bytes).ok().map(Source::Checked)
     }
 }
@@ -332,7 +335,10 @@ impl RecordStore {
         options: ReadOptions,
         wanted: Wanted,
     ) -> CoreResult<Self> {
-        let mut store = RecordStore::for_records(bytes.len() / 1024 + 1);
+        // Room for records of 512 bytes on average (LoC's are 967): room
+        // never touched costs no memory, a regrown list a copy of 4 MB
+        // per 50,000 records.
+        let mut store = RecordStore::for_records(bytes.len() / 512 + 1);
         store.async_read = true;
         store.options = options;
         // Field data is built after the promise settled, beside the main
@@ -495,6 +501,7 @@ impl RecordStore {
         self.records.push(Slot {
             record: OnceCell::from(record),
             raw: None,
+            checked: false,
             edited: false,
         });
         self.warnings.push(warnings);
@@ -515,6 +522,7 @@ impl RecordStore {
         self.records.push(Slot {
             record: OnceCell::new(),
             raw: Some(range),
+            checked: true,
             edited: false,
         });
         self.warnings.push(Vec::new());
@@ -526,6 +534,7 @@ impl RecordStore {
         self.records.push(Slot {
             record: OnceCell::from(record),
             raw: Some(range),
+            checked: false,
             edited: false,
         });
         self.warnings.push(Vec::new());
