@@ -21,11 +21,12 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 use mrrc_core::iso2709::parse_record;
+use mrrc_core::view::RecordView;
 use mrrc_core::{ReadOptions, Record};
 
 use crate::layout::Encoder;
 use crate::spare::Bytes;
-use crate::store::{Accessor, Wanted, CHUNK};
+use crate::store::{Accessor, Source, Wanted, CHUNK};
 
 /// Chunks built ahead of the one JS asked for last.
 const WINDOW: usize = 4;
@@ -38,9 +39,11 @@ const IDLE: Duration = Duration::from_secs(1);
 pub(crate) struct Ahead {
     /// The input's bytes (shared with the store).
     raw: Arc<Bytes>,
-    /// Where each record is in `raw`; `None` for records held parsed (a
-    /// chunk with one is left to the main thread).
-    ranges: Vec<Option<Range<usize>>>,
+    /// Where each record is in `raw`, and whether it was checked clean
+    /// (its accessor values are then read from a view of its bytes);
+    /// `None` for records held parsed (a chunk with one is left to the main
+    /// thread).
+    ranges: Vec<Option<(Range<usize>, bool)>>,
     options: ReadOptions,
     state: Mutex<State>,
     /// The thread waits here for asks.
@@ -95,7 +98,7 @@ impl Built {
 impl Ahead {
     pub(crate) fn new(
         raw: Arc<Bytes>,
-        ranges: Vec<Option<Range<usize>>>,
+        ranges: Vec<Option<(Range<usize>, bool)>>,
         options: ReadOptions,
     ) -> Self {
         Ahead {
@@ -246,20 +249,38 @@ impl Ahead {
         state.running = false;
     }
 
-    /// Parses chunk `c`'s records again from their bytes and builds
-    /// `wanted` of them; `None` when a record is not kept as bytes.
+    /// Builds `wanted` of chunk `c`'s records from their bytes: parsed
+    /// again for field data (and when not checked clean), read through a
+    /// view for accessor values alone; `None` when a record is not kept as
+    /// bytes.
     fn build(&self, c: usize, wanted: Wanted) -> Option<Built> {
         let end = self.ranges.len().min((c + 1) * CHUNK);
-        let records = self.ranges[c * CHUNK..end]
+        let kept = &self.ranges[c * CHUNK..end];
+        let parse = |range: &Range<usize>| -> Option<Option<Record>> {
+            let bytes = self.raw.get(range.clone())?;
+            parse_record(bytes, &self.options).ok().map(Some)
+        };
+        let parsed = kept
             .iter()
-            .map(|range| {
-                let bytes = self.raw.get(range.clone()?)?;
-                parse_record(bytes, &self.options).ok()
+            .map(|kept| match kept {
+                Some((_, true)) if !wanted.has_fields() => Some(None),
+                Some((range, _)) => parse(range),
+                None => None,
             })
-            .collect::<Option<Vec<Record>>>()?;
-        let records: Vec<&Record> = records.iter().collect();
+            .collect::<Option<Vec<Option<Record>>>>()?;
+        let records = kept
+            .iter()
+            .zip(&parsed)
+            .map(|(kept, parsed)| match (parsed, kept) {
+                (Some(record), _) => Some(Source::Parsed(record)),
+                (None, Some((range, true))) => RecordView::parse(self.raw.get(range.clone())?)
+                    .ok()
+                    .map(Source::Checked),
+                _ => None,
+            })
+            .collect::<Option<Vec<Source>>>()?;
         let mut built = Built::default();
-        for (what, encoder) in wanted.build(&records) {
+        for (what, encoder) in wanted.build_from(&records) {
             match what {
                 None => built.fields = Some(encoder),
                 Some(a) => built.accessors.push((a, encoder)),

@@ -512,7 +512,7 @@ impl ReadTask {
                 }
                 Input::Bytes(bytes) => bytes,
             };
-            let mut store = RecordStore::read_iso2709(bytes, self.options, wanted)?;
+            let mut store = RecordStore::read_iso2709(bytes, self.options)?;
             store.timing = Some((start, now_ms()));
             return Ok(store);
         }
@@ -546,13 +546,13 @@ impl ReadTask {
                 Ok(record) => {
                     let warnings = source.warnings().to_vec();
                     store.push(record, warnings);
-                    store.prepare_read(wanted, false, &[]);
+                    store.prepare_read(wanted, false);
                 }
                 Err(e) if self.options.is_lenient() => store.errors.push(e),
                 Err(e) => return Err(e),
             }
         }
-        store.prepare_read(wanted, true, &[]);
+        store.prepare_read(wanted, true);
         store.estimate_memory_ahead();
         store.timing = Some((start, now_ms()));
         Ok(store)

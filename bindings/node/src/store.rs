@@ -316,39 +316,28 @@ impl RecordStore {
 
     /// `readFile` / `parse` of ISO 2709 with one thread: every record of
     /// `bytes` (the whole input), read on a libuv pool thread. The store
-    /// keeps `bytes` and each record's place in them. Each record is parsed
-    /// (a strict-mode error ends the read, lenient-mode ones are collected),
-    /// the accessor values JS asked earlier results for are built from it
-    /// per chunk while it is still in the cache (see `prepare_read`), and
-    /// then its parsed form is dropped, so the next records reuse its
-    /// memory. Field data is built after the promise settled, by the
-    /// result's builder thread ahead of JS or by the main thread (see
-    /// `ahead.rs`); `rec` parses a record again from its bytes if JS asks
-    /// for it alone. Kept
+    /// keeps `bytes` and each record's place in them. Each record is checked
+    /// (a strict-mode error ends the read, lenient-mode ones are collected):
+    /// one that reads cleanly is not built (`SliceReader::next_checked`),
+    /// others are parsed and their parsed form dropped unless repaired.
+    /// Nothing else is built here, so the promise settles as soon as the
+    /// input is known good: field data and accessor values are built after
+    /// it settled, by the result's builder thread ahead of JS or by the
+    /// main thread (see `ahead.rs`), accessor values of clean records from
+    /// views of their bytes; `rec` parses a record again from its bytes if
+    /// JS asks for it alone. Kept
     /// parsed, 50,000 LoC records were some 100 MB of memory, fresh in a
     /// new process (the read then took twice the core's own loop). Records
     /// that lenient mode repaired stay parsed. Once JS asked earlier
     /// results for parsed records ([`Wanted::keeps_parsed`]) reads go the
     /// other way (see `ReadTask::read_all`).
-    pub(crate) fn read_iso2709(
-        bytes: Vec<u8>,
-        options: ReadOptions,
-        wanted: Wanted,
-    ) -> CoreResult<Self> {
+    pub(crate) fn read_iso2709(bytes: Vec<u8>, options: ReadOptions) -> CoreResult<Self> {
         // Room for records of 512 bytes on average (LoC's are 967): room
         // never touched costs no memory, a regrown list a copy of 4 MB
         // per 50,000 records.
         let mut store = RecordStore::for_records(bytes.len() / 512 + 1);
         store.async_read = true;
         store.options = options;
-        // Field data is built after the promise settled, beside the main
-        // thread's work (see `ahead.rs`); accessor values cost little
-        // beside the parse, and are built here while the record is parsed.
-        let wanted = Wanted {
-            fields: false,
-            ..wanted
-        };
-        let mut released = 0;
         {
             let mut reader = SliceReader::new(&bytes[..], options);
             while let Some(next) = reader.next_checked() {
@@ -356,11 +345,10 @@ impl RecordStore {
                 let range = start..start + reader.last_record_bytes().len();
                 match next {
                     // Clean: checked, not built (about 80% of the full
-                    // parse's cost); accessor values come from its bytes.
+                    // parse's cost).
                     Ok(None) => store.push_checked(range),
-                    Ok(Some(record)) if reader.warnings().is_empty() => {
-                        store.push_raw(record, range);
-                    }
+                    // Parsed again from its bytes when asked for.
+                    Ok(Some(_)) if reader.warnings().is_empty() => store.push_unbuilt(range),
                     Ok(Some(record)) => store.push(record, reader.warnings().to_vec()),
                     Err(e) if options.is_lenient() => {
                         store.errors.push(e);
@@ -368,17 +356,16 @@ impl RecordStore {
                     }
                     Err(e) => return Err(e),
                 }
-                store.prepare_read(wanted, false, &bytes);
-                released = store.release_parsed(released, wanted);
             }
         }
-        store.prepare_read(wanted, true, &bytes);
-        store.release_parsed(released, wanted);
         store.raw = Arc::new(Bytes(bytes));
         let ranges = store
             .records
             .iter()
-            .map(|s| s.raw.clone().filter(|_| s.record.get().is_none()))
+            .map(|s| {
+                let range = s.raw.clone().filter(|_| s.record.get().is_none())?;
+                Some((range, s.checked))
+            })
             .collect();
         store.ahead = Some(AheadHandle(Arc::new(Ahead::new(
             Arc::clone(&store.raw),
@@ -390,23 +377,6 @@ impl RecordStore {
             .memory_estimate
             .map(|m| m + store.raw.capacity() as i64);
         Ok(store)
-    }
-
-    /// Drops the parsed form of records `from..` that can be parsed again
-    /// from their bytes, up to the last one `prepare_read` is done with;
-    /// returns where the next call starts.
-    fn release_parsed(&mut self, from: usize, wanted: Wanted) -> usize {
-        let to = if wanted.builds() {
-            (self.prepared_chunks * CHUNK).min(self.records.len())
-        } else {
-            self.records.len()
-        };
-        for slot in self.records.get_mut(from..to).unwrap_or_default() {
-            if slot.raw.is_some() {
-                slot.record.take();
-            }
-        }
-        to.max(from)
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -444,9 +414,7 @@ impl RecordStore {
     /// thread, while the records are fresh in its cache, so that JS's
     /// `fields()` or `title` only copy a chunk into V8. Their bytes are
     /// counted in `report_memory`'s figure and given back as JS takes them.
-    /// Records checked but not built are read from their bytes in `raw`
-    /// (the whole input, not yet the store's) through a view.
-    pub(crate) fn prepare_read(&mut self, wanted: Wanted, finished: bool, raw: &[u8]) {
+    pub(crate) fn prepare_read(&mut self, wanted: Wanted, finished: bool) {
         if !wanted.builds() {
             return;
         }
@@ -458,14 +426,9 @@ impl RecordStore {
             }
             let records: Option<Vec<Source>> = self.records[start..end]
                 .iter()
-                .map(|s| s.source(raw))
+                .map(|s| s.record.get().map(Source::Parsed))
                 .collect();
             let Some(records) = records else { return };
-            // Field data needs the records built: stop here, as for a
-            // record missing, so chunk numbers stay in step.
-            if wanted.fields && records.iter().any(|r| matches!(r, Source::Checked(_))) {
-                return;
-            }
             for (what, mut encoder) in wanted.build_from(&records) {
                 // Kept until JS asks: give back the room reserved for larger
                 // records (glibc shrinks in place, no copy).
@@ -517,12 +480,22 @@ impl RecordStore {
     }
 
     /// A record checked clean, not built, at `raw[range]` (parsed from
-    /// there when asked for).
+    /// there when asked for, or read through a view).
     fn push_checked(&mut self, range: Range<usize>) {
+        self.push_bytes(range, true);
+    }
+
+    /// A record read with no repairs from `raw[range]` whose parsed form
+    /// was dropped (parsed from there again when asked for).
+    fn push_unbuilt(&mut self, range: Range<usize>) {
+        self.push_bytes(range, false);
+    }
+
+    fn push_bytes(&mut self, range: Range<usize>, checked: bool) {
         self.records.push(Slot {
             record: OnceCell::new(),
             raw: Some(range),
-            checked: true,
+            checked,
             edited: false,
         });
         self.warnings.push(Vec::new());
@@ -615,12 +588,16 @@ impl RecordStore {
     /// `build` over records `start..end`. A `readFile` / `parse` result
     /// parses the records it does not hold parsed for this only, without
     /// keeping them (they would be the 100 MB `read_iso2709` avoids).
+    /// With `views`, a record checked clean and not held parsed is read
+    /// through a view of its bytes instead of being parsed (accessor
+    /// values; field data is cheaper from a parsed record).
     fn build_chunk(
         &self,
         env: &Env,
         start: u32,
         end: u32,
-        build: impl FnOnce(&[&Record]) -> Encoder,
+        views: bool,
+        build: impl FnOnce(&[Source]) -> Encoder,
     ) -> napi::Result<Encoder> {
         if start > end || end as usize > self.records.len() {
             return Err(throw(
@@ -630,7 +607,7 @@ impl RecordStore {
         }
         if !self.async_read {
             let records = (start..end)
-                .map(|i| self.rec(env, i))
+                .map(|i| self.rec(env, i).map(Source::Parsed))
                 .collect::<napi::Result<Vec<_>>>()?;
             return Ok(build(&records));
         }
@@ -638,6 +615,7 @@ impl RecordStore {
         let parsed = slots
             .iter()
             .map(|slot| match (slot.record.get(), &slot.raw) {
+                (None, Some(_)) if views && slot.checked => Ok(None),
                 (None, Some(range)) => self
                     .raw
                     .get(range.clone())
@@ -650,8 +628,11 @@ impl RecordStore {
         let records = slots
             .iter()
             .zip(&parsed)
-            .map(|(slot, p)| p.as_ref().or_else(|| slot.record.get()))
-            .collect::<Option<Vec<&Record>>>()
+            .map(|(slot, p)| match p {
+                Some(record) => Some(Source::Parsed(record)),
+                None => slot.source(&self.raw),
+            })
+            .collect::<Option<Vec<Source>>>()
             .ok_or_else(|| throw(env, &invalid("a record of this batch is missing")))?;
         Ok(build(&records))
     }
@@ -712,6 +693,11 @@ impl Wanted {
         }
     }
 
+    /// Field data asked.
+    pub(crate) fn has_fields(&self) -> bool {
+        self.fields
+    }
+
     /// `accessor`'s values asked.
     pub(crate) fn has_accessor(&self, accessor: Accessor) -> bool {
         self.accessors & (1 << accessor as u32) != 0
@@ -731,17 +717,10 @@ impl Wanted {
 
     /// [`Wanted::build`] over records that may not be built; field data
     /// only from records that are (the caller's to check).
-    fn build_from(&self, records: &[Source]) -> Vec<(Option<Accessor>, Encoder)> {
+    pub(crate) fn build_from(&self, records: &[Source]) -> Vec<(Option<Accessor>, Encoder)> {
         let mut built = Vec::new();
         if self.fields {
-            let parsed: Vec<&Record> = records
-                .iter()
-                .filter_map(|s| match s {
-                    Source::Parsed(r) => Some(*r),
-                    Source::Checked(_) => None,
-                })
-                .collect();
-            built.push((None, fields_encoder(&parsed)));
+            built.push((None, sources_fields_encoder(records)));
         }
         for accessor in Accessor::ALL {
             if self.has_accessor(accessor) {
@@ -968,9 +947,17 @@ pub(crate) fn fields_encoder(records: &[&Record]) -> Encoder {
     encoder
 }
 
-pub(crate) fn accessor_encoder(accessor: Accessor, records: &[&Record]) -> Encoder {
-    let sources: Vec<Source> = records.iter().map(|r| Source::Parsed(r)).collect();
-    values_encoder(accessor, &sources)
+/// Field data of parsed records (`build_chunk` without views gives no
+/// other kind).
+fn sources_fields_encoder(records: &[Source]) -> Encoder {
+    let parsed: Vec<&Record> = records
+        .iter()
+        .filter_map(|s| match s {
+            Source::Parsed(r) => Some(*r),
+            Source::Checked(_) => None,
+        })
+        .collect();
+    fields_encoder(&parsed)
 }
 
 fn values_encoder(accessor: Accessor, records: &[Source]) -> Encoder {
@@ -1147,7 +1134,7 @@ impl RecordStore {
         if let Some(encoder) = chunk.and_then(|c| self.ask_ahead(c, None)) {
             return encoder.into_js(&env);
         }
-        self.build_chunk(&env, start, end, fields_encoder)?
+        self.build_chunk(&env, start, end, false, sources_fields_encoder)?
             .into_js(&env)
     }
 
@@ -1181,8 +1168,8 @@ impl RecordStore {
         if let Some(encoder) = chunk.and_then(|c| self.ask_ahead(c, Some(accessor))) {
             return encoder.into_js(&env);
         }
-        self.build_chunk(&env, start, end, |records| {
-            accessor_encoder(accessor, records)
+        self.build_chunk(&env, start, end, true, |records| {
+            values_encoder(accessor, records)
         })?
         .into_js(&env)
     }
