@@ -4,11 +4,12 @@
 //!
 //! The pool's read only checks each record (`SliceReader::next_checked`,
 //! which finds what the full parse would, strict-mode errors included) and
-//! keeps the input's bytes.
+//! keeps the input's bytes; it builds nothing else.
 //! When JS asks a result for chunk `k` and the asks go in order, a thread
 //! of the result's own (`mrrc-ahead`) parses the records of chunks
 //! `k + 1 ..= k + WINDOW` again from those bytes and builds what JS has
-//! asked this result for (field data, accessor values), while the main
+//! asked this result for (field data, accessor values; accessor values
+//! alone come from views of records checked clean), while the main
 //! thread turns chunk `k` into JS objects. When JS catches up with the
 //! thread, the main thread builds the chunk itself (the thread skips it),
 //! so neither waits for the other except for a chunk the thread is in the
