@@ -146,11 +146,7 @@ impl<'a> RecordView<'a> {
         &'s self,
         tag: &'s str,
     ) -> impl Iterator<Item = Result<FieldView<'a>>> + 's {
-        self.directory()
-            .chunks_exact(self.layout.entry_len())
-            .enumerate()
-            .filter(move |(_, e)| &e[..3] == tag.as_bytes())
-            .map(|(i, e)| self.place(i, e))
+        self.fields_where(move |t| t == tag.as_bytes())
     }
 
     /// The fields whose tag is one of `tags` (every field when `tags` is
@@ -159,10 +155,19 @@ impl<'a> RecordView<'a> {
         &'s self,
         tags: &'s [&'s str],
     ) -> impl Iterator<Item = Result<FieldView<'a>>> + 's {
+        self.fields_where(move |t| tags.is_empty() || tags.iter().any(|x| t == x.as_bytes()))
+    }
+
+    /// The fields whose tag bytes `keep` accepts (only their entries are
+    /// checked).
+    fn fields_where<'s>(
+        &'s self,
+        keep: impl Fn(&[u8]) -> bool + 's,
+    ) -> impl Iterator<Item = Result<FieldView<'a>>> + 's {
         self.directory()
             .chunks_exact(self.layout.entry_len())
             .enumerate()
-            .filter(move |(_, e)| tags.is_empty() || tags.iter().any(|t| &e[..3] == t.as_bytes()))
+            .filter(move |(_, e)| keep(&e[..3]))
             .map(|(i, e)| self.place(i, e))
     }
 

@@ -191,24 +191,47 @@ fn run_phase(
     shuffled: bool,
     trace: bool,
 ) -> Duration {
+    let in_process = |w: &mut Workload| Ok(time_once(w));
+    run_rounds(list, runs, min_seconds, shuffled, trace, false, in_process)
+        .expect("measuring in this process does not fail")
+}
+
+/// The rounds of a phase: a warm-up round through `measure` (not counted;
+/// it sets each workload's repeat count), then `runs` counted rounds in the
+/// order [`Orders`] gives. `measure` times one pass of a workload `repeat`
+/// times and records its CPU time and faults; `in_child` says where, for
+/// `--trace`.
+fn run_rounds(
+    list: &mut [Workload],
+    runs: usize,
+    min_seconds: f64,
+    shuffled: bool,
+    trace: bool,
+    in_child: bool,
+    mut measure: impl FnMut(&mut Workload) -> Result<f64, String>,
+) -> Result<Duration, String> {
     for w in list.iter_mut() {
-        let t = time_once(w).max(1e-9);
+        let t = measure(w)?.max(1e-9);
         w.repeat = ((min_seconds / t).ceil() as u32).clamp(1, 10_000);
         w.cpu.clear();
         w.minflt.clear();
     }
     let started = Instant::now();
     let mut before = "";
-    let n = list.len();
-    let mut orders = Orders::new(n, shuffled);
+    let mut orders = Orders::new(list.len(), shuffled);
     for round in 0..runs {
         for i in orders.next(round) {
             let w = &mut list[i];
-            let t = time_once(w);
+            let t = measure(w)?;
             w.times.push(t);
             if trace {
+                let place = if in_child {
+                    "in its own process".to_string()
+                } else {
+                    format!("after {before}")
+                };
                 eprintln!(
-                    "trace: round {round}: {} after {before}: {:.2} ms, main thread CPU {:.2} ms",
+                    "trace: round {round}: {} {place}: {:.2} ms, main thread CPU {:.2} ms",
                     w.name,
                     t * 1e3,
                     w.cpu.last().copied().unwrap_or(f64::NAN) * 1e3
@@ -217,7 +240,7 @@ fn run_phase(
             before = w.name;
         }
     }
-    started.elapsed()
+    Ok(started.elapsed())
 }
 
 /// The order of each counted round: a seeded shuffle (Fisher-Yates), new
@@ -292,31 +315,14 @@ fn run_phase_in_processes(
     trace: bool,
     input: &[String],
 ) -> Result<Duration, String> {
-    for w in list.iter_mut() {
-        let (t, _, _, records) = measure_in_child(w.name, 1, input)?;
-        w.repeat = ((min_seconds / t.max(1e-9)).ceil() as u32).clamp(1, 10_000);
+    let in_child = |w: &mut Workload| {
+        let (t, cpu, faults, records) = measure_in_child(w.name, w.repeat, input)?;
+        w.cpu.push(cpu);
+        w.minflt.push(faults);
         w.tally.records = records;
-    }
-    let started = Instant::now();
-    let mut orders = Orders::new(list.len(), shuffled);
-    for round in 0..runs {
-        for i in orders.next(round) {
-            let w = &mut list[i];
-            let (t, cpu, faults, _) = measure_in_child(w.name, w.repeat, input)?;
-            w.times.push(t);
-            w.cpu.push(cpu);
-            w.minflt.push(faults);
-            if trace {
-                eprintln!(
-                    "trace: round {round}: {} in its own process: {:.2} ms, main thread CPU {:.2} ms",
-                    w.name,
-                    t * 1e3,
-                    cpu * 1e3
-                );
-            }
-        }
-    }
-    Ok(started.elapsed())
+        Ok(t)
+    };
+    run_rounds(list, runs, min_seconds, shuffled, trace, true, in_child)
 }
 
 /// The single-threaded workloads, over the one buffer.

@@ -21,13 +21,11 @@ use std::ops::Range;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
-use mrrc_core::iso2709::parse_record;
-use mrrc_core::view::RecordView;
-use mrrc_core::{ReadOptions, Record};
+use mrrc_core::ReadOptions;
 
 use crate::layout::Encoder;
 use crate::spare::Bytes;
-use crate::store::{Accessor, Source, Wanted, CHUNK};
+use crate::store::{Accessor, Reread, Source, Wanted, CHUNK};
 
 /// Chunks built ahead of the one JS asked for last.
 const WINDOW: usize = 4;
@@ -256,30 +254,15 @@ impl Ahead {
     /// bytes.
     fn build(&self, c: usize, wanted: Wanted) -> Option<Built> {
         let end = self.ranges.len().min((c + 1) * CHUNK);
-        let kept = &self.ranges[c * CHUNK..end];
-        let parse = |range: &Range<usize>| -> Option<Option<Record>> {
-            let bytes = self.raw.get(range.clone())?;
-            parse_record(bytes, &self.options).ok().map(Some)
-        };
-        let parsed = kept
+        let reread = self.ranges[c * CHUNK..end]
             .iter()
-            .map(|kept| match kept {
-                Some((_, true)) if !wanted.has_fields() => Some(None),
-                Some((range, _)) => parse(range),
-                None => None,
+            .map(|kept| {
+                let (range, checked) = kept.as_ref()?;
+                let views = !wanted.has_fields();
+                Reread::of(&self.raw, range, *checked, views, &self.options)?.ok()
             })
-            .collect::<Option<Vec<Option<Record>>>>()?;
-        let records = kept
-            .iter()
-            .zip(&parsed)
-            .map(|(kept, parsed)| match (parsed, kept) {
-                (Some(record), _) => Some(Source::Parsed(record)),
-                (None, Some((range, true))) => RecordView::parse(self.raw.get(range.clone())?)
-                    .ok()
-                    .map(Source::Checked),
-                _ => None,
-            })
-            .collect::<Option<Vec<Source>>>()?;
+            .collect::<Option<Vec<Reread>>>()?;
+        let records: Vec<Source> = reread.iter().map(Reread::source).collect();
         let mut built = Built::default();
         for (what, encoder) in wanted.build_from(&records) {
             match what {
