@@ -359,6 +359,18 @@ impl Field {
         releaser.add(shared);
     }
 
+    /// Its handle on the shared text.
+    #[inline]
+    pub(crate) fn shared(&self) -> &Shared {
+        &self.shared
+    }
+
+    /// True when its tag is held inline (nothing to free when dropped).
+    #[inline]
+    pub(crate) fn has_inline_tag(&self) -> bool {
+        matches!(self.tag.0, TagRepr::Three(_))
+    }
+
     fn spans(&self) -> &[Span] {
         match self.content {
             Content::Data { first, count, .. } => self

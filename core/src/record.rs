@@ -40,6 +40,9 @@ pub const NOTE_TAGS: &[&str] = &[
 /// with one atomic operation instead of one per field (see `shared`).
 impl Drop for Record {
     fn drop(&mut self) {
+        if crate::shared::drop_fields_of_one_text(&mut self.fields) {
+            return;
+        }
         let mut releaser = Releaser::default();
         for field in self.fields.drain(..) {
             field.release_into(&mut releaser);

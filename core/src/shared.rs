@@ -20,7 +20,10 @@
 //! of seven alternating rounds of six passes of `workload_loop ... core`,
 //! task-clock less start-up, session 8, machine shared).
 //!
-//! This is the crate's only `unsafe` code: a pointer to a counted header and
+//! A parsed record's fields, all over its one block, are dropped together
+//! ([`drop_fields_of_one_text`]): one subtraction and no drop per field.
+//!
+//! This and `prefetch` are the crate's only `unsafe` code: a pointer to a counted header and
 //! the text and spans it points to, with `Arc`'s orderings (Relaxed
 //! increments, Release decrements and an Acquire fence before the free).
 
@@ -31,7 +34,7 @@ use std::marker::PhantomData;
 use std::ptr::NonNull;
 use std::sync::atomic::{fence, AtomicUsize, Ordering};
 
-use crate::field::{SharedText, Span};
+use crate::field::{Field, SharedText, Span};
 
 /// Beyond this many references the count could overflow; `Arc` aborts there
 /// too.
@@ -344,6 +347,42 @@ impl Drop for SharedMany {
     }
 }
 
+/// Drops `fields` when they are a parsed record's as read: every one over
+/// the same text, with an inline tag. Their references go back with one
+/// atomic subtraction and nothing else is freed field by field (a field
+/// holds only its tag, its handle and plain numbers). False, and nothing
+/// done, for other fields (an edited record's), which [`Releaser`] takes.
+/// Against [`Releaser`] for every record, `workload_loop FILE 1 core` over
+/// the first 20 MB of the LoC file under callgrind: 150.0 M instructions
+/// against 153.4 M (170 fewer a record); over the whole file, 158 vs 160 ms
+/// of thread CPU a pass (medians of twelve alternating rounds of four
+/// passes, session 11, machine shared). Skipping the check as well would
+/// save about as much again, but only an invariant kept by every editing
+/// path could say the fields are a parsed record's.
+pub(crate) fn drop_fields_of_one_text(fields: &mut Vec<Field>) -> bool {
+    let Some(first) = fields.first() else {
+        return true;
+    };
+    let inner = first.shared().inner;
+    if !fields
+        .iter()
+        .all(|f| f.shared().inner == inner && f.has_inline_tag())
+    {
+        return false;
+    }
+    let n = fields.len();
+    // SAFETY: the `n` fields hold one reference each to `inner` (checked
+    // above), and none of them is used or dropped after this: their
+    // references go back here and the vector forgets them below.
+    unsafe {
+        release(inner, n);
+        // The fields' drop glue would free nothing else: inline tags, and
+        // `Content` is plain data.
+        fields.set_len(0);
+    }
+    true
+}
+
 /// Takes handles back and gives each run of handles to the same text back
 /// with one atomic subtraction (a record's fields, when it is dropped).
 #[derive(Default)]
@@ -423,6 +462,44 @@ mod tests {
         assert_eq!(clone.text(), "abc");
         drop(rest);
         assert_eq!(refs(&clone), 1);
+    }
+
+    #[test]
+    fn fields_over_one_text_go_back_at_once_and_others_are_left() {
+        use crate::field::{Content, Tag};
+        let control = Content::Control { start: 0, end: 1 };
+        let fields_of = |many: &mut SharedMany, tags: &[&str]| -> Vec<Field> {
+            tags.iter()
+                .map(|t| Field::from_shared(Tag::new(t), many, control))
+                .collect()
+        };
+        // A parsed record's fields: one text, inline tags.
+        let mut many = SharedMany::new(text("abc"), 3);
+        let observer = many.take();
+        let mut fields = fields_of(&mut many, &["001", "005", "008"]);
+        drop(many);
+        assert_eq!(refs(&observer), 4);
+        assert!(drop_fields_of_one_text(&mut fields));
+        assert!(fields.is_empty());
+        assert_eq!(refs(&observer), 1);
+
+        // A tag that is not held inline, or a field over another text:
+        // nothing is done, and dropping them as usual gives every
+        // reference back.
+        let mut many = SharedMany::new(text("abc"), 3);
+        let mut other = SharedMany::new(text("xyz"), 1);
+        let observer = many.take();
+        let mut long_tag = fields_of(&mut many, &["001", "LONGTAG"]);
+        let mut mixed = fields_of(&mut many, &["245"]);
+        mixed.extend(fields_of(&mut other, &["246"]));
+        drop((many, other));
+        assert!(!drop_fields_of_one_text(&mut long_tag));
+        assert!(!drop_fields_of_one_text(&mut mixed));
+        assert_eq!((long_tag.len(), mixed.len()), (2, 2));
+        assert_eq!(refs(&observer), 4);
+        drop((long_tag, mixed));
+        assert_eq!(refs(&observer), 1);
+        assert!(drop_fields_of_one_text(&mut Vec::new()));
     }
 
     #[test]
