@@ -648,7 +648,11 @@ fn clean_walk<const STRICT: bool>(
         return false;
     }
     let data = &rec[base..data_end];
-    for e in dir.chunks_exact(ENTRY) {
+    // Every delimiter of the data area found in one pass, each field's then
+    // read from the masks.
+    let mut masks = MASK_SCRATCH.take();
+    delimiter_masks(data, &mut masks);
+    let clean = dir.chunks_exact(ENTRY).all(|e| {
         let tag = [e[0], e[1], e[2]];
         if !tag_is_valid(&tag) {
             return false;
@@ -675,13 +679,21 @@ fn clean_walk<const STRICT: bool>(
             );
         } else {
             let end = start + length - 1;
-            match plain_data_field(data, start, end, repair_content, shift, spans) {
+            match plain_data_field(data, &masks, start, end, repair_content, shift, spans) {
                 Some(content) => push(tag, content),
                 None => return false,
             }
         }
-    }
-    true
+        true
+    });
+    MASK_SCRATCH.set(masks);
+    clean
+}
+
+thread_local! {
+    /// [`clean_walk`]'s delimiter masks of a record's data area: one buffer
+    /// per thread, reused record after record.
+    static MASK_SCRATCH: std::cell::Cell<Vec<u64>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 /// Clean records of a group (parallel parsing) put into one shared text and
@@ -1201,27 +1213,35 @@ fn indicator_ok(c: u8) -> bool {
     c == b' ' || c.is_ascii_digit() || c.is_ascii_lowercase() || c == b'|'
 }
 
-/// Bit `i` set when `data[at + i]` is a subfield delimiter, for the 64 bytes
-/// from `at` (bytes past the end of `data` count as not). One pass of 16-byte
-/// compares: fields are short (about 18 bytes a subfield), so a search per
-/// delimiter would cost more in calls than in scanning.
-#[inline]
-fn delimiter_mask(data: &[u8], at: usize) -> u64 {
-    match data.get(at..at + 64) {
-        Some(block) => block_delimiter_mask(block.try_into().expect("64 bytes")),
-        // Near the end: the last 64 bytes, shifted (no copy into a padded
-        // block, which the last fields of every record needed).
-        None if data.len() >= 64 && at < data.len() => {
-            let from = data.len() - 64;
-            block_delimiter_mask(data[from..].try_into().expect("64 bytes")) >> (at - from)
-        }
-        None => {
-            let mut padded = [0u8; 64];
-            let rest = data.get(at..).unwrap_or_default();
-            padded[..rest.len()].copy_from_slice(rest);
-            block_delimiter_mask(&padded)
-        }
+/// Sets `masks` to the subfield delimiters of `data`: bit `i` of word `w`
+/// when `data[64 * w + i]` is one, and a last word of zeros (so that
+/// [`mask_at`] can read the word after any byte of `data`). One pass of
+/// 16-byte compares over the whole data area: fields are short (about 18
+/// bytes a subfield), so a search per delimiter would cost more in calls
+/// than in scanning, and a mask per field scanned most bytes twice.
+fn delimiter_masks(data: &[u8], masks: &mut Vec<u64>) {
+    masks.clear();
+    let mut blocks = data.chunks_exact(64);
+    masks.extend(
+        (&mut blocks).map(|block| block_delimiter_mask(block.try_into().expect("64 bytes"))),
+    );
+    let rest = blocks.remainder();
+    if !rest.is_empty() {
+        let mut padded = [0u8; 64];
+        padded[..rest.len()].copy_from_slice(rest);
+        masks.push(block_delimiter_mask(&padded));
     }
+    masks.push(0);
+}
+
+/// The 64 bits of `masks` (see [`delimiter_masks`]) from bit `at`: bit `i`
+/// set when `data[at + i]` is a delimiter (bytes past the end count as
+/// not). `at` is inside `data`.
+#[inline]
+fn mask_at(masks: &[u64], at: usize) -> u64 {
+    let (word, bit) = (at / 64, at % 64);
+    let both = u128::from(masks[word + 1]) << 64 | u128::from(masks[word]);
+    (both >> bit) as u64
 }
 
 #[inline]
@@ -1245,6 +1265,7 @@ fn block_delimiter_mask(block: &[u8; 64]) -> u64 {
 #[inline(always)]
 fn plain_data_field(
     data: &[u8],
+    masks: &[u64],
     at: usize,
     end: usize,
     lenient: bool,
@@ -1284,7 +1305,7 @@ fn plain_data_field(
     let mut ok = true;
     let mut block = 0;
     'blocks: while block < body.len() {
-        let mut mask = delimiter_mask(data, body_at + block);
+        let mut mask = mask_at(masks, body_at + block);
         if body.len() - block < 64 {
             mask &= (1u64 << (body.len() - block)) - 1;
         }
@@ -1342,10 +1363,19 @@ fn field_shape(
     }
     let content = &rec[start..end];
     if layout.indicator_count == 2 && layout.code_len == 2 {
-        let data = &rec[base..];
-        if let Some(content) =
-            plain_data_field(data, start - base, end - base, p.repair_content, 0, spans)
-        {
+        let mut masks = MASK_SCRATCH.take();
+        delimiter_masks(content, &mut masks);
+        let plain = plain_data_field(
+            content,
+            &masks,
+            0,
+            content.len(),
+            p.repair_content,
+            start - base,
+            spans,
+        );
+        MASK_SCRATCH.set(masks);
+        if let Some(content) = plain {
             return Ok(content);
         }
     }
@@ -1743,21 +1773,26 @@ mod tests {
     }
 
     #[test]
-    fn delimiter_mask_marks_each_delimiter_of_64_bytes() {
-        let data: Vec<u8> = (0..150u32)
-            .map(|i| {
-                if i % 7 == 3 || i == 64 {
-                    SUBFIELD_DELIMITER
-                } else {
-                    b'a' + (i % 26) as u8
-                }
-            })
-            .collect();
-        for at in [0, 1, 63, 64, 100, 149, 150, 200] {
-            let expected = (0..64)
-                .filter(|&i| data.get(at + i) == Some(&SUBFIELD_DELIMITER))
-                .fold(0u64, |m, i| m | 1 << i);
-            assert_eq!(delimiter_mask(&data, at), expected, "at {at}");
+    fn delimiter_masks_mark_each_delimiter_of_the_64_bytes_from_any_byte() {
+        let mut masks = Vec::new();
+        for len in [0usize, 1, 63, 64, 65, 128, 150] {
+            let data: Vec<u8> = (0..len as u32)
+                .map(|i| {
+                    if i % 7 == 3 || i == 64 || i + 1 == len as u32 {
+                        SUBFIELD_DELIMITER
+                    } else {
+                        b'a' + (i % 26) as u8
+                    }
+                })
+                .collect();
+            delimiter_masks(&data, &mut masks);
+            assert_eq!(masks.len(), len.div_ceil(64) + 1);
+            for at in 0..len {
+                let expected = (0..64)
+                    .filter(|&i| data.get(at + i) == Some(&SUBFIELD_DELIMITER))
+                    .fold(0u64, |m, i| m | 1 << i);
+                assert_eq!(mask_at(&masks, at), expected, "len {len} at {at}");
+            }
         }
     }
 
