@@ -4,10 +4,9 @@
 //! a streaming ISO 2709 reader (strict, or lenient with recovery) and writer,
 //! MARC-8 and legacy character sets to and from UTF-8, MARCXML, MARC-in-JSON,
 //! msgpack and MARCMaker text, and parallel parsing of large files. It has no
-//! Python and no FFI in it; its three `unsafe` modules, kept because they
-//! were measured, are `shared`'s bulk reference count, `prefetch`'s hint to
-//! load input ahead of the parser and `simd`'s AVX2 search for subfield
-//! delimiters (see those modules).
+//! Python and no FFI in it; its two `unsafe` modules, kept because they were
+//! measured, are `shared`'s bulk reference count and `prefetch`'s hint to
+//! load input ahead of the parser (see those modules).
 
 #![deny(unsafe_code)]
 
@@ -31,7 +30,6 @@ pub mod pymarc;
 pub mod record;
 mod record_builder;
 mod shared;
-mod simd;
 pub mod view;
 
 pub use error::{Error, ErrorKind, Position, Result, Warning};

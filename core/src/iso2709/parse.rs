@@ -1235,12 +1235,15 @@ fn indicator_ok(c: u8) -> bool {
 /// than in scanning, and a mask per field scanned most bytes twice.
 fn delimiter_masks(data: &[u8], masks: &mut Vec<u64>) {
     masks.clear();
-    crate::simd::push_block_masks(data, masks);
-    let rest = data.chunks_exact(64).remainder();
+    let mut blocks = data.chunks_exact(64);
+    masks.extend(
+        (&mut blocks).map(|block| block_delimiter_mask(block.try_into().expect("64 bytes"))),
+    );
+    let rest = blocks.remainder();
     if !rest.is_empty() {
         let mut padded = [0u8; 64];
         padded[..rest.len()].copy_from_slice(rest);
-        masks.push(crate::simd::block_mask(&padded));
+        masks.push(block_delimiter_mask(&padded));
     }
     masks.push(0);
 }
@@ -1253,6 +1256,18 @@ fn mask_at(masks: &[u64], at: usize) -> u64 {
     let (word, bit) = (at / 64, at % 64);
     let both = u128::from(masks[word + 1]) << 64 | u128::from(masks[word]);
     (both >> bit) as u64
+}
+
+#[inline]
+fn block_delimiter_mask(block: &[u8; 64]) -> u64 {
+    let delimiter = wide::u8x16::splat(SUBFIELD_DELIMITER);
+    let mut mask = 0u64;
+    for (k, chunk) in block.chunks_exact(16).enumerate() {
+        let lanes = wide::u8x16::new(chunk.try_into().expect("16 bytes"));
+        let bits = lanes.cmp_eq(delimiter).move_mask() as u16;
+        mask |= u64::from(bits) << (16 * k);
+    }
+    mask
 }
 
 /// A MARC 21 data field with nothing to report: two valid indicators, a
