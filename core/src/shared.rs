@@ -352,13 +352,14 @@ impl Drop for SharedMany {
 /// atomic subtraction and nothing else is freed field by field (a field
 /// holds only its tag, its handle and plain numbers). False, and nothing
 /// done, for other fields (an edited record's), which [`Releaser`] takes.
-/// Against [`Releaser`] for every record, `workload_loop FILE 1 core` over
-/// the first 20 MB of the LoC file under callgrind: 150.0 M instructions
-/// against 153.4 M (170 fewer a record); over the whole file, 158 vs 160 ms
-/// of thread CPU a pass (medians of twelve alternating rounds of four
-/// passes, session 11, machine shared). Skipping the check as well would
-/// save about as much again, but only an invariant kept by every editing
-/// path could say the fields are a parsed record's.
+/// Against [`Releaser`] for every record (session 11): `workload_loop FILE
+/// 1 core` over the first 20 MB of the LoC file under callgrind, 150.0 M
+/// instructions against 153.4 M; over the whole file, 148 vs 152 ms of
+/// thread CPU a pass (medians of ten alternating rounds of four passes);
+/// over 2,000 records in cache, 1.095 vs 1.15 s of user time (eight
+/// rounds). Skipping the check as well would save about as much again,
+/// but only an invariant kept by every editing path could say the fields
+/// are a parsed record's.
 pub(crate) fn drop_fields_of_one_text(fields: &mut Vec<Field>) -> bool {
     let Some(first) = fields.first() else {
         return true;
