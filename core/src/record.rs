@@ -6,13 +6,15 @@ use std::fmt;
 use crate::accessors;
 use crate::field::{Field, Tag};
 use crate::leader::Leader;
-use crate::shared::Releaser;
+use crate::shared::{Fields, SharedMany};
 
 /// A MARC record.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Record {
     pub leader: Leader,
-    fields: Vec<Field>,
+    /// Dropped with one atomic operation for a parsed record's fields (see
+    /// `shared::Fields`).
+    fields: Fields,
 }
 
 /// Tags pymarc's `subjects` collects.
@@ -36,20 +38,6 @@ pub const NOTE_TAGS: &[&str] = &[
     "594", "595", "596", "597", "598", "599",
 ];
 
-/// A parsed record's fields share one text: their references to it go back
-/// with one atomic operation instead of one per field (see `shared`).
-impl Drop for Record {
-    fn drop(&mut self) {
-        if crate::shared::drop_fields_of_one_text(&mut self.fields) {
-            return;
-        }
-        let mut releaser = Releaser::default();
-        for field in self.fields.drain(..) {
-            field.release_into(&mut releaser);
-        }
-    }
-}
-
 impl Record {
     /// An empty record with pymarc's default leader.
     pub fn new() -> Self {
@@ -59,34 +47,50 @@ impl Record {
     pub fn with_leader(leader: Leader) -> Self {
         Record {
             leader,
-            fields: Vec::new(),
+            fields: Fields::default(),
         }
     }
 
     /// A record from a leader and fields (readers use this).
     pub fn from_parts(leader: Leader, fields: Vec<Field>) -> Self {
-        Record { leader, fields }
+        Record {
+            leader,
+            fields: Fields::new(fields),
+        }
+    }
+
+    /// A reader's record: `fields` made with `Field::placeholder`, given
+    /// their handles on `shared`'s text here (see `shared::Fields`).
+    pub(crate) fn from_read_parts(
+        leader: Leader,
+        fields: Vec<Field>,
+        shared: &mut SharedMany,
+    ) -> Self {
+        Record {
+            leader,
+            fields: Fields::as_read(fields, shared),
+        }
     }
 
     pub fn fields(&self) -> &[Field] {
-        &self.fields
+        self.fields.as_slice()
     }
 
     pub fn fields_mut(&mut self) -> &mut Vec<Field> {
-        &mut self.fields
+        self.fields.edit()
     }
 
     pub fn into_fields(mut self) -> Vec<Field> {
-        std::mem::take(&mut self.fields)
+        std::mem::take(self.fields.edit())
     }
 
     /// The first field with this tag (pymarc `record.get` / `record[tag]`).
     pub fn get(&self, tag: &str) -> Option<&Field> {
-        self.fields.iter().find(|f| f.tag() == tag)
+        self.fields().iter().find(|f| f.tag() == tag)
     }
 
     pub fn get_mut(&mut self, tag: &str) -> Option<&mut Field> {
-        self.fields.iter_mut().find(|f| f.tag() == tag)
+        self.fields.edit().iter_mut().find(|f| f.tag() == tag)
     }
 
     /// True if a field with this tag exists (pymarc `tag in record`).
@@ -97,14 +101,14 @@ impl Record {
     /// The fields whose tag is one of `tags`, in record order; every field
     /// when `tags` is empty (pymarc `get_fields`).
     pub fn get_fields<'a>(&'a self, tags: &'a [&str]) -> impl Iterator<Item = &'a Field> + 'a {
-        self.fields
+        self.fields()
             .iter()
             .filter(move |f| tags.is_empty() || tags.iter().any(|t| f.tag() == t))
     }
 
     /// Indexes of the fields whose tag is one of `tags` (all when empty).
     pub fn field_indexes(&self, tags: &[&str]) -> Vec<usize> {
-        self.fields
+        self.fields()
             .iter()
             .enumerate()
             .filter(|(_, f)| tags.is_empty() || tags.iter().any(|t| f.tag() == t))
@@ -114,13 +118,14 @@ impl Record {
 
     /// Appends fields (pymarc `add_field`).
     pub fn add_field(&mut self, field: Field) {
-        self.fields.push(field);
+        self.fields.edit().push(field);
     }
 
     /// Inserts a field at a position (clamped to the end).
     pub fn insert_field(&mut self, index: usize, field: Field) {
-        let at = index.min(self.fields.len());
-        self.fields.insert(at, field);
+        let fields = self.fields.edit();
+        let at = index.min(fields.len());
+        fields.insert(at, field);
     }
 
     /// Inserts in strict numeric tag order (pymarc `add_ordered_field`).
@@ -150,37 +155,40 @@ impl Record {
                 s.parse().ok()
             }
         }
+        let fields = self.fields.edit();
         let Some(new_key) = key(field.tag(), grouped) else {
-            self.fields.push(field);
-            return self.fields.len() - 1;
+            fields.push(field);
+            return fields.len() - 1;
         };
-        let at = self
-            .fields
+        let at = fields
             .iter()
             .position(|f| key(f.tag(), grouped).is_none_or(|k| k > new_key))
-            .unwrap_or(self.fields.len());
-        self.fields.insert(at, field);
+            .unwrap_or(fields.len());
+        fields.insert(at, field);
         at
     }
 
     /// Removes and returns the field at a position.
     pub fn remove_field_at(&mut self, index: usize) -> Option<Field> {
-        (index < self.fields.len()).then(|| self.fields.remove(index))
+        let fields = self.fields.edit();
+        (index < fields.len()).then(|| fields.remove(index))
     }
 
     /// Removes the first field equal to `field` (pymarc `remove_field`, which
     /// compares by identity in Python; bindings pass the index they hold).
     pub fn remove_field(&mut self, field: &Field) -> Option<Field> {
-        let i = self.fields.iter().position(|f| f == field)?;
-        Some(self.fields.remove(i))
+        let fields = self.fields.edit();
+        let i = fields.iter().position(|f| f == field)?;
+        Some(fields.remove(i))
     }
 
     /// Removes every field whose tag is one of `tags` (pymarc `remove_fields`).
     /// Returns how many were removed.
     pub fn remove_fields(&mut self, tags: &[&str]) -> usize {
-        let before = self.fields.len();
-        self.fields.retain(|f| !tags.iter().any(|t| f.tag() == t));
-        before - self.fields.len()
+        let fields = self.fields.edit();
+        let before = fields.len();
+        fields.retain(|f| !tags.iter().any(|t| f.tag() == t));
+        before - fields.len()
     }
 
     /// The 880 fields linked to `field` through its `$6` occurrence number
@@ -285,7 +293,7 @@ impl Record {
     /// The record as MARCMaker text (see [`Field::write_mrk`]).
     pub(crate) fn write_mrk(&self, f: &mut impl fmt::Write, mnemonics: bool) -> fmt::Result {
         writeln!(f, "=LDR  {}", self.leader)?;
-        for field in &self.fields {
+        for field in self.fields() {
             field.write_mrk(f, mnemonics)?;
             f.write_char('\n')?;
         }

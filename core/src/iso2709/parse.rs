@@ -584,10 +584,7 @@ fn parse_clean(
         fields.into_iter().for_each(std::mem::forget);
         return None;
     };
-    for field in &mut fields {
-        field.set_placeholder_shared(&mut shared);
-    }
-    Some(Record::from_parts(leader, fields))
+    Some(Record::from_read_parts(leader, fields, &mut shared))
 }
 
 thread_local! {
