@@ -20,8 +20,10 @@
 //! of seven alternating rounds of six passes of `workload_loop ... core`,
 //! task-clock less start-up, session 8, machine shared).
 //!
-//! A parsed record's fields, all over its one block, are dropped together
-//! ([`drop_fields_of_one_text`]): one subtraction and no drop per field.
+//! A parsed record's fields, all over its one block, are dropped together:
+//! one subtraction and no drop per field, trusted for a reader's record
+//! until it is edited ([`Fields`]) and checked field by field for others
+//! ([`drop_fields_of_one_text`]).
 //!
 //! This module and `prefetch` hold the crate's only `unsafe` code; here, a
 //! pointer to a counted header and the text and spans it points to, with
