@@ -312,17 +312,6 @@ impl Field {
         }
     }
 
-    /// A field over a record's shared text (readers). `content` must index
-    /// inside `shared`.
-    #[inline]
-    pub(crate) fn from_shared(tag: Tag, shared: &mut SharedMany, content: Content) -> Self {
-        Field {
-            tag,
-            shared: shared.take(),
-            content,
-        }
-    }
-
     /// A field over no text yet (readers, while they walk a record): its
     /// `shared` is given by [`Field::set_placeholder_shared`].
     #[inline]

@@ -223,7 +223,7 @@ fn parse_frames(
                 let waiting = parsed.iter_mut().zip(in_group).filter(|(_, g)| *g);
                 for ((p, _), record_fields) in waiting.zip(group.finish()) {
                     if let Ok(record) = &mut p.result {
-                        *record.fields_mut() = record_fields;
+                        record.set_fields(record_fields);
                     }
                 }
             }

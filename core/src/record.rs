@@ -6,7 +6,7 @@ use std::fmt;
 use crate::accessors;
 use crate::field::{Field, Tag};
 use crate::leader::Leader;
-use crate::shared::{Fields, SharedMany};
+use crate::shared::Fields;
 
 /// A MARC record.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -59,17 +59,14 @@ impl Record {
         }
     }
 
-    /// A reader's record: `fields` made with `Field::placeholder`, given
-    /// their handles on `shared`'s text here (see `shared::Fields`).
-    pub(crate) fn from_read_parts(
-        leader: Leader,
-        fields: Vec<Field>,
-        shared: &mut SharedMany,
-    ) -> Self {
-        Record {
-            leader,
-            fields: Fields::as_read(fields, shared),
-        }
+    /// A reader's record (its fields made by `shared::Fields`).
+    pub(crate) fn from_fields(leader: Leader, fields: Fields) -> Self {
+        Record { leader, fields }
+    }
+
+    /// Gives a reader's record its fields (made by `shared::Fields`).
+    pub(crate) fn set_fields(&mut self, fields: Fields) {
+        self.fields = fields;
     }
 
     pub fn fields(&self) -> &[Field] {

@@ -6,7 +6,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::field::{Content, Field, Indicators, Span, Tag};
 use crate::leader::Leader;
 use crate::record::Record;
-use crate::shared::SharedMany;
+use crate::shared::{Fields, SharedMany};
 
 enum PendingKind {
     Control {
@@ -134,10 +134,10 @@ impl RecordBuilder {
                     }
                 }
             };
-            fields.push(Field::from_shared(field.tag, &mut shared, content));
+            fields.push(Field::placeholder(field.tag, content));
         }
         fields.reverse();
         self.clear();
-        Record::from_parts(leader, fields)
+        Record::from_fields(leader, Fields::as_read(fields, &mut shared))
     }
 }

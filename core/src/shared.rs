@@ -20,10 +20,9 @@
 //! of seven alternating rounds of six passes of `workload_loop ... core`,
 //! task-clock less start-up, session 8, machine shared).
 //!
-//! A parsed record's fields, all over its one block, are dropped together:
-//! one subtraction and no drop per field, trusted for a reader's record
-//! until it is edited ([`Fields`]) and checked field by field for others
-//! ([`drop_fields_of_one_text`]).
+//! A record's fields as a reader made them, all over its one block, are
+//! dropped together: one subtraction and no drop per field, until the
+//! record is edited ([`Fields`]).
 //!
 //! This module and `prefetch` hold the crate's only `unsafe` code; here, a
 //! pointer to a counted header and the text and spans it points to, with
@@ -37,7 +36,7 @@ use std::marker::PhantomData;
 use std::ptr::NonNull;
 use std::sync::atomic::{fence, AtomicUsize, Ordering};
 
-use crate::field::{Field, SharedText, Span};
+use crate::field::{Content, Field, SharedText, Span, Tag};
 
 /// Beyond this many references the count could overflow; `Arc` aborts there
 /// too.
@@ -352,15 +351,17 @@ impl Drop for SharedMany {
 
 /// A record's fields, and whether they are still as a reader made them:
 /// every one over the same shared text, with an inline tag, holding one
-/// reference each. Only [`Fields::as_read`] makes fields that say so, and
-/// it gives every field its handle itself; the only way to change the
-/// fields ([`Fields::edit`]) clears the flag. Fields as read are dropped
-/// with one subtraction and nothing else (no check of each field, as
-/// [`drop_fields_of_one_text`] makes). Measured against that check on
-/// every record (session 11): 142.5 M against 143.9 M instructions
-/// (callgrind, the first 20 MB of the LoC file), the LoC full parse 166 vs
-/// 168 ms of thread CPU a pass (ten alternating rounds, machine busy),
-/// 2,000 records in cache 1.18 vs 1.205 s of user time (six rounds).
+/// reference each. Only [`Fields::as_read`] and [`Fields::over`] make
+/// fields that say so, and they give every field its handle themselves;
+/// the only way to change the fields ([`Fields::edit`]) clears the flag.
+/// Fields as read are dropped with one subtraction and nothing else;
+/// others through [`Releaser`]. Measured on the full parse (session 11):
+/// dropping as read against `Releaser`, 153.4 M -> 150.0 M instructions
+/// with a check of each field at drop instead of the flag (callgrind, the
+/// first 20 MB of the LoC file; LoC 148 vs 152 ms of thread CPU a pass,
+/// medians of ten alternating rounds), and the flag against that check
+/// 142.5 M against 143.9 M (LoC 166 vs 168 ms, machine busy; 2,000 records
+/// in cache 1.18 vs 1.205 s of user time, six rounds).
 #[derive(Default)]
 pub(crate) struct Fields {
     fields: Vec<Field>,
@@ -374,6 +375,19 @@ impl Fields {
             fields,
             as_read: false,
         }
+    }
+
+    /// A reader's fields made from their tags and contents over
+    /// `shared`'s text (see [`Fields::as_read`]).
+    pub(crate) fn over(
+        shared: &mut SharedMany,
+        shapes: impl IntoIterator<Item = (Tag, Content)>,
+    ) -> Self {
+        let fields = shapes
+            .into_iter()
+            .map(|(tag, content)| Field::placeholder(tag, content))
+            .collect();
+        Fields::as_read(fields, shared)
     }
 
     /// A reader's fields, each made with [`Field::placeholder`]: each is
@@ -439,51 +453,11 @@ impl Drop for Fields {
             }
             return;
         }
-        if drop_fields_of_one_text(&mut self.fields) {
-            return;
-        }
         let mut releaser = Releaser::default();
         for field in self.fields.drain(..) {
             field.release_into(&mut releaser);
         }
     }
-}
-
-/// Drops `fields` when they are a parsed record's as read: every one over
-/// the same text, with an inline tag. Their references go back with one
-/// atomic subtraction and nothing else is freed field by field (a field
-/// holds only its tag, its handle and plain numbers). False, and nothing
-/// done, for other fields (an edited record's), which [`Releaser`] takes.
-/// Against [`Releaser`] for every record (session 11): `workload_loop FILE
-/// 1 core` over the first 20 MB of the LoC file under callgrind, 150.0 M
-/// instructions against 153.4 M; over the whole file, 148 vs 152 ms of
-/// thread CPU a pass (medians of ten alternating rounds of four passes);
-/// over 2,000 records in cache, 1.095 vs 1.15 s of user time (eight
-/// rounds). A measurement build that skipped the check (trusting every
-/// record to be as read) took 143.1 M instructions; only an invariant kept
-/// by every editing path could make that safe, and none is kept.
-pub(crate) fn drop_fields_of_one_text(fields: &mut Vec<Field>) -> bool {
-    let Some(first) = fields.first() else {
-        return true;
-    };
-    let inner = first.shared().inner;
-    if !fields
-        .iter()
-        .all(|f| f.shared().inner == inner && f.has_inline_tag())
-    {
-        return false;
-    }
-    let n = fields.len();
-    // SAFETY: the `n` fields hold one reference each to `inner` (checked
-    // above), and none of them is used or dropped after this: their
-    // references go back here and the vector forgets them below.
-    unsafe {
-        release(inner, n);
-        // The fields' drop glue would free nothing else: inline tags, and
-        // `Content` is plain data.
-        fields.set_len(0);
-    }
-    true
 }
 
 /// Takes handles back and gives each run of handles to the same text back
@@ -568,46 +542,37 @@ mod tests {
     }
 
     #[test]
-    fn fields_over_one_text_go_back_at_once_and_others_are_left() {
-        use crate::field::{Content, Tag};
+    fn fields_over_one_text_go_back_at_once_and_others_field_by_field() {
         let control = Content::Control { start: 0, end: 1 };
-        let fields_of = |many: &mut SharedMany, tags: &[&str]| -> Vec<Field> {
-            tags.iter()
-                .map(|t| Field::from_shared(Tag::new(t), many, control))
-                .collect()
+        let shapes = |tags: &[&str]| -> Vec<(Tag, Content)> {
+            tags.iter().map(|t| (Tag::new(t), control)).collect()
         };
-        // A parsed record's fields: one text, inline tags.
+        // A reader's fields: one text, inline tags.
         let mut many = SharedMany::new(text("abc"), 3);
         let observer = many.take();
-        let mut fields = fields_of(&mut many, &["001", "005", "008"]);
+        let fields = Fields::over(&mut many, shapes(&["001", "005", "008"]));
         drop(many);
+        assert!(fields.as_read);
+        assert_eq!(fields.as_slice().len(), 3);
         assert_eq!(refs(&observer), 4);
-        assert!(drop_fields_of_one_text(&mut fields));
-        assert!(fields.is_empty());
+        drop(fields);
         assert_eq!(refs(&observer), 1);
 
-        // A tag that is not held inline, or a field over another text:
-        // nothing is done, and dropping them as usual gives every
-        // reference back.
-        let mut many = SharedMany::new(text("abc"), 3);
-        let mut other = SharedMany::new(text("xyz"), 1);
+        // A tag that is not held inline: dropped field by field, every
+        // reference given back.
+        let mut many = SharedMany::new(text("abc"), 2);
         let observer = many.take();
-        let mut long_tag = fields_of(&mut many, &["001", "LONGTAG"]);
-        let mut mixed = fields_of(&mut many, &["245"]);
-        mixed.extend(fields_of(&mut other, &["246"]));
-        drop((many, other));
-        assert!(!drop_fields_of_one_text(&mut long_tag));
-        assert!(!drop_fields_of_one_text(&mut mixed));
-        assert_eq!((long_tag.len(), mixed.len()), (2, 2));
-        assert_eq!(refs(&observer), 4);
-        drop((long_tag, mixed));
+        let long_tag = Fields::over(&mut many, shapes(&["001", "LONGTAG"]));
+        drop(many);
+        assert!(!long_tag.as_read);
+        assert_eq!(refs(&observer), 3);
+        drop(long_tag);
         assert_eq!(refs(&observer), 1);
-        assert!(drop_fields_of_one_text(&mut Vec::new()));
+        drop(Fields::over(&mut SharedMany::new(text(""), 0), shapes(&[])));
     }
 
     #[test]
-    fn fields_as_read_go_back_at_once_and_edits_fall_back_to_the_checked_drop() {
-        use crate::field::{Content, Tag};
+    fn fields_as_read_go_back_at_once_and_edits_fall_back_to_the_releaser() {
         let control = Content::Control { start: 0, end: 1 };
         let placeholders = |tags: &[&str]| -> Vec<Field> {
             tags.iter()
@@ -639,15 +604,15 @@ mod tests {
         assert_eq!(refs(&observer), 1);
 
         // Edited (a field over another text added): no longer as read, and
-        // dropped field by field.
+        // dropped through the releaser.
         let mut many = SharedMany::new(text("abc"), 2);
         let mut other = SharedMany::new(text("xyz"), 1);
         let observer = many.take();
         let other_observer = other.take();
         let mut fields = Fields::as_read(placeholders(&["001", "245"]), &mut many);
-        fields
-            .edit()
-            .push(Field::from_shared(Tag::new("500"), &mut other, control));
+        let mut added = Field::placeholder(Tag::new("500"), control);
+        added.set_placeholder_shared(&mut other);
+        fields.edit().push(added);
         drop((many, other));
         assert!(!fields.as_read);
         assert_eq!((refs(&observer), refs(&other_observer)), (3, 2));

@@ -18,7 +18,7 @@ use crate::field::{Content, Field, Indicators, SharedText, Span, Tag};
 use crate::leader::{Leader, LEADER_LEN};
 use crate::options::{Charset, LenientContent, Mode, ReadOptions, Utf8Handling};
 use crate::record::Record;
-use crate::shared::SharedMany;
+use crate::shared::{Fields, SharedMany};
 
 use super::{FIELD_TERMINATOR, RECORD_TERMINATOR, SUBFIELD_DELIMITER};
 
@@ -501,14 +501,14 @@ fn parse_inner(p: &mut Parser<'_>) -> Result<Record> {
         }
         if on_boundaries {
             let mut shared = SharedMany::copied(text, &spans, placed.len());
-            let fields = placed
+            let shapes = placed
                 .iter()
                 .zip(contents)
-                .map(|(pl, content)| {
-                    Field::from_shared(Tag::from_ascii3(pl.tag), &mut shared, content)
-                })
-                .collect();
-            return Ok(Record::from_parts(leader, fields));
+                .map(|(pl, content)| (Tag::from_ascii3(pl.tag), content));
+            return Ok(Record::from_fields(
+                leader,
+                Fields::over(&mut shared, shapes),
+            ));
         }
         // A value cut inside a character (lenient repairs only): decode
         // value by value instead.
@@ -521,7 +521,7 @@ fn parse_inner(p: &mut Parser<'_>) -> Result<Record> {
         shapes.push((Tag::from_ascii3(pl.tag), content));
     }
     let fields = build_text(p, base, data_end, charset, shapes, spans)?;
-    Ok(Record::from_parts(leader, fields))
+    Ok(Record::from_fields(leader, fields))
 }
 
 /// The usual record in one pass over its directory: MARC 21 layout, the
@@ -584,7 +584,10 @@ fn parse_clean(
         fields.into_iter().for_each(std::mem::forget);
         return None;
     };
-    Some(Record::from_read_parts(leader, fields, &mut shared))
+    Some(Record::from_fields(
+        leader,
+        Fields::as_read(fields, &mut shared),
+    ))
 }
 
 thread_local! {
@@ -793,7 +796,7 @@ impl Group {
     }
 
     /// The fields of each record added, in the order they were added.
-    pub(crate) fn finish(self) -> impl Iterator<Item = Vec<Field>> {
+    pub(crate) fn finish(self) -> impl Iterator<Item = Fields> {
         let mut shared = SharedMany::new(
             SharedText {
                 text: self.text.into_boxed_str(),
@@ -803,12 +806,10 @@ impl Group {
         );
         let shapes = self.shapes;
         self.records.into_iter().map(move |range| {
-            shapes[range]
+            let fields = shapes[range]
                 .iter()
-                .map(|&(tag, content)| {
-                    Field::from_shared(Tag::alphanumeric3(tag), &mut shared, content)
-                })
-                .collect()
+                .map(|&(tag, content)| (Tag::alphanumeric3(tag), content));
+            Fields::over(&mut shared, fields)
         })
     }
 }
@@ -1571,7 +1572,7 @@ fn build_text(
     charset: Charset,
     shapes: Vec<(Tag, Content)>,
     mut spans: Vec<Span>,
-) -> Result<Vec<Field>> {
+) -> Result<Fields> {
     let data = &p.rec[base..data_end];
     let entities = p.repair_content && has_xml_entity(data);
     // Value by value, into a new buffer.
@@ -1659,10 +1660,7 @@ fn build_text(
         },
         decoded.len(),
     );
-    Ok(decoded
-        .into_iter()
-        .map(|(tag, content)| Field::from_shared(tag, &mut shared, content))
-        .collect())
+    Ok(Fields::over(&mut shared, decoded))
 }
 
 /// Lenient mode: a value of a UTF-8 record that is not UTF-8 but reads as
