@@ -553,14 +553,13 @@ fn parse_clean(
     // stalls store forwarding (in-cache A/B, 3,000 LoC records x 300
     // passes, perf stat task-clock, 7 alternating rounds: 0.962x of the
     // shapes-then-fields build; session 8, commit eacf423).
-    let mut fields: Vec<Field> = (0..count)
-        .map(|_| {
-            Field::placeholder(
-                Tag::alphanumeric3(*b"000"),
-                Content::Control { start: 0, end: 0 },
-            )
-        })
-        .collect();
+    let mut fields = crate::shared::field_buffer(count);
+    fields.extend((0..count).map(|_| {
+        Field::placeholder(
+            Tag::alphanumeric3(*b"000"),
+            Content::Control { start: 0, end: 0 },
+        )
+    }));
     let mut next = 0;
     let push = |tag, content| {
         fields[next].set_placeholder_shape(Tag::alphanumeric3(tag), content);
