@@ -1,7 +1,8 @@
 //! Reading ISO 2709, single-threaded: the scan limit, mrrc-core's owned
 //! parse (streaming reader and `parse_record`), and the peers `mrrc` 0.9.2
 //! (`read_record`) and `marc` 3 (`Record::parse`, compared with mrrc-core's
-//! borrowed `RecordView::parse`), on the same bytes.
+//! borrowed views: `SliceReader::next_view`, and `RecordView::parse` in the
+//! caller's loop), on the same bytes.
 
 mod common;
 
@@ -21,6 +22,7 @@ fn read(c: &mut Criterion) {
             "core_parse_record_owned",
             "peer_mrrc_0_9_2_read_record",
             "core_view_borrowed",
+            "core_view_parse_loop",
             "peer_marc_3_record_parse",
         ] {
             common::note_size("read", &corpus, id, corpus.records, bytes.len());
@@ -42,6 +44,9 @@ fn read(c: &mut Criterion) {
         });
         g.bench_function("core_view_borrowed", |b| {
             b.iter(|| workloads::core_view(black_box(bytes)))
+        });
+        g.bench_function("core_view_parse_loop", |b| {
+            b.iter(|| workloads::core_view_parse_loop(black_box(bytes)))
         });
         g.bench_function("peer_marc_3_record_parse", |b| {
             b.iter(|| workloads::peer_marc_parse(black_box(bytes)))

@@ -121,9 +121,21 @@ pub fn core_split_records(bytes: &[u8]) -> Tally {
     }
 }
 
-/// The borrowed view: `RecordView::parse` (leader and directory checked,
-/// nothing decoded) on each record, walking the buffer by leader lengths.
+/// The borrowed view: `SliceReader::next_view` (framed as the reader
+/// frames records, leader and directory checked, nothing decoded, the
+/// records ahead prefetched).
 pub fn core_view(bytes: &[u8]) -> Tally {
+    let mut tally = Tally::default();
+    let mut reader = SliceReader::new(bytes, ReadOptions::strict());
+    while let Some(view) = reader.next_view() {
+        tally.add(view.expect("valid record").len());
+    }
+    tally
+}
+
+/// `RecordView::parse` on each record in turn, framed by the caller from
+/// the leader lengths (what `core_view` did before `next_view`).
+pub fn core_view_parse_loop(bytes: &[u8]) -> Tally {
     let mut tally = Tally::default();
     let mut pos = 0;
     while let Some(len) = declared_len(bytes, pos).filter(|&l| l >= 24) {

@@ -39,6 +39,7 @@ use crate::error::{Error, Result, Warning};
 use crate::leader::LEADER_LEN;
 use crate::options::{Mode, ReadOptions};
 use crate::record::Record;
+use crate::view::RecordView;
 
 pub(crate) use frame::{declared_length, frame, frame_resuming, Defect, Frame, Framing, Searched};
 pub(crate) use parse::Group;
@@ -480,6 +481,65 @@ impl<B: AsRef<[u8]>> SliceReader<B> {
 
     pub fn options(&self) -> &ReadOptions {
         &self.options
+    }
+}
+
+impl<'a, T: AsRef<[u8]> + ?Sized> SliceReader<&'a T> {
+    /// The next record as a borrowed [`RecordView`] of its bytes: framed as
+    /// the reader frames records (filler skipped, a length that lies
+    /// overruled by the terminator, with the same warnings), its leader and
+    /// directory checked (`RecordView::parse`), nothing copied or decoded;
+    /// and the bytes a couple of records ahead prefetched, as for a full
+    /// parse. The way to walk a buffer for a few fields of each record:
+    /// over the LoC file, 2.1x as fast as a loop of `RecordView::parse`
+    /// over the same records, where each record's leader and directory end
+    /// are waited for from memory (19.4 against 40.7 ms a pass, medians of
+    /// seven alternating rounds of `workload_loop FILE 5 view` and
+    /// `... view-parse-loop`, session 12). A frame the reader would
+    /// reject, or a view `RecordView::parse` rejects, is an error with the
+    /// record's index and offset; the walk goes on after it. The view
+    /// borrows the input, not the reader (which can be asked for offsets
+    /// meanwhile): hence only for a reader over borrowed bytes.
+    ///
+    /// ```
+    /// use mrrc_core::iso2709::SliceReader;
+    /// use mrrc_core::ReadOptions;
+    ///
+    /// let bytes = std::fs::read("tests/data/marc4j_pride_and_prejudice_fixed.mrc").unwrap();
+    /// let mut reader = SliceReader::new(&bytes, ReadOptions::strict());
+    /// let mut titles = 0;
+    /// while let Some(view) = reader.next_view() {
+    ///     titles += usize::from(view.unwrap().get("245").unwrap().is_some());
+    /// }
+    /// assert!(titles > 1);
+    /// ```
+    pub fn next_view(&mut self) -> Option<Result<RecordView<'a>>> {
+        let framed = self.next_frame()?;
+        let range = framed.range.clone();
+        let index = self.records_read;
+        self.records_read += 1;
+        self.pos = range.end;
+        self.last = range.clone();
+        self.warnings.clear();
+        let input: &'a T = self.bytes;
+        let bytes = &input.as_ref()[range.clone()];
+        let lenient = self.options.mode == Mode::Lenient;
+        let result = match framed.defect {
+            None => RecordView::parse(bytes),
+            Some(d) if d.recoverable(lenient) && bytes.len() > LEADER_LEN => {
+                self.warnings.push(d.to_error(bytes.len()).into());
+                RecordView::parse(bytes)
+            }
+            // A frame the reader rejects (rare): the full parse's error, as
+            // it may find a defect in the bytes that are there first.
+            Some(d) => Err(
+                parse_frame_in(bytes, Some(d), &self.options, &mut self.warnings, None)
+                    .err()
+                    .unwrap_or_else(|| d.to_error(bytes.len())),
+            ),
+        };
+        crate::error::place_warnings(&mut self.warnings, index, range.start as u64);
+        Some(result.map_err(|e| e.with_record(index).shifted(range.start as u64)))
     }
 }
 
