@@ -3,7 +3,7 @@
 //! per round of the calling thread's CPU time, the whole process's CPU time
 //! (a pool's threads included) and wall time (CPU time is steadier than wall
 //! time on a shared machine: waiting for a core is not counted):
-//! `workload_loop FILE ROUNDS core|core-stream|check|parse-record|split|peer-mrrc|peer-marc|view|view-parse-loop|parallel1|parallel2|par-records1|par-records2`.
+//! `workload_loop FILE ROUNDS core|core-stream|check|parse-record|split|peer-mrrc|peer-marc|view|view-parse-loop|view-every-value|parallel1|parallel2|par-records1|par-records2`.
 use std::time::Instant;
 
 use mrrc_bench::cpu_time;
@@ -32,6 +32,7 @@ fn main() {
         "peer-marc" => Box::new(workloads::peer_marc_parse),
         "view" => Box::new(workloads::core_view),
         "view-parse-loop" => Box::new(workloads::core_view_parse_loop),
+        "view-every-value" => Box::new(workloads::core_view_every_value),
         "parallel1" => Box::new(|b| workloads::core_parallel_reader(b, 1)),
         "parallel2" => Box::new(|b| workloads::core_parallel_reader(b, 2)),
         "par-records1" => Box::new(|b| workloads::core_par_records(&pool1, b)),

@@ -133,6 +133,32 @@ pub fn core_view(bytes: &[u8]) -> Tally {
     tally
 }
 
+/// Every field and subfield value of every record through views
+/// (`next_view`, then each field's bytes and each subfield's code and
+/// value bytes): what reading everything costs without building records.
+pub fn core_view_every_value(bytes: &[u8]) -> Tally {
+    let mut tally = Tally::default();
+    let mut reader = SliceReader::new(bytes, ReadOptions::strict());
+    while let Some(view) = reader.next_view() {
+        let view = view.expect("valid record");
+        let mut values = 0;
+        for field in view.fields() {
+            let field = field.expect("a field in place");
+            values += field.tag_bytes().len();
+            match field.indicators() {
+                None => values += field.data().len(),
+                Some(_) => {
+                    for s in field.subfields() {
+                        values += usize::from(s.code) + s.value.len();
+                    }
+                }
+            }
+        }
+        tally.add(values);
+    }
+    tally
+}
+
 /// `RecordView::parse` on each record in turn, framed by the caller from
 /// the leader lengths (what `core_view` did before `next_view`).
 pub fn core_view_parse_loop(bytes: &[u8]) -> Tally {

@@ -10,7 +10,7 @@
 //! [`RecordView::to_record`] for the full model.
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::iso2709::parse::{is_control_tag, Layout};
+use crate::iso2709::parse::{is_control_tag, marc21_entry_numbers, Layout};
 use crate::iso2709::{FIELD_TERMINATOR, SUBFIELD_DELIMITER};
 use crate::leader::{Leader, LEADER_LEN};
 use crate::options::ReadOptions;
@@ -79,11 +79,22 @@ impl<'a> RecordView<'a> {
     }
 
     /// A directory entry's field, checked.
+    #[inline]
     fn place(&self, i: usize, e: &'a [u8]) -> Result<FieldView<'a>> {
         let ll = self.layout.length_len;
         let placed = (|| {
-            let len = digits(&e[3..3 + ll])?;
-            let start = digits(&e[3 + ll..3 + ll + self.layout.start_len])?;
+            // A MARC 21 entry's two numbers at once (the full parse's way).
+            // With `place` inlined: every field and subfield of the first
+            // 20 MB of the LoC file through views, 176.0 -> 146.7 -> 126.1 M
+            // instructions (callgrind, `workload_loop ... view-every-value`;
+            // the full parse: 140.6 M).
+            let (len, start) = match <&[u8; 12]>::try_from(e) {
+                Ok(entry) if self.layout == Layout::MARC21 => marc21_entry_numbers(entry)?,
+                _ => (
+                    digits(&e[3..3 + ll])?,
+                    digits(&e[3 + ll..3 + ll + self.layout.start_len])?,
+                ),
+            };
             let from = self.base.checked_add(start)?;
             let to = from.checked_add(len)?;
             if len == 0 || to > self.bytes.len() || self.bytes[to - 1] != FIELD_TERMINATOR {

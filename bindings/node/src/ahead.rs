@@ -6,10 +6,10 @@
 //! which finds what the full parse would, strict-mode errors included) and
 //! keeps the input's bytes; it builds nothing else.
 //! When JS asks a result for chunk `k` and the asks go in order, a thread
-//! of the result's own (`mrrc-ahead`) parses the records of chunks
-//! `k + 1 ..= k + WINDOW` again from those bytes and builds what JS has
-//! asked this result for (field data, accessor values; accessor values
-//! alone come from views of records checked clean), while the main
+//! of the result's own (`mrrc-ahead`) reads the records of chunks
+//! `k + 1 ..= k + WINDOW` again from those bytes (through views for
+//! records checked clean, parsed for the others) and builds what JS has
+//! asked this result for (field data, accessor values), while the main
 //! thread turns chunk `k` into JS objects. When JS catches up with the
 //! thread, the main thread builds the chunk itself (the thread skips it),
 //! so neither waits for the other except for a chunk the thread is in the
@@ -248,18 +248,16 @@ impl Ahead {
         state.running = false;
     }
 
-    /// Builds `wanted` of chunk `c`'s records from their bytes: parsed
-    /// again for field data (and when not checked clean), read through a
-    /// view for accessor values alone; `None` when a record is not kept as
-    /// bytes.
+    /// Builds `wanted` of chunk `c`'s records from their bytes: through a
+    /// view when checked clean, else parsed again; `None` when a record is
+    /// not kept as bytes.
     fn build(&self, c: usize, wanted: Wanted) -> Option<Built> {
         let end = self.ranges.len().min((c + 1) * CHUNK);
         let reread = self.ranges[c * CHUNK..end]
             .iter()
             .map(|kept| {
                 let (range, checked) = kept.as_ref()?;
-                let views = !wanted.has_fields();
-                Reread::of(&self.raw, range, *checked, views, &self.options)?.ok()
+                Reread::of(&self.raw, range, *checked, &self.options)?.ok()
             })
             .collect::<Option<Vec<Reread>>>()?;
         let records: Vec<Source> = reread.iter().map(Reread::source).collect();

@@ -17,6 +17,7 @@
 //! ind2 (char codes) and per subfield its code (char code) and the end of
 //! its value. An end is in `narrow`, or in `wide` when it has [`WIDE`] set.
 
+use mrrc_core::view::{FieldView, RecordView};
 use mrrc_core::Field;
 use napi::{sys, Env, JsObject, JsTypedArray, NapiRaw, TypedArrayType};
 
@@ -27,8 +28,8 @@ pub const WIDE: u32 = 1 << 31;
 /// An accessor's "no value" in [`Encoder::optional`]'s layout.
 pub const NONE: u32 = u32::MAX;
 
-fn numeric_tag(tag: &str) -> Option<u32> {
-    match tag.as_bytes() {
+fn numeric_tag(tag: &[u8]) -> Option<u32> {
+    match tag {
         [a, b, c] if a.is_ascii_digit() && b.is_ascii_digit() && c.is_ascii_digit() => {
             Some(u32::from(a - b'0') * 100 + u32::from(b - b'0') * 10 + u32::from(c - b'0'))
         }
@@ -101,6 +102,33 @@ impl Encoder {
         let mut count = 0;
         for f in fields {
             field(&mut text, layout, f);
+            count += 1;
+        }
+        layout[count_at] = count;
+    }
+
+    /// Record number `slot` of the run from a view of its bytes: for a
+    /// record checked clean (`SliceReader::next_checked`), exactly what
+    /// [`Encoder::record`] gives for its parsed record, without the parse
+    /// (no allocation, no copy of its text, ASCII values copied as bytes).
+    pub fn record_view(&mut self, slot: usize, view: &RecordView) {
+        let Encoder {
+            narrow,
+            wide,
+            layout,
+        } = self;
+        layout[1 + slot] = layout.len() as u32;
+        layout.extend([narrow.len() as u32, wide.len() as u32]);
+        let mut text = Texts { narrow, wide };
+        let count_at = layout.len();
+        layout.push(0);
+        let mut count = 0;
+        // One check for the whole record instead of one per value when it
+        // is all ASCII (as most records are).
+        let ascii = view.as_bytes().is_ascii();
+        // A record checked clean has every entry in place (so no `Err`).
+        for f in view.fields().flatten() {
+            field_view(&mut text, layout, &f, ascii);
             count += 1;
         }
         layout[count_at] = count;
@@ -184,18 +212,71 @@ impl Texts<'_> {
             WIDE | self.wide.len() as u32
         }
     }
+
+    /// [`Texts::push`] for bytes: ASCII as they are, others as UTF-8
+    /// (always, for a record checked clean; lossily otherwise).
+    #[inline]
+    fn push_bytes(&mut self, b: &[u8]) -> u32 {
+        if b.is_ascii() {
+            self.narrow.extend_from_slice(b);
+            self.narrow.len() as u32
+        } else {
+            push_utf16(self.wide, &String::from_utf8_lossy(b));
+            WIDE | self.wide.len() as u32
+        }
+    }
+}
+
+/// A field's tag word (and its text, for a tag that is not three digits).
+#[inline]
+fn tag_word(text: &mut Texts, layout: &mut Vec<u32>, tag: &[u8]) {
+    match numeric_tag(tag) {
+        Some(n) => layout.push(n),
+        None => {
+            let end = text.push_bytes(tag);
+            layout.extend([TAG_TEXT, end]);
+        }
+    }
+}
+
+/// [`field`] from a view of a field of a record checked clean; `ascii`
+/// when the whole record is.
+#[inline]
+fn field_view(text: &mut Texts, layout: &mut Vec<u32>, field: &FieldView, ascii: bool) {
+    let mut push = |b: &[u8]| {
+        if ascii {
+            text.narrow.extend_from_slice(b);
+            text.narrow.len() as u32
+        } else {
+            text.push_bytes(b)
+        }
+    };
+    match numeric_tag(field.tag_bytes()) {
+        Some(n) => layout.push(n),
+        None => {
+            let end = push(field.tag_bytes());
+            layout.extend([TAG_TEXT, end]);
+        }
+    }
+    let Some((first, second)) = field.indicators() else {
+        let end = push(field.data());
+        layout.extend([CONTROL, end]);
+        return;
+    };
+    let count_at = layout.len();
+    layout.extend([0, u32::from(first), u32::from(second)]);
+    let mut count = 0;
+    for s in field.subfields() {
+        let end = push(s.value);
+        layout.extend([u32::from(s.code), end]);
+        count += 1;
+    }
+    layout[count_at] = count;
 }
 
 #[inline]
 fn field(text: &mut Texts, layout: &mut Vec<u32>, field: &Field) {
-    let tag = field.tag().as_str();
-    match numeric_tag(tag) {
-        Some(n) => layout.push(n),
-        None => {
-            let end = text.push(tag);
-            layout.extend([TAG_TEXT, end]);
-        }
-    }
+    tag_word(text, layout, field.tag().as_bytes());
     if let Some(value) = field.control_value() {
         let end = text.push(value);
         layout.extend([CONTROL, end]);

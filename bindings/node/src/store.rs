@@ -100,27 +100,25 @@ pub(crate) enum Source<'a> {
 }
 
 /// A record kept as bytes, read again to build a chunk (by the main thread
-/// or the builder thread): parsed, or, when only accessor values are built
-/// and it was checked clean, read through a view of its bytes (the same
-/// values, no parse).
+/// or the builder thread): parsed, or, when it was checked clean, read
+/// through a view of its bytes (the same field data and accessor values,
+/// no parse).
 pub(crate) enum Reread<'a> {
     Parsed(Record),
     View(RecordView<'a>),
 }
 
 impl<'a> Reread<'a> {
-    /// `raw[range]` read again: through a view for `views` (accessor
-    /// values alone) when `checked`, else parsed with `options`; `None`
-    /// when `range` is not inside `raw`.
+    /// `raw[range]` read again: through a view when `checked`, else parsed
+    /// with `options`; `None` when `range` is not inside `raw`.
     pub(crate) fn of(
         raw: &'a [u8],
         range: &Range<usize>,
         checked: bool,
-        views: bool,
         options: &ReadOptions,
     ) -> Option<CoreResult<Self>> {
         let bytes = raw.get(range.clone())?;
-        Some(if views && checked {
+        Some(if checked {
             RecordView::parse(bytes).map(Reread::View)
         } else {
             parse_record(bytes, options).map(Reread::Parsed)
@@ -613,15 +611,13 @@ impl RecordStore {
     /// `build` over records `start..end`. A `readFile` / `parse` result
     /// parses the records it does not hold parsed for this only, without
     /// keeping them (they would be the 100 MB `read_iso2709` avoids).
-    /// With `views`, a record checked clean and not held parsed is read
-    /// through a view of its bytes instead of being parsed (accessor
-    /// values; field data is cheaper from a parsed record).
+    /// A record checked clean and not held parsed is read through a view
+    /// of its bytes instead of being parsed.
     fn build_chunk(
         &self,
         env: &Env,
         start: u32,
         end: u32,
-        views: bool,
         build: impl FnOnce(&[Source]) -> Encoder,
     ) -> napi::Result<Encoder> {
         if start > end || end as usize > self.records.len() {
@@ -641,7 +637,7 @@ impl RecordStore {
             .iter()
             .map(|slot| match (slot.record.get(), &slot.raw) {
                 (None, Some(range)) => {
-                    Reread::of(&self.raw, range, slot.checked, views, &self.options).transpose()
+                    Reread::of(&self.raw, range, slot.checked, &self.options).transpose()
                 }
                 _ => Ok(None),
             })
@@ -713,11 +709,6 @@ impl Wanted {
             None => self.fields = true,
             Some(a) => self.accessors |= 1 << a as u32,
         }
-    }
-
-    /// Field data asked.
-    pub(crate) fn has_fields(&self) -> bool {
-        self.fields
     }
 
     /// `accessor`'s values asked.
@@ -961,25 +952,16 @@ impl Accessor {
     }
 }
 
-pub(crate) fn fields_encoder(records: &[&Record]) -> Encoder {
+/// Field data of records parsed or checked clean (from their views).
+fn sources_fields_encoder(records: &[Source]) -> Encoder {
     let mut encoder = Encoder::for_records(records.len());
     for (slot, record) in records.iter().enumerate() {
-        encoder.record(slot, record.fields().iter());
+        match record {
+            Source::Parsed(r) => encoder.record(slot, r.fields().iter()),
+            Source::Checked(view) => encoder.record_view(slot, view),
+        }
     }
     encoder
-}
-
-/// Field data of parsed records (`build_chunk` without views gives no
-/// other kind).
-fn sources_fields_encoder(records: &[Source]) -> Encoder {
-    let parsed: Vec<&Record> = records
-        .iter()
-        .filter_map(|s| match s {
-            Source::Parsed(r) => Some(*r),
-            Source::Checked(_) => None,
-        })
-        .collect();
-    fields_encoder(&parsed)
 }
 
 fn values_encoder(accessor: Accessor, records: &[Source]) -> Encoder {
@@ -1156,7 +1138,7 @@ impl RecordStore {
         if let Some(encoder) = chunk.and_then(|c| self.ask_ahead(c, None)) {
             return encoder.into_js(&env);
         }
-        self.build_chunk(&env, start, end, false, sources_fields_encoder)?
+        self.build_chunk(&env, start, end, sources_fields_encoder)?
             .into_js(&env)
     }
 
@@ -1190,7 +1172,7 @@ impl RecordStore {
         if let Some(encoder) = chunk.and_then(|c| self.ask_ahead(c, Some(accessor))) {
             return encoder.into_js(&env);
         }
-        self.build_chunk(&env, start, end, true, |records| {
+        self.build_chunk(&env, start, end, |records| {
             values_encoder(accessor, records)
         })?
         .into_js(&env)

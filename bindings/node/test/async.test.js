@@ -2,6 +2,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
+const path = require('node:path');
 const { mrrc, data, freeUnreachable, CAMEL } = require('./helpers');
 
 const { readFile, parse, MarcReader } = mrrc;
@@ -282,6 +283,34 @@ test('readFile / parse keep each ISO 2709 record\'s bytes and parse them again w
     const again = await readFile(data(name), options);
     assert.equal(again[0]._b._s.recordsParsed, again.length, name);
   }
+});
+
+test('field data of records checked clean, built from views of their bytes, matches the sync reader\'s parsed records: every ISO 2709 fixture of the core, strict and lenient', async () => {
+  const dir = path.join(__dirname, '..', '..', '..', 'core', 'tests', 'data');
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.mrc')).sort();
+  assert.ok(files.length > 50, `${files.length} fixtures`);
+  const camel = fs.readFileSync(data('pymarc_test_camel.mrc'));
+  let fromViews = 0;
+  for (const name of files) {
+    for (const options of [{}, { lenient: true }]) {
+      let sync;
+      try {
+        sync = new MarcReader(path.join(dir, name), options).readAll();
+      } catch {
+        continue; // strict mode rejects the file (so does readFile)
+      }
+      // Reads that keep bytes, not parsed records (see the test above).
+      await freeUnreachable();
+      for (let i = 0; i < 8; i++) await parse(camel);
+      await freeUnreachable();
+      const read = await readFile(path.join(dir, name), options);
+      assert.equal(read.length, sync.length, name);
+      if (read.length > 0) fromViews += read.length - read[0]._b._s.recordsParsed;
+      const at = `${name} ${JSON.stringify(options)}`;
+      assert.deepEqual(read.map((r) => r.fields()), sync.map((r) => r.fields()), at);
+    }
+  }
+  assert.ok(fromViews > 1000, `${fromViews} records' field data from views`);
 });
 
 test('readFile and parse reuse the buffer of a freed result for a large input and read only the new input from it', async () => {

@@ -232,7 +232,7 @@ pub(crate) fn entry_number(b: &[u8]) -> Option<usize> {
 /// (measured: `MarcReader` on the LoC file 212 ms vs 220 ms of CPU a pass,
 /// median of seven alternating runs of `bench/examples/workload_loop.rs`).
 #[inline]
-fn marc21_entry_numbers(entry: &[u8; 12]) -> Option<(usize, usize)> {
+pub(crate) fn marc21_entry_numbers(entry: &[u8; 12]) -> Option<(usize, usize)> {
     const LOW: u64 = 0x0101_0101_0101_0101;
     let digits = u64::from_le_bytes(entry[3..11].try_into().expect("8 bytes"));
     let last = entry[11].wrapping_sub(b'0');
