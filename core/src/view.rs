@@ -10,8 +10,8 @@
 //! [`RecordView::to_record`] for the full model.
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::iso2709::parse::{is_control_tag, marc21_entry_numbers, Layout};
-use crate::iso2709::{FIELD_TERMINATOR, SUBFIELD_DELIMITER};
+use crate::iso2709::parse::{block_delimiter_mask, is_control_tag, marc21_entry_numbers, Layout};
+use crate::iso2709::FIELD_TERMINATOR;
 use crate::leader::{Leader, LEADER_LEN};
 use crate::options::ReadOptions;
 use crate::record::Record;
@@ -100,12 +100,13 @@ impl<'a> RecordView<'a> {
             if len == 0 || to > self.bytes.len() || self.bytes[to - 1] != FIELD_TERMINATOR {
                 return None;
             }
-            Some(&self.bytes[from..to - 1])
+            Some((&self.bytes[from..to - 1], &self.bytes[from..]))
         })();
         match placed {
-            Some(data) => Ok(FieldView {
+            Some((data, tail)) => Ok(FieldView {
                 tag: &e[..3],
                 data,
+                tail,
                 indicator_count: self.layout.indicator_count,
             }),
             None => Err(Error::new(
@@ -194,6 +195,10 @@ impl<'a> RecordView<'a> {
 pub struct FieldView<'a> {
     tag: &'a [u8],
     data: &'a [u8],
+    /// The record's bytes from the field's start (`data` and what follows
+    /// it), so that delimiters are looked for 64 bytes at a time without
+    /// copying the field's last bytes into a padded block.
+    tail: &'a [u8],
     indicator_count: usize,
 }
 
@@ -243,25 +248,61 @@ impl<'a> FieldView<'a> {
 
     /// The subfields of a data field: code byte and value bytes.
     pub fn subfields(&self) -> impl Iterator<Item = SubfieldView<'a>> + 'a {
-        let body: &'a [u8] = if self.is_control() {
-            &[]
-        } else {
-            let first = memchr::memchr(SUBFIELD_DELIMITER, self.data).unwrap_or(self.data.len());
-            &self.data[first..]
+        let (data, tail) = (self.data, self.tail);
+        // The delimiters are found from masks of 64 bytes at a time, each
+        // mask read for every delimiter in its bytes: a field's values are
+        // short, and a call to memchr per value cost more (every field and
+        // subfield of the first 20 MB of the LoC file through views,
+        // 126.1 -> 112.9 M instructions, callgrind).
+        let mask_at = move |from: usize| {
+            let mask = match tail.get(from..from + 64) {
+                Some(block) => block_delimiter_mask(block.try_into().expect("64 bytes")),
+                None => {
+                    let mut block = [0u8; 64];
+                    let rest = &data[from..];
+                    block[..rest.len()].copy_from_slice(rest);
+                    block_delimiter_mask(&block)
+                }
+            };
+            // Only the field's own bytes.
+            match data.len() - from {
+                left if left < 64 => mask & ((1u64 << left) - 1),
+                _ => mask,
+            }
         };
-        let mut rest = body;
+        // `window`: where the 64 bytes of `mask` start; `mask`: their
+        // delimiters not yet passed.
+        let (mut window, mut mask) = if self.is_control() || data.is_empty() {
+            (data.len(), 0)
+        } else {
+            (0, mask_at(0))
+        };
+        let mut next_delimiter = move || loop {
+            if mask != 0 {
+                let at = window + mask.trailing_zeros() as usize;
+                mask &= mask - 1;
+                return at;
+            }
+            window += 64;
+            if window >= data.len() {
+                window = data.len();
+                return data.len();
+            }
+            mask = mask_at(window);
+        };
+        let mut at = next_delimiter();
         std::iter::from_fn(move || loop {
-            // `rest` starts at a delimiter, or is empty.
-            if rest.is_empty() {
+            // `at` is a delimiter, or the end.
+            if at >= data.len() {
                 return None;
             }
-            let piece = &rest[1..];
-            let end = memchr::memchr(SUBFIELD_DELIMITER, piece).unwrap_or(piece.len());
-            rest = &piece[end..];
-            if end > 0 {
+            let start = at + 1;
+            let end = next_delimiter();
+            at = end;
+            if end > start {
                 return Some(SubfieldView {
-                    code: piece[0],
-                    value: &piece[1..end],
+                    code: data[start],
+                    value: &data[start + 1..end],
                 });
             }
         })

@@ -114,3 +114,88 @@ fn next_view_frames_every_fixture_as_next_does() {
     assert!(view_errors > 20, "{view_errors} view errors");
     assert!(framing_errors > 5, "{framing_errors} framing errors");
 }
+
+/// A data field's subfields as the view documents them, split the plain
+/// way: at each delimiter, pieces without a code skipped.
+fn split_plainly(data: &[u8]) -> Vec<(u8, Vec<u8>)> {
+    let first = data.iter().position(|&b| b == 0x1F).unwrap_or(data.len());
+    data[first..]
+        .split(|&b| b == 0x1F)
+        .skip(1)
+        .filter(|piece| !piece.is_empty())
+        .map(|piece| (piece[0], piece[1..].to_vec()))
+        .collect()
+}
+
+/// Every field of every view over every fixture (good, bad, and each record
+/// cut short or with a byte changed): the view's subfields are the plain
+/// split of its bytes, and for a record checked clean, the parsed record's.
+#[test]
+fn view_subfields_split_every_field_as_documented() {
+    let mut fields_seen = 0;
+    for path in common::iso2709_fixtures() {
+        let bytes = std::fs::read(&path).unwrap();
+        let mut reader = SliceReader::new(&bytes[..], ReadOptions::lenient());
+        let mut variants: Vec<Vec<u8>> = Vec::new();
+        while reader.next_view().is_some() {
+            let raw = reader.last_record_bytes().to_vec();
+            for k in [raw.len() / 3, raw.len() / 2, raw.len() * 9 / 10] {
+                let mut changed = raw.clone();
+                if let Some(b) = changed.get_mut(k) {
+                    *b = if *b == 0x1F { b'x' } else { 0x1F };
+                }
+                variants.push(changed);
+            }
+            variants.push(raw);
+        }
+        for record in &variants {
+            let Ok(view) = mrrc_core::view::RecordView::parse(record) else {
+                continue;
+            };
+            for field in view.fields().flatten() {
+                fields_seen += 1;
+                let got: Vec<(u8, Vec<u8>)> = field
+                    .subfields()
+                    .map(|s| (s.code, s.value.to_vec()))
+                    .collect();
+                let want = if field.is_control() {
+                    Vec::new()
+                } else {
+                    split_plainly(field.data())
+                };
+                assert_eq!(got, want, "{}", path.display());
+            }
+        }
+    }
+    assert!(fields_seen > 100_000, "{fields_seen} fields");
+}
+
+/// For records checked clean, a view's subfields are the parsed record's.
+#[test]
+fn view_subfields_of_clean_records_are_the_parsed_records() {
+    let mut compared = 0;
+    for path in common::iso2709_fixtures() {
+        let bytes = std::fs::read(&path).unwrap();
+        let mut reader = SliceReader::new(&bytes[..], ReadOptions::strict());
+        while let Some(checked) = reader.next_checked() {
+            let Ok(None) = checked else { continue };
+            let raw = reader.last_record_bytes();
+            let record = mrrc_core::iso2709::parse_record(raw, &ReadOptions::strict()).unwrap();
+            let view = mrrc_core::view::RecordView::parse(raw).unwrap();
+            for (field, view_field) in record.fields().iter().zip(view.fields()) {
+                let view_field = view_field.unwrap();
+                let got: Vec<(char, &[u8])> = view_field
+                    .subfields()
+                    .map(|s| (char::from(s.code), s.value))
+                    .collect();
+                let want: Vec<(char, &[u8])> = field
+                    .subfields()
+                    .map(|s| (s.code, s.value.as_bytes()))
+                    .collect();
+                assert_eq!(got, want, "{}", path.display());
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 10_000, "{compared} fields compared");
+}

@@ -1,7 +1,8 @@
 //! Any bytes: the view parses or refuses without panicking, every accessor
 //! is safe, and a view that parses gives the strict record; and
 //! `SliceReader::next_view` frames exactly the records `next` frames (same
-//! offsets), with a view wherever strict mode reads a record cleanly.
+//! offsets), with a view wherever strict mode reads a record cleanly; a
+//! field's subfields are the plain split of its bytes.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use mrrc_core::iso2709::{parse_record, SliceReader};
@@ -23,6 +24,22 @@ fuzz_target!(|data: &[u8]| {
             for s in f.subfields() {
                 let _ = s.value_str();
             }
+            // The subfields are the plain split of the field's bytes: at
+            // each delimiter, pieces without a code skipped.
+            let got: Vec<(u8, &[u8])> = f.subfields().map(|s| (s.code, s.value)).collect();
+            let want: Vec<(u8, &[u8])> = if f.is_control() {
+                Vec::new()
+            } else {
+                let data = f.data();
+                let first = data.iter().position(|&b| b == 0x1F).unwrap_or(data.len());
+                data[first..]
+                    .split(|&b| b == 0x1F)
+                    .skip(1)
+                    .filter(|piece| !piece.is_empty())
+                    .map(|piece| (piece[0], &piece[1..]))
+                    .collect()
+            };
+            assert_eq!(got, want);
         }
         let _ = view.get("245");
         let _ = view.to_record(&ReadOptions::lenient());

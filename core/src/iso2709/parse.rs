@@ -1262,7 +1262,7 @@ fn mask_at(masks: &[u64], at: usize) -> u64 {
 }
 
 #[inline]
-fn block_delimiter_mask(block: &[u8; 64]) -> u64 {
+pub(crate) fn block_delimiter_mask(block: &[u8; 64]) -> u64 {
     let delimiter = wide::u8x16::splat(SUBFIELD_DELIMITER);
     let mut mask = 0u64;
     for (k, chunk) in block.chunks_exact(16).enumerate() {
