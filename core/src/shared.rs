@@ -93,9 +93,9 @@ fn allocate_block(text: &str, spans: &[Span], refs: usize) -> NonNull<Inner> {
     };
     // SAFETY: `spans_at` and `text_at` come from `needed`, which fits in
     // the block's `layout` (at least as large, same alignment), so both
-    // ranges lie inside it, are suitably aligned
-    // (`Layout::extend`) and do not overlap each other, the header or the
-    // sources (a fresh allocation).
+    // ranges lie inside it, are suitably aligned (`Layout::extend`) and do
+    // not overlap each other, the header or the sources (the block is a
+    // fresh allocation, or a spare nothing refers to any more).
     unsafe {
         let spans_ptr = block.add(spans_at).cast::<Span>();
         std::ptr::copy_nonoverlapping(spans.as_ptr(), spans_ptr.as_ptr(), spans.len());

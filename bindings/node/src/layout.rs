@@ -243,6 +243,7 @@ fn tag_word(text: &mut Texts, layout: &mut Vec<u32>, tag: &[u8]) {
 /// when the whole record is.
 #[inline]
 fn field_view(text: &mut Texts, layout: &mut Vec<u32>, field: &FieldView, ascii: bool) {
+    tag_word(text, layout, field.tag_bytes());
     let mut push = |b: &[u8]| {
         if ascii {
             text.narrow.extend_from_slice(b);
@@ -251,13 +252,6 @@ fn field_view(text: &mut Texts, layout: &mut Vec<u32>, field: &FieldView, ascii:
             text.push_bytes(b)
         }
     };
-    match numeric_tag(field.tag_bytes()) {
-        Some(n) => layout.push(n),
-        None => {
-            let end = push(field.tag_bytes());
-            layout.extend([TAG_TEXT, end]);
-        }
-    }
     let Some((first, second)) = field.indicators() else {
         let end = push(field.data());
         layout.extend([CONTROL, end]);
