@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use mrrc_core::iso2709::{write_record, MarcWriter, SliceReader, WriteCharset, WriteOptions};
-use mrrc_core::parallel::{par_records, split_records};
+use mrrc_core::parallel::par_records;
 use mrrc_core::view::RecordView;
 use mrrc_core::{ReadOptions, Record};
 use serde_json::{json, Map, Value};
@@ -173,10 +173,12 @@ fn view_values(v: &RecordView<'_>) -> Res<u64> {
     Ok(n)
 }
 
+/// Each record as a borrowed view, as a user walks a buffer
+/// (`SliceReader::next_view`: framed like the reader, records ahead
+/// prefetched).
 fn views(bytes: &[u8]) -> impl Iterator<Item = Res<RecordView<'_>>> {
-    split_records(bytes)
-        .into_iter()
-        .map(move |r| RecordView::parse(&bytes[r]).map_err(|e| e.to_string()))
+    let mut reader = SliceReader::new(bytes, ReadOptions::strict());
+    std::iter::from_fn(move || reader.next_view().map(|v| v.map_err(|e| e.to_string())))
 }
 
 fn check_borrowed(bytes: &[u8]) -> Res<Value> {
