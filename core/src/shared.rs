@@ -142,16 +142,20 @@ thread_local! {
     static SPARE_BLOCK: SpareBlock = const { SpareBlock(std::cell::Cell::new(None)) };
 }
 
-/// This thread's spare block, when it holds `needed` and is at most twice
-/// its size (so a record kept for long wastes at most what a doubling
-/// `Vec` might), with the layout it was allocated with.
+/// Whether a spare of `capacity` serves a need of `needed`: it holds it and
+/// is at most twice as large (so a record kept for long wastes at most what
+/// a doubling `Vec` might).
+fn spare_fits(capacity: usize, needed: usize) -> bool {
+    capacity >= needed && capacity / 2 <= needed
+}
+
+/// This thread's spare block, when it fits `needed` (`spare_fits`), with
+/// the layout it was allocated with.
 fn take_spare_block(needed: Layout) -> Option<(NonNull<u8>, Layout)> {
     SPARE_BLOCK
         .try_with(|spare| {
             let (block, layout) = spare.0.get()?;
-            let fits = layout.align() == needed.align()
-                && layout.size() >= needed.size()
-                && layout.size() / 2 <= needed.size();
+            let fits = layout.align() == needed.align() && spare_fits(layout.size(), needed.size());
             fits.then(|| {
                 spare.0.set(None);
                 (block, layout)
@@ -543,13 +547,13 @@ thread_local! {
     static SPARE_FIELDS: std::cell::Cell<Vec<Field>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
-/// An empty buffer for `n` fields: this thread's spare when it holds `n`
-/// and at most twice as many (see `take_spare_block`), else a new one.
+/// An empty buffer for `n` fields: this thread's spare when it fits
+/// (`spare_fits`), else a new one.
 pub(crate) fn field_buffer(n: usize) -> Vec<Field> {
     let spare = SPARE_FIELDS
         .try_with(|spare| spare.take())
         .unwrap_or_default();
-    if spare.capacity() >= n && spare.capacity() / 2 <= n {
+    if spare_fits(spare.capacity(), n) {
         spare
     } else {
         // The spare stays for a record it fits.

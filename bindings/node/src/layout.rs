@@ -17,6 +17,8 @@
 //! ind2 (char codes) and per subfield its code (char code) and the end of
 //! its value. An end is in `narrow`, or in `wide` when it has [`WIDE`] set.
 
+use std::borrow::Cow;
+
 use mrrc_core::view::{FieldView, RecordView};
 use mrrc_core::Field;
 use napi::{sys, Env, JsObject, JsTypedArray, NapiRaw, TypedArrayType};
@@ -89,22 +91,14 @@ impl Encoder {
 
     /// Record number `slot` of the run, made of `fields`.
     pub fn record<'f>(&mut self, slot: usize, fields: impl Iterator<Item = &'f Field>) {
-        let Encoder {
-            narrow,
-            wide,
-            layout,
-        } = self;
-        layout[1 + slot] = layout.len() as u32;
-        layout.extend([narrow.len() as u32, wide.len() as u32]);
-        let mut text = Texts { narrow, wide };
-        let count_at = layout.len();
-        layout.push(0);
-        let mut count = 0;
-        for f in fields {
-            field(&mut text, layout, f);
-            count += 1;
-        }
-        layout[count_at] = count;
+        self.record_with(slot, |text, layout| {
+            let mut count = 0;
+            for f in fields {
+                field(text, layout, f);
+                count += 1;
+            }
+            count
+        });
     }
 
     /// Record number `slot` of the run from a view of its bytes: for a
@@ -112,6 +106,23 @@ impl Encoder {
     /// [`Encoder::record`] gives for its parsed record, without the parse
     /// (no allocation, no copy of its text, ASCII values copied as bytes).
     pub fn record_view(&mut self, slot: usize, view: &RecordView) {
+        // One check for the whole record instead of one per value when it
+        // is all ASCII (as most records are).
+        let ascii = view.as_bytes().is_ascii();
+        self.record_with(slot, |text, layout| {
+            let mut count = 0;
+            // A record checked clean has every entry in place (so no `Err`).
+            for f in view.fields().flatten() {
+                field_view(text, layout, &f, ascii);
+                count += 1;
+            }
+            count
+        });
+    }
+
+    /// Record number `slot`: where it starts in the layout and the texts,
+    /// then its field count and what `fields` writes (returning the count).
+    fn record_with(&mut self, slot: usize, fields: impl FnOnce(&mut Texts, &mut Vec<u32>) -> u32) {
         let Encoder {
             narrow,
             wide,
@@ -119,19 +130,9 @@ impl Encoder {
         } = self;
         layout[1 + slot] = layout.len() as u32;
         layout.extend([narrow.len() as u32, wide.len() as u32]);
-        let mut text = Texts { narrow, wide };
         let count_at = layout.len();
         layout.push(0);
-        let mut count = 0;
-        // One check for the whole record instead of one per value when it
-        // is all ASCII (as most records are).
-        let ascii = view.as_bytes().is_ascii();
-        // A record checked clean has every entry in place (so no `Err`).
-        for f in view.fields().flatten() {
-            field_view(&mut text, layout, &f, ascii);
-            count += 1;
-        }
-        layout[count_at] = count;
+        layout[count_at] = fields(&mut Texts { narrow, wide }, layout);
     }
 
     /// One optional string per record: `start, end` pairs in the layout,
@@ -200,90 +201,123 @@ struct Texts<'a> {
 }
 
 impl Texts<'_> {
-    /// Appends `s` to `narrow` when it is ASCII, else to `wide`; returns
-    /// the end, | [`WIDE`] for `wide`.
+    /// Appends `v` to `narrow` when it is ASCII (known for the whole record
+    /// when `ascii`), else to `wide` as UTF-16; returns the end, | [`WIDE`]
+    /// for `wide`.
     #[inline]
-    fn push(&mut self, s: &str) -> u32 {
-        if s.is_ascii() {
-            self.narrow.extend_from_slice(s.as_bytes());
+    fn push<'v>(&mut self, v: impl Value<'v>, ascii: bool) -> u32 {
+        if ascii || v.bytes().is_ascii() {
+            self.narrow.extend_from_slice(v.bytes());
             self.narrow.len() as u32
         } else {
-            push_utf16(self.wide, s);
-            WIDE | self.wide.len() as u32
-        }
-    }
-
-    /// [`Texts::push`] for bytes: ASCII as they are, others as UTF-8
-    /// (always, for a record checked clean; lossily otherwise).
-    #[inline]
-    fn push_bytes(&mut self, b: &[u8]) -> u32 {
-        if b.is_ascii() {
-            self.narrow.extend_from_slice(b);
-            self.narrow.len() as u32
-        } else {
-            push_utf16(self.wide, &String::from_utf8_lossy(b));
+            push_utf16(self.wide, &v.text());
             WIDE | self.wide.len() as u32
         }
     }
 }
 
-/// A field's tag word (and its text, for a tag that is not three digits).
+/// A value as the encoder takes it: a parsed field's `&str`, or a view's
+/// bytes (UTF-8 for a record checked clean; read lossily otherwise).
+trait Value<'v>: Copy {
+    fn bytes(self) -> &'v [u8];
+    fn text(self) -> Cow<'v, str>;
+}
+
+impl<'v> Value<'v> for &'v str {
+    fn bytes(self) -> &'v [u8] {
+        self.as_bytes()
+    }
+    fn text(self) -> Cow<'v, str> {
+        Cow::Borrowed(self)
+    }
+}
+
+impl<'v> Value<'v> for &'v [u8] {
+    fn bytes(self) -> &'v [u8] {
+        self
+    }
+    fn text(self) -> Cow<'v, str> {
+        String::from_utf8_lossy(self)
+    }
+}
+
+/// A field's content as the encoder takes it, from a parsed `Field` or a
+/// view: a control field's value, or a data field's indicators and
+/// subfields (code, value).
+enum Body<V, S: Iterator<Item = (u32, V)>> {
+    Control(V),
+    Data { indicators: [u32; 2], subfields: S },
+}
+
+/// One field: its tag word (and the tag's text, for a tag that is not
+/// three digits), then [`CONTROL`] and the value's end, or the subfield
+/// count, the indicators and each subfield's code and value end. `ascii`:
+/// the whole record is, so values need no check.
 #[inline]
-fn tag_word(text: &mut Texts, layout: &mut Vec<u32>, tag: &[u8]) {
+fn encode_field<'v, V: Value<'v>, S: Iterator<Item = (u32, V)>>(
+    text: &mut Texts,
+    layout: &mut Vec<u32>,
+    tag: &[u8],
+    body: Body<V, S>,
+    ascii: bool,
+) {
     match numeric_tag(tag) {
         Some(n) => layout.push(n),
         None => {
-            let end = text.push_bytes(tag);
+            let end = text.push(tag, ascii);
             layout.extend([TAG_TEXT, end]);
         }
     }
-}
-
-/// [`field`] from a view of a field of a record checked clean; `ascii`
-/// when the whole record is.
-#[inline]
-fn field_view(text: &mut Texts, layout: &mut Vec<u32>, field: &FieldView, ascii: bool) {
-    tag_word(text, layout, field.tag_bytes());
-    let mut push = |b: &[u8]| {
-        if ascii {
-            text.narrow.extend_from_slice(b);
-            text.narrow.len() as u32
-        } else {
-            text.push_bytes(b)
+    match body {
+        Body::Control(value) => {
+            let end = text.push(value, ascii);
+            layout.extend([CONTROL, end]);
         }
-    };
-    let Some((first, second)) = field.indicators() else {
-        let end = push(field.data());
-        layout.extend([CONTROL, end]);
-        return;
-    };
-    let count_at = layout.len();
-    layout.extend([0, u32::from(first), u32::from(second)]);
-    let mut count = 0;
-    for s in field.subfields() {
-        let end = push(s.value);
-        layout.extend([u32::from(s.code), end]);
-        count += 1;
+        Body::Data {
+            indicators: [first, second],
+            subfields,
+        } => {
+            let count_at = layout.len();
+            layout.extend([0, first, second]);
+            let mut count = 0;
+            for (code, value) in subfields {
+                let end = text.push(value, ascii);
+                layout.extend([code, end]);
+                count += 1;
+            }
+            layout[count_at] = count;
+        }
     }
-    layout[count_at] = count;
 }
 
+/// [`encode_field`] for a parsed field.
 #[inline]
 fn field(text: &mut Texts, layout: &mut Vec<u32>, field: &Field) {
-    tag_word(text, layout, field.tag().as_bytes());
-    if let Some(value) = field.control_value() {
-        let end = text.push(value);
-        layout.extend([CONTROL, end]);
-        return;
-    }
-    let ind = field.indicators().unwrap_or_default();
-    let count = field.subfield_count();
-    layout.reserve(3 + 2 * count);
-    layout.extend([count as u32, ind.first as u32, ind.second as u32]);
-    for s in field.subfields() {
-        let end = text.push(s.value);
-        layout.extend([s.code as u32, end]);
-    }
+    let body = match field.control_value() {
+        Some(value) => Body::Control(value),
+        None => {
+            let ind = field.indicators().unwrap_or_default();
+            Body::Data {
+                indicators: [ind.first as u32, ind.second as u32],
+                subfields: field.subfields().map(|s| (s.code as u32, s.value)),
+            }
+        }
+    };
+    encode_field(text, layout, field.tag().as_bytes(), body, false);
+}
+
+/// [`encode_field`] for a view of a field of a record checked clean;
+/// `ascii` when the whole record is.
+#[inline]
+fn field_view(text: &mut Texts, layout: &mut Vec<u32>, field: &FieldView, ascii: bool) {
+    let body = match field.indicators() {
+        None => Body::Control(field.data()),
+        Some((first, second)) => Body::Data {
+            indicators: [u32::from(first), u32::from(second)],
+            subfields: field.subfields().map(|s| (u32::from(s.code), s.value)),
+        },
+    };
+    encode_field(text, layout, field.tag_bytes(), body, ascii);
 }
 
 /// A `Uint32Array` with a copy of `values` in memory V8 allocates and frees
